@@ -1,0 +1,42 @@
+"""gitdigest: turn a Git repository into one prompt-ready text digest with exact token counts.
+
+Importing this package does nothing else: no logging set-up, no environment reads, no tokenizer.
+"""
+
+from .api import Digest, digest, open_digest, write_digest
+from .errors import (
+    CheckFailed,
+    GitDigestError,
+    GitError,
+    OutputError,
+    RemoteError,
+    SourceNotFound,
+    UnknownRef,
+    UsageError,
+)
+from .model import Document, Entry, Skipped, SourceInfo, Summary
+from .options import Options
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CheckFailed",
+    "Digest",
+    "Document",
+    "Entry",
+    "GitDigestError",
+    "GitError",
+    "Options",
+    "OutputError",
+    "RemoteError",
+    "Skipped",
+    "SourceInfo",
+    "SourceNotFound",
+    "Summary",
+    "UnknownRef",
+    "UsageError",
+    "__version__",
+    "digest",
+    "open_digest",
+    "write_digest",
+]

@@ -1,0 +1,6 @@
+"""``python -m gitdigest``."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    main()

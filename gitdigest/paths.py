@@ -1,0 +1,42 @@
+"""Path helpers shared by every stage: the digest order and safe display of odd names."""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\udc80-\udcff\\\"]")
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\", '"': '\\"'}
+
+
+def order_key(path: str) -> tuple[tuple[int, str], ...]:
+    """Sort key for the digest order: depth-first, a folder's files before its subfolders.
+
+    Tree and contents both follow it, so the order is documented once: within each folder,
+    files by name, then each subfolder (by name) with everything below it.
+    """
+    parts = path.split("/")
+    return (*((1, part) for part in parts[:-1]), (0, parts[-1]))
+
+
+def display(path: str) -> str:
+    """A one-line, unambiguous rendering of a path: control characters and undecodable bytes
+    are escaped and the whole name quoted, so a file name cannot forge digest structure."""
+    if not _UNSAFE.search(path):
+        return path
+    out = []
+    for char in path:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif "\udc80" <= char <= "\udcff":
+            out.append(f"\\x{ord(char) - 0xDC00:02x}")
+        elif ord(char) < 0x20 or char == "\x7f":
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def parents(path: str) -> list[str]:
+    """Every folder above ``path``, outermost first ("" is the root)."""
+    parts = path.split("/")[:-1]
+    return ["", *("/".join(parts[: i + 1]) for i in range(len(parts)))]

@@ -1,0 +1,78 @@
+"""Bytes to text: binary detection from content, BOMs, UTF-16/32, and legacy 8-bit fallbacks."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+_BOMS = (  # longest first: the UTF-32-LE BOM starts with the UTF-16-LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Bytes that text almost never holds: C0 controls except tab, newlines, form feed, escape.
+_CONTROL = bytes([*range(0, 8), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+_SAMPLE = 8192
+_CONTROL_RATIO = 0.10
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text and the charset it was decoded with (``utf-8`` for the usual case)."""
+
+    text: str
+    charset: str
+
+
+def decode(data: bytes) -> Decoded | None:
+    """Decode ``data`` as text, or return None when it is binary.
+
+    Order: a BOM decides; NUL bytes or many control bytes mean binary; then strict UTF-8; then
+    charset detection for legacy encodings (Latin-1, cp1252, Shift-JIS...).
+    """
+    for bom, charset in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data[len(bom):].decode(_codec(charset)), charset)
+            except UnicodeDecodeError:
+                return None
+    if b"\0" in data or _looks_binary(data[:_SAMPLE]):
+        return None
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        return _legacy(data)
+
+
+def decode_as(data: bytes, charset: str) -> str:
+    """Decode again with the charset :func:`decode` chose (the render pass uses this)."""
+    for bom, name in _BOMS:
+        if name == charset and data.startswith(bom):
+            return data[len(bom):].decode(_codec(charset))
+    return data.decode(_codec(charset), "replace")
+
+
+def _codec(charset: str) -> str:
+    return "utf-8" if charset == "utf-8-sig" else charset
+
+
+def _looks_binary(sample: bytes) -> bool:
+    if not sample:
+        return False
+    controls = len(sample) - len(sample.translate(None, _CONTROL))
+    return controls / len(sample) > _CONTROL_RATIO
+
+
+def _legacy(data: bytes) -> Decoded | None:
+    from charset_normalizer import from_bytes  # imported only for the rare non-UTF-8 file
+
+    best = from_bytes(data).best()
+    if best is None:
+        return None
+    charset = codecs.lookup(best.encoding).name
+    try:
+        return Decoded(data.decode(charset), charset)
+    except (UnicodeDecodeError, LookupError):
+        return None

@@ -1,0 +1,45 @@
+"""The JSON digest: the stable contract for tools and CI (documented in the README)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from ..api import Digest
+
+VERSION = 1
+
+
+def _path(path: str) -> str:
+    """Undecodable bytes in a name become U+FFFD: JSON text must be valid Unicode."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def source_block(digest: Digest) -> dict[str, Any]:
+    """The ``source`` object."""
+    info = digest.source
+    return {"kind": info.kind, "location": info.location, "ref": info.ref,
+            "commit": info.commit, "subpath": _path(info.subpath)}
+
+
+def render(digest: Digest, out: TextIO) -> None:
+    """Write the JSON digest, streaming the files array."""
+    out.write(f'{{"version": {VERSION},\n "source": {_dump(source_block(digest))},\n'
+              f' "tokenizer": {_dump(digest.tokenizer)},\n'
+              f' "summary": {_dump(asdict(digest.summary))},\n "tree": {_dump(digest.tree)},\n')
+    out.write(' "files": [')
+    for index, (document, content) in enumerate(digest.contents()):
+        item = {"path": _path(document.path), "bytes": document.bytes,
+                "tokens": document.tokens, "charset": document.charset, "content": content}
+        out.write(("\n  " if index == 0 else ",\n  ") + _dump(item))
+    skipped = [{"path": _path(s.path), "reason": s.reason, "detail": _path(s.detail)}
+               for s in digest.skipped]
+    out.write('],\n "skipped": [')
+    out.write(",".join("\n  " + _dump(item) for item in skipped))
+    out.write("]}\n")

@@ -1,0 +1,45 @@
+"""The directory tree, drawn in digest order (a folder's files, then its subfolders)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..paths import display
+
+
+@dataclass
+class _Folder:
+    leaves: list[str] = field(default_factory=list)
+    folders: dict[str, _Folder] = field(default_factory=dict)
+
+
+def draw_tree(root: str | None, leaves: Iterable[tuple[str, str]]) -> str:
+    """Draw ``(path, label)`` leaves, given in digest order, under ``root/``.
+
+    ``label`` is what the leaf shows (its name, ``name -> target`` for a link). With no root
+    (a single-file source) the leaves stand at the top.
+    """
+    top = _Folder()
+    for path, label in leaves:
+        folder = top
+        for part in path.split("/")[:-1]:
+            folder = folder.folders.setdefault(part, _Folder())
+        folder.leaves.append(label)
+    lines: list[str] = []
+    if root is None:
+        _walk(top, "", lines)
+    else:
+        lines.append(f"└── {display(root)}/")
+        _walk(top, "    ", lines)
+    return "".join(line + "\n" for line in lines)
+
+
+def _walk(folder: _Folder, prefix: str, lines: list[str]) -> None:
+    children: list[tuple[str, _Folder | None]] = [(leaf, None) for leaf in folder.leaves]
+    children += [(display(name) + "/", sub) for name, sub in folder.folders.items()]
+    for index, (label, sub) in enumerate(children):
+        last = index == len(children) - 1
+        lines.append(prefix + ("└── " if last else "├── ") + label)
+        if sub is not None:
+            _walk(sub, prefix + ("    " if last else "│   "), lines)

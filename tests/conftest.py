@@ -1,0 +1,67 @@
+"""Fixtures that build real git repositories in code, with git isolated from the user's config."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+Files = dict[str, "str | bytes"]
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own HOME, global git config and cache folder."""
+    home = tmp_path_factory.mktemp("home")
+    config = home / ".gitconfig"
+    config.write_text("[user]\n\tname = Test\n\temail = test@example.invalid\n"
+                      "[init]\n\tdefaultBranch = main\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GITHUB_TOKEN", "GH_TOKEN", "GITDIGEST_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in ``cwd`` and return its stdout (tests use git as the oracle)."""
+    result = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+    return result.stdout.decode("utf-8", "surrogateescape")
+
+
+def write_files(root: Path, files: Files) -> None:
+    """Create ``files`` (path -> text or bytes) under ``root``."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+
+
+MakeRepo = Callable[..., Path]
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> MakeRepo:
+    """``make_repo(files, git=True, commit=True, name="repo")`` builds a folder (a git
+    repository unless ``git=False``), commits everything when asked, and returns its path."""
+
+    def make(files: Files, *, git_repo: bool = True, commit: bool = True,
+             name: str = "repo") -> Path:
+        root = tmp_path / name
+        root.mkdir(parents=True)
+        write_files(root, files)
+        if git_repo:
+            git(root, "init", "-q")
+            if commit:
+                git(root, "add", "-A")
+                git(root, "commit", "-q", "-m", "initial", "--allow-empty")
+        return root
+
+    return make
