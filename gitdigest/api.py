@@ -12,7 +12,7 @@ from typing import Any
 
 from .documents import Reader
 from .model import Document, Entry, Skipped, SourceInfo, Summary
-from .options import Options
+from .options import Options, parse_size
 from .paths import order_key
 from .render import EXTENSIONS, get_renderer
 from .render import text as text_format
@@ -59,7 +59,6 @@ class Digest:
         """Keep every file's text in memory so the digest outlives its source."""
         if self._texts is None:
             self._texts = {document.path: text for document, text in self.contents()}
-        self._reader = None
 
     def render(self, format: str | None = None) -> str:
         """The digest as one string in ``format`` (default: the one it was made with)."""
@@ -87,7 +86,11 @@ def default_output(options: Options) -> str:
 def open_digest(options: Options) -> Iterator[Digest]:
     """Run the pipeline up to the counts; contents stay readable while the block is open."""
     with open_source(options) as source:
-        yield _build(source, options)
+        result = _build(source, options)
+        try:
+            yield result
+        finally:
+            result._reader = None  # the source is closing: contents are no longer readable
 
 
 def _build(source: Source, options: Options) -> Digest:
@@ -141,7 +144,7 @@ def digest(source: str = ".", **options: Any) -> Digest:
     Keyword arguments are the fields of :class:`~gitdigest.Options` (``include``, ``exclude``,
     ``max_size``, ``tokenizer``, ``ref``...). Synchronous: safe inside Jupyter.
     """
-    opts = Options(source=source, **_tuples(options))
+    opts = Options(source=source, **_normalise(options))
     with open_digest(opts) as result:
         result.materialize()
     return result
@@ -154,12 +157,15 @@ def write_digest(options: Options) -> Digest:
     return result
 
 
-def _tuples(options: dict[str, Any]) -> dict[str, Any]:
-    """Accept lists (or a single string) where Options wants tuples of patterns."""
+def _normalise(options: dict[str, Any]) -> dict[str, Any]:
+    """Accept what is natural in Python: a list or one string for patterns, "500k" for sizes."""
     for name in ("include", "exclude"):
         value = options.get(name)
         if isinstance(value, str):
             options[name] = (value,)
         elif value is not None:
             options[name] = tuple(value)
+    for name in ("max_size", "max_total_size"):
+        if isinstance(options.get(name), str):
+            options[name] = parse_size(options[name])
     return options

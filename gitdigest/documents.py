@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from .model import Document, Entry, Skipped
 from .notebook import notebook_to_text
 from .read import decode, decode_as
+from .render import is_digest
 from .render import text as text_format
 from .sources.base import Source
 from .tokens import TokenCounter
@@ -42,6 +43,8 @@ class Reader:
         decoded = decode(data)
         if decoded is None:
             return Skipped(entry.path, "binary", "NUL or control bytes, or no text encoding fits")
+        if is_digest(decoded.text):
+            return Skipped(entry.path, "excluded", "an earlier gitdigest output")
         text, kind = decoded.text, "text"
         notebook = self._notebook(entry.path, text)
         if notebook is not None:

@@ -4,8 +4,9 @@ Precedence, first match wins:
 1. the output file itself -> ``excluded``;
 2. ``--exclude`` patterns -> ``excluded``;
 3. with ``--include``: a path no include matches -> ``excluded``;
-4. built-in defaults -> ``ignored`` (an include that names the ignored thing, e.g. ``-i '*.svg'``
-   or ``-i 'node_modules/x/**'``, brings it back; ``-i '*.py'`` does not pull in ``.venv``);
+4. built-in defaults -> ``ignored``. An include that matches a default-ignored file brings it
+   back (``-i '*.png'``, ``-i yarn.lock``); a default-ignored folder comes back only when the
+   include names it (``-i 'node_modules/x/**'``), so ``-i '*.py'`` does not pull in ``.venv``;
 5. ``.gitdigestignore`` rules -> ``ignored`` (an include match brings the path back);
 6. links and submodules are shown in the tree, never read;
 7. ``--max-size`` -> ``too-large``;
@@ -51,7 +52,7 @@ class _Verdicts:
         if self.includes and include is None:
             return "excluded", Hit("matched no --include pattern")
         hit = self.defaults.match(path) if self.defaults else None
-        if hit is not None and (include is None or hit.token not in include):
+        if hit is not None and not _brings_back(include, hit):
             return "ignored", hit
         hit = self.ignore_files.match(path) if self.ignore_files and include is None else None
         if hit is not None:
@@ -95,6 +96,15 @@ def select(listing: Listing, source: Source, options: Options,
     skipped += capped
     skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
     return Selection(tuple(included), tuple(skipped), tuple(notes), tuple(shown))
+
+
+def _brings_back(include: str | None, hit: Hit) -> bool:
+    """An include that matched a default-ignored file brings it back; a default-ignored folder
+    (node_modules, .venv...) only comes back when the include names it, so that ``-i '*.py'``
+    does not pull in a virtualenv."""
+    if include is None:
+        return False
+    return hit.folder is None or hit.token in include
 
 
 def _submodule_detail(entry: Entry) -> str:

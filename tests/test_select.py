@@ -168,6 +168,17 @@ def test_output_file_is_never_digested(make_repo: MakeRepo) -> None:
     assert ("digest.txt", "excluded") in {(s.path, s.reason) for s in result.skipped}
 
 
+def test_earlier_outputs_are_never_digested(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": "a\n"}, commit=False)
+    digest(str(root)).write(str(root / "old.txt"))
+    digest(str(root), format="json").write(str(root / "old.json"))
+    result = digest(str(root), output="-")
+    assert [d.path for d in result.files] == ["a.py"]
+    details = {s.path: s.detail for s in result.skipped}
+    assert details == {"old.txt": "an earlier gitdigest output",
+                       "old.json": "an earlier gitdigest output"}
+
+
 def test_too_large_and_caps_are_listed(make_repo: MakeRepo) -> None:
     root = make_repo({"a.txt": "a" * 10, "b.txt": "b" * 2000, "c.txt": "c\n", "d.txt": "d\n"},
                      commit=False)
@@ -198,7 +209,8 @@ def test_symlinks_are_shown_never_read(make_repo: MakeRepo, tmp_path: Path, kind
 def test_submodules_and_nested_repositories_appear(make_repo: MakeRepo) -> None:
     inner = make_repo({"lib.py": "x\n"}, name="inner")
     root = make_repo({"a.py": "a\n"})
-    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "vendor/inner")
+    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner),
+        "vendor/inner")
     git(root, "commit", "-q", "-m", "submodule")
     result = digest(str(root))
     assert "inner/ (submodule)" in result.tree

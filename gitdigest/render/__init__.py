@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
@@ -19,3 +20,15 @@ EXTENSIONS = {"text": "txt", "json": "json"}
 def get_renderer(name: str) -> Renderer:
     """The renderer for a format name (names are validated by :class:`~gitdigest.Options`)."""
     return RENDERERS[name]
+
+
+# How every format's output begins: a file that starts so is an earlier gitdigest output.
+_SIGNATURE = re.compile(
+    r'(?:Source: [^\n]*\n(?:[A-Z][a-z]*: [^\n]*\n)*Files: \d+\n\nDirectory structure:\n'
+    r'|\{"version": \d+,\n "source": \{)'
+)
+
+
+def is_digest(text: str) -> bool:
+    """True when ``text`` is a digest gitdigest wrote (so re-runs never digest old outputs)."""
+    return _SIGNATURE.match(text[:4096]) is not None

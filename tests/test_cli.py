@@ -1,0 +1,144 @@
+"""End-to-end: the command line as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gitdigest import digest
+from gitdigest.cli import cli
+
+from .conftest import MakeRepo
+
+
+def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    runner = CliRunner()
+    if cwd is None:
+        result = runner.invoke(cli, list(args))
+    else:
+        old = Path.cwd()
+        os.chdir(cwd)
+        try:
+            result = runner.invoke(cli, list(args))
+        finally:
+            os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_plain_gitdigest_digests_the_current_folder(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": "print(1)\n", "node_modules/x.js": "x\n"})
+    code, out, err = run(cwd=root)
+    assert code == 0 and out == ""
+    written = (root / "digest.txt").read_text(encoding="utf-8")
+    assert written == digest(str(root), output=str(root / "digest.txt")).render("text")
+    assert "FILE: a.py" in written
+    assert "Files:    1 included, 1 skipped (ignored 1)" in err
+    assert "Output:   digest.txt" in err
+    # a re-run into the same folder does not digest its own output
+    code, _, _ = run(cwd=root)
+    assert code == 0 and "FILE: digest.txt" not in (root / "digest.txt").read_text()
+
+
+def test_summary_on_stderr(make_repo: MakeRepo) -> None:
+    root = make_repo({"big.py": "x = 1\n" * 50, "small.py": "y\n", "img.png": b"\x89PNG"})
+    code, out, err = run(str(root), "-o", "-")
+    assert code == 0
+    result = digest(str(root))
+    assert out == result.render("text")
+    assert f"Tokens:   {result.summary.tokens:,} (o200k_base, exact)" in err
+    assert f"(git, commit {result.source.commit[:12]})" in err  # type: ignore[index]
+    assert "Largest:  big.py (" in err
+    assert "skipped (ignored 1)" in err
+
+
+def test_json_to_a_named_file(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo({"a.py": "a\n"})
+    target = tmp_path / "out.json"
+    code, _, _ = run(str(root), "-f", "json", "-o", str(target), "-q")
+    assert code == 0
+    assert json.loads(target.read_text())["files"][0]["path"] == "a.py"
+
+
+def test_options_reach_the_library(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": "a\n", "b.js": "b\n", "c.py": "c" * 3000, "lock/yarn.lock": "x\n"})
+    code, out, _ = run(str(root), "-o", "-", "-q", "-i", "*.py", "-i", "*.lock", "-e", "c.py",
+                       "-s", "1k", "--tokenizer", "cl100k_base", "-f", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert [f["path"] for f in data["files"]] == ["a.py", "lock/yarn.lock"]
+    assert data["tokenizer"] == "cl100k_base"
+
+
+def test_single_file_source(make_repo: MakeRepo) -> None:
+    root = make_repo({"tool.py": "print('hi')\n"})
+    code, out, _ = run(str(root / "tool.py"), "-o", "-", "-q")
+    assert code == 0
+    assert out.startswith("Source: tool.py\nFiles: 1\n\nDirectory structure:\n└── tool.py\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["does-not-exist"], "gitdigest: error: no such file or folder: does-not-exist\n"),
+        (["-s", "ten"], "gitdigest: error: Invalid value for '-s' / '--max-size': invalid size "
+                        "'ten': use a number with an optional unit (500k, 2MB)\n"),
+        (["--tokenizer", "gpt2"], None),
+        (["--max-files", "0"], None),
+        (["--no-such-option"], "gitdigest: error: No such option '--no-such-option'.\n"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str | None,
+                                          tmp_path: Path) -> None:
+    code, out, err = run(*args, cwd=tmp_path)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("gitdigest: error: ")
+    if message is not None:
+        assert err == message
+
+
+def test_unknown_ref_exit_2(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": "a\n"})
+    code, _, err = run(str(root), "--ref", "mian", "-o", "-")
+    assert code == 2
+    assert err == f"gitdigest: error: unknown ref 'mian' in {root}; did you mean main?\n"
+
+
+def test_version_and_help() -> None:
+    from gitdigest import __version__
+
+    assert run("--version")[:2] == (0, f"gitdigest {__version__}\n")
+    code, out, _ = run("--help")
+    assert code == 0 and "--max-size" in out
+
+
+def test_unwritable_output_is_one_line(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": "a\n"})
+    code, _, err = run(str(root), "-o", str(root / "missing-dir" / "out.txt"))
+    assert code == 2
+    assert err.startswith("gitdigest: error: cannot write") and err.count("\n") == 1
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "gitdigest", "nope", "--debug"], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" in result.stderr
+
+
+def test_python_m_and_broken_pipe(make_repo: MakeRepo) -> None:
+    root = make_repo({f"f{i}.txt": "line\n" * 2000 for i in range(30)})
+    producer = subprocess.Popen([sys.executable, "-m", "gitdigest", str(root), "-o", "-", "-q"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert producer.stdout is not None and producer.stderr is not None
+    producer.stdout.readline()
+    producer.stdout.close()  # like `| head -1`
+    err = producer.stderr.read().decode()
+    producer.stderr.close()
+    assert producer.wait() == 0
+    assert err == ""

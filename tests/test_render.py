@@ -1,0 +1,117 @@
+"""Text and JSON layouts, the tree, digest order, and the exact token total."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from gitdigest import digest
+from gitdigest.render.tree import draw_tree
+from gitdigest.tokens import TokenCounter
+
+from .conftest import MakeRepo
+
+FILES = {
+    "README.md": "# Project\n",
+    "src/app.py": "def main():\n    return 1\n",
+    "src/util/helpers.py": "X = 1",
+    "src/z.py": "",
+    "docs/guide.md": "Use it.\n",
+    "a.txt": "a\n",
+}
+
+
+def test_tree_drawing() -> None:
+    tree = draw_tree("repo", [("a.txt", "a.txt"), ("b/c.txt", "c.txt"), ("b/d/e.txt", "e.txt"),
+                              ("z/y.txt", "y.txt")])
+    assert tree == (
+        "└── repo/\n"
+        "    ├── a.txt\n"
+        "    ├── b/\n"
+        "    │   ├── c.txt\n"
+        "    │   └── d/\n"
+        "    │       └── e.txt\n"
+        "    └── z/\n"
+        "        └── y.txt\n"
+    )
+
+
+def test_text_layout(make_repo: MakeRepo) -> None:
+    root = make_repo(FILES)
+    result = digest(str(root))
+    text = result.render("text")
+    assert text.startswith(f"Source: repo\nCommit: {result.source.commit}\nFiles: 6\n\n"
+                           "Directory structure:\n└── repo/\n")
+    sep = "=" * 48
+    assert f"\n{sep}\nFILE: src/app.py\n{sep}\ndef main():\n    return 1\n\n\n" in text
+    assert f"{sep}\nFILE: src/z.py\n{sep}\n\n\n" in text  # empty files appear as empty
+
+
+def test_tree_and_content_share_one_order(make_repo: MakeRepo) -> None:
+    root = make_repo(FILES)
+    result = digest(str(root))
+    order = [d.path for d in result.files]
+    assert order == ["README.md", "a.txt", "docs/guide.md", "src/app.py", "src/z.py",
+                     "src/util/helpers.py"]
+    text = result.render("text")
+    assert re.findall(r"^FILE: (.+)$", text, re.M) == order
+    leaves = [line.split("── ")[1] for line in result.tree.splitlines()[1:]
+              if not line.endswith("/")]
+    assert leaves == [path.rsplit("/", 1)[-1] for path in order]
+
+
+def test_summary_tokens_are_the_exact_count_of_the_text_digest(make_repo: MakeRepo) -> None:
+    files = dict(FILES, **{"weird.txt": "\n\n  starts with blank lines\n/slash\n   ",
+                           "one-line.min": "x=1;" * 300})
+    root = make_repo(files)
+    for tokenizer in ("o200k_base", "cl100k_base"):
+        result = digest(str(root), tokenizer=tokenizer)
+        counter = TokenCounter(tokenizer)
+        assert result.summary.tokens == counter.count(result.render("text"))
+        for document, content in result.contents():
+            assert document.tokens == counter.count(content)
+
+
+def test_byte_identical_reruns(make_repo: MakeRepo) -> None:
+    root = make_repo(FILES)
+    first = digest(str(root)).render("text")
+    assert digest(str(root), workers=1).render("text") == first
+    assert digest(str(root), workers=4).render("text") == first
+
+
+def test_file_names_cannot_forge_headers(make_repo: MakeRepo) -> None:
+    root = make_repo({"evil\n================================================\nFILE: x": "x\n"},
+                     commit=False)
+    text = digest(str(root)).render("text")
+    assert 'FILE: "evil\\n=====' in text
+    assert "\nFILE: x\n" not in text
+
+
+def test_json_contract(make_repo: MakeRepo) -> None:
+    root = make_repo(dict(FILES, **{"logo.png": b"\x89PNG\r\n", "data.bin": b"\0\1\2"}))
+    result = digest(str(root), format="json")
+    data = json.loads(result.render())
+    assert list(data) == ["version", "source", "tokenizer", "summary", "tree", "files", "skipped"]
+    assert data["version"] == 1
+    assert data["source"] == {"kind": "local", "location": str(root), "ref": None,
+                              "commit": result.source.commit, "subpath": ""}
+    assert data["tokenizer"] == "o200k_base"
+    assert data["summary"] == {"files": 6, "skipped": 2, "bytes": sum(
+        len(v) for v in FILES.values()), "tokens": result.summary.tokens}
+    assert data["tree"] == result.tree
+    first = data["files"][0]
+    assert first == {"path": "README.md", "bytes": 10, "tokens": 3, "charset": "utf-8",
+                     "content": "# Project\n"}
+    assert data["skipped"] == [
+        {"path": "data.bin", "reason": "binary",
+         "detail": "NUL or control bytes, or no text encoding fits"},
+        {"path": "logo.png", "reason": "ignored", "detail": "default:*.png"},
+    ]
+
+
+def test_non_utf8_charset_is_recorded(make_repo: MakeRepo) -> None:
+    root = make_repo({"latin.txt": ("Déjà vu, garçon, façade, élève. " * 10).encode("latin-1"),
+                      "utf16.txt": "\ufeffhi".encode("utf-16-le")})
+    files = {d.path: d for d in digest(str(root)).files}
+    assert files["latin.txt"].charset not in ("utf-8", "ascii")
+    assert files["utf16.txt"].charset == "utf-16-le"

