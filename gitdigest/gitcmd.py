@@ -57,14 +57,15 @@ def run_git(
     git_dir: str | None = None,
     isolated: bool = False,
     input: bytes | None = None,
-    check: bool = True,
+    ok: tuple[int, ...] | None = (0,),
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run one git command and return its result; failures become :class:`GitError`."""
+    """Run one git command and return its result. An exit code outside ``ok`` becomes a
+    :class:`GitError` (``ok=None``: the caller looks at the exit code itself)."""
     result = subprocess.run(
         git_command(args, git_dir), cwd=cwd, input=input, capture_output=True,
         env=git_env(isolated), check=False,
     )
-    if check and result.returncode != 0:
+    if ok is not None and result.returncode not in ok:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = message[-1] if message else f"exit code {result.returncode}"
         raise GitError(f"git {args[0]} failed: {detail}")

@@ -67,8 +67,14 @@ def select(listing: Listing, source: Source, options: Options,
     verdicts = _Verdicts(options, source, entries, exclude_paths)
     included: list[Entry] = []
     shown: list[Entry] = []
-    skipped = list(listing.skipped)
+    skipped: list[Skipped] = []
     folded: Counter[tuple[str, str]] = Counter()
+    for gone in listing.skipped:  # git's skips inside a default-ignored folder fold into it
+        hit = verdicts.defaults.match(gone.path.rstrip("/")) if verdicts.defaults else None
+        if hit is not None and hit.folder is not None:
+            folded[(hit.folder, hit.detail)] += 1
+        else:
+            skipped.append(gone)
     for entry in entries:
         ruled = verdicts.rule_out(entry.path)
         if ruled is not None:

@@ -121,6 +121,16 @@ def test_default_ignores_are_narrow(make_repo: MakeRepo) -> None:
     assert skipped["photo.png"] == "default:*.png"
 
 
+def test_gitignored_paths_inside_a_default_ignored_folder_fold_into_it(
+        make_repo: MakeRepo) -> None:
+    root = make_repo({".gitignore": "__pycache__/\n", "venv/pyvenv.cfg": "home = /usr\n",
+                      "venv/lib/a/__pycache__/x.pyc": b"\0", "venv/lib/b/__pycache__/y.pyc": b"\0",
+                      "src/__pycache__/z.pyc": b"\0", "src/m.py": "m\n"}, commit=False)
+    skipped = {s.path: s.detail for s in digest(str(root)).skipped}
+    assert skipped == {"src/__pycache__/": ".gitignore:1:__pycache__/",
+                       "venv/": "default:virtualenv (3 files)"}
+
+
 def test_no_default_ignores(make_repo: MakeRepo) -> None:
     root = make_repo({"package-lock.json": "{}\n", "a.py": "a\n"}, commit=False)
     assert included(root) == {"package-lock.json", "a.py"}
@@ -225,3 +235,15 @@ def test_fifo_is_never_opened(make_repo: MakeRepo) -> None:
     os.mkfifo(root / "pipe")  # opening it would block forever; git does not list it either
     result = digest(str(root))
     assert [d.path for d in result.files] == ["a.py"]
+
+
+def test_ignored_listing_has_no_duplicates(make_repo: MakeRepo) -> None:
+    root = make_repo({".gitignore": "*.log\n", "logs/a.log": "a\n", "logs/deep/b.log": "b\n",
+                      "m.py": "m\n"}, commit=False)
+    skipped = [(s.path, s.detail) for s in digest(str(root)).skipped]
+    # git lists logs/ and logs/deep/ too (all their content is ignored); no rule names them
+    assert skipped == [("logs/a.log", ".gitignore:1:*.log"),
+                       ("logs/deep/b.log", ".gitignore:1:*.log")]
+    only_unmatched = make_repo({".gitignore": "x/\n", "x/f": "f\n", "y/z/q.log": "q\n",
+                                ".gitdigestignore": ""}, commit=False, name="second")
+    assert [s.path for s in digest(str(only_unmatched)).skipped] == ["x/"]

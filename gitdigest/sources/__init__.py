@@ -39,7 +39,7 @@ def open_source(options: Options) -> Source:
 
 def _repository_of(path: Path) -> tuple[Path, str]:
     """The repository holding ``path`` and the folder's path inside it."""
-    result = run_git(["rev-parse", "--show-toplevel"], str(path), check=False)
+    result = run_git(["rev-parse", "--show-toplevel"], str(path), ok=None)
     if result.returncode == 0 and result.stdout.strip():
         top = Path(result.stdout.decode("utf-8", "surrogateescape").strip()).resolve()
         subpath = path.relative_to(top).as_posix()

@@ -108,7 +108,7 @@ class RefSource(Source):
 def resolve_commit(repo: Path, ref: str) -> str:
     """The full commit id ``ref`` names, or :class:`UnknownRef` with close matches."""
     result = run_git(["rev-parse", "--verify", "-q", "--end-of-options", f"{ref}^{{commit}}"],
-                     str(repo), check=False)
+                     str(repo), ok=None)
     if result.returncode == 0:
         return result.stdout.decode().strip()
     names = split_z(run_git(["for-each-ref", "--format=%(refname:short)%00"], str(repo)).stdout)

@@ -32,11 +32,12 @@ class WorktreeSource(Source):
             self.info = SourceInfo(kind="local", location=location, name=root.name,
                                    commit=_head(root), subpath=subpath, is_git=True)
 
-    def _git(self, args: list[str], stdin: bytes | None = None) -> bytes:
-        if self._temp_git_dir is None:
-            return run_git(args, str(self.root), input=stdin).stdout
-        return run_git(["--work-tree=.", *args], str(self.root), git_dir=self._temp_git_dir,
-                       isolated=True, input=stdin).stdout
+    def _git(self, args: list[str], stdin: bytes | None = None, ok: tuple[int, ...] = (0,)
+             ) -> bytes:
+        if self._temp_git_dir is not None:
+            args = ["--work-tree=.", *args]
+        return run_git(args, str(self.root), git_dir=self._temp_git_dir,
+                       isolated=self._temp_git_dir is not None, input=stdin, ok=ok).stdout
 
     def listing(self) -> Listing:
         """Stat every path git lists; gitignored paths come back as skipped with their rule."""
@@ -77,12 +78,16 @@ class WorktreeSource(Source):
         if not paths:
             return []
         stdin = b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
-        out = split_z(self._git(["check-ignore", "-v", "-z", "--stdin"], stdin)) if paths else []
+        # check-ignore exits 1 when no path matched a rule: that is an answer, not a failure
+        out = split_z(self._git(["check-ignore", "-v", "-z", "--stdin"], stdin, ok=(0, 1)))
         rules = {}
         for i in range(0, len(out) - 3, 4):
             source, line, pattern, path = out[i : i + 4]
             rules[path] = f"{_short_source(source, self.root)}:{line}:{pattern}"
-        return [Skipped(p, "ignored", rules.get(p, ".gitignore")) for p in paths]
+        # --directory also names folders whose content is all ignored, and then that content
+        # again; only folders that a rule matches stand for their content.
+        return [Skipped(p, "ignored", rules.get(p, ".gitignore")) for p in paths
+                if p in rules or not p.endswith("/")]
 
     def read(self, entry: Entry) -> bytes:
         """Read a regular file without following a symlink swapped in since the listing."""
@@ -125,7 +130,7 @@ class FileSource(Source):
 
 def _toplevel(root: Path) -> Path | None:
     result = run_git(["rev-parse", "--is-inside-work-tree", "--show-toplevel"], str(root),
-                     check=False)
+                     ok=None)
     lines = result.stdout.decode("utf-8", "surrogateescape").splitlines()
     if result.returncode != 0 or not lines or lines[0] != "true":
         return None
@@ -133,7 +138,7 @@ def _toplevel(root: Path) -> Path | None:
 
 
 def _head(root: Path) -> str | None:
-    result = run_git(["rev-parse", "--verify", "-q", "HEAD"], str(root), check=False)
+    result = run_git(["rev-parse", "--verify", "-q", "HEAD"], str(root), ok=None)
     return result.stdout.decode().strip() or None if result.returncode == 0 else None
 
 
@@ -146,6 +151,6 @@ def _short_source(source: str, root: Path) -> str:
 
 def is_bare_repository(path: Path) -> bool:
     """True for a bare repository (which has no working tree to read)."""
-    result = run_git(["rev-parse", "--is-bare-repository"], str(path), check=False)
+    result = run_git(["rev-parse", "--is-bare-repository"], str(path), ok=None)
     return result.returncode == 0 and result.stdout.strip() == b"true"
 
