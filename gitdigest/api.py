@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .documents import Reader
-from .model import Document, Entry, Skipped, SourceInfo, Summary
+from .errors import CheckFailed
+from .frame import Frame
+from .ignores import PatternSet
+from .model import Document, Skipped, SourceInfo, Summary
+from .notes.models import find_model
 from .options import Options, parse_size
 from .paths import order_key
+from .plan import fit
+from .prologue import Prologue, load_prologue
 from .render import EXTENSIONS, get_renderer
-from .render import text as text_format
-from .render.tree import draw_tree
 from .select import select
 from .sink import open_sink
 from .sources import Source, open_source
@@ -39,6 +44,11 @@ class Digest:
     skipped: list[Skipped]
     notes: list[str] = field(default_factory=list)
     options: Options = field(default_factory=Options)
+    prologue: Prologue = field(default_factory=Prologue)
+    budget: int | None = None
+    #: files the budget left out (they are also in ``skipped``, reason ``budget``)
+    cut: list[Document] = field(default_factory=list)
+    frame: Frame | None = field(default=None, repr=False)
     _reader: Reader | None = field(default=None, repr=False)
     _texts: dict[str, str] | None = field(default=None, repr=False)
 
@@ -60,6 +70,11 @@ class Digest:
         if self._texts is None:
             self._texts = {document.path: text for document, text in self.contents()}
 
+    def preamble(self, part: tuple[int, int] | None = None) -> str:
+        """The text format's opening: prompt, notes, summary lines and tree."""
+        assert self.frame is not None
+        return self.frame.text(self.files, self.cut, part)
+
     def render(self, format: str | None = None) -> str:
         """The digest as one string in ``format`` (default: the one it was made with)."""
         buffer = io.StringIO(newline="")
@@ -76,61 +91,78 @@ class Digest:
         """Included files, most tokens first (ties by path)."""
         return sorted(self.files, key=lambda d: (-d.tokens, d.path))
 
+    @property
+    def over_budget(self) -> bool:
+        """True when a budget was given and the digest exceeds it (only possible with check)."""
+        return self.budget is not None and self.summary.tokens > self.budget
 
-def default_output(options: Options) -> str:
-    """``-o`` when given, else ``digest.<ext>`` in the current folder."""
-    return options.output or f"digest.{EXTENSIONS[options.format]}"
+
+def default_output(options: Options) -> str | None:
+    """Where the digest goes: ``-o``; else stdout for ``--stats``; nothing when only copying;
+    else ``digest.<ext>`` in the current folder."""
+    if options.output:
+        return options.output
+    if options.stats:
+        return "-"
+    if options.copy:
+        return None
+    return f"digest.{EXTENSIONS[options.format]}"
+
+
+def budget_of(options: Options) -> int | None:
+    """The token budget: ``--max-tokens``, or the model's window less the reserve."""
+    if options.max_tokens is not None:
+        return options.max_tokens
+    if options.model is not None:
+        return math.floor(find_model(options.model).context_window * (1 - options.reserve))
+    return None
 
 
 @contextlib.contextmanager
 def open_digest(options: Options) -> Iterator[Digest]:
     """Run the pipeline up to the counts; contents stay readable while the block is open."""
+    budget = budget_of(options)  # an unknown model fails before any work
+    prologue = load_prologue(options)
     with open_source(options) as source:
-        result = _build(source, options)
+        result = _build(source, options, prologue, budget)
         try:
             yield result
         finally:
             result._reader = None  # the source is closing: contents are no longer readable
 
 
-def _build(source: Source, options: Options) -> Digest:
-    listing = source.listing()
-    selection = select(listing, source, options, _output_paths(source, options))
+def _build(source: Source, options: Options, prologue: Prologue, budget: int | None) -> Digest:
+    selection = select(source.listing(), source, options, _output_paths(source, options))
     counter = TokenCounter(options.tokenizer)
-    reader = Reader(source, counter, notebook_outputs=options.notebook_outputs)
+    reader = Reader(source, counter, notebook_outputs=options.notebook_outputs,
+                    line_numbers=options.line_numbers)
     documents: list[Document] = []
     skipped = list(selection.skipped)
     for result in reader.analyze(selection.included, options.workers):
-        (documents if isinstance(result, Document) else skipped).append(result)  # type: ignore[arg-type]
+        if isinstance(result, Document):
+            documents.append(result)
+        else:
+            skipped.append(result)
+    frame = Frame(source.info, prologue, selection.shown, counter, single_file=source.explicit)
+    kept, cut = documents, []
+    if budget is not None and not options.check:
+        fitted = fit(documents, budget, frame.measure, PatternSet(options.priority, "--priority"))
+        kept, cut = fitted.kept, fitted.cut
+        skipped += [Skipped(d.path, "budget", f"{d.block_tokens:,} tokens did not fit in the "
+                            f"budget of {budget:,}") for d in cut]
     skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
-    tree = draw_tree(None if source.explicit else source.info.name,
-                     _leaves(documents, selection.shown))
-    preamble = text_format.preamble(source.info, len(documents), tree)
-    tokens = counter.count(preamble) + sum(d.block_tokens for d in documents)
-    summary = Summary(files=len(documents), skipped=len(skipped),
-                      bytes=sum(d.bytes for d in documents), tokens=tokens)
-    return Digest(source.info, options.tokenizer, summary, tree, documents, skipped,
-                  list(selection.notes), options, reader)
-
-
-def _leaves(documents: list[Document], shown: tuple[Entry, ...]) -> list[tuple[str, str]]:
-    from .paths import display
-
-    leaves = [(d.path, display(d.path.rpartition("/")[2])) for d in documents]
-    for entry in shown:
-        name = display(entry.path.rpartition("/")[2])
-        label = f"{name} -> {display(entry.target or '')}" if entry.kind == "symlink" \
-            else f"{name}/ (submodule)"
-        leaves.append((entry.path, label))
-    leaves.sort(key=lambda leaf: order_key(leaf[0]))
-    return leaves
+    tokens = frame.measure(kept, cut) + sum(d.block_tokens for d in kept)
+    summary = Summary(files=len(kept), skipped=len(skipped),
+                      bytes=sum(d.bytes for d in kept), tokens=tokens)
+    return Digest(source.info, options.tokenizer, summary, frame.tree(kept, cut), kept, skipped,
+                  list(selection.notes), options, prologue, budget, cut, frame, reader)
 
 
 def _output_paths(source: Source, options: Options) -> list[str]:
     """The output file's path inside a working-tree source, so it is never digested."""
     root = getattr(source, "root", None)
     output = default_output(options)
-    if root is None or output == "-":
+    if root is None or output is None or output == "-":
         return []
     try:
         return [Path(output).resolve().relative_to(root).as_posix()]
@@ -150,16 +182,34 @@ def digest(source: str = ".", **options: Any) -> Digest:
     return result
 
 
-def write_digest(options: Options) -> Digest:
-    """Digest and write to ``options.output`` (or the default file), streaming file by file."""
+def write_digest(options: Options) -> tuple[Digest, list[str]]:
+    """Digest and write where the options say, streaming file by file. Returns the digest and
+    the paths written. Raises :class:`CheckFailed` after writing when ``check`` finds the digest
+    over its budget."""
+    from . import clipboard, split, stats
+
+    output = default_output(options)
+    written: list[str] = []
     with open_digest(options) as result:
-        result.write(default_output(options))
-    return result
+        if options.stats:
+            stats.write(result, output or "-")
+            written.append(output or "-")
+        elif options.split_tokens is not None:
+            written += split.write_parts(result, options.split_tokens, output or "digest.txt")
+        elif output is not None:
+            result.write(output)
+            written.append(output)
+        if options.copy:
+            clipboard.copy(result.render())
+    if options.check and result.over_budget:
+        raise CheckFailed(f"the digest is {result.summary.tokens:,} tokens, over the budget of "
+                          f"{result.budget:,}")
+    return result, written
 
 
 def _normalise(options: dict[str, Any]) -> dict[str, Any]:
     """Accept what is natural in Python: a list or one string for patterns, "500k" for sizes."""
-    for name in ("include", "exclude"):
+    for name in ("include", "exclude", "priority"):
         value = options.get(name)
         if isinstance(value, str):
             options[name] = (value,)

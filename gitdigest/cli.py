@@ -13,8 +13,10 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .api import Digest, default_output, write_digest
+from .api import Digest, write_digest
 from .errors import GitDigestError
+from .notes import LANGUAGES, read_notes
+from .notes.models import SUMMARY_MODELS, find_model, format_table
 from .options import FORMATS, TOKENIZERS, Options, parse_size
 
 EXIT_BUG = 70
@@ -90,11 +92,23 @@ def cli() -> None:
     """gitdigest: a Git repository as one prompt-ready digest with exact token counts."""
 
 
-@cli.command("digest", context_settings={"help_option_names": ["-h", "--help"]})
+def _fraction(ctx: click.Context, param: click.Parameter, value: str) -> float:
+    try:
+        number = float(value.rstrip("%")) / (100 if value.endswith("%") else 1)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a fraction (0.1) or a percentage (10%)",
+                                 ctx, param) from None
+    return number
+
+
+_HELP = {"help_option_names": ["-h", "--help"]}
+
+
+@cli.command("digest", context_settings=_HELP)
 @click.argument("source", default=".", required=False)
 @click.option("-o", "--output", metavar="FILE",
-              help="Where to write the digest: a file (default digest.txt, or digest.json with "
-                   "-f json) or - for stdout.")
+              help="Where to write the digest: a file (default digest.txt, .json, .md or .xml "
+                   "by format) or - for stdout.")
 @click.option("-f", "--format", "format_", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Output format.")
 @click.option("-i", "--include", multiple=True, metavar="PATTERN",
@@ -118,33 +132,73 @@ def cli() -> None:
               help="Include text outputs of Jupyter notebook cells.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
               help="Threads that read and count (default: one per core).")
+@click.option("--max-tokens", type=click.IntRange(min=1), metavar="N",
+              help="Token budget: keep files by priority until the digest would exceed N.")
+@click.option("--model", metavar="NAME",
+              help="Token budget from a model's context window (see `gitdigest models`).")
+@click.option("--reserve", callback=_fraction, default="0.1", show_default=True,
+              metavar="FRACTION", help="Share of --model's window kept free for the answer.")
+@click.option("--priority", multiple=True, metavar="PATTERN",
+              help="Files matching this pattern are kept first under a budget (repeatable).")
+@click.option("--check", is_flag=True,
+              help="Do not cut: write the whole digest and exit 1 if it is over the budget.")
+@click.option("--split-tokens", type=click.IntRange(min=1), metavar="N",
+              help="Write digest.1.txt, digest.2.txt... each at most N tokens.")
+@click.option("--stats", is_flag=True,
+              help="Write a token table per folder and per file instead of the contents.")
+@click.option("--top", type=click.IntRange(min=0), default=5, show_default=True,
+              metavar="N", help="How many of the largest files the summary lists.")
+@click.option("--line-numbers", is_flag=True, help="Prefix every line of every file with its "
+              "number.")
+@click.option("--header", metavar="TEXT", help="Put this text (your prompt) first.")
+@click.option("--instructions", metavar="FILE", help="Put this file's text (your prompt) first.")
+@click.option("--with-notes", is_flag=True,
+              help="Put the bundled LLM reference notes at the top as a reference section.")
+@click.option("--copy", is_flag=True,
+              help="Also put the digest on the clipboard (only there when -o is not given).")
 @click.option("-q", "--quiet", is_flag=True, help="Print no summary on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.version_option(__version__, "--version", prog_name="gitdigest",
                       message="%(prog)s %(version)s")
-def digest_command(source: str, output: str | None, format_: str, include: tuple[str, ...],
-                   exclude: tuple[str, ...], max_size: int, tokenizer: str, no_gitignore: bool,
-                   no_default_ignores: bool, ref: str | None, max_files: int | None,
-                   max_total_size: int | None, notebook_outputs: bool, workers: int | None,
-                   quiet: bool, debug: bool) -> None:
+def digest_command(source: str, format_: str, quiet: bool, debug: bool, **values: Any) -> None:
     """Digest SOURCE (a folder or a file; default: the current folder).
 
-    Other commands: see `gitdigest COMMAND --help`.
+    Other commands: `gitdigest notes` prints the bundled LLM reference notes, `gitdigest models`
+    the model table. A folder named like a command is reachable as ./name.
     """
-    options = Options(
-        source=source, output=output, format=format_, include=include, exclude=exclude,
-        max_size=max_size, tokenizer=tokenizer, gitignore=not no_gitignore,
-        default_ignores=not no_default_ignores, ref=ref, max_files=max_files,
-        max_total_size=max_total_size, notebook_outputs=notebook_outputs, workers=workers,
-    )
-    result = write_digest(options)
+    values["gitignore"] = not values.pop("no_gitignore")
+    values["default_ignores"] = not values.pop("no_default_ignores")
+    for name in ("include", "exclude", "priority"):
+        values[name] = tuple(values[name])
+    options = Options(source=source, format=format_, **values)
+    result, written = write_digest(options)
     for note in result.notes:
         click.echo(f"gitdigest: warning: {note}", err=True)
     if not quiet:
-        click.echo(format_summary(result, default_output(options)), err=True)
+        click.echo(format_summary(result, written, copied=options.copy, top=options.top),
+                   err=True)
 
 
-def format_summary(result: Digest, written: str) -> str:
+@cli.command("notes", context_settings=_HELP)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="ja", show_default=True,
+              help="ja: the notes exactly as bundled; en: our English rendering.")
+def notes_command(lang: str) -> None:
+    """Print the bundled LLM reference notes, byte for byte."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(read_notes(lang))
+    sys.stdout.buffer.flush()
+
+
+@cli.command("models", context_settings=_HELP)
+@click.option("--tokenizer", type=click.Choice(TOKENIZERS), default="o200k_base",
+              show_default=True, help="The encoding gitdigest would count with.")
+def models_command(tokenizer: str) -> None:
+    """Print the model table built from the notes: developer, context window, token counting."""
+    click.echo(format_table(tokenizer), nl=False)
+
+
+def format_summary(result: Digest, written: list[str], *, copied: bool = False,
+                   top: int = 5) -> str:
     """The human summary printed on stderr."""
     info = result.source
     where = f"git, commit {info.commit[:12]}" if info.commit else ("git" if info.is_git else
@@ -155,13 +209,25 @@ def format_summary(result: Digest, written: str) -> str:
         f"Source:   {info.location} ({where})",
         f"Files:    {result.summary.files} included, {result.summary.skipped} skipped"
         + (f" ({by_reason})" if by_reason else ""),
-        f"Tokens:   {result.summary.tokens:,} ({result.tokenizer}, exact)",
+        f"Tokens:   {result.summary.tokens:,} ({result.tokenizer}, exact)"
+        + (f", budget {result.budget:,}" if result.budget is not None else ""),
+        "Windows:  " + ", ".join(_share(result, key) for key in SUMMARY_MODELS),
     ]
-    top = [f"{d.path} ({d.tokens:,})" for d in result.largest[:5]]
-    if top:
-        lines.append("Largest:  " + ", ".join(top))
-    lines.append(f"Output:   {'stdout' if written == '-' else written}")
+    largest = [f"{d.path} ({d.tokens:,})" for d in result.largest[:top]]
+    if largest:
+        lines.append("Largest:  " + ", ".join(largest))
+    targets = ["stdout" if path == "-" else path for path in written]
+    if copied:
+        targets.append("clipboard")
+    lines.append(f"Output:   {', '.join(targets) or 'nothing'}")
     return "\n".join(lines)
+
+
+def _share(result: Digest, key: str) -> str:
+    model = find_model(key)
+    share = result.summary.tokens / model.context_window
+    exact = "" if model.exact_encoding == result.tokenizer else " est."
+    return f"{model.name} {share:.1%}{exact} of {model.context_window:,}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -23,10 +23,11 @@ class Reader:
     """Turns entries into documents (or skips) for one source and one tokenizer."""
 
     def __init__(self, source: Source, counter: TokenCounter, *,
-                 notebook_outputs: bool = False) -> None:
+                 notebook_outputs: bool = False, line_numbers: bool = False) -> None:
         self.source = source
         self.counter = counter
         self.notebook_outputs = notebook_outputs
+        self.line_numbers = line_numbers
 
     def analyze(self, entries: Iterable[Entry], workers: int | None = None
                 ) -> Iterator[Document | Skipped]:
@@ -49,6 +50,7 @@ class Reader:
         notebook = self._notebook(entry.path, text)
         if notebook is not None:
             text, kind = notebook, "notebook"
+        text = self._numbered(text)
         tokens, framed = self.counter.count_block(
             text_format.block_head(entry.path), text, text_format.TAIL)
         return Document(entry, len(data), tokens, framed, decoded.charset,
@@ -59,9 +61,16 @@ class Reader:
             return None
         return notebook_to_text(text, outputs=self.notebook_outputs)
 
+    def _numbered(self, text: str) -> str:
+        if not self.line_numbers or not text:
+            return text
+        lines = text.splitlines(keepends=True)
+        width = len(str(len(lines)))
+        return "".join(f"{number:>{width}} | {line}" for number, line in enumerate(lines, 1))
+
     def load(self, document: Document) -> str:
         """The exact text that was counted, read and decoded again."""
         text = decode_as(self.source.read(document.entry), document.charset)
         if document.kind == "notebook":
-            return notebook_to_text(text, outputs=self.notebook_outputs) or ""
-        return text
+            text = notebook_to_text(text, outputs=self.notebook_outputs) or ""
+        return self._numbered(text)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .errors import UsageError
 
 TOKENIZERS = ("o200k_base", "cl100k_base")
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "markdown", "xml")
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 
 _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2,
@@ -47,6 +47,22 @@ class Options:
     max_total_size: int | None = None
     notebook_outputs: bool = False
     workers: int | None = None
+    # what a model reads first
+    header: str | None = None
+    instructions: str | None = None
+    with_notes: bool = False
+    notes_lang: str = "ja"
+    line_numbers: bool = False
+    # budgets, parts, statistics
+    max_tokens: int | None = None
+    model: str | None = None
+    reserve: float = 0.10
+    priority: tuple[str, ...] = ()
+    check: bool = False
+    split_tokens: int | None = None
+    stats: bool = False
+    top: int = 5
+    copy: bool = False
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -55,7 +71,20 @@ class Options:
             raise UsageError(
                 f"unknown tokenizer {self.tokenizer!r}; choose from {', '.join(TOKENIZERS)}"
             )
-        for name in ("max_files", "max_total_size", "workers"):
+        if not 0 <= self.reserve < 1:
+            raise UsageError(f"reserve must be a fraction from 0 to below 1, got {self.reserve}")
+        if self.max_tokens is not None and self.model is not None:
+            raise UsageError("give a budget as --max-tokens or as --model, not both")
+        if self.check and self.budget_requested is False:
+            raise UsageError("--check needs a budget: --max-tokens N or --model NAME")
+        if self.split_tokens is not None and self.format != "text":
+            raise UsageError("--split-tokens writes text parts; use it with -f text")
+        for name in ("max_files", "max_total_size", "workers", "max_tokens", "split_tokens"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise UsageError(f"{name.replace('_', '-')} must be at least 1, got {value}")
+
+    @property
+    def budget_requested(self) -> bool:
+        """Whether a token budget was asked for."""
+        return self.max_tokens is not None or self.model is not None

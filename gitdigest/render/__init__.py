@@ -6,15 +6,16 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from . import json, text
+from . import json, markdown, text, xml
 
 if TYPE_CHECKING:
     from ..api import Digest
 
 Renderer = Callable[["Digest", TextIO], None]
 
-RENDERERS: dict[str, Renderer] = {"text": text.render, "json": json.render}
-EXTENSIONS = {"text": "txt", "json": "json"}
+RENDERERS: dict[str, Renderer] = {"text": text.render, "json": json.render,
+                                  "markdown": markdown.render, "xml": xml.render}
+EXTENSIONS = {"text": "txt", "json": "json", "markdown": "md", "xml": "xml"}
 
 
 def get_renderer(name: str) -> Renderer:
@@ -25,7 +26,9 @@ def get_renderer(name: str) -> Renderer:
 # How every format's output begins: a file that starts so is an earlier gitdigest output.
 _SIGNATURE = re.compile(
     r'(?:Source: [^\n]*\n(?:[A-Z][a-z]*: [^\n]*\n)*Files: \d+\n\nDirectory structure:\n'
-    r'|\{"version": \d+,\n "source": \{)'
+    r'|\{"version": \d+,\n "source": \{'
+    r'|<\?xml version="1\.0" encoding="UTF-8"\?>\n<digest>\n'
+    r'|# Digest: [^\n]*\n\n- Source: )'
 )
 
 

@@ -32,7 +32,12 @@ def render(digest: Digest, out: TextIO) -> None:
     """Write the JSON digest, streaming the files array."""
     out.write(f'{{"version": {VERSION},\n "source": {_dump(source_block(digest))},\n'
               f' "tokenizer": {_dump(digest.tokenizer)},\n'
-              f' "summary": {_dump(asdict(digest.summary))},\n "tree": {_dump(digest.tree)},\n')
+              f' "summary": {_dump(asdict(digest.summary))},\n')
+    if digest.prologue.instructions:  # optional keys: present only when asked for
+        out.write(f' "instructions": {_dump(digest.prologue.instructions)},\n')
+    if digest.prologue.notes is not None:
+        out.write(f' "notes": {_dump(digest.prologue.notes)},\n')
+    out.write(f' "tree": {_dump(digest.tree)},\n')
     out.write(' "files": [')
     for index, (document, content) in enumerate(digest.contents()):
         item = {"path": _path(document.path), "bytes": document.bytes,

@@ -11,6 +11,8 @@
     ================================================
     <content>
 
+With ``--header``/``--instructions`` the user's prompt comes first, and with ``--with-notes`` the
+notes follow it as a ``REFERENCE:`` block, both before the summary.
 """
 
 from __future__ import annotations
@@ -22,19 +24,18 @@ from ..paths import display
 if TYPE_CHECKING:
     from ..api import Digest
     from ..model import SourceInfo
+    from ..prologue import Prologue
 
 SEPARATOR = "=" * 48
 TAIL = "\n\n"
 
 
-def block_head(path: str) -> str:
-    """The lines that open a file's block."""
-    return f"{SEPARATOR}\nFILE: {display(path)}\n{SEPARATOR}\n"
+def block_head(path: str, note: str = "") -> str:
+    """The lines that open a file's block (``note`` marks a continued chunk)."""
+    return f"{SEPARATOR}\nFILE: {display(path)}{note}\n{SEPARATOR}\n"
 
 
-def preamble(info: SourceInfo, files: int, tree: str) -> str:
-    """Summary lines and the tree: everything before the first file block. It holds no token
-    total (a count inside the counted text could not be exact) and no timestamp."""
+def _source_lines(info: SourceInfo) -> list[str]:
     lines = [f"Source: {display(info.name)}"]
     if info.kind == "remote":
         lines.append(f"URL: {info.location}")
@@ -44,13 +45,33 @@ def preamble(info: SourceInfo, files: int, tree: str) -> str:
         lines.append(f"Commit: {info.commit}")
     if info.subpath:
         lines.append(f"Subpath: {display(info.subpath)}")
-    lines.append(f"Files: {files}")
-    return "\n".join(lines) + "\n\nDirectory structure:\n" + tree + "\n"
+    return lines
+
+
+def preamble(info: SourceInfo, prologue: Prologue, files: int, tree: str,
+             part: tuple[int, int] | None = None) -> str:
+    """Everything before the first file block. It holds no token total (a count inside the
+    counted text could not be exact) and no timestamp."""
+    out = ""
+    if prologue.instructions:
+        out += prologue.instructions + "\n\n"
+    if prologue.notes is not None:
+        out += f"{SEPARATOR}\nREFERENCE: {prologue.notes_title}\n{SEPARATOR}\n"
+        out += prologue.notes.rstrip("\n") + "\n\n"
+    lines = [*_source_lines(info), f"Files: {files}"]
+    if part is not None:
+        lines.append(f"Part: {part[0]} of {part[1]}")
+    return out + "\n".join(lines) + "\n\nDirectory structure:\n" + tree + "\n"
+
+
+def part_header(info: SourceInfo, index: int, total: int) -> str:
+    """The opening of parts after the first when a digest is split."""
+    return "\n".join([*_source_lines(info), f"Part: {index} of {total}"]) + "\n\n"
 
 
 def render(digest: Digest, out: TextIO) -> None:
     """Write the text digest, one file at a time."""
-    out.write(preamble(digest.source, len(digest.files), digest.tree))
+    out.write(digest.preamble())
     for document, content in digest.contents():
         out.write(block_head(document.path))
         out.write(content)

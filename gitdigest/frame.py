@@ -1,0 +1,55 @@
+"""The frame of a digest: everything around the file blocks (prompt, notes, summary, tree).
+
+The text format's frame decides ``summary.tokens`` and what a budget leaves room for, so it is
+built in one place for the planner and the renderers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .model import Document, Entry, SourceInfo
+from .paths import display, order_key
+from .prologue import Prologue
+from .render import text as text_format
+from .render.tree import draw_tree
+from .tokens import TokenCounter
+
+CUT_MARK = " [over budget]"
+
+
+class Frame:
+    """Draws the tree and the text preamble for a given split of files into kept and cut."""
+
+    def __init__(self, info: SourceInfo, prologue: Prologue, shown: Sequence[Entry],
+                 counter: TokenCounter, *, single_file: bool = False) -> None:
+        self.info = info
+        self.prologue = prologue
+        self.shown = shown
+        self.counter = counter
+        self.root = None if single_file else info.name
+
+    def tree(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
+        """The tree: kept files, cut files marked, links and submodules."""
+        leaves = [(d.path, _name(d.path)) for d in kept]
+        leaves += [(d.path, _name(d.path) + CUT_MARK) for d in cut]
+        for entry in self.shown:
+            label = (f"{_name(entry.path)} -> {display(entry.target or '')}"
+                     if entry.kind == "symlink" else f"{_name(entry.path)}/ (submodule)")
+            leaves.append((entry.path, label))
+        leaves.sort(key=lambda leaf: order_key(leaf[0]))
+        return draw_tree(self.root, leaves)
+
+    def text(self, kept: Sequence[Document], cut: Sequence[Document] = (),
+             part: tuple[int, int] | None = None) -> str:
+        """The text format's preamble."""
+        return text_format.preamble(self.info, self.prologue, len(kept), self.tree(kept, cut),
+                                    part)
+
+    def measure(self, kept: list[Document], cut: list[Document]) -> int:
+        """Exact tokens of the preamble."""
+        return self.counter.count(self.text(kept, cut))
+
+
+def _name(path: str) -> str:
+    return display(path.rpartition("/")[2])

@@ -1,0 +1,58 @@
+"""XML in the shape Claude's documentation suggests (``<documents><document index="1">
+<source>path</source><document_content>...``), always well-formed: text is escaped (``]]>``
+included, as ``]]&gt;``), carriage returns survive as ``&#13;`` and characters XML 1.0 cannot
+hold become U+FFFD."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from ..api import Digest
+
+_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                            "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
+
+
+def escape(text: str) -> str:
+    """Element text that any XML 1.0 parser reads back as ``text``."""
+    return _INVALID.sub("\ufffd", text).translate(_TEXT)
+
+
+def attribute(text: str) -> str:
+    """An attribute value (for double quotes)."""
+    return _INVALID.sub("\ufffd", text).translate(_ATTRIBUTE)
+
+
+def _element(name: str, value: object) -> str:
+    return f"<{name}>{escape(str(value))}</{name}>" if value not in (None, "") else f"<{name}/>"
+
+
+def render(digest: Digest, out: TextIO) -> None:
+    """Write the XML digest, one document at a time."""
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n<digest>\n')
+    prologue = digest.prologue
+    if prologue.instructions:
+        out.write(f"{_element('instructions', prologue.instructions)}\n")
+    if prologue.notes is not None:
+        out.write(f'<reference title="{attribute(prologue.notes_title)}">'
+                  f"{escape(prologue.notes)}</reference>\n")
+    info = digest.source
+    out.write(f'<summary><source kind="{info.kind}">{escape(info.name)}</source>'
+              + "".join(_element(k, v) for k, v in (
+                  ("location", info.location), ("ref", info.ref), ("commit", info.commit),
+                  ("subpath", info.subpath), ("files", digest.summary.files)))
+              + f'<tokens tokenizer="{digest.tokenizer}">{digest.summary.tokens}</tokens>'
+              + "</summary>\n")
+    out.write(f"{_element('tree', digest.tree)}\n<documents>\n")
+    for index, (document, content) in enumerate(digest.contents(), start=1):
+        out.write(f'<document index="{index}"><source>{escape(document.path)}</source>'
+                  f"<document_content>{escape(content)}</document_content></document>\n")
+    out.write("</documents>\n<skipped>\n")
+    for item in digest.skipped:
+        out.write(f'<file reason="{attribute(item.reason)}" detail="{attribute(item.detail)}">'
+                  f"{escape(item.path)}</file>\n")
+    out.write("</skipped>\n</digest>\n")

@@ -1,0 +1,71 @@
+"""``--stats``: where the tokens go, per folder and per file, without any contents."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .api import Digest
+from .paths import parents
+from .sink import open_sink
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a table: a folder (path ends in ``/``, the root is ``./``) or a file."""
+
+    path: str
+    tokens: int
+    share: float
+    files: int
+    bytes: int
+
+
+def tables(digest: Digest) -> tuple[list[Row], list[Row]]:
+    """Folders and files, most tokens first (ties by path); shares of all file tokens."""
+    total = sum(d.tokens for d in digest.files) or 1
+    folders: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for document in digest.files:
+        for folder in parents(document.path):
+            row = folders[folder + "/" if folder else "./"]
+            row[0] += document.tokens
+            row[1] += 1
+            row[2] += document.bytes
+    folder_rows = [Row(path, t, t / total, n, b) for path, (t, n, b) in folders.items()]
+    file_rows = [Row(d.path, d.tokens, d.tokens / total, 1, d.bytes) for d in digest.files]
+    order = lambda row: (-row.tokens, row.path)  # noqa: E731
+    return sorted(folder_rows, key=order), sorted(file_rows, key=order)
+
+
+def render_text(digest: Digest) -> str:
+    """The two tables as aligned text."""
+    folders, files = tables(digest)
+    total = sum(d.tokens for d in digest.files)
+    out = [f"Tokens by folder ({digest.tokenizer}; file contents: {total:,} tokens in "
+           f"{len(digest.files)} files; whole digest: {digest.summary.tokens:,})",
+           f"{'tokens':>12}  {'share':>6}  {'files':>6}  folder"]
+    out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.files:>6}  {r.path}" for r in folders]
+    out += ["", "Tokens by file", f"{'tokens':>12}  {'share':>6}  {'bytes':>10}  path"]
+    out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.bytes:>10,}  {r.path}" for r in files]
+    return "\n".join(out) + "\n"
+
+
+def render_json(digest: Digest) -> str:
+    """The two tables as JSON."""
+    folders, files = tables(digest)
+    return json.dumps({
+        "version": 1, "tokenizer": digest.tokenizer,
+        "tokens": sum(d.tokens for d in digest.files), "digest_tokens": digest.summary.tokens,
+        "folders": [{"path": r.path, "tokens": r.tokens, "share": round(r.share, 6),
+                     "files": r.files, "bytes": r.bytes} for r in folders],
+        "files": [{"path": r.path, "tokens": r.tokens, "share": round(r.share, 6),
+                   "bytes": r.bytes} for r in files],
+    }, ensure_ascii=False, indent=1) + "\n"
+
+
+def write(digest: Digest, output: str) -> None:
+    """Write the statistics (JSON with ``-f json``, else text) to ``output``."""
+    text = render_json(digest) if digest.options.format == "json" else render_text(digest)
+    with open_sink(output) as out:
+        out.write(text)
