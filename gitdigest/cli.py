@@ -156,6 +156,17 @@ _HELP = {"help_option_names": ["-h", "--help"]}
               help="Put the bundled LLM reference notes at the top as a reference section.")
 @click.option("--copy", is_flag=True,
               help="Also put the digest on the clipboard (only there when -o is not given).")
+@click.option("--token", metavar="TOKEN", envvar=None,
+              help="Token for a private remote (else GITDIGEST_TOKEN, else the host's usual "
+                   "variable such as GITHUB_TOKEN or GITLAB_TOKEN).")
+@click.option("--host", default="github.com", show_default=True, metavar="HOST",
+              help="Host that a bare owner/repo slug refers to.")
+@click.option("--no-cache", is_flag=True,
+              help="Clone remotes into a temporary folder instead of the clone cache.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=900,
+              show_default=True, metavar="SECONDS", help="Limit for each git network operation.")
+@click.option("--include-submodules", is_flag=True,
+              help="Digest the submodules of a remote repository too.")
 @click.option("-q", "--quiet", is_flag=True, help="Print no summary on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.version_option(__version__, "--version", prog_name="gitdigest",
@@ -168,6 +179,7 @@ def digest_command(source: str, format_: str, quiet: bool, debug: bool, **values
     """
     values["gitignore"] = not values.pop("no_gitignore")
     values["default_ignores"] = not values.pop("no_default_ignores")
+    values["cache"] = not values.pop("no_cache")
     for name in ("include", "exclude", "priority"):
         values[name] = tuple(values[name])
     options = Options(source=source, format=format_, **values)

@@ -39,6 +39,9 @@ class SourceInfo:
     commit: str | None = None
     subpath: str = ""
     is_git: bool = False
+    #: for remote sources: the host and the repository path on it (``owner/repo``)
+    host: str | None = None
+    repo: str | None = None
 
 
 @dataclass(frozen=True)

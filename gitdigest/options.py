@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import UsageError
 
@@ -63,6 +63,12 @@ class Options:
     stats: bool = False
     top: int = 5
     copy: bool = False
+    # remote sources
+    host: str = "github.com"
+    token: str | None = field(default=None, repr=False)
+    cache: bool = True
+    timeout: float = 900.0
+    include_submodules: bool = False
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -79,6 +85,8 @@ class Options:
             raise UsageError("--check needs a budget: --max-tokens N or --model NAME")
         if self.split_tokens is not None and self.format != "text":
             raise UsageError("--split-tokens writes text parts; use it with -f text")
+        if self.timeout <= 0:
+            raise UsageError(f"timeout must be positive, got {self.timeout}")
         for name in ("max_files", "max_total_size", "workers", "max_tokens", "split_tokens"):
             value = getattr(self, name)
             if value is not None and value < 1:

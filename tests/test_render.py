@@ -94,7 +94,8 @@ def test_json_contract(make_repo: MakeRepo) -> None:
     assert list(data) == ["version", "source", "tokenizer", "summary", "tree", "files", "skipped"]
     assert data["version"] == 1
     assert data["source"] == {"kind": "local", "location": str(root), "ref": None,
-                              "commit": result.source.commit, "subpath": ""}
+                              "commit": result.source.commit, "subpath": "", "host": None,
+                              "repo": None}
     assert data["tokenizer"] == "o200k_base"
     assert data["summary"] == {"files": 6, "skipped": 2, "bytes": sum(
         len(v) for v in FILES.values()), "tokens": result.summary.tokens}

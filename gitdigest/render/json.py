@@ -25,7 +25,8 @@ def source_block(digest: Digest) -> dict[str, Any]:
     """The ``source`` object."""
     info = digest.source
     return {"kind": info.kind, "location": info.location, "ref": info.ref,
-            "commit": info.commit, "subpath": _path(info.subpath)}
+            "commit": info.commit, "subpath": _path(info.subpath), "host": info.host,
+            "repo": info.repo}
 
 
 def render(digest: Digest, out: TextIO) -> None:

@@ -20,6 +20,12 @@ def open_source(options: Options) -> Source:
     spec = options.source
     path = Path(spec)
     if not os.path.lexists(path):
+        from .urls import looks_remote, parse_remote
+
+        if looks_remote(spec):
+            from .remote import open_remote
+
+            return open_remote(parse_remote(spec, options.host), options)
         raise SourceNotFound(f"no such file or folder: {spec}")
     path = path.resolve()
     location = Path(spec).as_posix()

@@ -74,10 +74,15 @@ class RefSource(Source):
         """Every blob, link and submodule below the subpath at the commit."""
         args = ["ls-tree", "-r", "-z", "--long", "--full-tree", self.commit]
         if self.subpath:
-            args += ["--", self.subpath + "/"]
+            args += ["--", self.subpath]
         result = Listing()
-        prefix = self.subpath + "/" if self.subpath else ""
-        for line in split_z(run_git(args, str(self.repo)).stdout):
+        lines = split_z(run_git(args, str(self.repo)).stdout)
+        if len(lines) == 1 and lines[0].partition("\t")[2] == self.subpath:
+            self.explicit = True  # the subpath names one file: digest it, named by its name
+            prefix = self.subpath.rpartition("/")[0] + "/" if "/" in self.subpath else ""
+        else:
+            prefix = self.subpath + "/" if self.subpath else ""
+        for line in lines:
             meta, _, full_path = line.partition("\t")
             mode, _, oid, size = meta.split()
             path = full_path[len(prefix):]

@@ -1,0 +1,377 @@
+"""A remote repository: refs resolved against the server, then a shallow, blob-less fetch of
+exactly one commit, with the blobs of the wanted subpath fetched in one batch (sparse checkout).
+
+Git runs through GitPython with the same hardened configuration as local git. A token reaches
+git only as an HTTP header in environment-provided configuration scoped to the host: never in a
+URL, an argument, ``.git/config`` or a message.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import difflib
+import hashlib
+import os
+import posixpath
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..errors import RemoteError, UnknownRef
+from ..gitcmd import HARDENING, git_executable, run_git
+from ..model import Entry
+from ..options import Options
+from .base import Listing, Source
+from .gitobjects import RefSource
+from .urls import RemoteURL, is_sha, parse_remote, split_tail
+
+# Environment variables that hold a token for a host, after --token and GITDIGEST_TOKEN.
+HOST_TOKENS = {
+    "github.com": ("GITHUB_TOKEN", "GH_TOKEN"),
+    "gitlab.com": ("GITLAB_TOKEN",),
+    "bitbucket.org": ("BITBUCKET_TOKEN",),
+    "codeberg.org": ("CODEBERG_TOKEN",),
+}
+# HTTP basic user names each host accepts with a token as the password.
+HOST_USERS = {"github.com": "x-access-token", "gitlab.com": "oauth2",
+              "bitbucket.org": "x-token-auth"}
+# Checkout must not start programs: LFS and other filters come only from user config, so
+# neutralise the one that is commonly installed.
+_NO_FILTERS = ("-c", "filter.lfs.smudge=", "-c", "filter.lfs.process=",
+               "-c", "filter.lfs.required=false")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A token and the header git sends it in (both kept out of every message)."""
+
+    token: str | None
+    header: str | None = field(default=None, repr=False)
+
+    def redact(self, text: str) -> str:
+        """``text`` with the token and its header forms replaced by ``***``."""
+        for secret in (self.header, self.token):
+            if secret:
+                text = text.replace(secret, "***")
+        if self.header:
+            encoded = self.header.split()[-1]
+            text = text.replace(encoded, "***")
+        return text
+
+
+def credentials_for(url: RemoteURL, options: Options) -> Credentials:
+    """The token for ``url`` from --token, GITDIGEST_TOKEN, a URL's password or the host's
+    usual variable, in that order; never checked against a format."""
+    token = options.token or os.environ.get("GITDIGEST_TOKEN") or url.password
+    host = url.host.split(":")[0]
+    if not token:
+        names = HOST_TOKENS.get(host, ("GITLAB_TOKEN",) if "gitlab" in host else ())
+        token = next((os.environ[n] for n in names if os.environ.get(n)), None)
+    if not token or url.scheme not in ("https", "http"):
+        return Credentials(None)
+    fallback = "oauth2" if "gitlab" in host else "git"
+    user = url.username if url.password else HOST_USERS.get(host, fallback)
+    basic = base64.b64encode(f"{user}:{token}".encode()).decode("ascii")
+    return Credentials(token, f"Authorization: Basic {basic}")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What to fetch: a ref name (or None) and the commit, plus the subpath."""
+
+    ref: str
+    fetch: str
+    commit: str | None
+    subpath: str
+
+
+class RemoteGit:
+    """Hardened git calls for one remote, through GitPython, with a timeout and the token in
+    environment configuration scoped to the remote's host."""
+
+    def __init__(self, url: RemoteURL, credentials: Credentials, timeout: float) -> None:
+        self.url = url
+        self.credentials = credentials
+        self.timeout = timeout
+        self.env = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "",
+                    "GIT_SSH_COMMAND": "ssh -o BatchMode=yes", "LC_ALL": "C"}
+        if credentials.header:
+            base = f"{url.scheme}://{url.host}/"
+            self.env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0=f"http.{base}.extraHeader",
+                            GIT_CONFIG_VALUE_0=credentials.header)
+
+    def run(self, args: list[str], cwd: Path | None = None) -> str:
+        """Run git; failures become :class:`RemoteError` with a redacted, classified message."""
+        import git  # GitPython, loaded only for remote sources
+
+        command = [git_executable(), *HARDENING, *args]
+        try:
+            output: str = git.Git(str(cwd) if cwd else None).execute(
+                command, env=self.env, kill_after_timeout=self.timeout,
+                stdout_as_string=True)
+        except git.GitCommandError as error:
+            raise classify(self.credentials.redact(str(error.stderr or error)), self.url,
+                           self.timeout, bool(self.credentials.token)) from None
+        return output
+
+
+def classify(stderr: str, url: RemoteURL, timeout: float, has_token: bool) -> RemoteError:
+    """One line that says what went wrong, with a hint when there is one."""
+    text = stderr.lower()
+    where = url.display
+    if "timeout" in text and "did not complete" in text:
+        return RemoteError(f"timed out after {timeout:g} s talking to {where}; "
+                           "raise --timeout for large repositories")
+    if "no space left" in text:
+        return RemoteError(f"disk full while fetching {where}")
+    if any(s in text for s in ("could not resolve host", "connection refused", "failed to connect",
+                               "couldn't connect", "network is unreachable",
+                               "name or service not known", "no route to host",
+                               "unable to connect", "connection timed out")):
+        return RemoteError(f"cannot reach {url.host}: the host is unreachable")
+    if any(s in text for s in ("authentication failed", "http 401", "requested url returned "
+                               "error: 401", "could not read username", "could not read password",
+                               "permission denied (publickey")):
+        if has_token:
+            return RemoteError(f"authentication failed for {where}: the token was refused")
+        return RemoteError(f"authentication required for {where}; pass a token with --token "
+                           "or GITDIGEST_TOKEN (or the host's variable, e.g. GITHUB_TOKEN)")
+    if any(s in text for s in ("not found", "404", "does not appear to be a git repository",
+                               "does not exist", "403")):
+        hint = "" if has_token else "; if it is private, pass a token with --token"
+        return RemoteError(f"repository not found or no access: {where}{hint}")
+    last = [line for line in stderr.strip().splitlines() if line.strip()]
+    return RemoteError(f"git failed for {where}: {last[-1] if last else 'unknown error'}")
+
+
+def list_refs(remote: RemoteGit) -> tuple[dict[str, str], dict[str, str], str | None]:
+    """Branches and tags (name -> commit, tags peeled) and the default branch."""
+    heads: dict[str, str] = {}
+    tags: dict[str, str] = {}
+    default = None
+    for line in remote.run(["ls-remote", "--symref", "--", remote.url.clone_url]).splitlines():
+        left, _, name = line.partition("\t")
+        if left.startswith("ref: ") and name == "HEAD":
+            default = left[5:].removeprefix("refs/heads/")
+        elif name.startswith("refs/heads/"):
+            heads[name[11:]] = left
+        elif name.startswith("refs/tags/"):
+            tag = name[10:]
+            if tag.endswith("^{}"):
+                tags[tag[:-3]] = left  # the peeled commit wins over the tag object
+            else:
+                tags.setdefault(tag, left)
+    return heads, tags, default
+
+
+def resolve(url: RemoteURL, override: str | None, heads: dict[str, str], tags: dict[str, str],
+            default: str | None) -> Resolved:
+    """The ref and subpath a URL (and --ref) mean, checked against the server's refs."""
+    tail = url.tail
+    if override:
+        subpath = tail[len(override):].strip("/") if tail.startswith(override) else ""
+        if not subpath and tail and url.route != "commit":
+            with contextlib.suppress(UnknownRef):
+                subpath = _from_tail(url, tail, heads, tags).subpath
+        return replace(_named(url, override, heads, tags), subpath=subpath)
+    if url.route == "commit":
+        sha, _, subpath = tail.partition("/")
+        return replace(_named(url, sha, heads, tags), subpath=subpath)
+    if url.route in ("tree", "blob") and tail:
+        return _from_tail(url, tail, heads, tags)
+    if default is None:
+        raise RemoteError(f"{url.display} has no default branch; name one with --ref")
+    return _named(url, default, heads, tags)
+
+
+def _from_tail(url: RemoteURL, tail: str, heads: dict[str, str], tags: dict[str, str]
+               ) -> Resolved:
+    for ref, subpath in split_tail(tail):  # the longest branch or tag name that matches
+        if ref in heads or ref in tags:
+            return replace(_named(url, ref, heads, tags), subpath=subpath)
+    first, _, subpath = tail.partition("/")
+    if is_sha(first):
+        return replace(_named(url, first, heads, tags), subpath=subpath)
+    return _named(url, tail, heads, tags)  # raises with suggestions
+
+
+def _named(url: RemoteURL, ref: str, heads: dict[str, str], tags: dict[str, str]) -> Resolved:
+    for prefix, table in (("refs/heads/", heads), ("refs/tags/", tags)):
+        if ref in table:
+            return Resolved(ref, prefix + ref, table[ref], "")
+    for prefix in ("refs/heads/", "refs/tags/"):
+        name = ref.removeprefix(prefix)
+        if ref.startswith(prefix) and name in (heads if "heads" in prefix else tags):
+            return _named(url, name, heads, tags)
+    if re.fullmatch(r"[0-9a-fA-F]{40}", ref):
+        return Resolved(ref, ref.lower(), ref.lower(), "")
+    if is_sha(ref):
+        tips = {sha for sha in (*heads.values(), *tags.values()) if sha.startswith(ref.lower())}
+        if len(tips) == 1:
+            sha = tips.pop()
+            return Resolved(ref, sha, sha, "")
+        raise UnknownRef(f"short commit id {ref!r} is not the tip of a branch or tag at "
+                         f"{url.display}; give the full 40-character id")
+    close = difflib.get_close_matches(ref, [*heads, *tags], n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise UnknownRef(f"unknown ref {ref!r} at {url.display}{hint}")
+
+
+class RemoteSource(RefSource):
+    """A fetched commit of a remote repository, read from git objects; removes its temporary
+    clone (or releases the cache lock) on close. With ``include_submodules`` each submodule is
+    fetched the same way (at the commit the superproject records) and listed under its path."""
+
+    def __init__(self, repo: Path, resolved: Resolved, url: RemoteURL,
+                 cleanup: contextlib.ExitStack, options: Options) -> None:
+        self._cleanup = cleanup
+        self._options = options
+        self._submodules: dict[str, RemoteSource] = {}
+        super().__init__(repo, resolved.commit or "FETCH_HEAD", url.display,
+                         subpath=resolved.subpath, kind="remote", name=url.name)
+        self.url = url
+        self.info = replace(self.info, ref=resolved.ref, host=url.host or None, repo=url.repo)
+
+    def listing(self) -> Listing:
+        """The tree, with submodules expanded when asked."""
+        result = super().listing()
+        if not self._options.include_submodules:
+            return result
+        urls = self._submodule_urls()
+        entries: list[Entry] = []
+        for entry in result.entries:
+            full = f"{self.subpath}/{entry.path}" if self.subpath else entry.path
+            if entry.kind != "submodule" or full not in urls:
+                entries.append(entry)
+                continue
+            sub = open_remote(parse_remote(urls[full]),
+                              replace(self._options, ref=entry.oid, source=urls[full]))
+            self._cleanup.callback(sub.close)
+            self._submodules[entry.path] = sub
+            inner = sub.listing()
+            entries += [replace(e, path=f"{entry.path}/{e.path}") for e in inner.entries]
+            result.skipped += [replace(s, path=f"{entry.path}/{s.path}") for s in inner.skipped]
+        result.entries = entries
+        return result
+
+    def _submodule_urls(self) -> dict[str, str]:
+        found = run_git(["config", "--blob", f"{self.commit}:.gitmodules", "-z",
+                         "--get-regexp", r"^submodule\..*\.(path|url)$"], str(self.repo),
+                        ok=None).stdout.decode("utf-8", "replace")
+        paths: dict[str, str] = {}
+        urls: dict[str, str] = {}
+        for item in filter(None, found.split("\0")):
+            key, _, value = item.partition("\n")
+            name, field_name = key[len("submodule."):].rsplit(".", 1)
+            (paths if field_name == "path" else urls)[name] = value
+        return {path: _join_url(self.url.clone_url, urls[name])
+                for name, path in paths.items() if name in urls}
+
+    def _owner(self, path: str) -> tuple[Source, str]:
+        for prefix, sub in self._submodules.items():
+            if path.startswith(prefix + "/"):
+                return sub, path[len(prefix) + 1:]
+        return self, path
+
+    def read(self, entry: Entry) -> bytes:
+        """A blob's bytes, from the submodule that holds it when there is one."""
+        owner, inner = self._owner(entry.path)
+        if owner is self:
+            return super().read(entry)
+        return owner.read(replace(entry, path=inner))
+
+    def read_path(self, path: str) -> bytes:
+        """The blob at ``path``."""
+        owner, inner = self._owner(path)
+        return super().read_path(path) if owner is self else owner.read_path(inner)
+
+    def close(self) -> None:
+        """Stop git and remove what this run made."""
+        try:
+            super().close()
+        finally:
+            self._cleanup.close()
+
+
+def _join_url(base: str, url: str) -> str:
+    """A submodule URL; relative ones (``../other.git``) are relative to the superproject's."""
+    if not url.startswith(("./", "../")):
+        return url
+    scheme, sep, rest = base.partition("://")
+    host, _, path = rest.partition("/") if sep else ("", "", base)
+    joined = posixpath.normpath(posixpath.join("/" + path, url)).lstrip("/")
+    return f"{scheme}://{host}/{joined}" if sep else joined
+
+
+def open_remote(url: RemoteURL, options: Options) -> RemoteSource:
+    """Resolve, fetch and open ``url`` as a source."""
+    remote = RemoteGit(url, credentials_for(url, options), options.timeout)
+    heads, tags, default = list_refs(remote)
+    resolved = resolve(url, options.ref, heads, tags, default)
+    with contextlib.ExitStack() as stack:
+        repo = stack.enter_context(_workspace(url, options.cache))
+        _fetch(remote, repo, resolved)
+        return RemoteSource(repo, resolved, url, stack.pop_all(), options)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextlib.contextmanager
+def _workspace(url: RemoteURL, cache: bool) -> Iterator[Path]:
+    """A temporary folder, or the repository's folder in the cache, held under a lock."""
+    if not cache:
+        folder = Path(tempfile.mkdtemp(prefix="gitdigest-clone-"))
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    import fcntl
+
+    key = hashlib.sha256(url.clone_url.encode()).hexdigest()[:16]
+    folder = cache_dir() / "repos" / f"{url.name}-{key}"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent runs on one repository take turns
+        yield folder
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/gitdigest`` (``~/.cache/gitdigest`` by default)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gitdigest"
+
+
+def _fetch(remote: RemoteGit, repo: Path, resolved: Resolved) -> None:
+    """One commit, no history, no blobs; then the blobs of the subpath in one batch."""
+    started = time.monotonic()
+    if sys.stderr.isatty():
+        print(f"gitdigest: fetching {remote.url.display} ({resolved.ref})...", file=sys.stderr)
+    for attempt in (1, 2):
+        try:
+            _fetch_into(remote, repo, resolved)
+            break
+        except RemoteError:
+            if attempt == 2 or not (repo / ".git").exists():
+                raise
+            # a damaged cache is rebuilt, never trusted
+            shutil.rmtree(repo / ".git", ignore_errors=True)
+    if sys.stderr.isatty():
+        print(f"gitdigest: fetched in {time.monotonic() - started:.1f} s", file=sys.stderr)
+
+
+def _fetch_into(remote: RemoteGit, repo: Path, resolved: Resolved) -> None:
+    if not (repo / ".git").exists():
+        remote.run(["init", "-q", str(repo)])
+    # a partial clone needs a named promisor remote; its URL holds no credentials
+    remote.run(["config", "remote.origin.url", remote.url.clone_url], cwd=repo)
+    remote.run(["fetch", "-q", "--depth=1", "--filter=blob:none", "--no-tags", "origin",
+                resolved.fetch], cwd=repo)
+    patterns = [f"/{resolved.subpath}"] if resolved.subpath else ["/*"]
+    remote.run(["sparse-checkout", "set", "--no-cone", "--", *patterns], cwd=repo)
+    remote.run([*_NO_FILTERS, "checkout", "-q", "--force", "--detach", "FETCH_HEAD"], cwd=repo)
