@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cache import TokenCache
 from .documents import Reader
 from .errors import CheckFailed
 from .frame import Frame
@@ -123,18 +124,23 @@ def open_digest(options: Options) -> Iterator[Digest]:
     """Run the pipeline up to the counts; contents stay readable while the block is open."""
     budget = budget_of(options)  # an unknown model fails before any work
     prologue = load_prologue(options)
-    with open_source(options) as source:
-        result = _build(source, options, prologue, budget)
-        try:
-            yield result
-        finally:
-            result._reader = None  # the source is closing: contents are no longer readable
+    cache = TokenCache.default() if options.cache else TokenCache(None)
+    try:
+        with open_source(options) as source:
+            result = _build(source, options, prologue, budget, cache)
+            try:
+                yield result
+            finally:
+                result._reader = None  # the source is closing: contents are no longer readable
+    finally:
+        cache.close()
 
 
-def _build(source: Source, options: Options, prologue: Prologue, budget: int | None) -> Digest:
+def _build(source: Source, options: Options, prologue: Prologue, budget: int | None,
+           cache: TokenCache) -> Digest:
     selection = select(source.listing(), source, options, _output_paths(source, options))
     counter = TokenCounter(options.tokenizer)
-    reader = Reader(source, counter, notebook_outputs=options.notebook_outputs,
+    reader = Reader(source, counter, cache=cache, notebook_outputs=options.notebook_outputs,
                     line_numbers=options.line_numbers)
     documents: list[Document] = []
     skipped = list(selection.skipped)
@@ -143,7 +149,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             documents.append(result)
         else:
             skipped.append(result)
-    frame = Frame(source.info, prologue, selection.shown, counter, single_file=source.explicit)
+    frame = Frame(source.info, prologue, selection.shown, counter, single_file=source.explicit,
+                  cache=cache)
     kept, cut = documents, []
     if budget is not None and not options.check:
         fitted = fit(documents, budget, frame.measure, PatternSet(options.priority, "--priority"))

@@ -1,49 +1,124 @@
 """Documents: read each selected file, decode it, and count its tokens, on all cores.
 
+1. Every file's key (its git blob id, hashed here for working-tree files) is looked up in the
+   token cache; when everything hits, the tokenizer is never loaded.
+2. The misses are read, decoded and counted by a pool of forked processes that share the
+   tokenizer loaded once in the parent (copy-on-write), in digest order.
+
 Texts are not kept: the render pass reads and decodes again with the charset found here, so
 memory follows the largest file, not the repository.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+import sys
+import warnings
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+from .cache import Counts, TokenCache, blob_id, cache_key
 from .model import Document, Entry, Skipped
 from .notebook import notebook_to_text
 from .read import decode, decode_as
 from .render import is_digest
 from .render import text as text_format
 from .sources.base import Source
-from .tokens import TokenCounter
+from .tokens import TokenCounter, get_core
+
+BINARY_DETAIL = "NUL or control bytes, or no text encoding fits"
+_PARALLEL_BYTES = 4 * 1024 * 1024  # below this, forking costs more than it saves
+_reader_in_worker: Reader | None = None
 
 
 class Reader:
     """Turns entries into documents (or skips) for one source and one tokenizer."""
 
-    def __init__(self, source: Source, counter: TokenCounter, *,
+    def __init__(self, source: Source, counter: TokenCounter, *, cache: TokenCache | None = None,
                  notebook_outputs: bool = False, line_numbers: bool = False) -> None:
         self.source = source
         self.counter = counter
+        self.cache = cache or TokenCache(None)
         self.notebook_outputs = notebook_outputs
         self.line_numbers = line_numbers
+        self._variant = f"{counter.name}|nb{int(notebook_outputs)}|ln{int(line_numbers)}"
 
-    def analyze(self, entries: Iterable[Entry], workers: int | None = None
-                ) -> Iterator[Document | Skipped]:
-        """One result per entry, in the order given. tiktoken releases the GIL while it
-        encodes, so threads count in parallel while others read."""
-        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-            yield from pool.map(self._analyze_one, entries)
+    def analyze(self, entries: Sequence[Entry], workers: int | None = None
+                ) -> list[Document | Skipped]:
+        """One result per entry, in the order given."""
+        results: list[Document | Skipped | None] = [None] * len(entries)
+        keys: dict[int, str] = {}
+        for index, entry in enumerate(entries):
+            key_or_skip = self._key(entry)
+            if isinstance(key_or_skip, Skipped):
+                results[index] = key_or_skip
+            else:
+                keys[index] = key_or_skip
+        known = self.cache.get_many(keys.values())
+        misses = []
+        for index, key in keys.items():
+            counts = known.get(key)
+            if counts is None:
+                misses.append(index)
+            else:
+                results[index] = _from_counts(entries[index], counts)
+        fresh = list(self._count([entries[i] for i in misses], workers))
+        learned = []
+        for index, result in zip(misses, fresh, strict=True):
+            results[index] = result
+            counts = _to_counts(result)
+            if counts is not None:
+                learned.append((keys[index], counts))
+        self.cache.put_many(learned)
+        return [r for r in results if r is not None]
 
-    def _analyze_one(self, entry: Entry) -> Document | Skipped:
+    def _key(self, entry: Entry) -> str | Skipped:
+        oid = entry.oid
+        if oid is None:
+            try:
+                oid = blob_id(self.source.read(entry))
+            except OSError as error:
+                return Skipped(entry.path, "unreadable", error.strerror or str(error))
+        return cache_key(self._variant, oid, entry.path)
+
+    def _count(self, entries: list[Entry], workers: int | None) -> Iterator[Document | Skipped]:
+        workers = workers or os.cpu_count() or 1
+        size = sum(entry.size for entry in entries)
+        if workers == 1 or len(entries) < 2 or size < _PARALLEL_BYTES:
+            yield from map(self.analyze_one, entries)
+        elif sys.platform == "linux":
+            yield from self._in_processes(entries, workers)
+        else:  # no safe fork: threads (tiktoken releases the GIL while it encodes)
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                yield from pool.map(self.analyze_one, entries)
+
+    def _in_processes(self, entries: list[Entry], workers: int) -> Iterator[Document | Skipped]:
+        global _reader_in_worker
+        get_core(self.counter.name)  # load once here; the forked workers share its pages
+        _reader_in_worker = self
+        context = multiprocessing.get_context("fork")
+        with warnings.catch_warnings():
+            # 3.12+ warns about fork with threads alive; workers only read files and count
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pool = context.Pool(workers, initializer=_start_worker)
+        try:
+            yield from pool.imap(_analyze_in_worker, entries, chunksize=8)
+        finally:
+            pool.terminate()
+            pool.join()
+            _reader_in_worker = None
+
+    def analyze_one(self, entry: Entry) -> Document | Skipped:
+        """Read, decode and count one file."""
         try:
             data = self.source.read(entry)
         except OSError as error:
             return Skipped(entry.path, "unreadable", error.strerror or str(error))
         decoded = decode(data)
         if decoded is None:
-            return Skipped(entry.path, "binary", "NUL or control bytes, or no text encoding fits")
+            return Skipped(entry.path, "binary", BINARY_DETAIL)
         if is_digest(decoded.text):
             return Skipped(entry.path, "excluded", "an earlier gitdigest output")
         text, kind = decoded.text, "text"
@@ -74,3 +149,29 @@ class Reader:
         if document.kind == "notebook":
             text = notebook_to_text(text, outputs=self.notebook_outputs) or ""
         return self._numbered(text)
+
+
+def _start_worker() -> None:
+    assert _reader_in_worker is not None
+    _reader_in_worker.source.reopen()
+
+
+def _analyze_in_worker(entry: Entry) -> Document | Skipped:
+    assert _reader_in_worker is not None
+    return _reader_in_worker.analyze_one(entry)
+
+
+def _to_counts(result: Document | Skipped) -> Counts | None:
+    if isinstance(result, Document):
+        return Counts(result.kind, result.charset, result.tokens, result.block_tokens)
+    if result.reason == "binary":
+        return Counts("binary", "", 0, 0)
+    return None  # unreadable or an earlier output: decided afresh every time
+
+
+def _from_counts(entry: Entry, counts: Counts) -> Document | Skipped:
+    if counts.kind == "binary":
+        return Skipped(entry.path, "binary", BINARY_DETAIL)
+    kind: Any = counts.kind
+    return Document(entry, entry.size, counts.tokens, counts.block_tokens, counts.charset, kind)
+

@@ -6,8 +6,10 @@ built in one place for the planner and the renderers.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
+from .cache import Counts, TokenCache, cache_key
 from .model import Document, Entry, SourceInfo
 from .paths import display, order_key
 from .prologue import Prologue
@@ -22,12 +24,14 @@ class Frame:
     """Draws the tree and the text preamble for a given split of files into kept and cut."""
 
     def __init__(self, info: SourceInfo, prologue: Prologue, shown: Sequence[Entry],
-                 counter: TokenCounter, *, single_file: bool = False) -> None:
+                 counter: TokenCounter, *, single_file: bool = False,
+                 cache: TokenCache | None = None) -> None:
         self.info = info
         self.prologue = prologue
         self.shown = shown
         self.counter = counter
         self.root = None if single_file else info.name
+        self.cache = cache or TokenCache(None)
 
     def tree(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
         """The tree: kept files, cut files marked, links and submodules."""
@@ -47,8 +51,17 @@ class Frame:
                                     part)
 
     def measure(self, kept: list[Document], cut: list[Document]) -> int:
-        """Exact tokens of the preamble."""
-        return self.counter.count(self.text(kept, cut))
+        """Exact tokens of the preamble (remembered by content, so an unchanged repository
+        needs no tokenizer at all)."""
+        text = self.text(kept, cut)
+        digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+        key = cache_key("frame", self.counter.name, digest)
+        known = self.cache.get_many([key]).get(key)
+        if known is not None:
+            return known.tokens
+        tokens = self.counter.count(text)
+        self.cache.put_many([(key, Counts("text", "", tokens, tokens))])
+        return tokens
 
 
 def _name(path: str) -> str:

@@ -35,6 +35,9 @@ class Source(ABC):
     def read_path(self, path: str) -> bytes:
         """The bytes of the file at ``path`` (used for ignore files)."""
 
+    def reopen(self) -> None:  # noqa: B027 - most sources hold no process or handle
+        """Called in a forked worker: replace handles that cannot be shared across processes."""
+
     def close(self) -> None:  # noqa: B027 - most sources hold nothing to release
         """Release what the source holds (processes, temporary folders)."""
 

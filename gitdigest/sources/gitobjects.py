@@ -105,6 +105,10 @@ class RefSource(Source):
         """The blob at ``path`` in the listed tree."""
         return self._cat.read(self._paths[path])
 
+    def reopen(self) -> None:
+        """A forked worker gets its own cat-file process (a pipe cannot be shared)."""
+        self._cat = CatFile(self.repo)
+
     def close(self) -> None:
         """Stop the cat-file process."""
         self._cat.close()

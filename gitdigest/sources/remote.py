@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..cache import cache_dir
 from ..errors import RemoteError, UnknownRef
 from ..gitcmd import HARDENING, git_executable, run_git
 from ..model import Entry
@@ -291,6 +292,12 @@ class RemoteSource(RefSource):
         owner, inner = self._owner(path)
         return super().read_path(path) if owner is self else owner.read_path(inner)
 
+    def reopen(self) -> None:
+        """New cat-file processes in a forked worker, for submodules too."""
+        super().reopen()
+        for sub in self._submodules.values():
+            sub.reopen()
+
     def close(self) -> None:
         """Stop git and remove what this run made."""
         try:
@@ -339,12 +346,6 @@ def _workspace(url: RemoteURL, cache: bool) -> Iterator[Path]:
     with open(folder.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent runs on one repository take turns
         yield folder
-
-
-def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/gitdigest`` (``~/.cache/gitdigest`` by default)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "gitdigest"
 
 
 def _fetch(remote: RemoteGit, repo: Path, resolved: Resolved) -> None:

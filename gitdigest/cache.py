@@ -1,0 +1,147 @@
+"""The token cache: counts keyed by content (the git blob id), path, encoding and the options
+that change the text, in SQLite under the user cache folder.
+
+SQLite in WAL mode makes concurrent runs safe. A damaged database is deleted and rebuilt, and a
+row that does not look right is treated as a miss and overwritten: the cache is never trusted
+over a recount.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+KINDS = frozenset({"text", "notebook", "binary"})
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/gitdigest`` (``~/.cache/gitdigest`` by default)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gitdigest"
+
+
+def blob_id(data: bytes) -> str:
+    """Git's blob id of ``data``: the same key whether a file came from disk or from git."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What the cache remembers about one file."""
+
+    kind: str
+    charset: str
+    tokens: int
+    block_tokens: int
+
+
+def cache_key(*parts: str) -> str:
+    """A fixed-size key for any parts (paths may hold bytes that are not UTF-8)."""
+    joined = "\0".join(parts).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(joined).hexdigest()
+
+
+class TokenCache:
+    """A key -> :class:`Counts` store; ``TokenCache(None)`` remembers nothing."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            self._db = self._open_or_rebuild(path)
+
+    @classmethod
+    def default(cls) -> TokenCache:
+        """The cache in the user cache folder."""
+        return cls(cache_dir() / f"tokens-v{SCHEMA_VERSION}.sqlite")
+
+    def _open_or_rebuild(self, path: Path) -> sqlite3.Connection | None:
+        for attempt in (1, 2):
+            try:
+                return _open(path)
+            except (sqlite3.DatabaseError, OSError):
+                if attempt == 1:
+                    _remove(path)
+        return None  # a cache we cannot open is a cache we do without
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Counts]:
+        """The counts known for ``keys`` (missing and malformed rows are left out)."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, Counts] = {}
+        if self._db is None or not wanted:
+            return found
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, kind, charset, tokens, block FROM counts WHERE key IN ({marks})",
+                    chunk)
+                for key, kind, charset, tokens, block in rows:
+                    counts = _valid(kind, charset, tokens, block)
+                    if counts is not None:
+                        found[key] = counts
+        except sqlite3.DatabaseError:
+            self._rebuild()
+            return {}
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, Counts]]) -> None:
+        """Remember counts (one transaction)."""
+        rows = [(key, c.kind, c.charset, c.tokens, c.block_tokens) for key, c in items]
+        if self._db is None or not rows:
+            return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?, ?, ?, ?)", rows)
+        except sqlite3.DatabaseError:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        if self.path is not None:
+            self.close()
+            _remove(self.path)
+            self._db = self._open_or_rebuild(self.path)
+
+    def close(self) -> None:
+        """Close the database."""
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+                   " charset TEXT NOT NULL, tokens INTEGER NOT NULL, block INTEGER NOT NULL)"
+                   " WITHOUT ROWID")
+        db.execute("SELECT count(*) FROM counts WHERE key = ''").fetchone()
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _valid(kind: object, charset: object, tokens: object, block: object) -> Counts | None:
+    if kind not in KINDS or not isinstance(charset, str):
+        return None
+    if not (isinstance(tokens, int) and isinstance(block, int) and tokens >= 0 and block >= 0):
+        return None
+    return Counts(str(kind), charset, tokens, block)
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            Path(str(path) + suffix).unlink()
