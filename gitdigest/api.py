@@ -61,6 +61,13 @@ class Digest:
             raise RuntimeError("this digest's source is closed and its contents were not kept")
         return self._reader.load(document)
 
+    def raw_content(self, document: Document) -> bytes | None:
+        """The file's bytes when they are exactly its text in UTF-8 and are read from the source
+        anyway (streaming); None otherwise. Renderers may copy them as they are."""
+        if self._texts is not None or self._reader is None:
+            return None
+        return self._reader.load_raw(document)
+
     def contents(self) -> Iterator[tuple[Document, str]]:
         """Each included file with its text, in digest order, one at a time."""
         for document in self.files:

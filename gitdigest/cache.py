@@ -56,6 +56,11 @@ class TokenCache:
         if path is not None:
             self._db = self._open_or_rebuild(path)
 
+    @property
+    def enabled(self) -> bool:
+        """Whether this cache stores anything."""
+        return self._db is not None
+
     @classmethod
     def default(cls) -> TokenCache:
         """The cache in the user cache folder."""

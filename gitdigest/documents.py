@@ -30,6 +30,7 @@ from .tokens import TokenCounter, get_core
 
 BINARY_DETAIL = "NUL or control bytes, or no text encoding fits"
 _PARALLEL_BYTES = 4 * 1024 * 1024  # below this, forking costs more than it saves
+_PROBE = 32  # files looked up before deciding whether the cache is warm
 _reader_in_worker: Reader | None = None
 
 
@@ -49,30 +50,48 @@ class Reader:
                 ) -> list[Document | Skipped]:
         """One result per entry, in the order given."""
         results: list[Document | Skipped | None] = [None] * len(entries)
+        keys = self._known_keys(entries, results)
+        pending = [i for i, result in enumerate(results) if result is None]
+        learned = []
+        fresh = self._count([entries[i] for i in pending], workers)
+        for index, (result, oid) in zip(pending, fresh, strict=True):
+            results[index] = result
+            counts = _to_counts(result)
+            key = keys.get(index) or (oid and cache_key(self._variant, oid, entries[index].path))
+            if counts is not None and key:
+                learned.append((key, counts))
+        self.cache.put_many(learned)
+        return [r for r in results if r is not None]
+
+    def _known_keys(self, entries: Sequence[Entry], results: list[Document | Skipped | None]
+                    ) -> dict[int, str]:
+        """Fill ``results`` from the cache; return the keys computed on the way. Working-tree
+        files must be read to be keyed, so a probe decides first whether the cache is warm: a
+        cold run skips that extra read and lets the workers key what they count."""
+        if not self.cache.enabled or not entries:
+            return {}
         keys: dict[int, str] = {}
-        for index, entry in enumerate(entries):
-            key_or_skip = self._key(entry)
+        order = list(range(len(entries)))
+        probe = order if all(e.oid for e in entries) else order[:_PROBE]
+        self._look_up(entries, probe, keys, results)
+        hits = sum(1 for i in probe if results[i] is not None)
+        if len(probe) < len(order) and hits * 2 >= len(probe):
+            self._look_up(entries, order[len(probe):], keys, results)
+        return keys
+
+    def _look_up(self, entries: Sequence[Entry], indices: list[int], keys: dict[int, str],
+                 results: list[Document | Skipped | None]) -> None:
+        for index in indices:
+            key_or_skip = self._key(entries[index])
             if isinstance(key_or_skip, Skipped):
                 results[index] = key_or_skip
             else:
                 keys[index] = key_or_skip
-        known = self.cache.get_many(keys.values())
-        misses = []
-        for index, key in keys.items():
-            counts = known.get(key)
-            if counts is None:
-                misses.append(index)
-            else:
-                results[index] = _from_counts(entries[index], counts)
-        fresh = list(self._count([entries[i] for i in misses], workers))
-        learned = []
-        for index, result in zip(misses, fresh, strict=True):
-            results[index] = result
-            counts = _to_counts(result)
+        known = self.cache.get_many(keys[i] for i in indices if i in keys)
+        for index in indices:
+            counts = known.get(keys.get(index, ""))
             if counts is not None:
-                learned.append((keys[index], counts))
-        self.cache.put_many(learned)
-        return [r for r in results if r is not None]
+                results[index] = _from_counts(entries[index], counts)
 
     def _key(self, entry: Entry) -> str | Skipped:
         oid = entry.oid
@@ -83,18 +102,20 @@ class Reader:
                 return Skipped(entry.path, "unreadable", error.strerror or str(error))
         return cache_key(self._variant, oid, entry.path)
 
-    def _count(self, entries: list[Entry], workers: int | None) -> Iterator[Document | Skipped]:
+    def _count(self, entries: list[Entry], workers: int | None
+               ) -> Iterator[tuple[Document | Skipped, str | None]]:
         workers = workers or os.cpu_count() or 1
         size = sum(entry.size for entry in entries)
         if workers == 1 or len(entries) < 2 or size < _PARALLEL_BYTES:
-            yield from map(self.analyze_one, entries)
+            yield from map(self.analyze_keyed, entries)
         elif sys.platform == "linux":
             yield from self._in_processes(entries, workers)
         else:  # no safe fork: threads (tiktoken releases the GIL while it encodes)
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                yield from pool.map(self.analyze_one, entries)
+                yield from pool.map(self.analyze_keyed, entries)
 
-    def _in_processes(self, entries: list[Entry], workers: int) -> Iterator[Document | Skipped]:
+    def _in_processes(self, entries: list[Entry], workers: int
+                      ) -> Iterator[tuple[Document | Skipped, str | None]]:
         global _reader_in_worker
         get_core(self.counter.name)  # load once here; the forked workers share its pages
         _reader_in_worker = self
@@ -103,19 +124,28 @@ class Reader:
             # 3.12+ warns about fork with threads alive; workers only read files and count
             warnings.simplefilter("ignore", DeprecationWarning)
             pool = context.Pool(workers, initializer=_start_worker)
+        chunk = max(4, len(entries) // (workers * 64))  # many small files: fewer round trips
         try:
-            yield from pool.imap(_analyze_in_worker, entries, chunksize=8)
+            yield from pool.imap(_analyze_in_worker, entries, chunksize=chunk)
         finally:
             pool.terminate()
             pool.join()
             _reader_in_worker = None
 
-    def analyze_one(self, entry: Entry) -> Document | Skipped:
-        """Read, decode and count one file."""
+    def analyze_keyed(self, entry: Entry) -> tuple[Document | Skipped, str | None]:
+        """Like :meth:`analyze_one`, with the blob id for the cache (hashed from the same read)."""
         try:
             data = self.source.read(entry)
         except OSError as error:
-            return Skipped(entry.path, "unreadable", error.strerror or str(error))
+            return Skipped(entry.path, "unreadable", error.strerror or str(error)), None
+        oid = entry.oid or (blob_id(data) if self.cache.enabled else None)
+        return self._analyze_data(entry, data), oid
+
+    def analyze_one(self, entry: Entry) -> Document | Skipped:
+        """Read, decode and count one file."""
+        return self.analyze_keyed(entry)[0]
+
+    def _analyze_data(self, entry: Entry, data: bytes) -> Document | Skipped:
         decoded = decode(data)
         if decoded is None:
             return Skipped(entry.path, "binary", BINARY_DETAIL)
@@ -143,6 +173,13 @@ class Reader:
         width = len(str(len(lines)))
         return "".join(f"{number:>{width}} | {line}" for number, line in enumerate(lines, 1))
 
+    def load_raw(self, document: Document) -> bytes | None:
+        """The file's bytes when they are exactly the digest text in UTF-8 (the common case),
+        so a renderer can copy them without decoding and encoding again; else None."""
+        if document.charset != "utf-8" or document.kind != "text" or self.line_numbers:
+            return None
+        return self.source.read(document.entry)
+
     def load(self, document: Document) -> str:
         """The exact text that was counted, read and decoded again."""
         text = decode_as(self.source.read(document.entry), document.charset)
@@ -156,9 +193,9 @@ def _start_worker() -> None:
     _reader_in_worker.source.reopen()
 
 
-def _analyze_in_worker(entry: Entry) -> Document | Skipped:
+def _analyze_in_worker(entry: Entry) -> tuple[Document | Skipped, str | None]:
     assert _reader_in_worker is not None
-    return _reader_in_worker.analyze_one(entry)
+    return _reader_in_worker.analyze_keyed(entry)
 
 
 def _to_counts(result: Document | Skipped) -> Counts | None:

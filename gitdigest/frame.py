@@ -32,9 +32,17 @@ class Frame:
         self.counter = counter
         self.root = None if single_file else info.name
         self.cache = cache or TokenCache(None)
+        self._trees: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
 
     def tree(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
-        """The tree: kept files, cut files marked, links and submodules."""
+        """The tree: kept files, cut files marked, links and submodules (drawn once per split;
+        the planner, the summary and the renderers all ask for it)."""
+        key = (tuple(map(id, kept)), tuple(map(id, cut)))
+        if key not in self._trees:
+            self._trees = {key: self._draw(kept, cut)}  # only the latest split is asked again
+        return self._trees[key]
+
+    def _draw(self, kept: Sequence[Document], cut: Sequence[Document]) -> str:
         leaves = [(d.path, _name(d.path)) for d in kept]
         leaves += [(d.path, _name(d.path) + CUT_MARK) for d in cut]
         for entry in self.shown:

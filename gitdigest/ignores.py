@@ -80,6 +80,7 @@ class DefaultIgnores:
     def __init__(self, marker_dirs: Iterable[tuple[str, str]] = ()) -> None:
         self._dirs = frozenset(DEFAULT_DIRS)
         self._files = frozenset(DEFAULT_FILES)
+        self._suffixes = frozenset(DEFAULT_SUFFIXES)
         self._marker_dirs = dict(marker_dirs)
         self._dir_cache: dict[str, Hit | None] = {}
 
@@ -102,8 +103,12 @@ class DefaultIgnores:
         if name in self._files:
             return Hit(f"default:{name}", name)
         lowered = name.lower()
-        for suffix in DEFAULT_SUFFIXES:
-            if lowered.endswith(suffix):
+        last = lowered.rfind(".")
+        if last <= 0:
+            return None
+        for start in (lowered.rfind(".", 0, last), last):  # ".min.js" before ".js"
+            if start > 0 and lowered[start:] in self._suffixes:
+                suffix = lowered[start:]
                 return Hit(f"default:*{suffix}", suffix)
         return None
 

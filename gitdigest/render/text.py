@@ -70,9 +70,16 @@ def part_header(info: SourceInfo, index: int, total: int) -> str:
 
 
 def render(digest: Digest, out: TextIO) -> None:
-    """Write the text digest, one file at a time."""
+    """Write the text digest, one file at a time. UTF-8 files go to a byte sink as they are
+    (decoding and encoding them again would only cost time)."""
     out.write(digest.preamble())
-    for document, content in digest.contents():
+    binary = getattr(out, "buffer", None)
+    for document in digest.files:
         out.write(block_head(document.path))
-        out.write(content)
+        raw = digest.raw_content(document) if binary is not None else None
+        if binary is None or raw is None:
+            out.write(digest.content(document))
+        else:
+            out.flush()
+            binary.write(raw)
         out.write(TAIL)
