@@ -127,6 +127,9 @@ def generate(scratch: Path) -> list[Path]:
             (folder / f"file{index:06d}.py").write_text(
                 f"def function_{index}(value):\n    return value * {index} + 1\n")
         subprocess.run(["git", "init", "-q"], cwd=many, check=True)
+        subprocess.run(["git", "add", "-A"], cwd=many, check=True)
+        subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid",
+                        "commit", "-q", "-m", "generated"], cwd=many, check=True)
     big = scratch / "one-50mb-file"
     if not big.exists():
         big.mkdir()

@@ -44,7 +44,7 @@ class Counts:
 def cache_key(*parts: str) -> str:
     """A fixed-size key for any parts (paths may hold bytes that are not UTF-8)."""
     joined = "\0".join(parts).encode("utf-8", "surrogateescape")
-    return hashlib.sha256(joined).hexdigest()
+    return hashlib.sha256(joined).hexdigest()[:32]  # 128 bits: ample, and half the memory
 
 
 class TokenCache:
@@ -102,9 +102,14 @@ class TokenCache:
         rows = [(key, c.kind, c.charset, c.tokens, c.block_tokens) for key, c in items]
         if self._db is None or not rows:
             return
-        try:
-            with self._db:
+        try:  # one explicit transaction: autocommit would make each row its own
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
                 self._db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?, ?, ?, ?)", rows)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
         except sqlite3.DatabaseError:
             self._rebuild()
 

@@ -44,12 +44,14 @@ class Frame:
 
     def _draw(self, kept: Sequence[Document], cut: Sequence[Document]) -> str:
         leaves = [(d.path, _name(d.path)) for d in kept]
-        leaves += [(d.path, _name(d.path) + CUT_MARK) for d in cut]
+        extra = [(d.path, _name(d.path) + CUT_MARK) for d in cut]
         for entry in self.shown:
             label = (f"{_name(entry.path)} -> {display(entry.target or '')}"
                      if entry.kind == "symlink" else f"{_name(entry.path)}/ (submodule)")
-            leaves.append((entry.path, label))
-        leaves.sort(key=lambda leaf: order_key(leaf[0]))
+            extra.append((entry.path, label))
+        if extra:  # kept files are in digest order already; sort only when others join them
+            leaves += extra
+            leaves.sort(key=lambda leaf: order_key(leaf[0]))
         return draw_tree(self.root, leaves)
 
     def text(self, kept: Sequence[Document], cut: Sequence[Document] = (),

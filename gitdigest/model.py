@@ -8,7 +8,7 @@ from typing import Literal
 EntryKind = Literal["file", "symlink", "submodule"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One path a source lists, before anything is read. ``path`` is POSIX, relative to the root."""
 
@@ -19,7 +19,7 @@ class Entry:
     target: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skipped:
     """A path left out of the digest, with the reason and what decided it."""
 
@@ -55,7 +55,7 @@ class Selection:
     shown: tuple[Entry, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """A file that made it into the digest: its counts and how to decode it again."""
 

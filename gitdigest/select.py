@@ -45,7 +45,7 @@ class _Verdicts:
         """``(reason, rule)`` when a rule leaves ``path`` out, else None."""
         if path in self.exclude_paths:
             return "excluded", Hit("the digest's own output file")
-        pattern = self.excludes.match(path)
+        pattern = self.excludes.match(path) if self.excludes else None
         if pattern is not None:
             return "excluded", Hit(self.excludes.detail(pattern))
         include = self.includes.match(path) if self.includes else None

@@ -114,7 +114,7 @@ def test_default_ignores_are_narrow(make_repo: MakeRepo) -> None:
     assert paths == {"pkg/a.go", "bin/tool.sh", "env/conf.py", "out/x.txt", "build/b.py",
                      "dist/d.js", "logo.svg", "src/m.py"}
     skipped = {s.path: s.detail for s in result.skipped if s.reason == "ignored"}
-    assert skipped["node_modules/"] == "default:node_modules/ (2 files)"
+    assert skipped["node_modules/"] == "default:node_modules/ (not descended)"
     assert skipped["myvenv/"] == "default:virtualenv (2 files)"
     assert skipped["target/"] == "default:cache directory (2 files)"
     assert skipped["package-lock.json"] == "default:package-lock.json"
@@ -129,6 +129,14 @@ def test_gitignored_paths_inside_a_default_ignored_folder_fold_into_it(
     skipped = {s.path: s.detail for s in digest(str(root)).skipped}
     assert skipped == {"src/__pycache__/": ".gitignore:1:__pycache__/",
                        "venv/": "default:virtualenv (3 files)"}
+
+
+def test_tracked_files_in_a_default_folder_are_still_judged(make_repo: MakeRepo) -> None:
+    root = make_repo({"node_modules/kept-by-git.js": "x\n", "a.py": "a\n"})
+    write_files(root, {"node_modules/untracked.js": "y\n"})
+    skipped = {s.path: s.detail for s in digest(str(root)).skipped}
+    # the tracked file and the untracked one both fold into the folder's one entry
+    assert skipped == {"node_modules/": "default:node_modules/ (2 files)"}
 
 
 def test_no_default_ignores(make_repo: MakeRepo) -> None:

@@ -70,16 +70,19 @@ def part_header(info: SourceInfo, index: int, total: int) -> str:
 
 
 def render(digest: Digest, out: TextIO) -> None:
-    """Write the text digest, one file at a time. UTF-8 files go to a byte sink as they are
-    (decoding and encoding them again would only cost time)."""
+    """Write the text digest, one file at a time. Given a byte sink, UTF-8 files are copied
+    as they are (decoding and encoding them again would only cost time)."""
     out.write(digest.preamble())
     binary = getattr(out, "buffer", None)
+    if binary is None:
+        for document, content in digest.contents():
+            out.write(block_head(document.path) + content + TAIL)
+        return
+    out.flush()  # from here on everything goes to the byte layer, in order
     for document in digest.files:
-        out.write(block_head(document.path))
-        raw = digest.raw_content(document) if binary is not None else None
-        if binary is None or raw is None:
-            out.write(digest.content(document))
-        else:
-            out.flush()
-            binary.write(raw)
-        out.write(TAIL)
+        binary.write(block_head(document.path).encode("utf-8", "surrogateescape"))
+        raw = digest.raw_content(document)
+        if raw is None:
+            raw = digest.content(document).encode("utf-8", "surrogateescape")
+        binary.write(raw)
+        binary.write(TAIL.encode())

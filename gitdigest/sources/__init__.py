@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import SourceNotFound, UsageError
 from ..gitcmd import run_git
+from ..ignores import DEFAULT_DIRS
 from ..options import Options
 from .base import Listing, Source
 from .gitobjects import RefSource
@@ -40,7 +41,16 @@ def open_source(options: Options) -> Source:
         return RefSource(repo, options.ref, location, subpath=subpath, name=path.name)
     if is_bare_repository(path):
         raise UsageError(f"{spec} is a bare repository with no working tree; add --ref HEAD")
-    return WorktreeSource(path, location, gitignore=options.gitignore)
+    return WorktreeSource(path, location, gitignore=options.gitignore, prune=_prunable(options))
+
+
+def _prunable(options: Options) -> tuple[str, ...]:
+    """Default-ignored folder names git may skip outright: not when defaults are off, and not
+    a name an include pattern mentions (an include can bring such a folder back)."""
+    if not options.default_ignores:
+        return ()
+    return tuple(name for name in DEFAULT_DIRS
+                 if not any(name in pattern for pattern in options.include))
 
 
 def _repository_of(path: Path) -> tuple[Path, str]:

@@ -18,10 +18,14 @@ class WorktreeSource(Source):
     ``git ls-files --cached --others --exclude-standard``; in a plain folder the same command runs
     against a throw-away git directory, so .gitignore files keep git's exact semantics."""
 
-    def __init__(self, root: Path, location: str, *, gitignore: bool = True) -> None:
+    def __init__(self, root: Path, location: str, *, gitignore: bool = True,
+                 prune: tuple[str, ...] = ()) -> None:
         self.root = root
         self._root_text = str(root)
         self._gitignore = gitignore
+        # untracked folders with these names are never descended into (git is told to skip
+        # them); tracked files inside them are still listed, and judged by our rules
+        self._prune = frozenset(prune)
         self._temp_git_dir: str | None = None
         top = _toplevel(root)
         if top is None:
@@ -42,19 +46,32 @@ class WorktreeSource(Source):
 
     def listing(self) -> Listing:
         """Stat every path git lists; gitignored paths come back as skipped with their rule."""
-        args = ["ls-files", "-z", "--others"]
-        if self.info.is_git:
-            args.append("--cached")
-        if self._gitignore:
-            args.append("--exclude-standard")
+        oids = self._index_oids() if self.info.is_git else {}
+        untracked = split_z(self._git(["ls-files", "-z", "--others", *self._excludes()]))
         result = Listing()
-        for path in dict.fromkeys(split_z(self._git(args))):  # unmerged paths repeat: dedupe
-            self._add(path, result)
-        if self._gitignore:
+        for path in dict.fromkeys([*oids, *untracked]):
+            self._add(path, result, oids.get(path))
+        if self._gitignore or self._prune:
             result.skipped.extend(self._ignored())
         return result
 
-    def _add(self, path: str, result: Listing) -> None:
+    def _index_oids(self) -> dict[str, str | None]:
+        """Tracked paths with their blob id when the working-tree file is unchanged (git knows
+        from the index), so the token cache can be asked without reading the file."""
+        modified = set(split_z(self._git(["diff-files", "-z", "--name-only"])))
+        oids: dict[str, str | None] = {}
+        for record in split_z(self._git(["ls-files", "-z", "--stage", "--cached"])):
+            meta, _, path = record.partition("\t")
+            mode, oid, stage = meta.split()
+            clean = stage == "0" and mode in ("100644", "100755") and path not in modified
+            oids[path] = oid if clean else None  # unmerged paths repeat: the last one wins
+        return oids
+
+    def _excludes(self) -> list[str]:
+        standard = ["--exclude-standard"] if self._gitignore else []
+        return standard + [f"--exclude={name}/" for name in sorted(self._prune)]
+
+    def _add(self, path: str, result: Listing, oid: str | None = None) -> None:
         if path.endswith("/"):  # git shows a nested repository as one folder
             result.entries.append(Entry(path.rstrip("/"), "submodule"))
             return
@@ -69,12 +86,12 @@ class WorktreeSource(Source):
         elif stat.S_ISDIR(st.st_mode):
             result.entries.append(Entry(path, "submodule"))
         elif stat.S_ISREG(st.st_mode):
-            result.entries.append(Entry(path, "file", st.st_size))
+            result.entries.append(Entry(path, "file", st.st_size, oid))
         else:
             result.skipped.append(Skipped(path, "unreadable", "not a regular file"))
 
     def _ignored(self) -> list[Skipped]:
-        args = ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"]
+        args = ["ls-files", "-z", "--others", "--ignored", "--directory", *self._excludes()]
         paths = split_z(self._git(args))
         if not paths:
             return []
@@ -87,8 +104,14 @@ class WorktreeSource(Source):
             rules[path] = f"{_short_source(source, self.root)}:{line}:{pattern}"
         # --directory also names folders whose content is all ignored, and then that content
         # again; only folders that a rule matches stand for their content.
-        return [Skipped(p, "ignored", rules.get(p, ".gitignore")) for p in paths
-                if p in rules or not p.endswith("/")]
+        skipped = []
+        for path in paths:
+            name = path.rstrip("/").rpartition("/")[2]
+            if path in rules or not path.endswith("/"):
+                skipped.append(Skipped(path, "ignored", rules.get(path, ".gitignore")))
+            elif name in self._prune:
+                skipped.append(Skipped(path, "ignored", f"default:{name}/ (not descended)"))
+        return skipped
 
     def read(self, entry: Entry) -> bytes:
         """Read a regular file without following a symlink swapped in since the listing."""
@@ -98,8 +121,13 @@ class WorktreeSource(Source):
         """Bytes of a regular file below the root (O_NOFOLLOW: a link is never followed)."""
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(os.path.join(self._root_text, path), flags)
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read()
+        try:  # plain reads: a buffered file object per file costs more than the read itself
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
 
     def close(self) -> None:
         """Remove the throw-away git directory of a plain folder."""
