@@ -36,8 +36,9 @@ def count(path):
     return len(memoryview(core.encode_to_tiktoken_buffer(text, set()))) // 4
 root = sys.argv[1]
 listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                        cwd=root, capture_output=True, check=True).stdout
-paths = [root + "/" + p.decode() for p in listed.split(b"\0") if p]
+                        cwd=root, capture_output=True).stdout
+paths = [root + "/" + p.decode() for p in listed.split(b"\0") if p] or [
+    os.path.join(folder, name) for folder, _, names in os.walk(root) for name in names]
 with multiprocessing.get_context("fork").Pool(2) as pool:
     print(sum(pool.imap(count, paths, chunksize=8)))
 """
@@ -134,7 +135,7 @@ def generate(scratch: Path) -> list[Path]:
     if not big.exists():
         big.mkdir()
         line = "The quick brown fox jumps over the lazy dog while counting tokens; 0123456789.\n"
-        with (big / "huge.log").open("w") as handle:
+        with (big / "huge.txt").open("w") as handle:  # not .log: other tools skip logs
             for number in range(50 * 1024 * 1024 // len(line)):
                 handle.write(f"{number:08d} {line}")
         (big / "README.md").write_text("# a tree with one very large text file\n")
@@ -171,7 +172,7 @@ def tools(args: argparse.Namespace, out: Path) -> dict[str, list[str]]:
     }
     gitingest = args.gitingest or shutil.which("gitingest")
     if gitingest:
-        found["gitingest"] = [gitingest, "-o", str(out / "gitingest.txt")]
+        found["gitingest"] = [gitingest, "-s", str(64 * 2**20), "-o", str(out / "gitingest.txt")]
     if shutil.which("npx") and not args.no_repomix:
         found["repomix (xml)"] = ["npx", "--yes", "repomix@1.14.0", "--style", "xml", "--quiet",
                                   "-o", str(out / "repomix.xml")]

@@ -17,12 +17,13 @@ import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from .cache import Counts, TokenCache, blob_id, cache_key
 from .model import Document, Entry, Skipped
 from .notebook import notebook_to_text
-from .read import decode, decode_as
+from .read import Decoded, decode, decode_as
 from .render import is_digest
 from .render import text as text_format
 from .sources.base import Source
@@ -32,6 +33,7 @@ BINARY_DETAIL = "NUL or control bytes, or no text encoding fits"
 _PARALLEL_BYTES = 4 * 1024 * 1024  # below this, forking costs more than it saves
 _PROBE = 32  # files looked up before deciding whether the cache is warm
 _reader_in_worker: Reader | None = None
+_PLACEHOLDER = Entry("", "file")
 
 
 class Reader:
@@ -126,7 +128,10 @@ class Reader:
             pool = context.Pool(workers, initializer=_start_worker)
         chunk = max(4, len(entries) // (workers * 64))  # many small files: fewer round trips
         try:
-            yield from pool.imap(_analyze_in_worker, entries, chunksize=chunk)
+            results = pool.imap(_analyze_in_worker, entries, chunksize=chunk)
+            for entry, (result, oid) in zip(entries, results, strict=True):
+                yield (replace(result, entry=entry) if isinstance(result, Document) else result,
+                       oid)
         finally:
             pool.terminate()
             pool.join()
@@ -139,14 +144,17 @@ class Reader:
         except OSError as error:
             return Skipped(entry.path, "unreadable", error.strerror or str(error)), None
         oid = entry.oid or (blob_id(data) if self.cache.enabled else None)
-        return self._analyze_data(entry, data), oid
+        size = len(data)
+        decoded = decode(data)
+        del data  # a huge file should not be held twice, as bytes and as text
+        return self._analyze_text(entry, size, decoded), oid
 
     def analyze_one(self, entry: Entry) -> Document | Skipped:
         """Read, decode and count one file."""
         return self.analyze_keyed(entry)[0]
 
-    def _analyze_data(self, entry: Entry, data: bytes) -> Document | Skipped:
-        decoded = decode(data)
+    def _analyze_text(self, entry: Entry, size: int, decoded: Decoded | None
+                      ) -> Document | Skipped:
         if decoded is None:
             return Skipped(entry.path, "binary", BINARY_DETAIL)
         if is_digest(decoded.text):
@@ -158,7 +166,7 @@ class Reader:
         text = self._numbered(text)
         tokens, framed = self.counter.count_block(
             text_format.block_head(entry.path), text, text_format.TAIL)
-        return Document(entry, len(data), tokens, framed, decoded.charset,
+        return Document(entry, size, tokens, framed, decoded.charset,
                         "notebook" if kind == "notebook" else "text")
 
     def _notebook(self, path: str, text: str) -> str | None:
@@ -195,7 +203,10 @@ def _start_worker() -> None:
 
 def _analyze_in_worker(entry: Entry) -> tuple[Document | Skipped, str | None]:
     assert _reader_in_worker is not None
-    return _reader_in_worker.analyze_keyed(entry)
+    result, oid = _reader_in_worker.analyze_keyed(entry)
+    if isinstance(result, Document):  # the parent has the entry: send back only the numbers
+        return replace(result, entry=_PLACEHOLDER), oid
+    return result, oid
 
 
 def _to_counts(result: Document | Skipped) -> Counts | None:

@@ -7,7 +7,7 @@ built in one place for the planner and the renderers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from .cache import Counts, TokenCache, cache_key
 from .model import Document, Entry, SourceInfo
@@ -43,15 +43,14 @@ class Frame:
         return self._trees[key]
 
     def _draw(self, kept: Sequence[Document], cut: Sequence[Document]) -> str:
-        leaves = [(d.path, _name(d.path)) for d in kept]
+        leaves: Iterable[tuple[str, str]] = ((d.path, _name(d.path)) for d in kept)
         extra = [(d.path, _name(d.path) + CUT_MARK) for d in cut]
         for entry in self.shown:
             label = (f"{_name(entry.path)} -> {display(entry.target or '')}"
                      if entry.kind == "symlink" else f"{_name(entry.path)}/ (submodule)")
             extra.append((entry.path, label))
         if extra:  # kept files are in digest order already; sort only when others join them
-            leaves += extra
-            leaves.sort(key=lambda leaf: order_key(leaf[0]))
+            leaves = sorted([*leaves, *extra], key=lambda leaf: order_key(leaf[0]))
         return draw_tree(self.root, leaves)
 
     def text(self, kept: Sequence[Document], cut: Sequence[Document] = (),
@@ -64,6 +63,8 @@ class Frame:
         """Exact tokens of the preamble (remembered by content, so an unchanged repository
         needs no tokenizer at all)."""
         text = self.text(kept, cut)
+        if not self.cache.enabled:
+            return self.counter.count(text)
         digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
         key = cache_key("frame", self.counter.name, digest)
         known = self.cache.get_many([key]).get(key)

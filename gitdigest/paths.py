@@ -8,14 +8,19 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f\udc80-\udcff\\\"]")
 _ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\", '"': '\\"'}
 
 
-def order_key(path: str) -> tuple[tuple[int, str], ...]:
+def order_key(path: str) -> str:
     """Sort key for the digest order: depth-first, a folder's files before its subfolders.
 
     Tree and contents both follow it, so the order is documented once: within each folder,
-    files by name, then each subfolder (by name) with everything below it.
+    files by name, then each subfolder (by name) with everything below it. Each folder level
+    becomes "\x02name\x00" and the file "\x01name": a string key (cheap to build and to
+    compare for 100,000 paths) that orders exactly like comparing the path's parts, because
+    no name can hold "\x00".
     """
-    parts = path.split("/")
-    return (*((1, part) for part in parts[:-1]), (0, parts[-1]))
+    head, slash, name = path.rpartition("/")
+    if not slash:
+        return "\x01" + path
+    return "\x02" + head.replace("/", "\x00\x02") + "\x00\x01" + name
 
 
 def display(path: str) -> str:

@@ -93,3 +93,13 @@ def test_counts_with_no_network_at_all(tmp_path: Path) -> None:
                             text=True, check=True)
     assert result.stdout.split() == ["2", "2"]
     assert list(tmp_path.iterdir()) == []  # nothing was downloaded or cached
+
+
+def test_huge_ranges_are_counted_in_slices_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = TokenCounter("o200k_base")
+    rng = random.Random(7)
+    text = "".join(_random_text(rng) for _ in range(3000))
+    monkeypatch.setattr(tokens, "_SLICE", 500)  # many slices, and the threaded path
+    alone, framed = counter.count_block("head\n", text, "\n\n")
+    assert alone == counter.count(text)
+    assert framed == counter.count("head\n" + text + "\n\n")
