@@ -41,7 +41,8 @@ def open_source(options: Options) -> Source:
         return RefSource(repo, options.ref, location, subpath=subpath, name=path.name)
     if is_bare_repository(path):
         raise UsageError(f"{spec} is a bare repository with no working tree; add --ref HEAD")
-    return WorktreeSource(path, location, gitignore=options.gitignore, prune=_prunable(options))
+    return WorktreeSource(path, location, gitignore=options.gitignore, prune=_prunable(options),
+                          index_oids=options.cache)
 
 
 def _prunable(options: Options) -> tuple[str, ...]:

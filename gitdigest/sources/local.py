@@ -19,13 +19,14 @@ class WorktreeSource(Source):
     against a throw-away git directory, so .gitignore files keep git's exact semantics."""
 
     def __init__(self, root: Path, location: str, *, gitignore: bool = True,
-                 prune: tuple[str, ...] = ()) -> None:
+                 prune: tuple[str, ...] = (), index_oids: bool = True) -> None:
         self.root = root
         self._root_text = str(root)
         self._gitignore = gitignore
         # untracked folders with these names are never descended into (git is told to skip
         # them); tracked files inside them are still listed, and judged by our rules
         self._prune = frozenset(prune)
+        self._index_oids_wanted = index_oids  # blob ids only serve the token cache
         self._temp_git_dir: str | None = None
         top = _toplevel(root)
         if top is None:
@@ -46,7 +47,11 @@ class WorktreeSource(Source):
 
     def listing(self) -> Listing:
         """Stat every path git lists; gitignored paths come back as skipped with their rule."""
-        oids = self._index_oids() if self.info.is_git else {}
+        oids: dict[str, str | None] = {}
+        if self.info.is_git and self._index_oids_wanted:
+            oids = self._index_oids()
+        elif self.info.is_git:
+            oids = dict.fromkeys(split_z(self._git(["ls-files", "-z", "--cached"])))
         untracked = split_z(self._git(["ls-files", "-z", "--others", *self._excludes()]))
         result = Listing()
         for path in dict.fromkeys([*oids, *untracked]):
