@@ -52,7 +52,7 @@ _NO_FILTERS = ("-c", "filter.lfs.smudge=", "-c", "filter.lfs.process=",
 class Credentials:
     """A token and the header git sends it in (both kept out of every message)."""
 
-    token: str | None
+    token: str | None = field(repr=False)
     header: str | None = field(default=None, repr=False)
 
     def redact(self, text: str) -> str:
@@ -84,7 +84,8 @@ def credentials_for(url: RemoteURL, options: Options) -> Credentials:
 
 @dataclass(frozen=True)
 class Resolved:
-    """What to fetch: a ref name (or None) and the commit, plus the subpath."""
+    """What the user asked for (``ref``), what to fetch (a full ref name or a commit id), the
+    commit it names, and the subpath inside it."""
 
     ref: str
     fetch: str
