@@ -138,7 +138,8 @@ class Reader:
             _reader_in_worker = None
 
     def analyze_keyed(self, entry: Entry) -> tuple[Document | Skipped, str | None]:
-        """Like :meth:`analyze_one`, with the blob id for the cache (hashed from the same read)."""
+        """Read, decode and count one file; with the blob id for the cache (hashed from the same
+        read when git did not know it)."""
         try:
             data = self.source.read(entry)
         except OSError as error:
@@ -148,10 +149,6 @@ class Reader:
         decoded = decode(data)
         del data  # a huge file should not be held twice, as bytes and as text
         return self._analyze_text(entry, size, decoded), oid
-
-    def analyze_one(self, entry: Entry) -> Document | Skipped:
-        """Read, decode and count one file."""
-        return self.analyze_keyed(entry)[0]
 
     def _analyze_text(self, entry: Entry, size: int, decoded: Decoded | None
                       ) -> Document | Skipped:
