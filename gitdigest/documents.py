@@ -46,7 +46,10 @@ class Reader:
         self.cache = cache or TokenCache(None)
         self.notebook_outputs = notebook_outputs
         self.line_numbers = line_numbers
-        self._variant = f"{counter.name}|nb{int(notebook_outputs)}|ln{int(line_numbers)}"
+        # Files from git objects and from disk can differ for one blob id (end-of-line
+        # conversion at checkout), so where the bytes came from is part of the key, as is size.
+        origin = "objects" if source.from_git_objects else "disk"
+        self._variant = f"{counter.name}|nb{int(notebook_outputs)}|ln{int(line_numbers)}|{origin}"
 
     def analyze(self, entries: Sequence[Entry], workers: int | None = None
                 ) -> list[Document | Skipped]:
@@ -59,7 +62,7 @@ class Reader:
         for index, (result, oid) in zip(pending, fresh, strict=True):
             results[index] = result
             counts = _to_counts(result)
-            key = keys.get(index) or (oid and cache_key(self._variant, oid, entries[index].path))
+            key = keys.get(index) or (oid and self._entry_key(entries[index], oid))
             if counts is not None and key:
                 learned.append((key, counts))
         self.cache.put_many(learned)
@@ -102,7 +105,10 @@ class Reader:
                 oid = blob_id(self.source.read(entry))
             except OSError as error:
                 return Skipped(entry.path, "unreadable", error.strerror or str(error))
-        return cache_key(self._variant, oid, entry.path)
+        return self._entry_key(entry, oid)
+
+    def _entry_key(self, entry: Entry, oid: str) -> str:
+        return cache_key(self._variant, oid, str(entry.size), entry.path)
 
     def _count(self, entries: list[Entry], workers: int | None
                ) -> Iterator[tuple[Document | Skipped, str | None]]:

@@ -122,3 +122,18 @@ def test_concurrent_runs_share_the_cache(make_repo: MakeRepo, tmp_path: Path) ->
     assert [run.wait() for run in runs] == [0, 0, 0]
     assert {out.read_text() for out in outputs} == {expected}
     assert _rows() >= 60
+
+
+def test_disk_and_git_objects_never_share_counts(make_repo: MakeRepo) -> None:
+    root = make_repo({".gitattributes": "*.bat text eol=crlf\n",
+                      "run.bat": "@echo off\necho hi\n" * 20})
+    (root / "run.bat").unlink()
+    git(root, "checkout", "--", "run.bat")  # checkout writes CRLF: disk bytes != blob bytes
+    assert b"\r\n" in (root / "run.bat").read_bytes()
+    on_disk = digest(str(root))
+    from_git = digest(str(root), ref="HEAD")
+    assert on_disk.summary.tokens == digest(str(root), cache=False).summary.tokens
+    assert from_git.summary.tokens == digest(str(root), ref="HEAD", cache=False).summary.tokens
+    disk_bat, git_bat = (next(d for d in r.files if d.path == "run.bat")
+                         for r in (on_disk, from_git))
+    assert (disk_bat.bytes, disk_bat.block_tokens) != (git_bat.bytes, git_bat.block_tokens)

@@ -297,3 +297,8 @@ def test_local_path_wins_over_a_slug(tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = digest("owner/repo")
     assert result.source.kind == "local" and [d.path for d in result.files] == ["x.py"]
     assert os.environ.get("GITHUB_TOKEN") is None
+
+
+def test_ref_head_means_the_default_branch(served: Served) -> None:
+    result = digest(f"{served.http.url}/owner/repo", ref="HEAD", cache=False)
+    assert result.source.commit == served.second

@@ -22,6 +22,8 @@ class Source(ABC):
     info: SourceInfo
     #: True when SOURCE named one file: it is digested whatever the ignore rules say.
     explicit: bool = False
+    #: True when bytes come from git objects (a commit), False when from files on disk.
+    from_git_objects: bool = False
 
     @abstractmethod
     def listing(self) -> Listing:

@@ -59,6 +59,8 @@ class RefSource(Source):
     """The tree of ``ref`` (branch, tag or commit) in the repository at ``repo``, limited to
     ``subpath`` when SOURCE named a folder inside it."""
 
+    from_git_objects = True
+
     def __init__(self, repo: Path, ref: str, location: str, *, subpath: str = "",
                  kind: str = "local", name: str | None = None) -> None:
         self.repo = repo

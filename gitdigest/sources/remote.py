@@ -176,6 +176,8 @@ def resolve(url: RemoteURL, override: str | None, heads: dict[str, str], tags: d
             default: str | None) -> Resolved:
     """The ref and subpath a URL (and --ref) mean, checked against the server's refs."""
     tail = url.tail
+    if override == "HEAD":  # the server's HEAD: its default branch
+        override = default
     if override:
         subpath = tail[len(override):].strip("/") if tail.startswith(override) else ""
         if not subpath and tail and url.route != "commit":
