@@ -215,6 +215,9 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
     info = result.source
     where = f"git, commit {info.commit[:12]}" if info.commit else ("git" if info.is_git else
                                                                    "not a git repository")
+    if info.kind == "remote":
+        where = (f"{info.host} {info.repo}, ref {info.ref}, commit {info.commit}"
+                 + (f", subpath {info.subpath}" if info.subpath else ""))
     reasons = Counter(s.reason for s in result.skipped)
     by_reason = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
     lines = [
