@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
@@ -128,12 +129,21 @@ class Reader:
         get_core(self.counter.name)  # load once here; the forked workers share its pages
         _reader_in_worker = self
         context = multiprocessing.get_context("fork")
-        with warnings.catch_warnings():
-            # 3.12+ warns about fork with threads alive; workers only read files and count
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pool = context.Pool(workers, initializer=_start_worker)
+        # Workers must ignore Ctrl-C from their first instant (the parent stops them). SIGINT
+        # is blocked while forking, so children start with it blocked and ignore it before
+        # unblocking; in the parent a Ctrl-C meanwhile stays pending, and is raised below.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            with warnings.catch_warnings():
+                # 3.12+ warns about fork with threads alive; workers only read files and count
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pool = context.Pool(workers, initializer=_start_worker)
+        except BaseException:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            raise
         chunk = max(4, len(entries) // (workers * 64))  # many small files: fewer round trips
         try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             results = pool.imap(_analyze_in_worker, entries, chunksize=chunk)
             for entry, (result, oid) in zip(entries, results, strict=True):
                 yield (replace(result, entry=entry) if isinstance(result, Document) else result,
@@ -200,6 +210,10 @@ class Reader:
 
 
 def _start_worker() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the pool and reports it once;
+    # a worker printing its own traceback would break the one-line promise.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent
     assert _reader_in_worker is not None
     _reader_in_worker.source.reopen()
 

@@ -142,3 +142,37 @@ def test_python_m_and_broken_pipe(make_repo: MakeRepo) -> None:
     producer.stderr.close()
     assert producer.wait() == 0
     assert err == ""
+
+
+def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing(make_repo: MakeRepo,
+                                                        tmp_path: Path) -> None:
+    import signal
+    import time
+
+    line = "def handler(event, context):\n    return {'status': event['id'] * 2}\n"
+    root = make_repo({f"src/m{i:02}.py": line * 6000 for i in range(48)}, commit=False)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    target = out_dir / "out.txt"
+    process = subprocess.Popen([sys.executable, "-m", "gitdigest", str(root), "-o", str(target),
+                                "--no-cache", "--workers", "2"], stderr=subprocess.PIPE,
+                               start_new_session=True)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+
+    def workers() -> int:  # forked counting workers (git children are named "git")
+        names = []
+        for pid in children.read_text().split():
+            try:
+                names.append(Path(f"/proc/{pid}/comm").read_text().strip())
+            except OSError:
+                continue
+        return sum(1 for name in names if name.startswith("python"))
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and workers() < 2:
+        time.sleep(0.01)  # wait until the counting workers run, then press Ctrl-C
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal does: the whole process group
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.decode() == "gitdigest: error: interrupted\n"
+    assert list(out_dir.iterdir()) == []  # no digest, no temporary file
