@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\udc80-\udcff\\\"]")
@@ -45,3 +46,11 @@ def parents(path: str) -> list[str]:
     """Every folder above ``path``, outermost first ("" is the root)."""
     parts = path.split("/")[:-1]
     return ["", *("/".join(parts[: i + 1]) for i in range(len(parts)))]
+
+
+def link_inside(path: str, target: str) -> bool:
+    """Whether a symlink at ``path`` pointing to ``target`` stays inside the root (lexically)."""
+    if posixpath.isabs(target):
+        return False
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    return not (joined == ".." or joined.startswith("../"))

@@ -22,9 +22,8 @@ from collections.abc import Iterable
 from .ignores import DefaultIgnores, Hit, IgnoreFiles, PatternSet
 from .model import Entry, Selection, Skipped
 from .options import Options
-from .paths import order_key
+from .paths import link_inside, order_key
 from .sources.base import Listing, Source
-from .sources.gitobjects import link_inside
 
 
 class _Verdicts:

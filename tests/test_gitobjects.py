@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from gitdigest import UnknownRef, UsageError, digest
-from gitdigest.sources.gitobjects import link_inside
 
 from .conftest import MakeRepo, git, write_files
 
@@ -76,12 +75,3 @@ def test_ref_outside_git_is_a_usage_error(make_repo: MakeRepo) -> None:
     root = make_repo({"a.py": "a\n"}, git_repo=False)
     with pytest.raises(UsageError, match="not in one"):
         digest(str(root), ref="HEAD")
-
-
-@pytest.mark.parametrize(
-    ("path", "target", "inside"),
-    [("a", "b", True), ("d/a", "../b", True), ("d/a", "../../b", False), ("a", "/etc", False),
-     ("a", "..", False), ("d/e/a", "../x/../../y", True)],
-)
-def test_link_inside(path: str, target: str, inside: bool) -> None:
-    assert link_inside(path, target) is inside

@@ -7,7 +7,6 @@ every blob, instead of a process per file.
 from __future__ import annotations
 
 import difflib
-import posixpath
 import subprocess
 import threading
 from pathlib import Path
@@ -126,11 +125,3 @@ def resolve_commit(repo: Path, ref: str) -> str:
     close = difflib.get_close_matches(ref, [n.strip() for n in names], n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise UnknownRef(f"unknown ref {ref!r} in {repo}{hint}")
-
-
-def link_inside(path: str, target: str) -> bool:
-    """Whether a symlink at ``path`` pointing to ``target`` stays inside the root (lexically)."""
-    if posixpath.isabs(target):
-        return False
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-    return not (joined == ".." or joined.startswith("../"))
