@@ -131,7 +131,7 @@ _HELP = {"help_option_names": ["-h", "--help"]}
 @click.option("--notebook-outputs", is_flag=True,
               help="Include text outputs of Jupyter notebook cells.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
-              help="Threads that read and count (default: one per core).")
+              help="Worker processes that read and count (default: one per core).")
 @click.option("--max-tokens", type=click.IntRange(min=1), metavar="N",
               help="Token budget: keep files by priority until the digest would exceed N.")
 @click.option("--model", metavar="NAME",
