@@ -71,18 +71,20 @@ class Reader:
 
     def _known_keys(self, entries: Sequence[Entry], results: list[Document | Skipped | None]
                     ) -> dict[int, str]:
-        """Fill ``results`` from the cache; return the keys computed on the way. Working-tree
-        files must be read to be keyed, so a probe decides first whether the cache is warm: a
-        cold run skips that extra read and lets the workers key what they count."""
-        if not self.cache.enabled or not entries:
+        """Fill ``results`` from the cache; return the keys computed on the way. Entries whose
+        blob id git already knows are looked up for free; the others must be read to be keyed,
+        so a probe of them decides first whether the cache is warm: a cold run skips that extra
+        read and lets the workers key what they count."""
+        if not self.cache.enabled:
             return {}
         keys: dict[int, str] = {}
-        order = list(range(len(entries)))
-        probe = order if all(e.oid for e in entries) else order[:_PROBE]
-        self._look_up(entries, probe, keys, results)
+        known = [i for i, entry in enumerate(entries) if entry.oid]
+        unknown = [i for i, entry in enumerate(entries) if not entry.oid]
+        probe = unknown[:_PROBE]
+        self._look_up(entries, known + probe, keys, results)
         hits = sum(1 for i in probe if results[i] is not None)
-        if len(probe) < len(order) and hits * 2 >= len(probe):
-            self._look_up(entries, order[len(probe):], keys, results)
+        if len(unknown) > len(probe) and hits * 2 >= len(probe):
+            self._look_up(entries, unknown[len(probe):], keys, results)
         return keys
 
     def _look_up(self, entries: Sequence[Entry], indices: list[int], keys: dict[int, str],
