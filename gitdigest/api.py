@@ -174,7 +174,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
 
 def _output_paths(source: Source, options: Options) -> list[str]:
     """The output file's path inside a working-tree source, so it is never digested."""
-    root = getattr(source, "root", None)
+    root = source.root
     output = default_output(options)
     if root is None or output is None or output == "-":
         return []

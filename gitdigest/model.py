@@ -46,7 +46,8 @@ class SourceInfo:
 
 @dataclass(frozen=True)
 class Selection:
-    """The verdict on every entry: what goes in (in digest order) and what is left out, and why."""
+    """The verdict on every entry: what goes in (in digest order) and what is left out, and why
+    (in no particular order: the pipeline sorts skips once, after reading adds its own)."""
 
     included: tuple[Entry, ...]
     skipped: tuple[Skipped, ...]

@@ -98,8 +98,7 @@ def select(listing: Listing, source: Source, options: Options,
     skipped += [Skipped(folder + "/", "ignored", f"{detail} ({n} file{'' if n == 1 else 's'})")
                 for (folder, detail), n in folded.items()]
     included, capped, notes = _apply_caps(included, options)
-    skipped += capped
-    skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
+    skipped += capped  # sorted once by the caller, after reading adds its own skips
     return Selection(tuple(included), tuple(skipped), tuple(notes), tuple(shown))
 
 

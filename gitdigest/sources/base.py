@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..model import Entry, Skipped, SourceInfo
 
@@ -24,6 +25,8 @@ class Source(ABC):
     explicit: bool = False
     #: True when bytes come from git objects (a commit), False when from files on disk.
     from_git_objects: bool = False
+    #: The folder on disk the paths are relative to, for a working-tree source.
+    root: Path | None = None
 
     @abstractmethod
     def listing(self) -> Listing:

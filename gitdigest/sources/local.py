@@ -106,7 +106,7 @@ class WorktreeSource(Source):
         rules = {}
         for i in range(0, len(out) - 3, 4):
             source, line, pattern, path = out[i : i + 4]
-            rules[path] = f"{_short_source(source, self.root)}:{line}:{pattern}"
+            rules[path] = f"{_short_source(source)}:{line}:{pattern}"
         # --directory also names folders whose content is all ignored, and then that content
         # again; only folders that a rule matches stand for their content.
         skipped = []
@@ -177,7 +177,7 @@ def _head(root: Path) -> str | None:
     return result.stdout.decode().strip() or None if result.returncode == 0 else None
 
 
-def _short_source(source: str, root: Path) -> str:
+def _short_source(source: str) -> str:
     """check-ignore names a global excludes file by its absolute path: show the home folder as ~
     so the digest does not carry the user's name and stays the same across machines."""
     home = str(Path.home())
