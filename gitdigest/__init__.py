@@ -5,6 +5,7 @@ Importing this package does nothing else: no logging set-up, no environment read
 
 from .api import Digest, digest, open_digest, write_digest
 from .errors import (
+    BudgetTooSmall,
     CheckFailed,
     GitDigestError,
     GitError,
@@ -14,12 +15,13 @@ from .errors import (
     UnknownRef,
     UsageError,
 )
-from .model import Document, Entry, Skipped, SourceInfo, Summary
 from .options import Options
+from .records import Document, Entry, Skipped, SourceInfo, Summary
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BudgetTooSmall",
     "CheckFailed",
     "Digest",
     "Document",

@@ -1,188 +1,158 @@
-"""The command line: parse options into one :class:`Options`, make one library call, map errors
-to exit codes (0 ok, 1 a check failed, 2 usage or input error, 3 remote failure, 130 interrupted,
-70 an internal bug)."""
+"""The command line: options derived from :class:`Options`'s declarations, one library call,
+and errors mapped to exit codes in one place (see :mod:`gitdigest.errors`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
+import traceback
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import click
 
 from . import __version__
 from .api import Digest, write_digest
-from .errors import GitDigestError
+from .errors import EXIT_BUG, EXIT_INTERRUPTED, GitDigestError, Interrupted
 from .notes import LANGUAGES, read_notes
 from .notes.models import SUMMARY_MODELS, find_model, format_table
-from .options import FORMATS, TOKENIZERS, Options, parse_size
-
-EXIT_BUG = 70
-EXIT_INTERRUPTED = 130
-
-
-def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return parse_size(value)
-    except GitDigestError as error:
-        raise click.BadParameter(str(error), ctx, param) from error
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    """Print the one error line and exit with ``code`` (click's Exit carries it out)."""
-    click.echo(f"gitdigest: error: {message}", err=True)
-    raise click.exceptions.Exit(code)
-
-
-class _DefaultGroup(click.Group):
-    """``gitdigest [SOURCE]`` runs the digest command; other words name subcommands (a folder
-    with a subcommand's name is still reachable as ``./name``). Errors are mapped here, once."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        ctx.meta["gitdigest.debug"] = "--debug" in args
-        if not args or args[0] not in self.commands:
-            args = ["digest", *args]
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as error:
-            _fail(error.format_message(), 2)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        debug = ctx.meta.get("gitdigest.debug", False)
-        try:
-            return super().invoke(ctx)
-        except click.exceptions.Exit:
-            raise
-        except click.UsageError as error:
-            _fail(error.format_message(), 2)
-        except (KeyboardInterrupt, click.Abort):
-            _fail("interrupted", EXIT_INTERRUPTED)
-        except BrokenPipeError:
-            _quiet_broken_pipe()
-        except Exception as error:
-            if debug:
-                raise
-            _fail(*_describe(error))
-
-
-def _describe(error: Exception) -> tuple[str, int]:
-    """Message and exit code for an exception that reached the command line."""
-    if isinstance(error, GitDigestError):
-        return str(error), error.exit_code
-    if isinstance(error, OSError):
-        where = f": {error.filename}" if error.filename else ""
-        return f"{error.strerror or error}{where}", 2
-    return (f"internal error ({type(error).__name__}: {error}); rerun with --debug for the "
-            "traceback and report it", EXIT_BUG)
-
-
-def _quiet_broken_pipe() -> NoReturn:
-    """``gitdigest -o - | head`` closed our stdout: end quietly, as a good Unix filter does."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    sys.exit(0)
-
-
-@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
-    """gitdigest: a Git repository as one prompt-ready digest with exact token counts."""
-
-
-def _fraction(ctx: click.Context, param: click.Parameter, value: str) -> float:
-    try:
-        number = float(value.rstrip("%")) / (100 if value.endswith("%") else 1)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a fraction (0.1) or a percentage (10%)",
-                                 ctx, param) from None
-    return number
-
+from .options import TOKENIZERS, Options, cli_fields, is_multiple, kind_of, spec_of
 
 _HELP = {"help_option_names": ["-h", "--help"]}
 
 
+@dataclasses.dataclass
+class _State:
+    """What the one error handler needs to know about the run (``--debug``)."""
+
+    debug: bool = False
+
+
+class _DefaultGroup(click.Group):
+    """``gitdigest [SOURCE]`` runs the digest command; other words name subcommands (a folder
+    with a subcommand's name is still reachable as ``./name``). Every error is mapped here."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands:
+            args = ["digest", *args]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:  # before click's own handler, which prints a blank line
+            raise Interrupted from None
+        except BrokenPipeError:  # before click's, which exits 1: `gitdigest -o - | head` is fine
+            _quiet_stdout()
+            raise click.exceptions.Exit(0) from None
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        state = _State()
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, obj=state,
+                                **extra)
+        except BaseException as error:
+            code = _report(error, state.debug)
+        sys.exit(code or 0)
+
+
+def _report(error: BaseException, debug: bool) -> int:
+    """Print the one line for ``error`` (a traceback first under ``--debug``); its exit code."""
+    if isinstance(error, SystemExit):
+        return error.code if isinstance(error.code, int) else 1
+    if isinstance(error, click.exceptions.Exit):
+        return error.exit_code
+    if debug and not isinstance(error, (click.UsageError, KeyboardInterrupt, click.Abort)):
+        traceback.print_exception(type(error), error, error.__traceback__)
+    message, code = _describe(error)
+    click.echo(f"gitdigest: error: {message}", err=True)
+    return code
+
+
+def _describe(error: BaseException) -> tuple[str, int]:
+    if isinstance(error, click.UsageError):
+        return error.format_message(), 2
+    if isinstance(error, (KeyboardInterrupt, click.Abort)):
+        return "interrupted", EXIT_INTERRUPTED
+    if isinstance(error, GitDigestError):
+        return str(error), error.exit_code
+    return (f"internal error ({type(error).__name__}: {error}); rerun with --debug for the "
+            "traceback and report it", EXIT_BUG)
+
+
+def _quiet_stdout() -> None:
+    """Our reader closed stdout: point it at /dev/null so the final flush cannot fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+@click.group(cls=_DefaultGroup, context_settings=_HELP)
+def cli() -> None:
+    """gitdigest: a Git repository as one prompt-ready digest with exact token counts."""
+
+
+def _parser(parse: Callable[[str], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except GitDigestError as error:
+            raise click.BadParameter(str(error), ctx, param) from error
+    return callback
+
+
+def _click_option(item: dataclasses.Field[Any]) -> Callable[[Any], Any]:
+    """One click option from one declaration. Defaults stay in :class:`Options`: an option not
+    given reaches the library as absent, so the library's default is the only one."""
+    spec = spec_of(item)
+    kind = kind_of(item)
+    settings: dict[str, Any] = {"help": spec.help, "default": None, "metavar": spec.metavar}
+    if kind is bool:
+        settings.update(is_flag=True, flag_value=not spec.negated)
+    elif spec.choices is not None:
+        settings["type"] = click.Choice(spec.choices)
+    elif spec.parse is not None:
+        settings["callback"] = _parser(spec.parse)
+    elif kind is int:
+        settings["type"] = click.IntRange(min=None if spec.minimum is None else int(spec.minimum))
+    elif kind is float:
+        settings["type"] = click.FloatRange(min=spec.minimum, min_open=spec.open_minimum)
+    if is_multiple(item):
+        settings.update(multiple=True, default=())
+    default = spec.shown_default if spec.shown_default is not None else item.default
+    if kind is not bool and default not in (None, ()):
+        settings["show_default"] = str(default)
+    return click.option(*spec.flags, item.name, **settings)
+
+
+def _with_options(command: Callable[..., None]) -> Callable[..., None]:
+    for item in reversed(cli_fields()):
+        command = _click_option(item)(command)
+    return command
+
+
 @cli.command("digest", context_settings=_HELP)
-@click.argument("source", default=".", required=False)
-@click.option("-o", "--output", metavar="FILE",
-              help="Where to write the digest: a file (default digest.txt, .json, .md or .xml "
-                   "by format) or - for stdout.")
-@click.option("-f", "--format", "format_", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Output format.")
-@click.option("-i", "--include", multiple=True, metavar="PATTERN",
-              help="Only digest paths matching this gitignore-style pattern (repeatable).")
-@click.option("-e", "--exclude", multiple=True, metavar="PATTERN",
-              help="Leave out paths matching this gitignore-style pattern (repeatable).")
-@click.option("-s", "--max-size", callback=_size, default="10MB", show_default=True,
-              help="Largest file to read (500k, 2MB, ...; units are powers of 1024).")
-@click.option("--tokenizer", type=click.Choice(TOKENIZERS), default="o200k_base",
-              show_default=True, help="tiktoken encoding used to count tokens.")
-@click.option("--no-gitignore", is_flag=True, help="Do not honour .gitignore files.")
-@click.option("--no-default-ignores", is_flag=True,
-              help="Do not apply the built-in ignore list (node_modules, lockfiles, media...).")
-@click.option("--ref", metavar="REF",
-              help="Digest this branch, tag or commit from git objects (working tree untouched).")
-@click.option("--max-files", type=click.IntRange(min=1), metavar="N",
-              help="Stop after N files; the rest are listed as skipped (reason 'limit').")
-@click.option("--max-total-size", callback=_size, metavar="SIZE",
-              help="Stop once the included files reach SIZE bytes in total (reason 'limit').")
-@click.option("--notebook-outputs", is_flag=True,
-              help="Include text outputs of Jupyter notebook cells.")
-@click.option("--workers", type=click.IntRange(min=1), metavar="N",
-              help="Worker processes that read and count (default: one per core).")
-@click.option("--max-tokens", type=click.IntRange(min=1), metavar="N",
-              help="Token budget: keep files by priority until the digest would exceed N.")
-@click.option("--model", metavar="NAME",
-              help="Token budget from a model's context window (see `gitdigest models`).")
-@click.option("--reserve", callback=_fraction, default="0.1", show_default=True,
-              metavar="FRACTION", help="Share of --model's window kept free for the answer.")
-@click.option("--priority", multiple=True, metavar="PATTERN",
-              help="Files matching this pattern are kept first under a budget (repeatable).")
-@click.option("--check", is_flag=True,
-              help="Do not cut: write the whole digest and exit 1 if it is over the budget.")
-@click.option("--split-tokens", type=click.IntRange(min=1), metavar="N",
-              help="Write digest.1.txt, digest.2.txt... each at most N tokens.")
-@click.option("--stats", is_flag=True,
-              help="Write a token table per folder and per file instead of the contents.")
-@click.option("--top", type=click.IntRange(min=0), default=5, show_default=True,
-              metavar="N", help="How many of the largest files the summary lists.")
-@click.option("--line-numbers", is_flag=True, help="Prefix every line of every file with its "
-              "number.")
-@click.option("--header", metavar="TEXT", help="Put this text (your prompt) first.")
-@click.option("--instructions", metavar="FILE", help="Put this file's text (your prompt) first.")
-@click.option("--with-notes", is_flag=True,
-              help="Put the bundled LLM reference notes at the top as a reference section.")
-@click.option("--copy", is_flag=True,
-              help="Also put the digest on the clipboard (only there when -o is not given).")
-@click.option("--token", metavar="TOKEN", envvar=None,
-              help="Token for a private remote (else GITDIGEST_TOKEN, else the host's usual "
-                   "variable such as GITHUB_TOKEN or GITLAB_TOKEN).")
-@click.option("--host", default="github.com", show_default=True, metavar="HOST",
-              help="Host that a bare owner/repo slug refers to.")
-@click.option("--no-cache", is_flag=True,
-              help="Clone remotes into a temporary folder instead of the clone cache.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=900,
-              show_default=True, metavar="SECONDS", help="Limit for each git network operation.")
-@click.option("--include-submodules", is_flag=True,
-              help="Digest the submodules of a remote repository too.")
+@click.argument("source", required=False)
+@_with_options
 @click.option("-q", "--quiet", is_flag=True, help="Print no summary on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.version_option(__version__, "--version", prog_name="gitdigest",
                       message="%(prog)s %(version)s")
-def digest_command(source: str, format_: str, quiet: bool, debug: bool, **values: Any) -> None:
+@click.pass_obj
+def digest_command(state: _State, /, quiet: bool, debug: bool, **values: Any) -> None:
     """Digest SOURCE (a folder or a file; default: the current folder).
 
     Other commands: `gitdigest notes` prints the bundled LLM reference notes, `gitdigest models`
     the model table. A folder named like a command is reachable as ./name.
     """
-    values["gitignore"] = not values.pop("no_gitignore")
-    values["default_ignores"] = not values.pop("no_default_ignores")
-    values["cache"] = not values.pop("no_cache")
-    for name in ("include", "exclude", "priority"):
-        values[name] = tuple(values[name])
-    options = Options(source=source, format=format_, **values)
+    state.debug = debug
+    given = {name: value for name, value in values.items() if value not in (None, ())}
+    options = Options.create(**given)
     result, written = write_digest(options)
     for note in result.notes:
         click.echo(f"gitdigest: warning: {note}", err=True)

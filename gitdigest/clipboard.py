@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 
-from .errors import UsageError
+from .errors import ClipboardError
 
 # (program, arguments, the environment variable its display needs, if any)
 TOOLS = (
@@ -16,10 +16,6 @@ TOOLS = (
     ("pbcopy", (), None),
     ("clip", (), None),
 )
-
-
-class ClipboardError(UsageError):
-    """No clipboard tool, or the tool failed."""
 
 
 def copy(text: str) -> str:

@@ -16,17 +16,16 @@ import os
 import signal
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .cache import Counts, TokenCache, blob_id, cache_key
-from .model import Document, Entry, Skipped
+from .layout import TAIL, block_head, is_digest
 from .notebook import notebook_to_text
 from .read import Decoded, decode, decode_as
-from .render import is_digest
-from .render import text as text_format
+from .records import Document, Entry, Skipped
 from .sources.base import Source
 from .tokens import TokenCounter, get_core
 
@@ -37,20 +36,30 @@ _reader_in_worker: Reader | None = None
 _PLACEHOLDER = Entry("", "file")
 
 
+@dataclass(frozen=True)
+class TextSettings:
+    """What the options do to a file's text, derived from their declarations: ``key`` names
+    every option that changes a shown text or its count (for the token cache), ``transforms``
+    are applied in order after decoding."""
+
+    key: str = ""
+    notebook_outputs: bool = False
+    transforms: tuple[Callable[[str], str], ...] = ()
+
+
 class Reader:
     """Turns entries into documents (or skips) for one source and one tokenizer."""
 
-    def __init__(self, source: Source, counter: TokenCounter, *, cache: TokenCache | None = None,
-                 notebook_outputs: bool = False, line_numbers: bool = False) -> None:
+    def __init__(self, source: Source, counter: TokenCounter, text: TextSettings,
+                 *, cache: TokenCache | None = None) -> None:
         self.source = source
         self.counter = counter
         self.cache = cache or TokenCache(None)
-        self.notebook_outputs = notebook_outputs
-        self.line_numbers = line_numbers
+        self.text = text
         # Files from git objects and from disk can differ for one blob id (end-of-line
         # conversion at checkout), so where the bytes came from is part of the key, as is size.
         origin = "objects" if source.from_git_objects else "disk"
-        self._variant = f"{counter.name}|nb{int(notebook_outputs)}|ln{int(line_numbers)}|{origin}"
+        self._variant = f"{text.key}|{origin}"
 
     def analyze(self, entries: Sequence[Entry], workers: int | None = None
                 ) -> list[Document | Skipped]:
@@ -178,28 +187,26 @@ class Reader:
         notebook = self._notebook(entry.path, text)
         if notebook is not None:
             text, kind = notebook, "notebook"
-        text = self._numbered(text)
+        text = self._transformed(text)
         tokens, framed = self.counter.count_block(
-            text_format.block_head(entry.path), text, text_format.TAIL)
+            block_head(entry.path), text, TAIL)
         return Document(entry, size, tokens, framed, decoded.charset,
                         "notebook" if kind == "notebook" else "text")
 
     def _notebook(self, path: str, text: str) -> str | None:
         if not path.lower().endswith(".ipynb"):
             return None
-        return notebook_to_text(text, outputs=self.notebook_outputs)
+        return notebook_to_text(text, outputs=self.text.notebook_outputs)
 
-    def _numbered(self, text: str) -> str:
-        if not self.line_numbers or not text:
-            return text
-        lines = text.splitlines(keepends=True)
-        width = len(str(len(lines)))
-        return "".join(f"{number:>{width}} | {line}" for number, line in enumerate(lines, 1))
+    def _transformed(self, text: str) -> str:
+        for transform in self.text.transforms:
+            text = transform(text)
+        return text
 
     def load_raw(self, document: Document) -> bytes | None:
         """The file's bytes when they are exactly the digest text in UTF-8 (the common case),
         so a renderer can copy them without decoding and encoding again; else None."""
-        if document.charset != "utf-8" or document.kind != "text" or self.line_numbers:
+        if document.charset != "utf-8" or document.kind != "text" or self.text.transforms:
             return None
         return self.source.read(document.entry)
 
@@ -207,8 +214,8 @@ class Reader:
         """The exact text that was counted, read and decoded again."""
         text = decode_as(self.source.read(document.entry), document.charset)
         if document.kind == "notebook":
-            text = notebook_to_text(text, outputs=self.notebook_outputs) or ""
-        return self._numbered(text)
+            text = notebook_to_text(text, outputs=self.text.notebook_outputs) or ""
+        return self._transformed(text)
 
 
 def _start_worker() -> None:

@@ -1,6 +1,14 @@
-"""One error hierarchy: each class carries the exit code the CLI maps it to."""
+"""One error hierarchy: each class carries the exit code the CLI maps it to.
+
+Exit codes: 0 ok; 1 a digest was produced but a check failed; 2 usage or input error; 3 remote,
+network or authentication failure; 70 an internal error (a bug); 130 interrupted. Foreign
+errors (``OSError``, git failures, decoder errors) are wrapped into these where they arise.
+"""
 
 from __future__ import annotations
+
+EXIT_BUG = 70
+EXIT_INTERRUPTED = 130
 
 
 class GitDigestError(Exception):
@@ -11,6 +19,11 @@ class GitDigestError(Exception):
 
 class UsageError(GitDigestError, ValueError):
     """An option value or combination that cannot work."""
+
+
+class BudgetTooSmall(UsageError):
+    """A token budget (``--max-tokens``, ``--model``, ``--split-tokens``) that cannot hold even
+    the digest's frame (summary and tree): nothing is written."""
 
 
 class SourceNotFound(GitDigestError, FileNotFoundError):
@@ -29,6 +42,14 @@ class OutputError(GitDigestError, OSError):
     """The digest could not be written where it was asked to go."""
 
 
+class ClipboardError(UsageError):
+    """No clipboard tool, or the tool failed."""
+
+
+class TokenizerError(GitDigestError):
+    """The bundled encoding data is missing or does not match tiktoken's hash."""
+
+
 class RemoteError(GitDigestError):
     """Network, host, authentication or clone failure for a remote source."""
 
@@ -39,3 +60,12 @@ class CheckFailed(GitDigestError):
     """The digest was produced but a requested check (for example a budget) failed."""
 
     exit_code = 1
+
+
+class Interrupted(GitDigestError):
+    """Ctrl-C: the run stopped and left nothing half-written."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self) -> None:
+        super().__init__("interrupted")

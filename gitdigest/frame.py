@@ -10,12 +10,11 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 from .cache import Counts, TokenCache, cache_key
-from .model import Document, Entry, SourceInfo
+from .layout import preamble
 from .paths import display, order_key
-from .prologue import Prologue
-from .render import text as text_format
-from .render.tree import draw_tree
+from .records import Document, Entry, Prologue, SourceInfo
 from .tokens import TokenCounter
+from .tree import draw_tree
 
 CUT_MARK = " [over budget]"
 
@@ -56,7 +55,7 @@ class Frame:
     def text(self, kept: Sequence[Document], cut: Sequence[Document] = (),
              part: tuple[int, int] | None = None) -> str:
         """The text format's preamble."""
-        return text_format.preamble(self.info, self.prologue, len(kept), self.tree(kept, cut),
+        return preamble(self.info, self.prologue, len(kept), self.tree(kept, cut),
                                     part)
 
     def measure(self, kept: list[Document], cut: list[Document]) -> int:

@@ -1,15 +1,25 @@
-"""The one value that describes a run: every CLI option lands in a field of the same name."""
+"""The one value that describes a run, declared once.
+
+Every field of :class:`Options` carries its own declaration (:class:`Spec`): flags and help for
+the command line, how text becomes a value (``500k``, ``15%``), limits, and whether it changes
+a file's shown text. The click options, the defaults, the Python API's keyword arguments,
+validation and the token cache key are all derived from these declarations, so adding an option
+is a change in one place (see :func:`cli_fields`, :meth:`Options.create`, :func:`text_key`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from .errors import UsageError
+from .textview import number_lines
 
 TOKENIZERS = ("o200k_base", "cl100k_base")
 FORMATS = ("text", "json", "markdown", "xml")
-DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 
 _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2,
           "mib": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3}
@@ -29,70 +39,228 @@ def parse_size(text: str | int) -> int:
     return int(float(match.group(1)) * _UNITS[unit])
 
 
+def parse_fraction(text: str | float) -> float:
+    """Parse ``0.1`` or ``10%``."""
+    if isinstance(text, (int, float)):
+        return float(text)
+    try:
+        return float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        raise UsageError(f"{text!r} is not a fraction (0.1) or a percentage (10%)") from None
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one option appears on every surface and what it does to a file's text."""
+
+    #: command-line names (``()``: the option exists for the Python API and config only)
+    flags: tuple[str, ...]
+    help: str
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+    #: text to value (sizes, fractions); plain ints and floats are converted by type
+    parse: Callable[[str], Any] | None = None
+    #: smallest allowed value (``open_minimum``: the value must be above it)
+    minimum: float | None = None
+    open_minimum: bool = False
+    #: a True default that the command line switches off with its ``--no-...`` flag
+    negated: bool = False
+    #: how the default reads in ``--help`` ("" hides it)
+    shown_default: str | None = None
+    #: part of the token cache key: the option changes a file's shown text or its count
+    keyed: bool = False
+    #: applied, in declaration order, to every file's text when the option is on
+    transform: Callable[[str], str] | None = None
+
+
+def option(default: Any, *flags: str, help: str, **spec: Any) -> Any:
+    """A field of :class:`Options` with its declaration."""
+    secret = spec.pop("secret", False)
+    return field(default=default, repr=not secret,
+                 metadata={"spec": Spec(tuple(flags), help, **spec)})
+
+
 @dataclass(frozen=True)
 class Options:
     """Everything that decides a digest. Same options + same input = byte-identical output."""
 
-    source: str = "."
-    output: str | None = None
-    format: str = "text"
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    max_size: int = DEFAULT_MAX_SIZE
-    tokenizer: str = "o200k_base"
-    gitignore: bool = True
-    default_ignores: bool = True
-    ref: str | None = None
-    max_files: int | None = None
-    max_total_size: int | None = None
-    notebook_outputs: bool = False
-    workers: int | None = None
-    # what a model reads first
-    header: str | None = None
-    instructions: str | None = None
-    with_notes: bool = False
-    notes_lang: str = "ja"
-    line_numbers: bool = False
-    # budgets, parts, statistics
-    max_tokens: int | None = None
-    model: str | None = None
-    reserve: float = 0.10
-    priority: tuple[str, ...] = ()
-    check: bool = False
-    split_tokens: int | None = None
-    stats: bool = False
-    top: int = 5
-    copy: bool = False
-    # remote sources
-    host: str = "github.com"
-    token: str | None = field(default=None, repr=False)
-    cache: bool = True
-    timeout: float = 900.0
-    include_submodules: bool = False
+    source: str = option(".", help="A folder, a file or a repository URL (default: the "
+                         "current folder).")
+    output: str | None = option(
+        None, "-o", "--output", metavar="FILE",
+        help="Where to write the digest: a file (default digest.txt, .json, .md or .xml by "
+             "format) or - for stdout.")
+    format: str = option("text", "-f", "--format", choices=FORMATS, help="Output format.")
+    include: tuple[str, ...] = option(
+        (), "-i", "--include", metavar="PATTERN",
+        help="Only digest paths matching this gitignore-style pattern (repeatable).")
+    exclude: tuple[str, ...] = option(
+        (), "-e", "--exclude", metavar="PATTERN",
+        help="Leave out paths matching this gitignore-style pattern (repeatable).")
+    max_size: int = option(
+        10 * 1024 * 1024, "-s", "--max-size", parse=parse_size, shown_default="10MB",
+        metavar="SIZE", help="Largest file to read (500k, 2MB, ...; units are powers of 1024).")
+    tokenizer: str = option("o200k_base", "--tokenizer", choices=TOKENIZERS, keyed=True,
+                            help="tiktoken encoding used to count tokens.")
+    gitignore: bool = option(True, "--no-gitignore", negated=True,
+                             help="Do not honour .gitignore files.")
+    default_ignores: bool = option(
+        True, "--no-default-ignores", negated=True,
+        help="Do not apply the built-in ignore list (node_modules, lockfiles, media...).")
+    ref: str | None = option(
+        None, "--ref", metavar="REF",
+        help="Digest this branch, tag or commit from git objects (working tree untouched).")
+    max_files: int | None = option(
+        None, "--max-files", minimum=1, metavar="N",
+        help="Stop after N files; the rest are listed as skipped (reason 'limit').")
+    max_total_size: int | None = option(
+        None, "--max-total-size", parse=parse_size, minimum=1, metavar="SIZE",
+        help="Stop once the included files reach SIZE bytes in total (reason 'limit').")
+    notebook_outputs: bool = option(False, "--notebook-outputs", keyed=True,
+                                    help="Include text outputs of Jupyter notebook cells.")
+    workers: int | None = option(None, "--workers", minimum=1, metavar="N",
+                                 help="Worker processes that read and count (default: one per "
+                                      "core).")
+    max_tokens: int | None = option(
+        None, "--max-tokens", minimum=1, metavar="N",
+        help="Token budget: keep files by priority until the digest would exceed N.")
+    model: str | None = option(
+        None, "--model", metavar="NAME",
+        help="Token budget from a model's context window (see `gitdigest models`).")
+    reserve: float = option(0.10, "--reserve", parse=parse_fraction, minimum=0,
+                            shown_default="0.1", metavar="FRACTION",
+                            help="Share of --model's window kept free for the answer.")
+    priority: tuple[str, ...] = option(
+        (), "--priority", metavar="PATTERN",
+        help="Files matching this pattern are kept first under a budget (repeatable).")
+    check: bool = option(
+        False, "--check",
+        help="Do not cut: write the whole digest and exit 1 if it is over the budget.")
+    split_tokens: int | None = option(
+        None, "--split-tokens", minimum=1, metavar="N",
+        help="Write digest.1.txt, digest.2.txt... each at most N tokens.")
+    stats: bool = option(
+        False, "--stats",
+        help="Write a token table per folder and per file instead of the contents.")
+    top: int = option(5, "--top", minimum=0, metavar="N",
+                      help="How many of the largest files the summary lists.")
+    line_numbers: bool = option(False, "--line-numbers", keyed=True, transform=number_lines,
+                                help="Prefix every line of every file with its number.")
+    header: str | None = option(None, "--header", metavar="TEXT",
+                                help="Put this text (your prompt) first.")
+    instructions: str | None = option(None, "--instructions", metavar="FILE",
+                                      help="Put this file's text (your prompt) first.")
+    with_notes: bool = option(
+        False, "--with-notes",
+        help="Put the bundled LLM reference notes at the top as a reference section.")
+    notes_lang: str = option("ja", choices=("ja", "en"),
+                             help="Language of the notes --with-notes adds (ja: the original).")
+    copy: bool = option(False, "--copy",
+                        help="Also put the digest on the clipboard (only there when -o is not "
+                             "given).")
+    token: str | None = option(
+        None, "--token", metavar="TOKEN", secret=True,
+        help="Token for a private remote (else GITDIGEST_TOKEN, else the host's usual variable "
+             "such as GITHUB_TOKEN or GITLAB_TOKEN).")
+    host: str = option("github.com", "--host", metavar="HOST",
+                       help="Host that a bare owner/repo slug refers to.")
+    cache: bool = option(True, "--no-cache", negated=True,
+                         help="Clone remotes into a temporary folder instead of the clone cache.")
+    timeout: float = option(900.0, "--timeout", minimum=0, open_minimum=True,
+                            shown_default="900", metavar="SECONDS",
+                            help="Limit for each git network operation.")
+    include_submodules: bool = option(False, "--include-submodules",
+                                      help="Digest the submodules of a remote repository too.")
 
     def __post_init__(self) -> None:
-        if self.format not in FORMATS:
-            raise UsageError(f"unknown format {self.format!r}; choose from {', '.join(FORMATS)}")
-        if self.tokenizer not in TOKENIZERS:
-            raise UsageError(
-                f"unknown tokenizer {self.tokenizer!r}; choose from {', '.join(TOKENIZERS)}"
-            )
-        if not 0 <= self.reserve < 1:
-            raise UsageError(f"reserve must be a fraction from 0 to below 1, got {self.reserve}")
+        for item in fields(self):
+            _check(item, getattr(self, item.name))
         if self.max_tokens is not None and self.model is not None:
             raise UsageError("give a budget as --max-tokens or as --model, not both")
-        if self.check and self.budget_requested is False:
+        if self.check and not self.budget_requested:
             raise UsageError("--check needs a budget: --max-tokens N or --model NAME")
         if self.split_tokens is not None and self.format != "text":
             raise UsageError("--split-tokens writes text parts; use it with -f text")
-        if self.timeout <= 0:
-            raise UsageError(f"timeout must be positive, got {self.timeout}")
-        for name in ("max_files", "max_total_size", "workers", "max_tokens", "split_tokens"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise UsageError(f"{name.replace('_', '-')} must be at least 1, got {value}")
+        if self.reserve >= 1:
+            raise UsageError(f"reserve must be a fraction from 0 to below 1, got {self.reserve}")
+
+    @classmethod
+    def create(cls, **values: Any) -> Options:
+        """Options from what is natural to type or write in Python: one string or a list for
+        patterns, ``"500k"`` for sizes, ``"15%"`` for fractions. Unknown names are errors."""
+        known = {item.name: item for item in fields(cls)}
+        for name in values:
+            if name not in known:
+                raise UsageError(f"unknown option {name!r}")
+        return cls(**{name: coerce(known[name], value) for name, value in values.items()})
 
     @property
     def budget_requested(self) -> bool:
         """Whether a token budget was asked for."""
         return self.max_tokens is not None or self.model is not None
+
+    def replace(self, **values: Any) -> Options:
+        """A copy with some values changed (coerced like :meth:`create`)."""
+        known = {item.name: item for item in fields(self)}
+        return dataclasses.replace(self, **{n: coerce(known[n], v) for n, v in values.items()})
+
+
+def spec_of(item: dataclasses.Field[Any]) -> Spec:
+    """The declaration of one field."""
+    spec: Spec = item.metadata["spec"]
+    return spec
+
+
+def kind_of(item: dataclasses.Field[Any]) -> type:
+    """The value type a field holds (``int`` for ``int | None``, ``str`` for patterns)."""
+    annotation = str(item.type)
+    for name, kind in (("bool", bool), ("int", int), ("float", float)):
+        if annotation.startswith(name):
+            return kind
+    return str
+
+
+def is_multiple(item: dataclasses.Field[Any]) -> bool:
+    """Whether the option is repeatable (a tuple of patterns)."""
+    return str(item.type).startswith("tuple")
+
+
+def coerce(item: dataclasses.Field[Any], value: Any) -> Any:
+    """A value as the field holds it: text parsed by the declaration, lists as tuples."""
+    spec = spec_of(item)
+    if is_multiple(item):
+        return (value,) if isinstance(value, str) else tuple(value)
+    if isinstance(value, str) and spec.parse is not None:
+        return spec.parse(value)
+    return value
+
+
+def _check(item: dataclasses.Field[Any], value: Any) -> None:
+    spec = spec_of(item)
+    label = (spec.flags[-1] if spec.flags else item.name).removeprefix("--no-").lstrip("-")
+    if spec.choices is not None and value not in spec.choices:
+        raise UsageError(f"unknown {label} {value!r}; choose from {', '.join(spec.choices)}")
+    if spec.minimum is None or value is None:
+        return
+    if value < spec.minimum or (spec.open_minimum and value == spec.minimum):
+        bound = "above" if spec.open_minimum else "at least"
+        raise UsageError(f"{label} must be {bound} {spec.minimum:g}, got {value}")
+
+
+def cli_fields() -> list[dataclasses.Field[Any]]:
+    """The fields the command line offers, in declaration order."""
+    return [item for item in fields(Options) if spec_of(item).flags]
+
+
+def text_key(options: Options) -> str:
+    """The options that change a file's shown text or its count, as one string for the token
+    cache key: an option declared ``keyed`` can never be served a stale count."""
+    return "|".join(f"{item.name}={getattr(options, item.name)!r}" for item in fields(options)
+                    if spec_of(item).keyed)
+
+
+def transforms(options: Options) -> list[Callable[[str], str]]:
+    """The text changes the options switch on, in declaration order."""
+    return [spec.transform for item in fields(options)
+            if (spec := spec_of(item)).transform is not None and getattr(options, item.name)]
+

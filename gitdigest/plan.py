@@ -17,9 +17,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .errors import CheckFailed
+from .errors import BudgetTooSmall
 from .ignores import PatternSet
-from .model import Document
+from .records import Document
 
 MANIFESTS = frozenset({
     "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", "package.json",
@@ -89,7 +89,7 @@ def fit(documents: list[Document], budget: int, measure: Measure,
         if total <= budget:
             return Fit(kept, cut, total)
         if not kept_ids:
-            raise CheckFailed(f"a budget of {budget:,} tokens is smaller than the digest's "
+            raise BudgetTooSmall(f"a budget of {budget:,} tokens is smaller than the digest's "
                               f"frame alone (summary and tree: {total:,} tokens)")
         last = next(d for d in reversed(order) if id(d) in kept_ids)
         kept_ids.discard(id(last))

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
-from .notes import TITLE, notes_text
-from .options import Options
+from .notes import notes_text
+from .records import Prologue
 
 
-@dataclass(frozen=True)
-class Prologue:
-    """The user's prompt (``--header`` / ``--instructions``) and the notes (``--with-notes``)."""
-
-    instructions: str | None = None
-    notes: str | None = None
-    notes_title: str = TITLE
-
-
-def load_prologue(options: Options) -> Prologue:
-    """Read the instructions file and the notes the options ask for."""
-    parts = [options.header] if options.header else []
-    if options.instructions:
+def load_prologue(header: str | None, instructions: str | None, with_notes: bool,
+                  notes_lang: str = "ja") -> Prologue:
+    """Read the instructions file and the notes that were asked for."""
+    parts = [header] if header else []
+    if instructions:
         try:
-            parts.append(Path(options.instructions).read_text(encoding="utf-8"))
+            parts.append(Path(instructions).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as error:
-            raise UsageError(f"cannot read --instructions {options.instructions}: "
+            raise UsageError(f"cannot read --instructions {instructions}: "
                              f"{getattr(error, 'strerror', None) or error}") from error
-    notes = notes_text(options.notes_lang) if options.with_notes else None
+    notes = notes_text(notes_lang) if with_notes else None
     return Prologue("\n\n".join(p.rstrip("\n") for p in parts) or None, notes)

@@ -17,28 +17,28 @@ Precedence, first match wins:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .ignores import DefaultIgnores, Hit, IgnoreFiles, PatternSet
-from .model import Entry, Selection, Skipped
 from .options import Options
 from .paths import link_inside, order_key
-from .sources.base import Listing, Source
+from .records import Entry, Selection, Skipped
+from .sources.base import Listing
 
 
 class _Verdicts:
     """The compiled rules of one run."""
 
-    def __init__(self, options: Options, source: Source, entries: list[Entry],
-                 exclude_paths: Iterable[str]) -> None:
+    def __init__(self, options: Options, explicit: bool, read_path: Callable[[str], bytes],
+                 entries: list[Entry], exclude_paths: Iterable[str]) -> None:
         self.exclude_paths = frozenset(exclude_paths)
         self.excludes = PatternSet(options.exclude, "--exclude")
         self.includes = PatternSet(options.include, "--include")
-        rules = options.default_ignores and not source.explicit
+        rules = options.default_ignores and not explicit
         paths = [entry.path for entry in entries]
         self.defaults = DefaultIgnores(DefaultIgnores.find_markers(paths)) if rules else None
         readable = [e.path for e in entries if e.kind == "file"]
-        self.ignore_files = IgnoreFiles.load(readable, source.read_path) if rules else None
+        self.ignore_files = IgnoreFiles.load(readable, read_path) if rules else None
 
     def rule_out(self, path: str) -> tuple[str, Hit] | None:
         """``(reason, rule)`` when a rule leaves ``path`` out, else None."""
@@ -59,11 +59,12 @@ class _Verdicts:
         return None
 
 
-def select(listing: Listing, source: Source, options: Options,
+def select(listing: Listing, read_path: Callable[[str], bytes], options: Options,
            exclude_paths: Iterable[str] = ()) -> Selection:
-    """Decide every entry of ``listing``; included files come back in digest order."""
+    """Decide every entry of ``listing``; included files come back in digest order.
+    ``read_path`` reads an ignore file the listing names."""
     entries = sorted(listing.entries, key=lambda e: order_key(e.path))
-    verdicts = _Verdicts(options, source, entries, exclude_paths)
+    verdicts = _Verdicts(options, listing.explicit, read_path, entries, exclude_paths)
     included: list[Entry] = []
     shown: list[Entry] = []
     skipped: list[Skipped] = []

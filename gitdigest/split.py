@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
-from .api import Digest
-from .errors import UsageError
-from .render.text import TAIL, block_head, part_header
+from .errors import BudgetTooSmall, UsageError
+from .layout import TAIL, block_head, part_header, preamble
+from .records import DigestData
 from .sink import open_sink
 from .tokens import TokenCounter
 
@@ -40,7 +40,7 @@ def part_names(output: str, count: int) -> list[str]:
     return [str(path.with_name(f"{stem}.{i}{suffix}")) for i in range(1, count + 1)]
 
 
-def plan_parts(digest: Digest, limit: int) -> list[list[Piece]]:
+def plan_parts(digest: DigestData, limit: int) -> list[list[Piece]]:
     """Pieces grouped into parts, each part within ``limit`` tokens, exactly."""
     counter = TokenCounter(digest.tokenizer)
     margin = 0
@@ -53,23 +53,24 @@ def plan_parts(digest: Digest, limit: int) -> list[list[Piece]]:
     raise UsageError(f"could not split the digest into parts of {limit:,} tokens")
 
 
-def _header(digest: Digest, index: int, total: int) -> str:
+def _header(digest: DigestData, index: int, total: int) -> str:
     if index == 1:
-        return digest.preamble(part=(1, total))
+        return preamble(digest.source, digest.prologue, len(digest.files), digest.tree,
+                        (1, total))
     return part_header(digest.source, index, total)
 
 
-def _part_tokens(digest: Digest, parts: list[list[Piece]], index: int,
+def _part_tokens(digest: DigestData, parts: list[list[Piece]], index: int,
                  counter: TokenCounter) -> int:
     header = _header(digest, index + 1, len(parts))
     return counter.count(header) + sum(piece.tokens for piece in parts[index])
 
 
-def _pack(digest: Digest, limit: int, counter: TokenCounter) -> list[list[Piece]]:
+def _pack(digest: DigestData, limit: int, counter: TokenCounter) -> list[list[Piece]]:
     first = counter.count(_header(digest, 1, _PESSIMISTIC_TOTAL))
     later = counter.count(_header(digest, _PESSIMISTIC_TOTAL, _PESSIMISTIC_TOTAL))
     if first >= limit or later >= limit:
-        raise UsageError(f"--split-tokens {limit:,} is too small: the summary and tree alone "
+        raise BudgetTooSmall(f"--split-tokens {limit:,} is too small: the summary and tree alone "
                          f"take {first:,} tokens")
     parts: list[list[Piece]] = [[]]
     room = limit - first
@@ -135,7 +136,7 @@ def _cut_line(path: str, line: str, room: int, counter: TokenCounter, index: int
     return pieces
 
 
-def write_parts(digest: Digest, limit: int, output: str) -> list[str]:
+def write_parts(digest: DigestData, limit: int, output: str) -> list[str]:
     """Write the parts next to ``output`` and return their paths."""
     if output == "-":
         raise UsageError("--split-tokens writes files: give -o FILE, not -o -")

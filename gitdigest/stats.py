@@ -6,8 +6,8 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .api import Digest
 from .paths import parents
+from .records import DigestData
 from .sink import open_sink
 
 
@@ -22,7 +22,7 @@ class Row:
     bytes: int
 
 
-def tables(digest: Digest) -> tuple[list[Row], list[Row]]:
+def tables(digest: DigestData) -> tuple[list[Row], list[Row]]:
     """Folders and files, most tokens first (ties by path); shares of all file tokens."""
     total = sum(d.tokens for d in digest.files) or 1
     folders: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -38,7 +38,7 @@ def tables(digest: Digest) -> tuple[list[Row], list[Row]]:
     return sorted(folder_rows, key=order), sorted(file_rows, key=order)
 
 
-def render_text(digest: Digest) -> str:
+def render_text(digest: DigestData) -> str:
     """The two tables as aligned text."""
     folders, files = tables(digest)
     total = sum(d.tokens for d in digest.files)
@@ -51,7 +51,7 @@ def render_text(digest: Digest) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_json(digest: Digest) -> str:
+def render_json(digest: DigestData) -> str:
     """The two tables as JSON."""
     folders, files = tables(digest)
     return json.dumps({
@@ -64,8 +64,8 @@ def render_json(digest: Digest) -> str:
     }, ensure_ascii=False, indent=1) + "\n"
 
 
-def write(digest: Digest, output: str) -> None:
+def write(digest: DigestData, output: str) -> None:
     """Write the statistics (JSON with ``-f json``, else text) to ``output``."""
-    text = render_json(digest) if digest.options.format == "json" else render_text(digest)
+    text = render_json(digest) if digest.format == "json" else render_text(digest)
     with open_sink(output) as out:
         out.write(text)

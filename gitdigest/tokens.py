@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import GitDigestError
+from .errors import TokenizerError
 
 ENDOFTEXT = "<|endoftext|>"
 FIM_PREFIX = "<|fim_prefix|>"
@@ -63,10 +63,6 @@ SPECS: dict[str, dict[str, Any]] = {
 _SAFE_BREAK = re.compile(r"\n(?=[^\s/])")
 _SLICE = 1 << 20
 _THREADED_SLICES = 8  # from about 8 MB on, a file is counted on all cores
-
-
-class TokenizerError(GitDigestError):
-    """The bundled encoding data is missing or does not match tiktoken's hash."""
 
 
 def data_path(name: str) -> Path:

@@ -125,10 +125,14 @@ def test_unwritable_output_is_one_line(make_repo: MakeRepo) -> None:
     assert err.startswith("gitdigest: error: cannot write") and err.count("\n") == 1
 
 
-def test_debug_shows_the_traceback(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "gitdigest", "nope", "--debug"], cwd=tmp_path,
-                            capture_output=True, text=True)
-    assert result.returncode == 1 and "Traceback" in result.stderr
+def test_debug_adds_a_traceback_and_keeps_the_exit_code(tmp_path: Path) -> None:
+    plain = subprocess.run([sys.executable, "-m", "gitdigest", "nope"], cwd=tmp_path,
+                           capture_output=True, text=True)
+    debug = subprocess.run([sys.executable, "-m", "gitdigest", "nope", "--debug"], cwd=tmp_path,
+                           capture_output=True, text=True)
+    assert plain.returncode == debug.returncode == 2
+    assert "Traceback" not in plain.stderr and "Traceback" in debug.stderr
+    assert debug.stderr.endswith(plain.stderr)  # the same one line, after the traceback
 
 
 def test_python_m_and_broken_pipe(make_repo: MakeRepo) -> None:

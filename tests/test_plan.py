@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from gitdigest import CheckFailed, digest
+from gitdigest import BudgetTooSmall, digest
 from gitdigest.cli import cli
 from gitdigest.ignores import PatternSet
 from gitdigest.plan import rank
@@ -80,5 +80,5 @@ def test_check_gates_without_cutting(make_repo: MakeRepo) -> None:
 
 
 def test_budget_smaller_than_the_frame(make_repo: MakeRepo) -> None:
-    with pytest.raises(CheckFailed, match="smaller than the digest's frame"):
+    with pytest.raises(BudgetTooSmall, match="smaller than the digest's frame"):
         digest(str(make_repo(REPO)), max_tokens=5)

@@ -6,8 +6,8 @@ import json
 import re
 
 from gitdigest import digest
-from gitdigest.render.tree import draw_tree
 from gitdigest.tokens import TokenCounter
+from gitdigest.tree import draw_tree
 
 from .conftest import MakeRepo
 

@@ -7,7 +7,6 @@ from importlib import resources
 from ..errors import UsageError
 
 LANGUAGES = ("ja", "en")
-TITLE = "LLM reference notes (bundled with gitdigest)"
 
 
 def read_notes(lang: str = "ja") -> bytes:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
-if TYPE_CHECKING:
-    from ..api import Digest
+from ..records import DigestData
 
 VERSION = 1
 
@@ -21,7 +20,7 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def source_block(digest: Digest) -> dict[str, Any]:
+def source_block(digest: DigestData) -> dict[str, Any]:
     """The ``source`` object."""
     info = digest.source
     return {"kind": info.kind, "location": info.location, "ref": info.ref,
@@ -29,7 +28,7 @@ def source_block(digest: Digest) -> dict[str, Any]:
             "repo": info.repo}
 
 
-def render(digest: Digest, out: TextIO) -> None:
+def render(digest: DigestData, out: TextIO) -> None:
     """Write the JSON digest, streaming the files array."""
     out.write(f'{{"version": {VERSION},\n "source": {_dump(source_block(digest))},\n'
               f' "tokenizer": {_dump(digest.tokenizer)},\n'

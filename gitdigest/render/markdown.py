@@ -4,12 +4,10 @@ can close its fence early; the language tag comes from the extension."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from ..paths import display
-
-if TYPE_CHECKING:
-    from ..api import Digest
+from ..records import DigestData
 
 _BACKTICKS = re.compile(r"`+")
 LANGUAGES = {
@@ -55,7 +53,7 @@ def _inline(text: str) -> str:
     return f"{marks}{pad}{text}{pad}{marks}"
 
 
-def render(digest: Digest, out: TextIO) -> None:
+def render(digest: DigestData, out: TextIO) -> None:
     """Write the Markdown digest, one file at a time."""
     prologue = digest.prologue
     if prologue.instructions:

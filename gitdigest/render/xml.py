@@ -6,10 +6,9 @@ hold become U+FFFD."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-if TYPE_CHECKING:
-    from ..api import Digest
+from ..records import DigestData
 
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
@@ -31,7 +30,7 @@ def _element(name: str, value: object) -> str:
     return f"<{name}>{escape(str(value))}</{name}>" if value not in (None, "") else f"<{name}/>"
 
 
-def render(digest: Digest, out: TextIO) -> None:
+def render(digest: DigestData, out: TextIO) -> None:
     """Write the XML digest, one document at a time."""
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n<digest>\n')
     prologue = digest.prologue

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import Entry, Skipped, SourceInfo
+from ..records import Entry, Skipped, SourceInfo
 
 
 @dataclass
@@ -15,14 +16,43 @@ class Listing:
 
     entries: list[Entry] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    #: True when SOURCE named one file: it is digested whatever the ignore rules say, and the
+    #: tree shows it without a root folder.
+    explicit: bool = False
+
+
+Progress = Callable[[str], None]
+
+
+def no_progress(message: str) -> None:
+    """The default progress callback: the library prints nothing itself."""
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """What opening a source needs to know, and nothing more."""
+
+    spec: str = "."
+    ref: str | None = None
+    #: honour .gitignore files (git applies them)
+    gitignore: bool = True
+    #: untracked folders git need not descend into (default-ignored names)
+    prune: tuple[str, ...] = ()
+    #: ask git for the index's blob ids (they only serve the token cache)
+    index_oids: bool = True
+    #: remote sources
+    host: str = "github.com"
+    token: str | None = field(default=None, repr=False)
+    clone_cache: bool = True
+    timeout: float = 900.0
+    include_submodules: bool = False
+    progress: Progress = field(default=no_progress, compare=False)
 
 
 class Source(ABC):
     """A readable tree of files. Use as a context manager: it cleans up after itself."""
 
     info: SourceInfo
-    #: True when SOURCE named one file: it is digested whatever the ignore rules say.
-    explicit: bool = False
     #: True when bytes come from git objects (a commit), False when from files on disk.
     from_git_objects: bool = False
     #: The folder on disk the paths are relative to, for a working-tree source.

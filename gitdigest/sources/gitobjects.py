@@ -7,14 +7,13 @@ every blob, instead of a process per file.
 from __future__ import annotations
 
 import difflib
-import subprocess
 import threading
 from pathlib import Path
 from typing import IO
 
 from ..errors import GitError, UnknownRef
-from ..gitcmd import git_command, git_env, run_git, split_z
-from ..model import Entry, SourceInfo
+from ..gitcmd import open_git, run_git, split_z
+from ..records import Entry, SourceInfo
 from .base import Listing, Source
 
 
@@ -22,10 +21,7 @@ class CatFile:
     """A ``git cat-file --batch`` process; thread-safe, one request at a time."""
 
     def __init__(self, repo: Path) -> None:
-        self._proc = subprocess.Popen(
-            git_command(["cat-file", "--batch"]), cwd=repo, env=git_env(),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )
+        self._proc = open_git(["cat-file", "--batch"], str(repo))
         self._lock = threading.Lock()
 
     def read(self, oid: str) -> bytes:
@@ -79,7 +75,7 @@ class RefSource(Source):
         result = Listing()
         lines = split_z(run_git(args, str(self.repo)).stdout)
         if len(lines) == 1 and lines[0].partition("\t")[2] == self.subpath:
-            self.explicit = True  # the subpath names one file: digest it, named by its name
+            result.explicit = True  # the subpath names one file: digest it, named by its name
             prefix = self.subpath.rpartition("/")[0] + "/" if "/" in self.subpath else ""
         else:
             prefix = self.subpath + "/" if self.subpath else ""

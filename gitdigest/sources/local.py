@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import tempfile
 from pathlib import Path
 
-from ..gitcmd import run_git, split_z
-from ..model import Entry, Skipped, SourceInfo
+from ..errors import GitError, SourceNotFound
+from ..gitcmd import empty_config, run_git, split_z, user_excludes_file
+from ..records import Entry, Skipped, SourceInfo
 from .base import Listing, Source
 
 
@@ -30,10 +32,12 @@ class WorktreeSource(Source):
         self._temp_git_dir: str | None = None
         top = _toplevel(root)
         if top is None:
-            self._temp_git_dir = tempfile.mkdtemp(prefix="gitdigest-")
-            run_git(["init", "-q", "--bare", self._temp_git_dir], str(root), isolated=True)
+            self._temp_git_dir = _throwaway_git_dir(root)
+            # a plain folder has no repository: the user's global excludes do not apply
+            self._excludes_file: str | None = empty_config()
             self.info = SourceInfo(kind="local", location=location, name=root.name)
         else:
+            self._excludes_file = user_excludes_file()
             subpath = root.relative_to(top).as_posix() if root != top else ""
             self.info = SourceInfo(kind="local", location=location, name=root.name,
                                    commit=_head(root), subpath=subpath, is_git=True)
@@ -42,8 +46,9 @@ class WorktreeSource(Source):
              ) -> bytes:
         if self._temp_git_dir is not None:
             args = ["--work-tree=.", *args]
-        return run_git(args, str(self.root), git_dir=self._temp_git_dir,
-                       isolated=self._temp_git_dir is not None, input=stdin, ok=ok).stdout
+        config = [("core.excludesFile", self._excludes_file)] if self._excludes_file else []
+        return run_git(args, str(self.root), git_dir=self._temp_git_dir, input=stdin, ok=ok,
+                       config=config).stdout
 
     def listing(self) -> Listing:
         """Stat every path git lists; gitignored paths come back as skipped with their rule."""
@@ -61,16 +66,50 @@ class WorktreeSource(Source):
         return result
 
     def _index_oids(self) -> dict[str, str | None]:
-        """Tracked paths with their blob id when the working-tree file is unchanged (git knows
-        from the index), so the token cache can be asked without reading the file."""
-        modified = set(split_z(self._git(["diff-files", "-z", "--name-only"])))
+        """Tracked paths with their blob id when the working-tree file is unchanged, so the
+        token cache can be asked without reading the file.
+
+        "Unchanged" is decided from the index's stat data against ``lstat``, as git itself
+        does, and not by ``git diff-files``: that command runs a repository's clean filters
+        (programs its config names) on stat-dirty files. A file we cannot vouch for gets no id
+        and is read and hashed instead, which is always right, only slower.
+        """
+        index_time = self._index_mtime_ns()
+        records = self._git(["ls-files", "-z", "--stage", "--cached", "--debug"]).split(b"\0")
         oids: dict[str, str | None] = {}
-        for record in split_z(self._git(["ls-files", "-z", "--stage", "--cached"])):
-            meta, _, path = record.partition("\t")
-            mode, oid, stage = meta.split()
-            clean = stage == "0" and mode in ("100644", "100755") and path not in modified
+        head = records[0]
+        for record in records[1:]:
+            debug, following = _split_debug(record)
+            meta, _, raw_path = head.partition(b"\t")
+            path = raw_path.decode("utf-8", "surrogateescape")
+            mode, oid, stage = meta.decode("ascii").split()
+            clean = stage == "0" and mode in ("100644", "100755") and self._stat_clean(
+                path, mode, _stat_fields(debug), index_time)
             oids[path] = oid if clean else None  # unmerged paths repeat: the last one wins
+            head = following
         return oids
+
+    def _index_mtime_ns(self) -> int:
+        index = self._git(["rev-parse", "--git-path", "index"]).decode(
+            "utf-8", "surrogateescape").strip()
+        try:
+            return os.stat(os.path.join(self._root_text, index)).st_mtime_ns
+        except OSError:
+            return 0  # no index file: nothing is tracked
+
+    def _stat_clean(self, path: str, mode: str, recorded: dict[str, int], index_time: int
+                    ) -> bool:
+        try:
+            st = os.lstat(os.path.join(self._root_text, path))
+        except OSError:
+            return False
+        executable = bool(st.st_mode & 0o100)
+        return (stat.S_ISREG(st.st_mode) and executable == (mode == "100755")
+                and st.st_size == recorded.get("size") and st.st_ino == recorded.get("ino")
+                and st.st_mtime_ns == recorded.get("mtime")
+                and st.st_ctime_ns == recorded.get("ctime")
+                # "racily clean": changed in the same instant the index was written
+                and st.st_mtime_ns < index_time)
 
     def _excludes(self) -> list[str]:
         standard = ["--exclude-standard"] if self._gitignore else []
@@ -144,15 +183,18 @@ class WorktreeSource(Source):
 class FileSource(Source):
     """SOURCE named a single file: the digest is that file, named by its file name."""
 
-    explicit = True
-
     def __init__(self, path: Path, location: str) -> None:
         self.path = path
         self.info = SourceInfo(kind="local", location=location, name=path.name)
 
     def listing(self) -> Listing:
         """The one file."""
-        return Listing([Entry(self.path.name, "file", self.path.stat().st_size)])
+        try:
+            size = self.path.stat().st_size
+        except OSError as error:
+            raise SourceNotFound(f"cannot read {self.info.location}: "
+                                 f"{error.strerror or error}") from error
+        return Listing([Entry(self.path.name, "file", size)], explicit=True)
 
     def read(self, entry: Entry) -> bytes:
         """The file's bytes."""
@@ -161,6 +203,37 @@ class FileSource(Source):
     def read_path(self, path: str) -> bytes:
         """The file's bytes (there is no other path)."""
         return self.path.read_bytes()
+
+
+def _throwaway_git_dir(root: Path) -> str:
+    """An empty bare repository in the temporary folder, removed again if it cannot be made."""
+    try:
+        folder = tempfile.mkdtemp(prefix="gitdigest-")
+    except OSError as error:
+        raise GitError(f"cannot make a temporary folder: {error.strerror or error}") from error
+    try:
+        run_git(["init", "-q", "--bare", folder], str(root))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def _split_debug(record: bytes) -> tuple[bytes, bytes]:
+    """``ls-files --debug -z`` puts five indented stat lines after each path's NUL; what
+    follows them is the next entry."""
+    lines = record.split(b"\n", 5)
+    return b"\n".join(lines[:5]), lines[5] if len(lines) > 5 else b""
+
+
+def _stat_fields(debug: bytes) -> dict[str, int]:
+    """``ctime``/``mtime`` in nanoseconds, ``ino`` and ``size`` from the index's stat lines."""
+    fields: dict[str, int] = {}
+    for name, value in re.findall(rb"(\w+): (\d+(?::\d+)?)", debug):
+        seconds, _, nanos = value.partition(b":")
+        number = int(seconds) * 1_000_000_000 + int(nanos) if nanos else int(seconds)
+        fields[name.decode()] = number
+    return fields
 
 
 def _toplevel(root: Path) -> Path | None:

@@ -1,9 +1,9 @@
 """A remote repository: refs resolved against the server, then a shallow, blob-less fetch of
 exactly one commit, with the blobs of the wanted subpath fetched in one batch (sparse checkout).
 
-Git runs through GitPython with the same hardened configuration as local git. A token reaches
-git only as an HTTP header in environment-provided configuration scoped to the host: never in a
-URL, an argument, ``.git/config`` or a message.
+Git runs through the same hardened runner as local git (``gitcmd.run_git``), with a timeout. A
+token reaches git only as an HTTP header in environment-provided configuration scoped to the
+host: never in a URL, an argument, ``.git/config`` or a message.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import os
 import posixpath
 import re
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -24,11 +23,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..cache import cache_dir
-from ..errors import RemoteError, UnknownRef
-from ..gitcmd import HARDENING, git_executable, run_git
-from ..model import Entry
-from ..options import Options
-from .base import Listing, Source
+from ..errors import RemoteError, UnknownRef, UsageError
+from ..gitcmd import GitFailed, GitTimeout, run_git
+from ..records import Entry
+from .base import Listing, Source, SourceSettings
 from .gitobjects import RefSource
 from .urls import RemoteURL, is_sha, parse_remote, split_tail
 
@@ -42,10 +40,9 @@ HOST_TOKENS = {
 # HTTP basic user names each host accepts with a token as the password.
 HOST_USERS = {"github.com": "x-access-token", "gitlab.com": "oauth2",
               "bitbucket.org": "x-token-auth"}
-# Checkout must not start programs: LFS and other filters come only from user config, so
-# neutralise the one that is commonly installed.
-_NO_FILTERS = ("-c", "filter.lfs.smudge=", "-c", "filter.lfs.process=",
-               "-c", "filter.lfs.required=false")
+# Submodule URLs come from the repository (.gitmodules): only network schemes are followed, so
+# a hostile repository cannot make us read a repository on this machine.
+_SUBMODULE_SCHEMES = frozenset({"https", "http", "ssh", "git"})
 
 
 @dataclass(frozen=True)
@@ -66,10 +63,10 @@ class Credentials:
         return text
 
 
-def credentials_for(url: RemoteURL, options: Options) -> Credentials:
+def credentials_for(url: RemoteURL, settings: SourceSettings) -> Credentials:
     """The token for ``url`` from --token, GITDIGEST_TOKEN, a URL's password or the host's
     usual variable, in that order; never checked against a format."""
-    token = options.token or os.environ.get("GITDIGEST_TOKEN") or url.password
+    token = settings.token or os.environ.get("GITDIGEST_TOKEN") or url.password
     host = url.host.split(":")[0]
     if not token:
         names = HOST_TOKENS.get(host, ("GITLAB_TOKEN",) if "gitlab" in host else ())
@@ -94,42 +91,38 @@ class Resolved:
 
 
 class RemoteGit:
-    """Hardened git calls for one remote, through GitPython, with a timeout and the token in
-    environment configuration scoped to the remote's host."""
+    """Hardened git calls for one remote, with a timeout and the token in environment
+    configuration scoped to the remote's host."""
 
     def __init__(self, url: RemoteURL, credentials: Credentials, timeout: float) -> None:
         self.url = url
         self.credentials = credentials
         self.timeout = timeout
-        self.env = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "",
-                    "GIT_SSH_COMMAND": "ssh -o BatchMode=yes", "LC_ALL": "C"}
+        self.config: list[tuple[str, str]] = []
         if credentials.header:
             base = f"{url.scheme}://{url.host}/"
-            self.env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0=f"http.{base}.extraHeader",
-                            GIT_CONFIG_VALUE_0=credentials.header)
+            self.config.append((f"http.{base}.extraHeader", credentials.header))
 
     def run(self, args: list[str], cwd: Path | None = None) -> str:
         """Run git; failures become :class:`RemoteError` with a redacted, classified message."""
-        import git  # GitPython, loaded only for remote sources
-
-        command = [git_executable(), *HARDENING, *args]
         try:
-            output: str = git.Git(str(cwd) if cwd else None).execute(
-                command, env=self.env, kill_after_timeout=self.timeout,
-                stdout_as_string=True)
-        except git.GitCommandError as error:
-            raise classify(self.credentials.redact(str(error.stderr or error)), self.url,
-                           self.timeout, bool(self.credentials.token)) from None
-        return output
+            # outside a clone, run where no repository's config can apply
+            result = run_git(args, str(cwd) if cwd else "/", timeout=self.timeout,
+                             config=self.config)
+        except GitTimeout:
+            raise RemoteError(f"timed out after {self.timeout:g} s talking to "
+                              f"{self.url.display}; raise --timeout for large repositories"
+                              ) from None
+        except GitFailed as error:
+            raise classify(self.credentials.redact(error.stderr), self.url,
+                           bool(self.credentials.token)) from None
+        return result.stdout.decode("utf-8", "surrogateescape")
 
 
-def classify(stderr: str, url: RemoteURL, timeout: float, has_token: bool) -> RemoteError:
+def classify(stderr: str, url: RemoteURL, has_token: bool) -> RemoteError:
     """One line that says what went wrong, with a hint when there is one."""
     text = stderr.lower()
     where = url.display
-    if "timeout" in text and "did not complete" in text:
-        return RemoteError(f"timed out after {timeout:g} s talking to {where}; "
-                           "raise --timeout for large repositories")
     if "no space left" in text:
         return RemoteError(f"disk full while fetching {where}")
     if any(s in text for s in ("could not resolve host", "connection refused", "failed to connect",
@@ -233,9 +226,9 @@ class RemoteSource(RefSource):
     fetched the same way (at the commit the superproject records) and listed under its path."""
 
     def __init__(self, repo: Path, resolved: Resolved, url: RemoteURL,
-                 cleanup: contextlib.ExitStack, options: Options) -> None:
+                 cleanup: contextlib.ExitStack, settings: SourceSettings) -> None:
         self._cleanup = cleanup
-        self._options = options
+        self._settings = settings
         self._submodules: dict[str, RemoteSource] = {}
         super().__init__(repo, resolved.commit or "FETCH_HEAD", url.display,
                          subpath=resolved.subpath, kind="remote", name=url.name)
@@ -245,7 +238,7 @@ class RemoteSource(RefSource):
     def listing(self) -> Listing:
         """The tree, with submodules expanded when asked."""
         result = super().listing()
-        if not self._options.include_submodules:
+        if not self._settings.include_submodules:
             return result
         urls = self._submodule_urls()
         entries: list[Entry] = []
@@ -254,8 +247,8 @@ class RemoteSource(RefSource):
             if entry.kind != "submodule" or full not in urls:
                 entries.append(entry)
                 continue
-            sub = open_remote(parse_remote(urls[full]),
-                              replace(self._options, ref=entry.oid, source=urls[full]))
+            sub = open_remote(_submodule_url(urls[full]),
+                              replace(self._settings, ref=entry.oid, spec=urls[full]))
             self._cleanup.callback(sub.close)
             self._submodules[entry.path] = sub
             inner = sub.listing()
@@ -319,15 +312,23 @@ def _join_url(base: str, url: str) -> str:
     return f"{scheme}://{host}/{joined}" if sep else joined
 
 
-def open_remote(url: RemoteURL, options: Options) -> RemoteSource:
+def _submodule_url(url: str) -> RemoteURL:
+    parsed = parse_remote(url)
+    if parsed.scheme not in _SUBMODULE_SCHEMES:
+        raise UsageError(f"submodule URL {parsed.display} is not a network URL; gitdigest "
+                         "follows only https, http, ssh and git submodules")
+    return parsed
+
+
+def open_remote(url: RemoteURL, settings: SourceSettings) -> RemoteSource:
     """Resolve, fetch and open ``url`` as a source."""
-    remote = RemoteGit(url, credentials_for(url, options), options.timeout)
+    remote = RemoteGit(url, credentials_for(url, settings), settings.timeout)
     heads, tags, default = list_refs(remote)
-    resolved = resolve(url, options.ref, heads, tags, default)
+    resolved = resolve(url, settings.ref, heads, tags, default)
     with contextlib.ExitStack() as stack:
-        repo = stack.enter_context(_workspace(url, options.cache))
-        _fetch(remote, repo, resolved)
-        return RemoteSource(repo, resolved, url, stack.pop_all(), options)
+        repo = stack.enter_context(_workspace(url, settings.clone_cache))
+        _fetch(remote, repo, resolved, settings)
+        return RemoteSource(repo, resolved, url, stack.pop_all(), settings)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -341,21 +342,24 @@ def _workspace(url: RemoteURL, cache: bool) -> Iterator[Path]:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
-    import fcntl
+    from filelock import FileLock
 
     key = hashlib.sha256(url.clone_url.encode()).hexdigest()[:16]
     folder = cache_dir() / "repos" / f"{url.name}-{key}"
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent runs on one repository take turns
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RemoteError(f"cannot use the clone cache {folder}: {error.strerror or error}; "
+                          "try --no-cache") from error
+    with FileLock(str(folder.with_suffix(".lock"))):  # concurrent runs take turns
         yield folder
 
 
-def _fetch(remote: RemoteGit, repo: Path, resolved: Resolved) -> None:
+def _fetch(remote: RemoteGit, repo: Path, resolved: Resolved, settings: SourceSettings
+           ) -> None:
     """One commit, no history, no blobs; then the blobs of the subpath in one batch."""
     started = time.monotonic()
-    if sys.stderr.isatty():
-        print(f"gitdigest: fetching {remote.url.display} ({resolved.ref})...", file=sys.stderr)
+    settings.progress(f"fetching {remote.url.display} ({resolved.ref})...")
     for attempt in (1, 2):
         try:
             _fetch_into(remote, repo, resolved)
@@ -365,17 +369,16 @@ def _fetch(remote: RemoteGit, repo: Path, resolved: Resolved) -> None:
                 raise
             # a damaged cache is rebuilt, never trusted
             shutil.rmtree(repo / ".git", ignore_errors=True)
-    if sys.stderr.isatty():
-        print(f"gitdigest: fetched in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    settings.progress(f"fetched in {time.monotonic() - started:.1f} s")
 
 
 def _fetch_into(remote: RemoteGit, repo: Path, resolved: Resolved) -> None:
     if not (repo / ".git").exists():
-        remote.run(["init", "-q", str(repo)])
+        remote.run(["init", "-q", str(repo)], cwd=repo)
     # a partial clone needs a named promisor remote; its URL holds no credentials
     remote.run(["config", "remote.origin.url", remote.url.clone_url], cwd=repo)
     remote.run(["fetch", "-q", "--depth=1", "--filter=blob:none", "--no-tags", "origin",
                 resolved.fetch], cwd=repo)
     patterns = [f"/{resolved.subpath}"] if resolved.subpath else ["/*"]
     remote.run(["sparse-checkout", "set", "--no-cone", "--", *patterns], cwd=repo)
-    remote.run([*_NO_FILTERS, "checkout", "-q", "--force", "--detach", "FETCH_HEAD"], cwd=repo)
+    remote.run(["checkout", "-q", "--force", "--detach", "FETCH_HEAD"], cwd=repo)

@@ -1,0 +1,84 @@
+"""The text layout of a digest: separators, file headers, the preamble, and the signature that
+marks gitdigest's own outputs. It imports nothing from the pipeline, so every stage that needs
+the layout (counting, planning, splitting, rendering) can share it without a cycle.
+
+The text format is laid out like gitingest's, so people can switch without surprises::
+
+    <summary lines>
+
+    Directory structure:
+    └── repo/
+        └── file.py
+
+    ================================================
+    FILE: file.py
+    ================================================
+    <content>
+
+With ``--header``/``--instructions`` the user's prompt comes first, and with ``--with-notes`` the
+notes follow it as a ``REFERENCE:`` block, both before the summary.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .paths import display
+from .records import Prologue, SourceInfo
+
+SEPARATOR = "=" * 48
+TAIL = "\n\n"
+
+
+def block_head(path: str, note: str = "") -> str:
+    """The lines that open a file's block (``note`` marks a continued chunk)."""
+    return f"{SEPARATOR}\nFILE: {display(path)}{note}\n{SEPARATOR}\n"
+
+
+def source_lines(info: SourceInfo) -> list[str]:
+    """The lines that name the source at the top of a text digest (and of each part)."""
+    lines = [f"Source: {display(info.name)}"]
+    if info.kind == "remote":
+        lines.append(f"URL: {info.location}")
+    if info.ref:
+        lines.append(f"Ref: {info.ref}")
+    if info.commit:
+        lines.append(f"Commit: {info.commit}")
+    if info.subpath:
+        lines.append(f"Subpath: {display(info.subpath)}")
+    return lines
+
+
+def preamble(info: SourceInfo, prologue: Prologue, files: int, tree: str,
+             part: tuple[int, int] | None = None) -> str:
+    """Everything before the first file block. It holds no token total (a count inside the
+    counted text could not be exact) and no timestamp."""
+    out = ""
+    if prologue.instructions:
+        out += prologue.instructions + "\n\n"
+    if prologue.notes is not None:
+        out += f"{SEPARATOR}\nREFERENCE: {prologue.notes_title}\n{SEPARATOR}\n"
+        out += prologue.notes.rstrip("\n") + "\n\n"
+    lines = [*source_lines(info), f"Files: {files}"]
+    if part is not None:
+        lines.append(f"Part: {part[0]} of {part[1]}")
+    return out + "\n".join(lines) + "\n\nDirectory structure:\n" + tree + "\n"
+
+
+def part_header(info: SourceInfo, index: int, total: int) -> str:
+    """The opening of parts after the first when a digest is split."""
+    return "\n".join([*source_lines(info), f"Part: {index} of {total}"]) + "\n\n"
+
+
+# How every format's output begins: a file that starts so is an earlier gitdigest output.
+_SIGNATURE = re.compile(
+    r'(?:Source: [^\n]*\n(?:[A-Z][a-z]*: [^\n]*\n)*Files: \d+\n\nDirectory structure:\n'
+    r'|\{"version": \d+,\n "source": \{'
+    r'|<\?xml version="1\.0" encoding="UTF-8"\?>\n<digest>\n'
+    r'|# Digest: [^\n]*\n\n- Source: )'
+)
+
+
+def is_digest(text: str) -> bool:
+    """True when ``text`` is a digest gitdigest wrote (so re-runs never digest old outputs)."""
+    return _SIGNATURE.match(text[:4096]) is not None
