@@ -19,6 +19,7 @@ from .errors import EXIT_BUG, EXIT_INTERRUPTED, GitDigestError, Interrupted
 from .notes import LANGUAGES, read_notes
 from .notes.models import SUMMARY_MODELS, find_model, format_table
 from .options import TOKENIZERS, Options, cli_fields, is_multiple, kind_of, spec_of
+from .sources import no_progress
 
 _HELP = {"help_option_names": ["-h", "--help"]}
 
@@ -153,7 +154,7 @@ def digest_command(state: _State, /, quiet: bool, debug: bool, **values: Any) ->
     state.debug = debug
     given = {name: value for name, value in values.items() if value not in (None, ())}
     options = Options.create(**given)
-    result, written = write_digest(options)
+    result, written = write_digest(options, _progress if not quiet else no_progress)
     for note in result.notes:
         click.echo(f"gitdigest: warning: {note}", err=True)
     if not quiet:
@@ -177,6 +178,12 @@ def notes_command(lang: str) -> None:
 def models_command(tokenizer: str) -> None:
     """Print the model table built from the notes: developer, context window, token counting."""
     click.echo(format_table(tokenizer), nl=False)
+
+
+def _progress(message: str) -> None:
+    """Progress lines, only for a person watching a terminal."""
+    if sys.stderr.isatty():
+        click.echo(f"gitdigest: {message}", err=True)
 
 
 def format_summary(result: Digest, written: list[str], *, copied: bool = False,

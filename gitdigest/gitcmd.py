@@ -84,7 +84,8 @@ def git_env(config: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=empty_config(), GIT_ATTR_NOSYSTEM="1",
                GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", GIT_NO_REPLACE_OBJECTS="1",
                GIT_SSH_COMMAND="ssh -o BatchMode=yes",
-               GIT_ASKPASS="", SSH_ASKPASS="", GIT_PAGER="cat", LC_ALL="C")
+               GIT_ASKPASS="", SSH_ASKPASS="", GIT_PAGER="cat", GIT_PROXY_COMMAND="",
+               LC_ALL="C")
     env["GIT_CONFIG_COUNT"] = str(len(config))
     for index, (key, value) in enumerate(config):
         env[f"GIT_CONFIG_KEY_{index}"] = key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gitdigest import digest, documents
+from gitdigest import Digest, digest, documents
 from gitdigest.cache import Counts, TokenCache, blob_id, cache_dir
 from gitdigest.tokens import get_core
 
@@ -24,8 +25,14 @@ def _db() -> Path:
 
 
 def _rows() -> int:
-    with sqlite3.connect(_db()) as db:
+    with contextlib.closing(sqlite3.connect(_db())) as db:
         return int(db.execute("SELECT count(*) FROM counts").fetchone()[0])
+
+
+def _full(result: Digest) -> str:
+    """Contents, per-file counts, the total and the skips: what a cache bug would change
+    (the text format alone carries no counts)."""
+    return result.render("json")
 
 
 def test_blob_id_is_gits(make_repo: MakeRepo) -> None:
@@ -35,12 +42,12 @@ def test_blob_id_is_gits(make_repo: MakeRepo) -> None:
 
 def test_warm_run_needs_no_tokenizer_and_gives_the_same_bytes(make_repo: MakeRepo) -> None:
     root = make_repo(FILES)
-    cold = digest(str(root), cache=False).render("text")
-    first = digest(str(root)).render("text")
+    cold = _full(digest(str(root), cache=False))
+    first = _full(digest(str(root)))
     assert first == cold and _rows() >= 4
     get_core.cache_clear()
     warm = digest(str(root))
-    assert warm.render("text") == cold
+    assert _full(warm) == cold
     assert get_core.cache_info().currsize == 0  # every count came from the cache
     assert [s.reason for s in warm.skipped] == ["binary"]
 
@@ -50,48 +57,55 @@ def test_content_change_invalidates(make_repo: MakeRepo) -> None:
     digest(str(root))
     write_files(root, {"a.py": "def a():\n    return 2\n" * 50})
     fresh = digest(str(root), cache=False)
-    assert digest(str(root)).render("text") == fresh.render("text")
-    assert {d.path: d.tokens for d in digest(str(root)).files} == \
-        {d.path: d.tokens for d in fresh.files}
+    assert _full(digest(str(root))) == _full(fresh)
 
 
 def test_same_content_at_another_path_is_a_separate_entry(make_repo: MakeRepo) -> None:
     root = make_repo({"one.py": "x = 1\n"})
     digest(str(root))
+    before = _rows()
     write_files(root, {"a/much/longer/path/two.py": "x = 1\n"})
     result = digest(str(root))
-    assert result.summary.tokens == digest(str(root), cache=False).summary.tokens
+    assert _rows() == before + 2  # its own row (the blob is the same) and the new frame's
+    assert _full(result) == _full(digest(str(root), cache=False))
+    one, two = result.files
+    assert one.tokens == two.tokens and one.block_tokens != two.block_tokens
 
 
 def test_options_that_change_text_are_part_of_the_key(make_repo: MakeRepo) -> None:
     root = make_repo(FILES)
     digest(str(root))
-    numbered = digest(str(root), line_numbers=True)
-    assert numbered.render("text") == digest(str(root), line_numbers=True, cache=False).render()
-    other = digest(str(root), tokenizer="cl100k_base")
-    assert other.summary.tokens == digest(str(root), tokenizer="cl100k_base",
-                                          cache=False).summary.tokens
+    for changed in ({"line_numbers": True}, {"tokenizer": "cl100k_base"},
+                    {"notebook_outputs": True}):
+        assert _full(digest(str(root), **changed)) == \
+            _full(digest(str(root), cache=False, **changed)), changed
 
 
 @pytest.mark.parametrize("damage", [b"this is not a database" * 100, b""])
 def test_a_damaged_cache_is_rebuilt(make_repo: MakeRepo, damage: bytes) -> None:
     root = make_repo(FILES)
-    expected = digest(str(root), cache=False).render("text")
+    expected = _full(digest(str(root), cache=False))
     digest(str(root))
     _db().write_bytes(damage)
     for suffix in ("-wal", "-shm"):
         Path(str(_db()) + suffix).unlink(missing_ok=True)
-    assert digest(str(root)).render("text") == expected
+    assert _full(digest(str(root))) == expected
     assert _rows() >= 4  # rebuilt and filled again
 
 
 def test_a_wrong_row_is_never_trusted(make_repo: MakeRepo) -> None:
     root = make_repo(FILES)
-    expected = digest(str(root), cache=False)
+    expected = _full(digest(str(root), cache=False))
     digest(str(root))
-    with sqlite3.connect(_db()) as db:
+    with contextlib.closing(sqlite3.connect(_db())) as db:
         db.execute("UPDATE counts SET tokens = -5, kind = 'bogus'")
-    assert digest(str(root)).render("text") == expected.render("text")
+        db.commit()
+    assert _full(digest(str(root))) == expected
+    digest(str(root))
+    with contextlib.closing(sqlite3.connect(_db())) as db:  # plausible but wrong numbers
+        db.execute("UPDATE counts SET tokens = tokens + 1, block = block + 1")
+        db.commit()
+    assert _full(digest(str(root))) != expected  # proves the check above could fail
 
 
 def test_cache_api_round_trip(tmp_path: Path) -> None:
@@ -106,19 +120,19 @@ def test_process_pool_gives_byte_identical_output(make_repo: MakeRepo,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     files = {f"m{i:02}.py": f"value_{i} = {i}\n" * (i + 1) for i in range(40)}
     root = make_repo(dict(files, **FILES))
-    serial = digest(str(root), cache=False, workers=1).render("text")
-    serial_ref = digest(str(root), cache=False, workers=1, ref="HEAD").render("text")
+    serial = _full(digest(str(root), cache=False, workers=1))
+    serial_ref = _full(digest(str(root), cache=False, workers=1, ref="HEAD"))
     monkeypatch.setattr(documents, "_PARALLEL_BYTES", 0)  # fork even for a small repository
-    assert digest(str(root), cache=False, workers=2).render("text") == serial
-    assert digest(str(root), cache=False, workers=3, ref="HEAD").render("text") == serial_ref
+    assert _full(digest(str(root), cache=False, workers=2)) == serial
+    assert _full(digest(str(root), cache=False, workers=3, ref="HEAD")) == serial_ref
 
 
 def test_concurrent_runs_share_the_cache(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo({f"f{i}.txt": f"line {i}\n" * 200 for i in range(60)})
-    expected = digest(str(root), cache=False).render("text")
-    outputs = [tmp_path / f"out{i}.txt" for i in range(3)]
-    runs = [subprocess.Popen([sys.executable, "-m", "gitdigest", str(root), "-q", "-o", str(out)])
-            for out in outputs]
+    expected = _full(digest(str(root), cache=False))
+    outputs = [tmp_path / f"out{i}.json" for i in range(3)]
+    runs = [subprocess.Popen([sys.executable, "-m", "gitdigest", str(root), "-q", "-f", "json",
+                              "-o", str(out)]) for out in outputs]
     assert [run.wait() for run in runs] == [0, 0, 0]
     assert {out.read_text() for out in outputs} == {expected}
     assert _rows() >= 60

@@ -67,8 +67,10 @@ def test_parse(spec: str, clone: str, host: str, repo: str, route: str | None, t
     assert looks_remote(spec)
 
 
-def test_enough_cases() -> None:
-    assert len(CASES) >= 40
+def test_cases_cover_every_scheme_and_route() -> None:
+    parsed = [parse_remote(case[0]) for case in CASES]
+    assert {url.scheme for url in parsed} >= {"https", "http", "ssh", "git", "file"}
+    assert {url.route for url in parsed} == {None, "tree", "blob", "commit"}
 
 
 def test_names_and_credentials() -> None:

@@ -1,0 +1,103 @@
+"""The house stays one-way: no import cycle inside the package, and the layers that everything
+depends on (records, layout) depend on no stage."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parent.parent / "gitdigest"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every gitdigest module ``path`` imports, anywhere in the file (inside functions and
+    ``TYPE_CHECKING`` blocks too: an import hidden there is still a dependency)."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("gitdigest")}
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level:
+                base = base[: len(base) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            if not target.startswith("gitdigest"):
+                continue
+            for alias in node.names:  # `from . import json` names a module
+                candidate = f"{target}.{alias.name}"
+                found.add(candidate if candidate in MODULES else target)
+    return {module for module in found if module in MODULES and module != name}
+
+
+MODULES = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+GRAPH = {name: _imports(path) for name, path in MODULES.items()}
+
+
+def _cycle() -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for target in sorted(GRAPH[node]):
+            if state.get(target) == 1:
+                return [*stack[stack.index(target):], target]
+            if target not in state and (found := visit(target)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(GRAPH):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_no_import_cycle() -> None:
+    assert _cycle() is None, " -> ".join(_cycle() or [])
+
+
+def test_the_cycle_finder_finds_cycles() -> None:
+    GRAPH["gitdigest.records"].add("gitdigest.api")  # api imports records: a cycle
+    try:
+        assert _cycle() is not None
+    finally:
+        GRAPH["gitdigest.records"].discard("gitdigest.api")
+
+
+def _reaches(start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for target in GRAPH[todo.pop()]:
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+@pytest.mark.parametrize(("module", "allowed"), [
+    ("gitdigest.records", set()),
+    ("gitdigest.layout", {"gitdigest.paths", "gitdigest.records"}),
+    ("gitdigest.render", {"gitdigest.paths", "gitdigest.records", "gitdigest.layout",
+                          "gitdigest.render.text", "gitdigest.render.json",
+                          "gitdigest.render.markdown", "gitdigest.render.xml"}),
+    ("gitdigest.errors", set()),
+])
+def test_foundations_import_no_stage(module: str, allowed: set[str]) -> None:
+    assert _reaches(module) <= allowed

@@ -1,0 +1,92 @@
+"""Options are declared once: the command line, the Python API, validation and the token cache
+key all come from the same declarations, so they cannot disagree."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+import pytest
+
+from gitdigest import Options, UsageError
+from gitdigest.cli import cli
+from gitdigest.options import cli_fields, kind_of, parse_fraction, parse_size, spec_of, text_key
+
+
+def _click_params() -> dict[str, click.Option]:
+    command = cli.commands["digest"]
+    return {p.name: p for p in command.params if isinstance(p, click.Option) and p.name}
+
+
+@pytest.mark.parametrize("item", cli_fields(), ids=lambda item: item.name)
+def test_click_option_agrees_with_the_api_keyword(item: dataclasses.Field[object]) -> None:
+    param = _click_params()[item.name]  # the same name
+    spec = spec_of(item)
+    assert tuple(param.opts) == spec.flags
+    assert param.help == spec.help
+    assert param.default in (None, ())  # the only default is the library's
+    kind = kind_of(item)
+    if kind is bool:
+        assert param.is_flag and param.flag_value is (not spec.negated)
+    elif spec.choices is not None:
+        assert isinstance(param.type, click.Choice) and tuple(param.type.choices) == spec.choices
+    elif kind is int and spec.parse is None:
+        assert isinstance(param.type, click.IntRange) and param.type.min == spec.minimum
+    elif kind is float and spec.parse is None:
+        assert isinstance(param.type, click.FloatRange) and param.type.min == spec.minimum
+
+
+def test_every_click_option_is_an_option_or_a_cli_switch() -> None:
+    names = {item.name for item in dataclasses.fields(Options)}
+    assert set(_click_params()) - names == {"quiet", "debug", "version"}
+
+
+def test_command_line_defaults_are_the_library_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[Options] = []
+
+    def fake_write(options: Options, progress: object) -> object:
+        seen.append(options)
+        raise click.exceptions.Exit(0)
+
+    monkeypatch.setattr("gitdigest.cli.write_digest", fake_write)
+    from click.testing import CliRunner
+
+    assert CliRunner().invoke(cli, []).exit_code == 0
+    assert seen == [Options()]
+
+
+def test_text_values_are_parsed_by_the_declaration() -> None:
+    options = Options.create(max_size="2MB", reserve="15%", include="*.py",
+                             exclude=["a", "b"], max_total_size="1k")
+    assert options.max_size == 2 * 1024 * 1024 and options.reserve == 0.15
+    assert options.include == ("*.py",) and options.exclude == ("a", "b")
+    assert options.max_total_size == 1024
+    assert parse_fraction("10%") == pytest.approx(0.1) and parse_size(12) == 12
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"nope": 1}, "unknown option 'nope'"),
+    ({"format": "pdf"}, "unknown format 'pdf'"),
+    ({"max_files": 0}, "max-files must be at least 1, got 0"),
+    ({"timeout": 0}, "timeout must be above 0"),
+    ({"reserve": "150%"}, "reserve must be a fraction"),
+    ({"max_tokens": 5, "model": "gpt-4o"}, "not both"),
+    ({"check": True}, "--check needs a budget"),
+])
+def test_bad_values_are_usage_errors(values: dict[str, object], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        Options.create(**values)
+
+
+def test_every_keyed_option_changes_the_cache_key() -> None:
+    base = Options()
+    keyed = [item for item in dataclasses.fields(Options) if spec_of(item).keyed]
+    assert {item.name for item in keyed} >= {"tokenizer", "line_numbers", "notebook_outputs"}
+    for item in keyed:
+        other = spec_of(item).choices[-1] if spec_of(item).choices else not item.default
+        assert text_key(Options.create(**{item.name: other})) != text_key(base), item.name
+    assert text_key(Options.create(format="json", top=9)) == text_key(base)  # not keyed
+
+
+def test_a_token_never_shows_in_a_repr() -> None:
+    assert "s3cret" not in repr(Options.create(token="s3cret"))
