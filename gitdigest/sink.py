@@ -68,7 +68,7 @@ def _target(output: str) -> tuple[str, str, int]:
     path = os.path.realpath(output)  # the link itself must stay a link
     try:
         info = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         _check_folder(output, path)
         return path, _NEW, 0o666 & ~_umask()
     except OSError as error:
