@@ -17,8 +17,19 @@ from pathlib import Path
 import pytest
 
 from ..gitserver import GitDaemon, GitHTTPServer, make_bare
-from .hostile import (HOSTILE_ATTRIBUTES, TRACKED, UNTRACKED, VECTOR_IDS, Evil, Vector, arm,
-                      hostile_config, make_repo, run_gitdigest, vectors)
+from .hostile import (
+    HOSTILE_ATTRIBUTES,
+    TRACKED,
+    UNTRACKED,
+    VECTOR_IDS,
+    Evil,
+    Vector,
+    arm,
+    hostile_config,
+    make_repo,
+    run_gitdigest,
+    vectors,
+)
 
 MODES = ("worktree", "ref", "file-url", "http")
 
