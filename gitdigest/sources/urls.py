@@ -138,7 +138,13 @@ def _scp(spec: str) -> re.Match[str] | None:
     """scp-style ``user@host:path`` or ``host.domain:path``; a bare ``word:path`` is not one
     (it is far more often a local name than an ssh alias)."""
     match = _SCP.match(spec)
-    if match and ("." in match.group("host") or match.group("user")):
+    if match is None:
+        return None
+    if match.group("user"):
+        return match
+    # "host.example:8443/owner/repo" is a URL pasted without its scheme (git would read 8443
+    # as a folder on an ssh host, a path nobody has); _HOST_PATH reads it as https.
+    if "." in match.group("host") and not _HOST_PATH.match(spec):
         return match
     return None
 
