@@ -227,6 +227,15 @@ def run_python(code: str, rule_cache: Path, *prefix: str) -> subprocess.Complete
                           env=env, timeout=120, check=False)
 
 
+def test_load_in_background_hands_errors_to_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    secrets.load_in_background()()  # already loaded: returns at once
+    monkeypatch.setattr(secrets, "_scanner", None)
+    monkeypatch.setitem(sys.modules, "kingfisher_sdk", None)
+    wait = secrets.load_in_background()
+    with pytest.raises(SecretScanError, match="kingfisher-secret-scanner"):
+        wait()
+
+
 def test_importing_does_not_load_the_scanner(rule_cache: Path) -> None:
     code = ("import sys, gitdigest, gitdigest.secrets\n"
             "print('kingfisher_sdk' in sys.modules)\n")
