@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pathspec
 
+from .errors import UsageError
 from .paths import parents
 
 IGNORE_FILE = ".gitdigestignore"
@@ -53,12 +54,21 @@ DEFAULT_SUFFIXES = (
 DEFAULT_MARKERS = {"pyvenv.cfg": "virtualenv", "CACHEDIR.TAG": "cache directory"}
 
 
-def _compile(lines: Iterable[str]) -> tuple[pathspec.GitIgnoreSpec, list[tuple[int, str]]]:
-    """A spec plus, for each pattern index it reports, the 1-based line and text it came from."""
+def _compile(lines: Iterable[str], label: str | None = None
+             ) -> tuple[pathspec.GitIgnoreSpec, list[tuple[int, str]]]:
+    """A spec plus, for each pattern index it reports, the 1-based line and text it came from.
+    A malformed pattern typed by the user (``label`` names the option) is a usage error; one in
+    a repository's ignore file is skipped, as git skips it."""
     patterns = []
     origin = []
     for number, line in enumerate(lines, start=1):
-        for pattern in pathspec.GitIgnoreSpec.from_lines([line]).patterns:
+        try:
+            compiled = pathspec.GitIgnoreSpec.from_lines([line]).patterns
+        except ValueError as error:  # pathspec's GitIgnorePatternError
+            if label is not None:
+                raise UsageError(f"invalid {label} pattern {line!r}: {error}") from None
+            continue
+        for pattern in compiled:
             patterns.append(pattern)
             origin.append((number, line))
     return pathspec.GitIgnoreSpec(patterns), origin
@@ -131,7 +141,7 @@ class PatternSet:
     def __init__(self, patterns: Iterable[str], label: str) -> None:
         self.patterns = tuple(patterns)
         self._label = label
-        self._spec, self._origin = _compile(self.patterns)
+        self._spec, self._origin = _compile(self.patterns, label)
 
     def __bool__(self) -> bool:
         return bool(self.patterns)

@@ -16,7 +16,7 @@ def notebook_to_text(text: str, *, outputs: bool = False) -> str | None:
     """
     try:
         notebook = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested JSON is not a notebook either
         return None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         return None

@@ -13,6 +13,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from fractions import Fraction
 from typing import Any
 
 from .errors import UsageError
@@ -23,7 +24,8 @@ FORMATS = ("text", "json", "markdown", "xml")
 
 _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2,
           "mib": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3}
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*")
+# ASCII digits only, and few enough that the value is an exact, finite number
+_SIZE = re.compile(r"\s*([0-9]{1,30}(?:\.[0-9]{1,30})?)\s*([a-zA-Z]*)\s*")
 
 
 def parse_size(text: str | int) -> int:
@@ -36,7 +38,7 @@ def parse_size(text: str | int) -> int:
     unit = match.group(2).lower() if match else None
     if match is None or unit not in _UNITS:
         raise UsageError(f"invalid size {text!r}: use a number with an optional unit (500k, 2MB)")
-    return int(float(match.group(1)) * _UNITS[unit])
+    return int(Fraction(match.group(1)) * _UNITS[unit])  # exact: no float rounding
 
 
 def parse_fraction(text: str | float) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..errors import SourceNotFound, UsageError
@@ -10,6 +9,7 @@ from ..gitcmd import run_git
 from .base import Listing, Progress, Source, SourceSettings, no_progress
 from .gitobjects import RefSource
 from .local import FileSource, WorktreeSource, is_bare_repository
+from .urls import parse_source
 
 __all__ = ["Listing", "Progress", "Source", "SourceSettings", "no_progress", "open_source"]
 
@@ -17,16 +17,15 @@ __all__ = ["Listing", "Progress", "Source", "SourceSettings", "no_progress", "op
 def open_source(settings: SourceSettings) -> Source:
     """The source ``settings.spec`` names; a local path that exists always wins."""
     spec = settings.spec
-    path = Path(spec)
-    if not os.path.lexists(path):
-        from .urls import looks_remote, parse_remote
+    remote = parse_source(spec, settings.host)  # None: a local path that exists
+    if remote is not None:
+        from .remote import open_remote  # only remote sources pay for it
 
-        if looks_remote(spec):
-            from .remote import open_remote
-
-            return open_remote(parse_remote(spec, settings.host), settings)
-        raise SourceNotFound(f"no such file or folder: {spec}")
-    path = path.resolve()
+        return open_remote(remote, settings)
+    try:
+        path = Path(spec).resolve()
+    except OSError as error:
+        raise SourceNotFound(f"cannot open {spec}: {error.strerror or error}") from error
     location = Path(spec).as_posix()
     if path.is_file():
         if settings.ref:
