@@ -87,7 +87,7 @@ def source_settings(options: Options, progress: Progress = no_progress) -> Sourc
 def text_settings(options: Options) -> TextSettings:
     """What reading and counting need from the options: the declared text changes."""
     return TextSettings(text_key(options), options.notebook_outputs,
-                        tuple(transforms(options)))
+                        tuple(transforms(options)), options.secrets)
 
 
 def _prunable(options: Options) -> tuple[str, ...]:
@@ -139,11 +139,14 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         skipped += [Skipped(d.path, "budget", f"{d.block_tokens:,} tokens did not fit in the "
                             f"budget of {budget:,}") for d in cut]
     skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
+    found = sorted([*(s for d in kept for s in d.secrets),
+                    *(s for item in skipped for s in item.secrets)],
+                   key=lambda s: (order_key(s.path), s.line))
     tokens = frame.measure(kept, cut) + sum(d.block_tokens for d in kept)
     summary = Summary(files=len(kept), skipped=len(skipped),
-                      bytes=sum(d.bytes for d in kept), tokens=tokens)
+                      bytes=sum(d.bytes for d in kept), tokens=tokens, secrets=len(found))
     return Digest(source.info, options.tokenizer, summary, frame.tree(kept, cut), kept, skipped,
-                  list(selection.notes), prologue, options.format, budget, cut,
+                  list(selection.notes), prologue, options.format, budget, cut, found,
                   contents_reader=reader, options=options)
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = 1
-KINDS = frozenset({"text", "notebook", "binary"})
+_SECRETS = re.compile(r"\d+:[A-Za-z0-9._-]+(?: \d+:[A-Za-z0-9._-]+)*")
+SCHEMA_VERSION = 2  # 2: the secrets a file held (line and rule, never the value)
+KINDS = frozenset({"text", "notebook", "binary", "secret"})
 
 
 def cache_dir() -> Path:
@@ -39,6 +41,8 @@ class Counts:
     charset: str
     tokens: int
     block_tokens: int
+    #: the secrets found in the file, ``line:rule`` joined by spaces (never a value)
+    secrets: str = ""
 
 
 def cache_key(*parts: str) -> str:
@@ -86,10 +90,10 @@ class TokenCache:
                 chunk = wanted[start:start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT key, kind, charset, tokens, block FROM counts WHERE key IN ({marks})",
-                    chunk)
-                for key, kind, charset, tokens, block in rows:
-                    counts = _valid(kind, charset, tokens, block)
+                    f"SELECT key, kind, charset, tokens, block, secrets FROM counts WHERE key IN "
+                    f"({marks})", chunk)
+                for key, kind, charset, tokens, block, secrets in rows:
+                    counts = _valid(kind, charset, tokens, block, secrets)
                     if counts is not None:
                         found[key] = counts
         except sqlite3.DatabaseError:
@@ -99,13 +103,15 @@ class TokenCache:
 
     def put_many(self, items: Iterable[tuple[str, Counts]]) -> None:
         """Remember counts (one transaction)."""
-        rows = [(key, c.kind, c.charset, c.tokens, c.block_tokens) for key, c in items]
+        rows = [(key, c.kind, c.charset, c.tokens, c.block_tokens, c.secrets)
+                for key, c in items]
         if self._db is None or not rows:
             return
         try:  # one explicit transaction: autocommit would make each row its own
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?, ?, ?, ?)", rows)
+                self._db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?, ?, ?, ?, ?)",
+                                     rows)
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -134,7 +140,8 @@ def _open(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, kind TEXT NOT NULL,"
-                   " charset TEXT NOT NULL, tokens INTEGER NOT NULL, block INTEGER NOT NULL)"
+                   " charset TEXT NOT NULL, tokens INTEGER NOT NULL, block INTEGER NOT NULL,"
+                   " secrets TEXT NOT NULL)"
                    " WITHOUT ROWID")
         db.execute("SELECT count(*) FROM counts WHERE key = ''").fetchone()
     except BaseException:
@@ -143,12 +150,15 @@ def _open(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _valid(kind: object, charset: object, tokens: object, block: object) -> Counts | None:
-    if kind not in KINDS or not isinstance(charset, str):
+def _valid(kind: object, charset: object, tokens: object, block: object, secrets: object
+           ) -> Counts | None:
+    if kind not in KINDS or not isinstance(charset, str) or not isinstance(secrets, str):
+        return None
+    if secrets and not _SECRETS.fullmatch(secrets):
         return None
     if not (isinstance(tokens, int) and isinstance(block, int) and tokens >= 0 and block >= 0):
         return None
-    return Counts(str(kind), charset, tokens, block)
+    return Counts(str(kind), charset, tokens, block, secrets)
 
 
 def _remove(path: Path) -> None:

@@ -19,6 +19,7 @@ from .errors import EXIT_BUG, EXIT_INTERRUPTED, GitDigestError, Interrupted
 from .notes import LANGUAGES, read_notes
 from .notes.models import SUMMARY_MODELS, find_model, format_table
 from .options import TOKENIZERS, Options, cli_fields, is_multiple, kind_of, spec_of
+from .paths import display
 from .sources import no_progress
 
 _HELP = {"help_option_names": ["-h", "--help"]}
@@ -208,11 +209,26 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
     largest = [f"{d.path} ({d.tokens:,})" for d in result.largest[:top]]
     if largest:
         lines.append("Largest:  " + ", ".join(largest))
+    lines += _secret_lines(result)
     targets = ["stdout" if path == "-" else path for path in written]
     if copied:
         targets.append("clipboard")
     lines.append(f"Output:   {', '.join(targets) or 'nothing'}")
     return "\n".join(lines)
+
+
+def _secret_lines(result: Digest) -> list[str]:
+    """Each secret by file, line and rule (never its value)."""
+    if not result.secrets:
+        return []
+    withheld = {s.path for s in result.skipped if s.reason == "secret"}
+    action = {"redact": "redacted", "exclude": "found", "off": "found"}[result.options.secrets]
+    lines = [f"Secrets:  {len(result.secrets)} {action}"
+             + (f", {len(withheld)} file{'s' if len(withheld) != 1 else ''} withheld"
+                if withheld else "")]
+    lines += [f"          {display(s.path)}:{s.line} {s.rule}"
+              + (" (file withheld)" if s.path in withheld else "") for s in result.secrets]
+    return lines
 
 
 def _share(result: Digest, key: str) -> str:

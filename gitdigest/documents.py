@@ -21,11 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
+from . import secrets
 from .cache import Counts, TokenCache, blob_id, cache_key
 from .layout import TAIL, block_head, is_digest
 from .notebook import notebook_to_text
 from .read import Decoded, decode, decode_as
-from .records import Document, Entry, Skipped
+from .records import Document, Entry, Secret, Skipped
 from .sources.base import Source
 from .tokens import TokenCounter, get_core
 
@@ -45,6 +46,8 @@ class TextSettings:
     key: str = ""
     notebook_outputs: bool = False
     transforms: tuple[Callable[[str], str], ...] = ()
+    #: what to do with secrets: ``redact``, ``exclude`` or ``off`` (see :mod:`.secrets`)
+    secrets: str = "off"
 
 
 class Reader:
@@ -108,7 +111,7 @@ class Reader:
         for index in indices:
             counts = known.get(keys.get(index, ""))
             if counts is not None:
-                results[index] = _from_counts(entries[index], counts)
+                results[index] = _from_counts(entries[index], counts, self.text.secrets)
 
     def _key(self, entry: Entry) -> str | Skipped:
         oid = entry.oid
@@ -137,7 +140,11 @@ class Reader:
     def _in_processes(self, entries: list[Entry], workers: int
                       ) -> Iterator[tuple[Document | Skipped, str | None]]:
         global _reader_in_worker
-        get_core(self.counter.name)  # load once here; the forked workers share its pages
+        # load once here; the forked workers share their pages (the scanner loads meanwhile)
+        wait = secrets.load_in_background() if self.text.secrets != "off" else None
+        get_core(self.counter.name)
+        if wait is not None:
+            wait()
         _reader_in_worker = self
         context = multiprocessing.get_context("fork")
         # Workers must ignore Ctrl-C from their first instant (the parent stops them). SIGINT
@@ -187,11 +194,15 @@ class Reader:
         notebook = self._notebook(entry.path, text)
         if notebook is not None:
             text, kind = notebook, "notebook"
-        text = self._transformed(text)
+        shown, findings = secrets.apply(text, entry.path, self.text.secrets)
+        found = tuple(Secret(entry.path, f.line, f.rule) for f in findings)
+        if shown is None:
+            return Skipped(entry.path, secrets.REASON, _withheld(self.text.secrets, found), found)
+        text = self._transformed(shown)
         tokens, framed = self.counter.count_block(
             block_head(entry.path), text, TAIL)
         return Document(entry, size, tokens, framed, decoded.charset,
-                        "notebook" if kind == "notebook" else "text")
+                        "notebook" if kind == "notebook" else "text", found)
 
     def _notebook(self, path: str, text: str) -> str | None:
         if not path.lower().endswith(".ipynb"):
@@ -206,7 +217,8 @@ class Reader:
     def load_raw(self, document: Document) -> bytes | None:
         """The file's bytes when they are exactly the digest text in UTF-8 (the common case),
         so a renderer can copy them without decoding and encoding again; else None."""
-        if document.charset != "utf-8" or document.kind != "text" or self.text.transforms:
+        if (document.charset != "utf-8" or document.kind != "text" or self.text.transforms
+                or document.secrets):
             return None
         return self.source.read(document.entry)
 
@@ -215,6 +227,8 @@ class Reader:
         text = decode_as(self.source.read(document.entry), document.charset)
         if document.kind == "notebook":
             text = notebook_to_text(text, outputs=self.text.notebook_outputs) or ""
+        if document.secrets:  # found when counting: find them again (offsets are not kept)
+            text = secrets.redact(text, secrets.scan(text, document.path))
         return self._transformed(text)
 
 
@@ -235,17 +249,32 @@ def _analyze_in_worker(entry: Entry) -> tuple[Document | Skipped, str | None]:
     return result, oid
 
 
+def _withheld(mode: str, found: tuple[Secret, ...]) -> str:
+    rules = ", ".join(f"{s.rule} at line {s.line}" for s in found)
+    if mode == "exclude":
+        return f"holds {len(found)} secret{'' if len(found) == 1 else 's'} ({rules})"
+    return f"nothing but a secret ({rules})"
+
+
 def _to_counts(result: Document | Skipped) -> Counts | None:
+    found = " ".join(f"{s.line}:{s.rule}" for s in result.secrets)
     if isinstance(result, Document):
-        return Counts(result.kind, result.charset, result.tokens, result.block_tokens)
+        return Counts(result.kind, result.charset, result.tokens, result.block_tokens, found)
     if result.reason == "binary":
         return Counts("binary", "", 0, 0)
+    if result.reason == secrets.REASON:
+        return Counts(secrets.REASON, "", 0, 0, found)
     return None  # unreadable or an earlier output: decided afresh every time
 
 
-def _from_counts(entry: Entry, counts: Counts) -> Document | Skipped:
+def _from_counts(entry: Entry, counts: Counts, mode: str) -> Document | Skipped:
+    found = tuple(Secret(entry.path, int(line), rule) for line, _, rule in
+                  (item.partition(":") for item in counts.secrets.split()))
     if counts.kind == "binary":
         return Skipped(entry.path, "binary", BINARY_DETAIL)
+    if counts.kind == secrets.REASON:
+        return Skipped(entry.path, secrets.REASON, _withheld(mode, found), found)
     kind: Any = counts.kind
-    return Document(entry, entry.size, counts.tokens, counts.block_tokens, counts.charset, kind)
+    return Document(entry, entry.size, counts.tokens, counts.block_tokens, counts.charset, kind,
+                    found)
 

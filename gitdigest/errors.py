@@ -50,6 +50,10 @@ class TokenizerError(GitDigestError):
     """The bundled encoding data is missing or does not match tiktoken's hash."""
 
 
+class SecretScanError(GitDigestError):
+    """The secret scanner is missing, failed to load its rules, or failed on a file."""
+
+
 class RemoteError(GitDigestError):
     """Network, host, authentication or clone failure for a remote source."""
 

@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import UsageError
+from .secrets import MODES as SECRET_MODES
 from .textview import number_lines
 
 TOKENIZERS = ("o200k_base", "cl100k_base")
@@ -146,6 +147,10 @@ class Options:
         help="Write a token table per folder and per file instead of the contents.")
     top: int = option(5, "--top", minimum=0, metavar="N",
                       help="How many of the largest files the summary lists.")
+    secrets: str = option(
+        "redact", "--secrets", choices=SECRET_MODES, keyed=True,
+        help="Secrets found by the offline scanner: redact them in place (a file that is only "
+             "a secret is withheld), exclude every file holding one, or off.")
     line_numbers: bool = option(False, "--line-numbers", keyed=True, transform=number_lines,
                                 help="Prefix every line of every file with its number.")
     header: str | None = option(None, "--header", metavar="TEXT",

@@ -25,12 +25,24 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Secret:
+    """A secret found in a file: where (1-based line of the original file) and which rule
+    found it. Never the value."""
+
+    path: str
+    line: int
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
 class Skipped:
-    """A path left out of the digest, with the reason and what decided it."""
+    """A path left out of the digest, with the reason and what decided it (and, for a file
+    withheld because it is a secret, what was found)."""
 
     path: str
     reason: str
     detail: str = ""
+    secrets: tuple[Secret, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,8 @@ class Document:
     block_tokens: int
     charset: str
     kind: Literal["text", "notebook"] = "text"
+    #: secrets redacted from the text
+    secrets: tuple[Secret, ...] = ()
 
     @property
     def path(self) -> str:
@@ -86,6 +100,8 @@ class Summary:
     skipped: int
     bytes: int
     tokens: int
+    #: secrets found (redacted in place, or in files withheld)
+    secrets: int = 0
 
 
 #: The title of the bundled notes wherever a digest carries them.
@@ -132,6 +148,8 @@ class DigestData:
     budget: int | None = None
     #: files the budget left out (they are also in ``skipped``, reason ``budget``)
     cut: list[Document] = field(default_factory=list)
+    #: every secret found, in digest order: redacted from a file, or why a file was withheld
+    secrets: list[Secret] = field(default_factory=list)
     contents_reader: Contents | None = field(default=None, repr=False)
     _texts: dict[str, str] | None = field(default=None, repr=False)
 

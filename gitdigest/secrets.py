@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import GitDigestError
+from .errors import SecretScanError
 
 MODES = ("redact", "exclude", "off")
 REASON = "secret"  # the skip reason of a file withheld because of a secret
@@ -39,10 +39,6 @@ _ARMOUR = re.compile(
     r"^[ \t]*(?:-----(?:BEGIN|END) [A-Z0-9 ]+-----|Proc-Type:.*|DEK-Info:.*)[ \t]*\r?$",
     re.MULTILINE,
 )
-
-
-class SecretScanError(GitDigestError):
-    """The secret scanner is missing, failed to load its rules, or failed on a file."""
 
 
 @dataclass(frozen=True)

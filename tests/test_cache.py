@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gitdigest import Digest, digest, documents
-from gitdigest.cache import Counts, TokenCache, blob_id, cache_dir
+from gitdigest.cache import SCHEMA_VERSION, Counts, TokenCache, blob_id, cache_dir
 from gitdigest.tokens import get_core
 
 from .conftest import MakeRepo, git, write_files
@@ -21,7 +21,7 @@ FILES = {"a.py": "def a():\n    return 1\n" * 50, "b/c.md": "# C\n\nText.\n" * 3
 
 
 def _db() -> Path:
-    return cache_dir() / "tokens-v1.sqlite"
+    return cache_dir() / f"tokens-v{SCHEMA_VERSION}.sqlite"
 
 
 def _rows() -> int:

@@ -93,14 +93,15 @@ def test_json_contract(make_repo: MakeRepo) -> None:
     root = make_repo(dict(FILES, **{"logo.png": b"\x89PNG\r\n", "data.bin": b"\0\1\2"}))
     result = digest(str(root), format="json")
     data = json.loads(result.render())
-    assert list(data) == ["version", "source", "tokenizer", "summary", "tree", "files", "skipped"]
+    assert list(data) == ["version", "source", "tokenizer", "summary", "tree", "files", "skipped",
+                          "secrets"]
     assert data["version"] == 1
     assert data["source"] == {"kind": "local", "location": str(root), "ref": None,
                               "commit": result.source.commit, "subpath": "", "host": None,
                               "repo": None}
     assert data["tokenizer"] == "o200k_base"
     assert data["summary"] == {"files": 6, "skipped": 2, "bytes": sum(
-        len(v) for v in FILES.values()), "tokens": result.summary.tokens}
+        len(v) for v in FILES.values()), "tokens": result.summary.tokens, "secrets": 0}
     assert data["tree"] == result.tree
     first = data["files"][0]
     assert first == {"path": "README.md", "bytes": 10, "tokens": 3, "charset": "utf-8",
@@ -110,6 +111,7 @@ def test_json_contract(make_repo: MakeRepo) -> None:
          "detail": "NUL or control bytes, or no text encoding fits"},
         {"path": "logo.png", "reason": "ignored", "detail": "default:*.png"},
     ]
+    assert data["secrets"] == []
 
 
 def test_non_utf8_charset_is_recorded(make_repo: MakeRepo) -> None:

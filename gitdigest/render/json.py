@@ -47,4 +47,7 @@ def render(digest: DigestData, out: TextIO) -> None:
                for s in digest.skipped]
     out.write('],\n "skipped": [')
     out.write(",".join("\n  " + _dump(item) for item in skipped))
+    found = [{"path": _path(s.path), "line": s.line, "rule": s.rule} for s in digest.secrets]
+    out.write('],\n "secrets": [')
+    out.write(",".join("\n  " + _dump(item) for item in found))
     out.write("]}\n")
