@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 from .cache import Counts, TokenCache, cache_key
-from .layout import preamble
+from .layout import TRAILER, preamble
 from .paths import display, order_key
 from .records import Document, Entry, Prologue, SourceInfo
 from .tokens import TokenCounter
@@ -59,9 +59,10 @@ class Frame:
                                     part)
 
     def measure(self, kept: list[Document], cut: list[Document]) -> int:
-        """Exact tokens of the preamble (remembered by content, so an unchanged repository
-        needs no tokenizer at all)."""
-        text = self.text(kept, cut)
+        """Exact tokens of the preamble and the trailer (remembered by content, so an unchanged
+        repository needs no tokenizer at all). The preamble ends in a newline and the trailer
+        starts with "<", a safe break: counted together they add up as written apart."""
+        text = self.text(kept, cut) + TRAILER
         if not self.cache.enabled:
             return self.counter.count(text)
         digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()

@@ -70,15 +70,22 @@ def part_header(info: SourceInfo, index: int, total: int) -> str:
     return "\n".join([*source_lines(info), f"Part: {index} of {total}"]) + "\n\n"
 
 
-# How every format's output begins: a file that starts so is an earlier gitdigest output.
-_SIGNATURE = re.compile(
+#: The last line of every text, Markdown and statistics output and of every split part: what
+#: tells an earlier output from a file, whatever options made it (a prompt or the notes first,
+#: part 2 of 5). JSON and XML outputs are known by their fixed opening.
+TRAILER = "<!-- end of a gitdigest digest -->\n"
+
+# How outputs began before the trailer existed (and how JSON and XML always begin).
+_OPENING = re.compile(
     r'(?:Source: [^\n]*\n(?:[A-Z][a-z]*: [^\n]*\n)*Files: \d+\n\nDirectory structure:\n'
     r'|\{"version": \d+,\n "source": \{'
+    r'|\{\n "version": \d+,\n "tokenizer": '
     r'|<\?xml version="1\.0" encoding="UTF-8"\?>\n<digest>\n'
     r'|# Digest: [^\n]*\n\n- Source: )'
 )
 
 
 def is_digest(text: str) -> bool:
-    """True when ``text`` is a digest gitdigest wrote (so re-runs never digest old outputs)."""
-    return _SIGNATURE.match(text[:4096]) is not None
+    """True when ``text`` is an output gitdigest wrote (so re-runs never digest old outputs)."""
+    return (text[-4096:].rstrip().endswith(TRAILER.rstrip())
+            or _OPENING.match(text[:4096]) is not None)

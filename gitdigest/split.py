@@ -13,7 +13,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from .errors import BudgetTooSmall, UsageError
-from .layout import TAIL, block_head, part_header, preamble
+from .layout import TAIL, TRAILER, block_head, part_header, preamble
 from .records import DigestData
 from .sink import open_sink
 from .tokens import TokenCounter
@@ -62,13 +62,13 @@ def _header(digest: DigestData, index: int, total: int) -> str:
 
 def _part_tokens(digest: DigestData, parts: list[list[Piece]], index: int,
                  counter: TokenCounter) -> int:
-    header = _header(digest, index + 1, len(parts))
-    return counter.count(header) + sum(piece.tokens for piece in parts[index])
+    frame = _header(digest, index + 1, len(parts)) + TRAILER  # a safe break joins them
+    return counter.count(frame) + sum(piece.tokens for piece in parts[index])
 
 
 def _pack(digest: DigestData, limit: int, counter: TokenCounter) -> list[list[Piece]]:
-    first = counter.count(_header(digest, 1, _PESSIMISTIC_TOTAL))
-    later = counter.count(_header(digest, _PESSIMISTIC_TOTAL, _PESSIMISTIC_TOTAL))
+    first = counter.count(_header(digest, 1, _PESSIMISTIC_TOTAL) + TRAILER)
+    later = counter.count(_header(digest, _PESSIMISTIC_TOTAL, _PESSIMISTIC_TOTAL) + TRAILER)
     if first >= limit or later >= limit:
         raise BudgetTooSmall(f"--split-tokens {limit:,} is too small: the summary and tree alone "
                          f"take {first:,} tokens")
@@ -150,4 +150,5 @@ def write_parts(digest: DigestData, limit: int, output: str) -> list[str]:
                 if text is None:
                     text = digest.content(digest.files[piece.index])
                 out.write(block_head(piece.path, piece.note) + text + TAIL)
+            out.write(TRAILER)
     return names

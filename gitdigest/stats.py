@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .layout import TRAILER
 from .paths import parents
 from .records import DigestData
 from .sink import open_sink
@@ -48,7 +49,7 @@ def render_text(digest: DigestData) -> str:
     out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.files:>6}  {r.path}" for r in folders]
     out += ["", "Tokens by file", f"{'tokens':>12}  {'share':>6}  {'bytes':>10}  path"]
     out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.bytes:>10,}  {r.path}" for r in files]
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n\n" + TRAILER
 
 
 def render_json(digest: DigestData) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from gitdigest import Options, UsageError
 from gitdigest.api import write_digest
+from gitdigest.layout import TRAILER
 from gitdigest.split import part_names
 from gitdigest.tokens import TokenCounter
 
@@ -24,7 +25,8 @@ def _reassemble(parts: list[str]) -> dict[str, str]:
     block = re.compile(r"^={48}\nFILE: (.+?)( \(continued\))?\n={48}\n(.*?)\n\n"
                        r"(?=={48}\nFILE: |\Z)", re.S | re.M)
     for text in parts:
-        for path, continued, content in block.findall(text):
+        assert text.endswith(TRAILER)
+        for path, continued, content in block.findall(text.removesuffix(TRAILER)):
             if continued:
                 files[path] += content
             else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
+from ..layout import TRAILER
 from ..paths import display
 from ..records import DigestData
 
@@ -77,3 +78,4 @@ def render(digest: DigestData, out: TextIO) -> None:
         for item in digest.skipped:
             out.write(f"- {_inline(display(item.path))}: {item.reason}"
                       + (f" ({item.detail})" if item.detail else "") + "\n")
+    out.write("\n" + TRAILER)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..layout import TAIL, block_head, preamble
+from ..layout import TAIL, TRAILER, block_head, preamble
 from ..records import DigestData
 
 
@@ -16,6 +16,7 @@ def render(digest: DigestData, out: TextIO) -> None:
     if binary is None:
         for document, content in digest.contents():
             out.write(block_head(document.path) + content + TAIL)
+        out.write(TRAILER)
         return
     out.flush()  # from here on everything goes to the byte layer, in order
     for document in digest.files:
@@ -25,3 +26,4 @@ def render(digest: DigestData, out: TextIO) -> None:
             raw = digest.content(document).encode("utf-8", "surrogateescape")
         binary.write(raw)
         binary.write(TAIL.encode())
+    binary.write(TRAILER.encode())
