@@ -305,3 +305,11 @@ def test_local_path_wins_over_a_slug(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_ref_head_means_the_default_branch(served: Served) -> None:
     result = digest(f"{served.http.url}/owner/repo", ref="HEAD", cache=False)
     assert result.source.commit == served.second
+
+
+def test_a_subpath_missing_at_that_commit_is_exit_2(served: Served) -> None:
+    url = f"{served.http.url}/owner/repo/tree/main/src/nonexist"
+    result = CliRunner().invoke(cli, [url, "--no-cache", "-o", "-"])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("gitdigest: error: src/nonexist does not exist at commit ")

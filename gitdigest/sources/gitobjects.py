@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import IO
 
-from ..errors import GitError, UnknownRef
+from ..errors import GitError, UnknownRef, UsageError
 from ..gitcmd import open_git, run_git, split_z
 from ..records import Entry, SourceInfo
 from .base import Listing, Source
@@ -74,6 +74,9 @@ class RefSource(Source):
             args += ["--", self.subpath]
         result = Listing()
         lines = split_z(run_git(args, str(self.repo)).stdout)
+        if self.subpath and not lines:
+            raise UsageError(f"{self.subpath} does not exist at commit {self.commit}"
+                             f" of {self.info.location}")
         if len(lines) == 1 and lines[0].partition("\t")[2] == self.subpath:
             result.explicit = True  # the subpath names one file: digest it, named by its name
             prefix = self.subpath.rpartition("/")[0] + "/" if "/" in self.subpath else ""

@@ -61,9 +61,42 @@ class WorktreeSource(Source):
         result = Listing()
         for path in dict.fromkeys([*oids, *untracked]):
             self._add(path, result, oids.get(path))
-        if self._gitignore or self._prune:
-            result.skipped.extend(self._ignored())
+        ignored = self._ignored() if self._gitignore or self._prune else []
+        result.skipped.extend(ignored)
+        skip = {s.path.rstrip("/") for s in ignored} | {
+            e.path for e in result.entries if e.kind == "submodule"}
+        listed = {s.path for s in result.skipped}  # a tracked path that became a FIFO
+        result.skipped.extend(s for s in self._specials(skip) if s.path not in listed)
         return result
+
+    def _specials(self, skip: set[str]) -> list[Skipped]:
+        """FIFOs, sockets and devices: git lists none of them (and reading one could block or
+        never end), so we look for them ourselves, outside ignored and nested repositories,
+        and list each as skipped."""
+        found: list[str] = []
+        folders = [""]
+        while folders:
+            folder = folders.pop()
+            try:
+                listing = os.scandir(os.path.join(self._root_text, folder))
+            except OSError:
+                continue
+            with listing:
+                for item in listing:
+                    path = f"{folder}/{item.name}" if folder else item.name
+                    if item.is_dir(follow_symlinks=False):
+                        if item.name != ".git" and item.name not in self._prune and \
+                                path not in skip:
+                            folders.append(path)
+                    elif not item.is_file(follow_symlinks=False) and not item.is_symlink():
+                        found.append(path)
+        return self._judge_specials(sorted(found))
+
+    def _judge_specials(self, paths: list[str]) -> list[Skipped]:
+        rules = self._ignore_rules(paths) if self._gitignore and paths else {}
+        return [Skipped(path, "ignored", rules[path]) if path in rules
+                else Skipped(path, "special", _special_kind(self._root_text, path))
+                for path in paths]
 
     def _index_oids(self) -> dict[str, str | None]:
         """Tracked paths with their blob id when the working-tree file is unchanged, so the
@@ -131,21 +164,15 @@ class WorktreeSource(Source):
             result.entries.append(Entry(path, "submodule"))
         elif stat.S_ISREG(st.st_mode):
             result.entries.append(Entry(path, "file", st.st_size, oid))
-        else:
-            result.skipped.append(Skipped(path, "unreadable", "not a regular file"))
+        else:  # a tracked path that is now a FIFO, socket or device
+            result.skipped.append(Skipped(path, "special", _special_kind(self._root_text, path)))
 
     def _ignored(self) -> list[Skipped]:
         args = ["ls-files", "-z", "--others", "--ignored", "--directory", *self._excludes()]
         paths = split_z(self._git(args))
         if not paths:
             return []
-        stdin = b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
-        # check-ignore exits 1 when no path matched a rule: that is an answer, not a failure
-        out = split_z(self._git(["check-ignore", "-v", "-z", "--stdin"], stdin, ok=(0, 1)))
-        rules = {}
-        for i in range(0, len(out) - 3, 4):
-            source, line, pattern, path = out[i : i + 4]
-            rules[path] = f"{_short_source(source)}:{line}:{pattern}"
+        rules = self._ignore_rules(paths)
         # --directory also names folders whose content is all ignored, and then that content
         # again; only folders that a rule matches stand for their content.
         skipped = []
@@ -156,6 +183,17 @@ class WorktreeSource(Source):
             elif name in self._prune:
                 skipped.append(Skipped(path, "ignored", f"default:{name}/ (not descended)"))
         return skipped
+
+    def _ignore_rules(self, paths: list[str]) -> dict[str, str]:
+        """The .gitignore rule (``file:line:pattern``) that ignores each of ``paths``."""
+        stdin = b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
+        # check-ignore exits 1 when no path matched a rule: that is an answer, not a failure
+        out = split_z(self._git(["check-ignore", "-v", "-z", "--stdin"], stdin, ok=(0, 1)))
+        rules = {}
+        for i in range(0, len(out) - 3, 4):
+            source, line, pattern, path = out[i : i + 4]
+            rules[path] = f"{_short_source(source)}:{line}:{pattern}"
+        return rules
 
     def read(self, entry: Entry) -> bytes:
         """Read a regular file without following a symlink swapped in since the listing."""
@@ -203,6 +241,19 @@ class FileSource(Source):
     def read_path(self, path: str) -> bytes:
         """The file's bytes (there is no other path)."""
         return self.path.read_bytes()
+
+
+def _special_kind(root: str, path: str) -> str:
+    """What a file that is not a regular file, a folder or a link is, for the skipped list."""
+    try:
+        mode = os.lstat(os.path.join(root, path)).st_mode
+    except OSError:
+        return "not a regular file"
+    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return f"{name}; never read"
+    return "not a regular file"
 
 
 def _throwaway_git_dir(root: Path) -> str:
