@@ -142,12 +142,27 @@ class PatternSet:
         self.patterns = tuple(patterns)
         self._label = label
         self._spec, self._origin = _compile(self.patterns, label)
+        self._folders: dict[str, str | None] = {}
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
 
     def match(self, path: str) -> str | None:
-        """The last pattern that decides ``path`` is matched (git's rule: the last one wins)."""
+        """The pattern that matches ``path`` as git would ignore it: the last one that decides
+        wins, and a path inside a matched folder stays matched whatever a later negation says
+        (git cannot re-include a file whose parent folder is excluded)."""
+        folder = path.rpartition("/")[0]
+        hit = self._folder(folder) if folder else None
+        return hit if hit is not None else self._decide(path)
+
+    def _folder(self, folder: str) -> str | None:
+        if folder not in self._folders:
+            parent = folder.rpartition("/")[0]
+            hit = self._folder(parent) if parent else None
+            self._folders[folder] = hit if hit is not None else self._decide(folder + "/")
+        return self._folders[folder]
+
+    def _decide(self, path: str) -> str | None:
         result = self._spec.check_file(path)
         if not result.include or result.index is None:
             return None

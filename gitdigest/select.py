@@ -34,11 +34,12 @@ class _Verdicts:
         self.exclude_paths = frozenset(exclude_paths)
         self.excludes = PatternSet(options.exclude, "--exclude")
         self.includes = PatternSet(options.include, "--include")
-        rules = options.default_ignores and not explicit
+        # a file named as SOURCE is digested whatever the ignore rules say
+        defaults = options.default_ignores and not explicit
         paths = [entry.path for entry in entries]
-        self.defaults = DefaultIgnores(DefaultIgnores.find_markers(paths)) if rules else None
+        self.defaults = DefaultIgnores(DefaultIgnores.find_markers(paths)) if defaults else None
         readable = [e.path for e in entries if e.kind == "file"]
-        self.ignore_files = IgnoreFiles.load(readable, read_path) if rules else None
+        self.ignore_files = None if explicit else IgnoreFiles.load(readable, read_path)
 
     def rule_out(self, path: str) -> tuple[str, Hit] | None:
         """``(reason, rule)`` when a rule leaves ``path`` out, else None."""

@@ -1,0 +1,88 @@
+"""Our own ignore rules (``-e``, ``-i``, ``.gitdigestignore``) follow git's semantics exactly:
+each case's expected result comes from git itself, with the same patterns put where git reads
+them (an excludes file, or ``.gitignore`` files in place of ``.gitdigestignore``)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gitdigest import digest
+
+from .conftest import MakeRepo, git, write_files
+
+TREE = {
+    "README.md": "r\n", "setup.py": "s\n", "notes.txt": "n\n", "a.log": "l\n",
+    "src/app.py": "a\n", "src/app_test.py": "t\n", "src/lib/util.py": "u\n",
+    "src/lib/data.json": "{}\n", "src/build/gen.py": "g\n", "build/out.txt": "o\n",
+    "docs/index.md": "i\n", "docs/api/ref.md": "r\n", "docs/api/deep/x.log": "x\n",
+    "tests/test_app.py": "t\n", "tests/fixtures/big.json": "{}\n", "weird name.txt": "w\n",
+    "#hash.txt": "h\n", "!bang.txt": "b\n", "ü/ñ.txt": "u\n",
+}
+
+PATTERN_CASES = {
+    "extension": ["*.log"],
+    "anchored": ["/notes.txt", "/build"],
+    "folder anywhere": ["build/"],
+    "double star": ["docs/**/*.md", "**/lib"],
+    "negation": ["*.py", "!src/app.py"],
+    "negation inside ignored folder": ["src/", "!src/app.py"],
+    "character class": ["src/app[_.]*", "*.[jt][sx][ot]*"],
+    "question mark": ["?etup.py", "a.lo?"],
+    "escapes": ["\\#hash.txt", "\\!bang.txt", "weird\\ name.txt"],
+    "trailing spaces": ["notes.txt   "],
+    "unicode": ["ü/"],
+    "middle slash is anchored": ["lib/util.py", "src/lib/data.json"],
+}
+
+
+def _git_kept(root: Path, patterns: list[str], tmp_path: Path) -> set[str]:
+    excludes = tmp_path / "excludes"
+    excludes.write_text("".join(p + "\n" for p in patterns), encoding="utf-8")
+    out = git(root, "-c", f"core.excludesFile={excludes}", "ls-files", "-z", "--others",
+              "--exclude-standard")
+    return set(out.split("\0")) - {""}
+
+
+def _ours(root: Path, **options: object) -> set[str]:
+    result = digest(str(root), default_ignores=False, cache=False, secrets="off", **options)
+    return {d.path for d in result.files}
+
+
+@pytest.mark.parametrize("patterns", PATTERN_CASES.values(), ids=PATTERN_CASES.keys())
+def test_exclude_patterns_match_git(make_repo: MakeRepo, tmp_path: Path,
+                                    patterns: list[str]) -> None:
+    root = make_repo(TREE, commit=False)
+    assert _ours(root, exclude=patterns) == _git_kept(root, patterns, tmp_path)
+
+
+@pytest.mark.parametrize("patterns", PATTERN_CASES.values(), ids=PATTERN_CASES.keys())
+def test_include_patterns_keep_what_git_would_ignore(make_repo: MakeRepo, tmp_path: Path,
+                                                     patterns: list[str]) -> None:
+    root = make_repo(TREE, commit=False)
+    everything = _git_kept(root, [], tmp_path)
+    assert _ours(root, include=patterns) == everything - _git_kept(root, patterns, tmp_path)
+
+
+@pytest.mark.parametrize("patterns", PATTERN_CASES.values(), ids=PATTERN_CASES.keys())
+def test_gitdigestignore_files_match_gitignore_files(make_repo: MakeRepo, tmp_path: Path,
+                                                     patterns: list[str]) -> None:
+    nested = {"src/.gitdigestignore": "*.json\n!data.json\n", "docs/.gitdigestignore": "api/\n"}
+    ours = make_repo({**TREE, **nested, ".gitdigestignore": "\n".join(patterns) + "\n"},
+                     git_repo=False, name="ours")
+    theirs = tmp_path / "theirs"
+    shutil.copytree(ours, theirs)
+    for ignore in theirs.rglob(".gitdigestignore"):
+        ignore.rename(ignore.with_name(".gitignore"))
+    git(theirs, "init", "-q")
+    expected = {p.replace(".gitignore", ".gitdigestignore")
+                for p in _git_kept(theirs, [], tmp_path)}
+    assert _ours(ours) == expected
+
+
+def test_the_oracle_can_disagree(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo(TREE, commit=False)
+    write_files(root, {})
+    assert _ours(root, exclude=["*.log"]) != _git_kept(root, ["*.md"], tmp_path)
