@@ -168,6 +168,10 @@ def tools(args: argparse.Namespace, out: Path) -> dict[str, list[str]]:
                              "-o", str(out / "gitdigest.txt")],
         "gitdigest (warm cache)": [python, "-m", "gitdigest", "-q", "--max-size", "64MB",
                                    "-o", str(out / "gitdigest-warm.txt")],
+        # the cost of the secret scan (on by default, so in both rows above)
+        "gitdigest (cold, --secrets off)": [python, "-m", "gitdigest", "-q", "--no-cache",
+                                            "--secrets", "off", "--max-size", "64MB",
+                                            "-o", str(out / "gitdigest-noscan.txt")],
         "floor: read + o200k count, 2 processes": [python, "-c", FLOOR],
     }
     gitingest = args.gitingest or shutil.which("gitingest")

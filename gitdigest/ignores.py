@@ -7,6 +7,7 @@ rule that decided, because ``skipped[].detail`` shows it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -63,7 +64,12 @@ def _compile(lines: Iterable[str], label: str | None = None
     origin = []
     for number, line in enumerate(lines, start=1):
         try:
-            compiled = pathspec.GitIgnoreSpec.from_lines([line]).patterns
+            with warnings.catch_warnings():
+                # a glob like "[[x]" becomes a regex Python warns about ("possible nested
+                # set"); it still means what git means, and a warning would break the one-line
+                # promise on stderr
+                warnings.simplefilter("ignore", FutureWarning)
+                compiled = pathspec.GitIgnoreSpec.from_lines([line]).patterns
         except ValueError as error:  # pathspec's GitIgnorePatternError
             if label is not None:
                 raise UsageError(f"invalid {label} pattern {line!r}: {error}") from None

@@ -11,9 +11,19 @@ import pytest
 Files = dict[str, "str | bytes"]
 
 
+@pytest.fixture(scope="session")
+def scanner_rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the secret scanner's compiled rules, shared by the whole session: they
+    depend only on the scanner's version, and compiling them takes seconds."""
+    return tmp_path_factory.mktemp("kingfisher-rules")
+
+
 @pytest.fixture(autouse=True)
-def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own HOME, global git config and cache folder."""
+def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                 scanner_rules: Path) -> Path:
+    """Every test gets its own HOME, global git config and cache folder (the scanner's rule
+    cache excepted)."""
+    monkeypatch.setenv("KF_RULE_CACHE_DIR", str(scanner_rules))
     home = tmp_path_factory.mktemp("home")
     config = home / ".gitconfig"
     config.write_text("[user]\n\tname = Test\n\temail = test@example.invalid\n"

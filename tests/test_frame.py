@@ -1,0 +1,44 @@
+"""The frame (prompt, notes, summary, tree and trailer) is measured exactly, from the cache or
+not, and marks what a budget cut."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gitdigest.cache import TokenCache
+from gitdigest.frame import CUT_MARK, Frame
+from gitdigest.layout import TRAILER
+from gitdigest.records import Document, Entry, Prologue, SourceInfo
+from gitdigest.tokens import TokenCounter
+
+INFO = SourceInfo(kind="local", location=".", name="repo", commit="c" * 40, is_git=True)
+
+
+def _doc(path: str) -> Document:
+    return Document(Entry(path, "file", 10), 10, 3, 20, "utf-8")
+
+
+def test_measure_is_the_exact_count_of_preamble_and_trailer(tmp_path: Path) -> None:
+    counter = TokenCounter("o200k_base")
+    kept, cut = [_doc("a.py"), _doc("src/b.py")], [_doc("src/c.py")]
+    shown = [Entry("link", "symlink", target="a.py")]
+    cache = TokenCache(tmp_path / "cache.sqlite")
+    try:
+        frame = Frame(INFO, Prologue("Review this."), shown, counter, cache=cache)
+        expected = counter.count(frame.text(kept, cut) + TRAILER)
+        assert frame.measure(kept, cut) == expected
+        again = Frame(INFO, Prologue("Review this."), shown, counter, cache=cache)
+        assert again.measure(kept, cut) == expected  # from the cache this time
+        assert frame.measure(kept, []) != expected
+    finally:
+        cache.close()
+
+
+def test_tree_marks_cut_files_and_shows_links() -> None:
+    frame = Frame(INFO, Prologue(), [Entry("link", "symlink", target="a.py")],
+                  TokenCounter("o200k_base"))
+    tree = frame.tree([_doc("a.py")], [_doc("src/c.py")])
+    assert tree == ("└── repo/\n    ├── a.py\n    ├── link -> a.py\n    └── src/\n"
+                    f"        └── c.py{CUT_MARK}\n")
+    single = Frame(INFO, Prologue(), [], TokenCounter("o200k_base"), single_file=True)
+    assert single.tree([_doc("a.py")]) == "└── a.py\n"

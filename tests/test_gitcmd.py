@@ -1,0 +1,81 @@
+"""The one git runner: hardened configuration, a clean environment, errors as ours, and a
+timeout that stops git and every helper it started."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from gitdigest.gitcmd import (
+    GitFailed,
+    GitTimeout,
+    empty_config,
+    git_env,
+    hardening,
+    run_git,
+    user_excludes_file,
+)
+
+from .conftest import MakeRepo, git
+
+
+def test_the_empty_config_is_ours_and_empty() -> None:
+    path = Path(empty_config())
+    assert path.is_file() and path.read_bytes() == b""
+    assert path.parent.name == "gitdigest"  # shipped in the package, not /dev/null
+
+
+def test_environment_drops_the_callers_git_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_DIR", "/elsewhere")
+    monkeypatch.setenv("GIT_CONFIG_PARAMETERS", "'core.pager=evil'")
+    monkeypatch.setenv("GIT_EXTERNAL_DIFF", "evil")
+    env = git_env([("http.extraHeader", "Authorization: x")])
+    assert "GIT_DIR" not in env and "GIT_EXTERNAL_DIFF" not in env
+    assert "GIT_CONFIG_PARAMETERS" not in env
+    assert env["GIT_CONFIG_GLOBAL"] == empty_config() and env["GIT_CONFIG_NOSYSTEM"] == "1"
+    assert (env["GIT_CONFIG_COUNT"], env["GIT_CONFIG_KEY_0"]) == ("1", "http.extraHeader")
+
+
+def test_repository_config_is_outranked(make_repo: MakeRepo) -> None:
+    root = make_repo({"a": "a\n"})
+    git(root, "config", "core.fsmonitor", "/bin/evil")
+    git(root, "config", "core.hooksPath", "/tmp/evil-hooks")
+    seen = run_git(["config", "--get-all", "core.fsmonitor"], str(root)).stdout.split()
+    assert seen[-1] == b"false"  # the last value wins, and ours comes last
+    assert "-c" in hardening() and f"core.hooksPath={empty_config()}" in hardening()
+
+
+def test_user_config_is_not_read(make_repo: MakeRepo, isolated_git: Path) -> None:
+    with (isolated_git / ".gitconfig").open("a") as config:
+        config.write("[alias]\n\tsecretalias = status\n")
+    root = make_repo({"a": "a\n"})
+    assert git(root, "config", "--get", "alias.secretalias").strip() == "status"
+    result = run_git(["config", "--get", "alias.secretalias"], str(root), ok=None)
+    assert result.returncode == 1  # not found: global config is ignored
+
+
+def test_the_users_excludes_file_is_the_one_setting_kept(isolated_git: Path) -> None:
+    assert user_excludes_file() is None
+    with (isolated_git / ".gitconfig").open("a") as config:
+        config.write("[core]\n\texcludesFile = ~/my-ignores\n")
+    assert user_excludes_file() == str(isolated_git / "my-ignores")
+
+
+def test_failures_carry_what_git_said(tmp_path: Path) -> None:
+    with pytest.raises(GitFailed, match="git rev-parse failed") as caught:
+        run_git(["rev-parse", "--verify", "no-such-ref"], str(tmp_path))
+    assert "not a git repository" in caught.value.stderr
+
+
+def test_timeout_stops_git_and_its_helpers(tmp_path: Path) -> None:
+    marker = tmp_path / "still-running"
+    # an alias that starts a shell which starts a sleeper: the whole group must stop
+    script = f"sleep 5; touch {marker}"
+    started = time.monotonic()
+    with pytest.raises(GitTimeout, match=r"did not finish within 0\.5 s"):
+        run_git(["-c", f"alias.slow=!sh -c '{script}'", "slow"], str(tmp_path), timeout=0.5)
+    assert time.monotonic() - started < 4
+    time.sleep(5.5)
+    assert not marker.exists()
