@@ -129,6 +129,8 @@ class Reader:
                ) -> Iterator[tuple[Document | Skipped, str | None]]:
         workers = workers or os.cpu_count() or 1
         size = sum(entry.size for entry in entries)
+        if entries:
+            self._load_engines()
         if workers == 1 or len(entries) < 2 or size < _PARALLEL_BYTES:
             yield from map(self.analyze_keyed, entries)
         elif sys.platform == "linux":
@@ -137,14 +139,18 @@ class Reader:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 yield from pool.map(self.analyze_keyed, entries)
 
-    def _in_processes(self, entries: list[Entry], workers: int
-                      ) -> Iterator[tuple[Document | Skipped, str | None]]:
-        global _reader_in_worker
-        # load once here; the forked workers share their pages (the scanner loads meanwhile)
+    def _load_engines(self) -> None:
+        """Load the tokenizer and the secret scanner side by side (both mostly outside the
+        GIL), here in the parent: forked workers share their pages, and no thread may still be
+        loading when we fork."""
         wait = secrets.load_in_background() if self.text.secrets != "off" else None
         get_core(self.counter.name)
         if wait is not None:
             wait()
+
+    def _in_processes(self, entries: list[Entry], workers: int
+                      ) -> Iterator[tuple[Document | Skipped, str | None]]:
+        global _reader_in_worker
         _reader_in_worker = self
         context = multiprocessing.get_context("fork")
         # Workers must ignore Ctrl-C from their first instant (the parent stops them). SIGINT
