@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import clipboard, split, stats
+from . import clipboard, secrets, split, stats
 from .cache import TokenCache
 from .documents import Reader, TextSettings
 from .errors import CheckFailed
@@ -57,7 +57,7 @@ class Digest(DigestData):
 def default_output(options: Options) -> str | None:
     """Where the digest goes: ``-o``; else stdout for ``--stats``; nothing when only copying;
     else ``digest.<ext>`` in the current folder."""
-    if options.output:
+    if options.output is not None:
         return options.output
     if options.stats:
         return "-"
@@ -86,8 +86,11 @@ def source_settings(options: Options, progress: Progress = no_progress) -> Sourc
 
 def text_settings(options: Options) -> TextSettings:
     """What reading and counting need from the options: the declared text changes."""
-    return TextSettings(text_key(options), options.notebook_outputs,
-                        tuple(transforms(options)), options.secrets)
+    key = text_key(options)
+    if options.secrets != "off":  # what decided "no secret here" is part of the key too
+        key += f"|{secrets.engine()}"
+    return TextSettings(key, options.notebook_outputs, tuple(transforms(options)),
+                        options.secrets)
 
 
 def _prunable(options: Options) -> tuple[str, ...]:

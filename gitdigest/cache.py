@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .paths import cache_dir
+
+__all__ = ["Counts", "TokenCache", "blob_id", "cache_dir", "cache_key"]
+
 _SECRETS = re.compile(r"\d+:[A-Za-z0-9._-]+(?: \d+:[A-Za-z0-9._-]+)*")
 SCHEMA_VERSION = 2  # 2: the secrets a file held (line and rule, never the value)
 KINDS = frozenset({"text", "notebook", "binary", "secret"})
-
-
-def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/gitdigest`` (``~/.cache/gitdigest`` by default)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "gitdigest"
 
 
 def blob_id(data: bytes) -> str:

@@ -65,25 +65,28 @@ class _DefaultGroup(click.Group):
 def _report(error: BaseException, debug: bool) -> int:
     """Print the one line for ``error`` (a traceback first under ``--debug``); its exit code."""
     if isinstance(error, SystemExit):
+        if error.code is None:
+            return 0
         return error.code if isinstance(error.code, int) else 1
     if isinstance(error, click.exceptions.Exit):
         return error.exit_code
     if debug and not isinstance(error, (click.UsageError, KeyboardInterrupt, click.Abort)):
         traceback.print_exception(type(error), error, error.__traceback__)
-    message, code = _describe(error)
+    message, code = _describe(error, debug)
     click.echo(f"gitdigest: error: {message}", err=True)
     return code
 
 
-def _describe(error: BaseException) -> tuple[str, int]:
+def _describe(error: BaseException, debug: bool) -> tuple[str, int]:
     if isinstance(error, click.UsageError):
         return error.format_message(), 2
     if isinstance(error, (KeyboardInterrupt, click.Abort)):
         return "interrupted", EXIT_INTERRUPTED
     if isinstance(error, GitDigestError):
         return str(error), error.exit_code
-    return (f"internal error ({type(error).__name__}: {error}); rerun with --debug for the "
-            "traceback and report it", EXIT_BUG)
+    advice = "report it with the traceback above" if debug else (
+        "rerun with --debug for the traceback and report it")
+    return f"internal error ({type(error).__name__}: {error}); {advice}", EXIT_BUG
 
 
 def _quiet_stdout() -> None:
@@ -128,7 +131,8 @@ def _click_option(item: dataclasses.Field[Any]) -> Callable[[Any], Any]:
         settings.update(multiple=True, default=())
     default = spec.shown_default if spec.shown_default is not None else item.default
     if kind is not bool and default not in (None, ()):
-        settings["show_default"] = str(default)
+        # said in the help text: click would put a string default in parentheses
+        settings["help"] = f"{spec.help}  [default: {default}]"
     return click.option(*spec.flags, item.name, **settings)
 
 
@@ -222,7 +226,7 @@ def _secret_lines(result: Digest) -> list[str]:
     if not result.secrets:
         return []
     withheld = {s.path for s in result.skipped if s.reason == "secret"}
-    action = {"redact": "redacted", "exclude": "found", "off": "found"}[result.options.secrets]
+    action = "redacted" if result.options.secrets == "redact" else "found"
     lines = [f"Secrets:  {len(result.secrets)} {action}"
              + (f", {len(withheld)} file{'s' if len(withheld) != 1 else ''} withheld"
                 if withheld else "")]

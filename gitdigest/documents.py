@@ -47,7 +47,7 @@ class TextSettings:
     notebook_outputs: bool = False
     transforms: tuple[Callable[[str], str], ...] = ()
     #: what to do with secrets: ``redact``, ``exclude`` or ``off`` (see :mod:`.secrets`)
-    secrets: str = "off"
+    secrets: str = "redact"
 
 
 class Reader:

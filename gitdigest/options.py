@@ -10,6 +10,7 @@ is a change in one place (see :func:`cli_fields`, :meth:`Options.create`, :func:
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -17,10 +18,10 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import UsageError
-from .secrets import MODES as SECRET_MODES
 from .textview import number_lines
 
 TOKENIZERS = ("o200k_base", "cl100k_base")
+SECRET_MODES = ("redact", "exclude", "off")
 FORMATS = ("text", "json", "markdown", "xml")
 
 _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2,
@@ -44,12 +45,16 @@ def parse_size(text: str | int) -> int:
 
 def parse_fraction(text: str | float) -> float:
     """Parse ``0.1`` or ``10%``."""
-    if isinstance(text, (int, float)):
-        return float(text)
     try:
-        return float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+        if isinstance(text, (int, float)):
+            number = float(text)
+        else:
+            number = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
     except ValueError:
-        raise UsageError(f"{text!r} is not a fraction (0.1) or a percentage (10%)") from None
+        number = math.nan
+    if not math.isfinite(number):
+        raise UsageError(f"{text!r} is not a fraction (0.1) or a percentage (10%)")
+    return number
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ class Options:
         (), "-e", "--exclude", metavar="PATTERN",
         help="Leave out paths matching this gitignore-style pattern (repeatable).")
     max_size: int = option(
-        10 * 1024 * 1024, "-s", "--max-size", parse=parse_size, shown_default="10MB",
+        10 * 1024 * 1024, "-s", "--max-size", parse=parse_size, minimum=0, shown_default="10MB",
         metavar="SIZE", help="Largest file to read (500k, 2MB, ...; units are powers of 1024).")
     tokenizer: str = option("o200k_base", "--tokenizer", choices=TOKENIZERS, keyed=True,
                             help="tiktoken encoding used to count tokens.")
@@ -233,12 +238,24 @@ def is_multiple(item: dataclasses.Field[Any]) -> bool:
 
 
 def coerce(item: dataclasses.Field[Any], value: Any) -> Any:
-    """A value as the field holds it: text parsed by the declaration, lists as tuples."""
+    """A value as the field holds it: parsed by the declaration (``"2MB"``, ``"15%"``),
+    numbers from text as the command line writes them, lists (or one string) as tuples."""
     spec = spec_of(item)
     if is_multiple(item):
+        if value is None:
+            return ()
         return (value,) if isinstance(value, str) else tuple(value)
-    if isinstance(value, str) and spec.parse is not None:
+    if value is None or isinstance(value, bool):
+        return value
+    if spec.parse is not None:
         return spec.parse(value)
+    kind = kind_of(item)
+    if kind in (int, float) and isinstance(value, str):
+        try:
+            return kind(value)
+        except ValueError:
+            raise UsageError(f"{item.name.replace('_', '-')} takes a number, not {value!r}"
+                             ) from None
     return value
 
 
@@ -249,6 +266,8 @@ def _check(item: dataclasses.Field[Any], value: Any) -> None:
         raise UsageError(f"unknown {label} {value!r}; choose from {', '.join(spec.choices)}")
     if spec.minimum is None or value is None:
         return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UsageError(f"{label} must be a finite number, got {value}")
     if value < spec.minimum or (spec.open_minimum and value == spec.minimum):
         bound = "above" if spec.open_minimum else "at least"
         raise UsageError(f"{label} must be {bound} {spec.minimum:g}, got {value}")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+from pathlib import Path
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\udc80-\udcff\\\"]")
 _ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\", '"': '\\"'}
@@ -54,3 +56,9 @@ def link_inside(path: str, target: str) -> bool:
         return False
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
     return not (joined == ".." or joined.startswith("../"))
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/gitdigest`` (``~/.cache/gitdigest`` by default)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gitdigest"

@@ -26,8 +26,9 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class Secret:
-    """A secret found in a file: where (1-based line of the original file) and which rule
-    found it. Never the value."""
+    """A secret found in a file: where (the 1-based line of the text the digest shows before
+    any redaction: the file's own line, or for a notebook the line of its ``# %%`` cells) and
+    which rule found it. Never the value."""
 
     path: str
     line: int

@@ -18,16 +18,19 @@ A ``Finding`` never holds the secret itself: only where it is and which rule fou
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from .errors import SecretScanError
+from .options import SECRET_MODES
 
-MODES = ("redact", "exclude", "off")
+MODES = SECRET_MODES
+_CONFIDENCE: Literal["medium"] = "medium"
 REASON = "secret"  # the skip reason of a file withheld because of a secret
 
 # Kingfisher's rule ids are namespaced ("betterleaks.github-pat", "veles.secrets/sendgrid");
@@ -54,6 +57,16 @@ class Finding:
 
 _lock = threading.Lock()
 _scanner: Any = None
+
+
+def engine() -> str:
+    """What finds secrets, for the token cache key: a count cached as "no secret" must not
+    outlive the scanner (or the rules) that decided it."""
+    try:
+        version = importlib.metadata.version("kingfisher-secret-scanner")
+    except importlib.metadata.PackageNotFoundError:
+        version = "missing"
+    return f"kingfisher-{version}-{_CONFIDENCE}"
 
 
 def load(cache_dir: str | os.PathLike[str] | None = None) -> None:
@@ -103,7 +116,7 @@ def _get(cache_dir: str | os.PathLike[str] | None = None) -> Any:
                     "secret scanning needs the kingfisher-secret-scanner package "
                     f"(pip install kingfisher-secret-scanner): {exc}") from exc
             try:
-                rules = kingfisher_sdk.Rules(confidence="medium", cache_dir=cache_dir)
+                rules = kingfisher_sdk.Rules(confidence=_CONFIDENCE, cache_dir=cache_dir)
                 # The CLI's matching (HTML/CSS context, contained secrets suppressed, nested
                 # Base64), but without honouring "kingfisher:ignore" comments: a repository
                 # cannot ask for its own secrets to be left in.

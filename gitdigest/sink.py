@@ -8,6 +8,7 @@ import contextlib
 import errno
 import io
 import os
+import re
 import socket
 import stat
 import sys
@@ -40,10 +41,38 @@ def open_sink(output: str) -> Iterator[TextIO]:
         finally:
             stream.detach()
         return
+    descriptor = _open_descriptor(output)
+    if descriptor is not None:
+        with _closing(_text(os.dup(descriptor), output)) as out:
+            yield out
+        return
     path, kind, mode = _target(output)
     sink = _atomic(output, path, mode) if kind in (_NEW, _FILE) else _in_place(output, path, kind)
     with sink as out:
         yield out
+
+
+_DESCRIPTOR = re.compile(r"/dev/(?:(stdout)|(stderr)|fd/(\d+))|/proc/(?:self|(\d+))/fd/(\d+)")
+
+
+def _open_descriptor(output: str) -> int | None:
+    """The descriptor ``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N`` or ``/proc/self/fd/N``
+    names. It is written as it is, where it is: resolving the name would find the file behind
+    it (``>> app.log``) and replace that file instead of appending to it."""
+    match = _DESCRIPTOR.fullmatch(output)
+    if match is None:
+        return None
+    stdout, stderr, dev_fd, pid, proc_fd = match.groups()
+    if pid is not None and int(pid) != os.getpid():
+        return None  # another process's descriptor: an ordinary path
+    descriptor = 1 if stdout else 2 if stderr else int(dev_fd or proc_fd)
+    if descriptor == 1:
+        sys.stdout.flush()
+    try:
+        os.fstat(descriptor)
+    except OSError as error:
+        raise _os_fail(output, error) from error
+    return descriptor
 
 
 def _fail(output: str, reason: str) -> OutputError:

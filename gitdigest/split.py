@@ -45,7 +45,7 @@ def plan_parts(digest: DigestData, limit: int) -> list[list[Piece]]:
     counter = TokenCounter(digest.tokenizer)
     margin = 0
     for _ in range(8):  # BPE is not monotonic: re-plan with a margin if a header surprised us
-        parts = _pack(digest, limit - margin, counter)
+        parts = _pack(digest, limit - margin, counter, limit)
         over = max(_part_tokens(digest, parts, i, counter) - limit for i in range(len(parts)))
         if over <= 0:
             return parts
@@ -66,12 +66,18 @@ def _part_tokens(digest: DigestData, parts: list[list[Piece]], index: int,
     return counter.count(frame) + sum(piece.tokens for piece in parts[index])
 
 
-def _pack(digest: DigestData, limit: int, counter: TokenCounter) -> list[list[Piece]]:
+def _pack(digest: DigestData, limit: int, counter: TokenCounter, asked: int
+          ) -> list[list[Piece]]:
+    """Pieces into parts of at most ``limit`` tokens (``asked`` is what the user typed; the
+    limit may be lower by a margin). Part 1 always carries the summary and the tree, even
+    when no file fits beside them."""
     first = counter.count(_header(digest, 1, _PESSIMISTIC_TOTAL) + TRAILER)
     later = counter.count(_header(digest, _PESSIMISTIC_TOTAL, _PESSIMISTIC_TOTAL) + TRAILER)
     if first >= limit or later >= limit:
-        raise BudgetTooSmall(f"--split-tokens {limit:,} is too small: the summary and tree alone "
-                         f"take {first:,} tokens")
+        what, tokens = (("the summary and tree", first) if first >= limit
+                        else ("a part's header", later))
+        raise BudgetTooSmall(f"--split-tokens {asked:,} is too small: {what} alone take "
+                             f"{tokens:,} tokens")
     parts: list[list[Piece]] = [[]]
     room = limit - first
     for index, document in enumerate(digest.files):
@@ -86,7 +92,7 @@ def _pack(digest: DigestData, limit: int, counter: TokenCounter) -> list[list[Pi
                 room = limit - later
             parts[-1].append(piece)
             room -= piece.tokens
-    return [part for part in parts if part] or [[]]
+    return [parts[0], *(part for part in parts[1:] if part)]
 
 
 def _chunks(path: str, text: str, room: int, counter: TokenCounter, index: int) -> list[Piece]:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .layout import TRAILER
-from .paths import parents
+from .paths import display, parents
 from .records import DigestData
 from .sink import open_sink
 
@@ -46,9 +46,11 @@ def render_text(digest: DigestData) -> str:
     out = [f"Tokens by folder ({digest.tokenizer}; file contents: {total:,} tokens in "
            f"{len(digest.files)} files; whole digest: {digest.summary.tokens:,})",
            f"{'tokens':>12}  {'share':>6}  {'files':>6}  folder"]
-    out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.files:>6}  {r.path}" for r in folders]
+    out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.files:>6}  {display(r.path)}"
+            for r in folders]
     out += ["", "Tokens by file", f"{'tokens':>12}  {'share':>6}  {'bytes':>10}  path"]
-    out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.bytes:>10,}  {r.path}" for r in files]
+    out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.bytes:>10,}  {display(r.path)}"
+            for r in files]
     return "\n".join(out) + "\n\n" + TRAILER
 
 

@@ -23,7 +23,10 @@ def test_click_option_agrees_with_the_api_keyword(item: dataclasses.Field[object
     param = _click_params()[item.name]  # the same name
     spec = spec_of(item)
     assert tuple(param.opts) == spec.flags
-    assert param.help == spec.help
+    assert param.help is not None and param.help.startswith(spec.help)
+    if kind_of(item) is not bool and item.default not in (None, ()):
+        shown = spec.shown_default if spec.shown_default is not None else item.default
+        assert param.help.endswith(f"[default: {shown}]")
     assert param.default in (None, ())  # the only default is the library's
     kind = kind_of(item)
     if kind is bool:
@@ -90,3 +93,25 @@ def test_every_keyed_option_changes_the_cache_key() -> None:
 
 def test_a_token_never_shows_in_a_repr() -> None:
     assert "s3cret" not in repr(Options.create(token="s3cret"))
+
+
+@pytest.mark.parametrize("values", [{"reserve": "nan"}, {"reserve": float("inf")},
+                                    {"timeout": float("nan")}, {"max_size": -1},
+                                    {"workers": "two"}])
+def test_values_that_are_not_numbers_are_usage_errors(values: dict[str, object]) -> None:
+    with pytest.raises(UsageError):
+        Options.create(**values)
+
+
+def test_numbers_as_the_command_line_writes_them() -> None:
+    options = Options.create(workers="2", max_tokens="5000", timeout="30", include=None)
+    assert (options.workers, options.max_tokens, options.timeout) == (2, 5000, 30.0)
+    assert options.include == ()
+
+
+def test_the_secret_scanner_is_part_of_the_cache_key() -> None:
+    from gitdigest.api import text_settings
+    from gitdigest.secrets import engine
+
+    assert engine() in text_settings(Options()).key
+    assert "kingfisher" not in text_settings(Options.create(secrets="off")).key

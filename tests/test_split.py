@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gitdigest import Options, UsageError
+from gitdigest import Options, UsageError, digest
 from gitdigest.api import write_digest
 from gitdigest.layout import TRAILER
 from gitdigest.split import part_names
@@ -66,3 +66,17 @@ def test_split_too_small_for_the_tree(make_repo: MakeRepo, tmp_path: Path) -> No
 def test_part_names() -> None:
     assert part_names("out/digest.txt", 2) == ["out/digest.1.txt", "out/digest.2.txt"]
     assert part_names("digest", 1) == ["digest.1"]
+
+
+def test_part_one_may_hold_only_the_summary_and_tree(make_repo: MakeRepo,
+                                                    tmp_path: Path) -> None:
+    root = make_repo({"a.py": "x = 1\n" * 60, "b.py": "y = 2\n" * 60})
+    header_only = digest(str(root)).summary.tokens - sum(
+        d.block_tokens for d in digest(str(root)).files)
+    limit = header_only + 60  # the summary fits, a whole file beside it does not
+    written = write_digest(Options.create(source=str(root), split_tokens=limit,
+                                          output=str(tmp_path / "d.txt")))[1]
+    texts = [Path(name).read_text() for name in written]
+    assert "FILE:" not in texts[0] and "Directory structure:" in texts[0]
+    assert all(TokenCounter("o200k_base").count(text) <= limit for text in texts)
+    assert sorted(_reassemble(texts)) == ["a.py", "b.py"]

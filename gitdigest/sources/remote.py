@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..cache import cache_dir
 from ..errors import RemoteError, UnknownRef, UsageError
 from ..gitcmd import GitFailed, GitTimeout, run_git
+from ..paths import cache_dir
 from ..records import Entry
 from .base import Listing, Source, SourceSettings
 from .gitobjects import RefSource

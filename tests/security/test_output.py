@@ -375,3 +375,26 @@ def test_cli_symlink(repo: Path, tmp_path: Path) -> None:
     assert (result.returncode, result.stderr) == (0, "")
     assert link.is_symlink()
     assert "print('hi')" in target.read_text(encoding="utf-8")
+
+
+def test_dev_stdout_appends_to_the_file_behind_it(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("old line\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.txt").write_text("a\n")
+    with log.open("a") as append:  # as `gitdigest -o /dev/stdout >> app.log`
+        result = subprocess.run([sys.executable, "-m", "gitdigest", str(repo), "-q", "-o",
+                                 "/dev/stdout"], stdout=append, stderr=subprocess.PIPE,
+                                text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    text = log.read_text()
+    assert text.startswith("old line\nSource: repo\n") and "FILE: a.txt" in text
+
+
+def test_an_empty_output_name_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a\n")
+    result = subprocess.run([sys.executable, "-m", "gitdigest", ".", "-o", ""], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stderr.startswith("gitdigest: error: ")
+    assert not (tmp_path / "digest.txt").exists()
