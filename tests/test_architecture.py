@@ -98,6 +98,11 @@ def _reaches(start: str) -> set[str]:
                           "gitdigest.render.text", "gitdigest.render.json",
                           "gitdigest.render.markdown", "gitdigest.render.xml"}),
     ("gitdigest.errors", set()),
+    ("gitdigest.paths", set()),
+    ("gitdigest.tree", {"gitdigest.paths"}),
+    ("gitdigest.gitcmd", {"gitdigest.errors"}),
+    ("gitdigest.textview", set()),
+    ("gitdigest.options", {"gitdigest.errors", "gitdigest.textview"}),
 ])
 def test_foundations_import_no_stage(module: str, allowed: set[str]) -> None:
     assert _reaches(module) <= allowed
