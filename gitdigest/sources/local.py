@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GitError, SourceNotFound
@@ -30,6 +30,7 @@ class WorktreeSource(Source):
         self._prune = frozenset(prune)
         self._index_oids_wanted = index_oids  # blob ids only serve the token cache
         self._temp_git_dir: str | None = None
+        self._index_time = 0  # when the index was written (ns), for the racily-clean check
         top = _toplevel(root)
         if top is None:
             self._temp_git_dir = _throwaway_git_dir(root)
@@ -52,15 +53,16 @@ class WorktreeSource(Source):
 
     def listing(self) -> Listing:
         """Stat every path git lists; gitignored paths come back as skipped with their rule."""
-        oids: dict[str, str | None] = {}
+        index: dict[str, _Indexed | None] = {}
         if self.info.is_git and self._index_oids_wanted:
-            oids = self._index_oids()
+            index = self._index()
         elif self.info.is_git:
-            oids = dict.fromkeys(split_z(self._git(["ls-files", "-z", "--cached"])))
+            index = dict.fromkeys(split_z(self._git(["ls-files", "-z", "--cached"])))
         untracked = split_z(self._git(["ls-files", "-z", "--others", *self._excludes()]))
         result = Listing()
-        for path in dict.fromkeys([*oids, *untracked]):
-            self._add(path, result, oids.get(path))
+        self._index_time = self._index_mtime_ns() if index else 0
+        for path in dict.fromkeys([*index, *untracked]):
+            self._add(path, result, index.get(path))
         ignored = self._ignored() if self._gitignore or self._prune else []
         result.skipped.extend(ignored)
         skip = {s.path.rstrip("/") for s in ignored} | {
@@ -98,29 +100,29 @@ class WorktreeSource(Source):
                 else Skipped(path, "special", _special_kind(self._root_text, path))
                 for path in paths]
 
-    def _index_oids(self) -> dict[str, str | None]:
-        """Tracked paths with their blob id when the working-tree file is unchanged, so the
-        token cache can be asked without reading the file.
+    def _index(self) -> dict[str, _Indexed | None]:
+        """Tracked paths with their blob id and the stat data the index recorded, so that an
+        unchanged file can be asked of the token cache without being read.
 
-        "Unchanged" is decided from the index's stat data against ``lstat``, as git itself
-        does, and not by ``git diff-files``: that command runs a repository's clean filters
-        (programs its config names) on stat-dirty files. A file we cannot vouch for gets no id
-        and is read and hashed instead, which is always right, only slower.
+        "Unchanged" is decided from that stat data against ``lstat`` (see :meth:`_add`), as git
+        itself does, and not by ``git diff-files``: that command runs a repository's clean
+        filters (programs its config names) on stat-dirty files. A file we cannot vouch for
+        gets no id and is read and hashed instead, which is always right, only slower.
         """
-        index_time = self._index_mtime_ns()
         records = self._git(["ls-files", "-z", "--stage", "--cached", "--debug"]).split(b"\0")
-        oids: dict[str, str | None] = {}
+        index: dict[str, _Indexed | None] = {}
         head = records[0]
         for record in records[1:]:
             debug, following = _split_debug(record)
             meta, _, raw_path = head.partition(b"\t")
+            mode, oid, stage = meta.split()
             path = raw_path.decode("utf-8", "surrogateescape")
-            mode, oid, stage = meta.decode("ascii").split()
-            clean = stage == "0" and mode in ("100644", "100755") and self._stat_clean(
-                path, mode, _stat_fields(debug), index_time)
-            oids[path] = oid if clean else None  # unmerged paths repeat: the last one wins
+            regular = stage == b"0" and mode in (b"100644", b"100755")
+            # unmerged paths repeat: the last one wins, and it has no id we can trust
+            index[path] = _Indexed(oid.decode(), mode == b"100755", _stat_fields(debug)
+                                   ) if regular else None
             head = following
-        return oids
+        return index
 
     def _index_mtime_ns(self) -> int:
         index = self._git(["rev-parse", "--git-path", "index"]).decode(
@@ -130,25 +132,11 @@ class WorktreeSource(Source):
         except OSError:
             return 0  # no index file: nothing is tracked
 
-    def _stat_clean(self, path: str, mode: str, recorded: dict[str, int], index_time: int
-                    ) -> bool:
-        try:
-            st = os.lstat(os.path.join(self._root_text, path))
-        except OSError:
-            return False
-        executable = bool(st.st_mode & 0o100)
-        return (stat.S_ISREG(st.st_mode) and executable == (mode == "100755")
-                and st.st_size == recorded.get("size") and st.st_ino == recorded.get("ino")
-                and st.st_mtime_ns == recorded.get("mtime")
-                and st.st_ctime_ns == recorded.get("ctime")
-                # "racily clean": changed in the same instant the index was written
-                and st.st_mtime_ns < index_time)
-
     def _excludes(self) -> list[str]:
         standard = ["--exclude-standard"] if self._gitignore else []
         return standard + [f"--exclude={name}/" for name in sorted(self._prune)]
 
-    def _add(self, path: str, result: Listing, oid: str | None = None) -> None:
+    def _add(self, path: str, result: Listing, indexed: _Indexed | None = None) -> None:
         if path.endswith("/"):  # git shows a nested repository as one folder
             result.entries.append(Entry(path.rstrip("/"), "submodule"))
             return
@@ -163,6 +151,7 @@ class WorktreeSource(Source):
         elif stat.S_ISDIR(st.st_mode):
             result.entries.append(Entry(path, "submodule"))
         elif stat.S_ISREG(st.st_mode):
+            oid = indexed.oid if indexed and indexed.matches(st, self._index_time) else None
             result.entries.append(Entry(path, "file", st.st_size, oid))
         else:  # a tracked path that is now a FIFO, socket or device
             result.skipped.append(Skipped(path, "special", _special_kind(self._root_text, path)))
@@ -270,6 +259,23 @@ def _throwaway_git_dir(root: Path) -> str:
     return folder
 
 
+@dataclass(frozen=True, slots=True)
+class _Indexed:
+    """What the index says of a tracked regular file: its blob id and the stat data it saw."""
+
+    oid: str
+    executable: bool
+    #: ctime and mtime in nanoseconds, inode, size
+    fields: tuple[int, int, int, int]
+
+    def matches(self, st: os.stat_result, index_time: int) -> bool:
+        """Whether the file on disk is the one the index describes (so ``oid`` is its id)."""
+        return (self.fields == (st.st_ctime_ns, st.st_mtime_ns, st.st_ino, st.st_size)
+                and self.executable == bool(st.st_mode & 0o100)
+                # "racily clean": changed in the same instant the index was written
+                and st.st_mtime_ns < index_time)
+
+
 def _split_debug(record: bytes) -> tuple[bytes, bytes]:
     """``ls-files --debug -z`` puts five indented stat lines after each path's NUL; what
     follows them is the next entry."""
@@ -277,14 +283,23 @@ def _split_debug(record: bytes) -> tuple[bytes, bytes]:
     return b"\n".join(lines[:5]), lines[5] if len(lines) > 5 else b""
 
 
-def _stat_fields(debug: bytes) -> dict[str, int]:
-    """``ctime``/``mtime`` in nanoseconds, ``ino`` and ``size`` from the index's stat lines."""
-    fields: dict[str, int] = {}
-    for name, value in re.findall(rb"(\w+): (\d+(?::\d+)?)", debug):
-        seconds, _, nanos = value.partition(b":")
-        number = int(seconds) * 1_000_000_000 + int(nanos) if nanos else int(seconds)
-        fields[name.decode()] = number
-    return fields
+def _stat_fields(debug: bytes) -> tuple[int, int, int, int]:
+    """ctime and mtime (ns), inode and size from the index's five stat lines::
+
+      ctime: 1700000000:123
+      mtime: 1700000000:123
+      dev: 2049	ino: 1234
+      uid: 0	gid: 0
+      size: 10	flags: 0
+    """
+    ctime, mtime, dev_ino, _, size_flags = debug.split(b"\n")
+    return (_nanoseconds(ctime), _nanoseconds(mtime), int(dev_ino.rsplit(b" ", 1)[1]),
+            int(size_flags.split(b"\t")[0].rsplit(b" ", 1)[1]))
+
+
+def _nanoseconds(line: bytes) -> int:
+    seconds, _, nanos = line.rsplit(b" ", 1)[1].partition(b":")
+    return int(seconds) * 1_000_000_000 + int(nanos or 0)
 
 
 def _toplevel(root: Path) -> Path | None:
