@@ -68,8 +68,6 @@ def _report(error: BaseException, debug: bool) -> int:
         if error.code is None:
             return 0
         return error.code if isinstance(error.code, int) else 1
-    if isinstance(error, click.exceptions.Exit):
-        return error.exit_code
     if debug and not isinstance(error, (click.UsageError, KeyboardInterrupt, click.Abort)):
         traceback.print_exception(type(error), error, error.__traceback__)
     message, code = _describe(error, debug)

@@ -52,11 +52,9 @@ class Frame:
             leaves = sorted([*leaves, *extra], key=lambda leaf: order_key(leaf[0]))
         return draw_tree(self.root, leaves)
 
-    def text(self, kept: Sequence[Document], cut: Sequence[Document] = (),
-             part: tuple[int, int] | None = None) -> str:
+    def text(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
         """The text format's preamble."""
-        return preamble(self.info, self.prologue, len(kept), self.tree(kept, cut),
-                                    part)
+        return preamble(self.info, self.prologue, len(kept), self.tree(kept, cut))
 
     def measure(self, kept: list[Document], cut: list[Document]) -> int:
         """Exact tokens of the preamble and the trailer (remembered by content, so an unchanged

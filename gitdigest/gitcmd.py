@@ -42,6 +42,7 @@ def empty_config() -> str:
     return str(resources.files(__package__ or "gitdigest").joinpath("empty.gitconfig"))
 
 
+@cache
 def hardening() -> tuple[str, ...]:
     """``-c`` settings that outrank repository config and switch off everything that could
     start a program. System and global config are not read at all (see :func:`git_env`)."""

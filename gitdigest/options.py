@@ -211,10 +211,6 @@ class Options:
         """Whether a token budget was asked for."""
         return self.max_tokens is not None or self.model is not None
 
-    def replace(self, **values: Any) -> Options:
-        """A copy with some values changed (coerced like :meth:`create`)."""
-        known = {item.name: item for item in fields(self)}
-        return dataclasses.replace(self, **{n: coerce(known[n], v) for n, v in values.items()})
 
 
 def spec_of(item: dataclasses.Field[Any]) -> Spec:
