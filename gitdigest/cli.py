@@ -207,6 +207,7 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
         f"Tokens:   {result.summary.tokens:,} ({result.tokenizer}, exact)"
         + (f", budget {result.budget:,}" if result.budget is not None else ""),
         "Windows:  " + ", ".join(_share(result, key) for key in SUMMARY_MODELS),
+        f"Content:  sha256 {result.fingerprint} (fingerprint)",
     ]
     largest = [f"{d.path} ({d.tokens:,})" for d in result.largest[:top]]
     if largest:
