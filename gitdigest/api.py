@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import clipboard, secrets, split, stats
 from .cache import TokenCache
+from .compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .documents import Reader, TextSettings
 from .errors import CheckFailed
 from .frame import Frame
@@ -29,10 +31,15 @@ from .plan import fit
 from .prologue import load_prologue
 from .records import DigestData, Document, Prologue, Skipped, Summary
 from .render import EXTENSIONS, get_renderer
+from .render.json import source_block, summary_block
 from .select import select
 from .sink import open_sink
 from .sources import Progress, Source, SourceSettings, no_progress, open_source
 from .tokens import TokenCounter
+
+#: Given a way to read a file of a remote source (None when it has none), the options to use
+#: instead, or None to keep them (see :meth:`gitdigest.config.Configuration.reconfigure`).
+Reconfigure = Callable[[Callable[[str], "bytes | None"]], "Options | None"]
 
 
 @dataclass
@@ -103,9 +110,11 @@ def _prunable(options: Options) -> tuple[str, ...]:
 
 
 @contextlib.contextmanager
-def open_digest(options: Options, progress: Progress = no_progress) -> Iterator[Digest]:
+def open_digest(options: Options, progress: Progress = no_progress,
+                reconfigure: Reconfigure | None = None) -> Iterator[Digest]:
     """Run the pipeline up to the counts; contents stay readable while the block is open.
-    ``progress`` receives one-line messages about long steps (the library prints nothing)."""
+    ``progress`` receives one-line messages about long steps (the library prints nothing).
+    ``reconfigure`` sees a remote source's files once it is open (its configuration file)."""
     budget = budget_of(options)  # an unknown model fails before any work
     prologue = load_prologue(options.header, options.instructions, options.with_notes,
                              options.notes_lang)
@@ -113,7 +122,7 @@ def open_digest(options: Options, progress: Progress = no_progress) -> Iterator[
         cache = TokenCache.default() if options.cache else TokenCache(None)
         stack.callback(cache.close)
         source = stack.enter_context(open_source(source_settings(options, progress)))
-        result = _build(source, options, prologue, budget, cache)
+        result = _build(source, options, prologue, budget, cache, reconfigure)
         try:
             yield result
         finally:
@@ -121,8 +130,15 @@ def open_digest(options: Options, progress: Progress = no_progress) -> Iterator[
 
 
 def _build(source: Source, options: Options, prologue: Prologue, budget: int | None,
-           cache: TokenCache) -> Digest:
+           cache: TokenCache, reconfigure: Reconfigure | None = None) -> Digest:
     listing = source.listing()
+    if reconfigure is not None and source.info.kind == "remote":
+        changed = reconfigure(lambda path: _read_or_none(source, path))
+        if changed is not None and changed != options:
+            options = changed
+            budget = budget_of(options)
+            prologue = load_prologue(options.header, options.instructions, options.with_notes,
+                                     options.notes_lang)
     selection = select(listing, source.read_path, options, _output_paths(source, options))
     counter = TokenCounter(options.tokenizer)
     reader = Reader(source, counter, text_settings(options), cache=cache)
@@ -153,6 +169,13 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                   contents_reader=reader, options=options)
 
 
+def _read_or_none(source: Source, path: str) -> bytes | None:
+    try:
+        return source.read_path(path)
+    except (KeyError, OSError):
+        return None
+
+
 def _output_paths(source: Source, options: Options) -> list[str]:
     """The output file's path inside a working-tree source, so it is never digested."""
     root = source.root
@@ -180,14 +203,18 @@ def digest(source: str = ".", **options: Any) -> Digest:
     return result
 
 
-def write_digest(options: Options, progress: Progress = no_progress
-                 ) -> tuple[Digest, list[str]]:
+def write_digest(options: Options, progress: Progress = no_progress,
+                 reconfigure: Reconfigure | None = None) -> tuple[Digest, list[str]]:
     """Digest and write where the options say, streaming file by file. Returns the digest and
     the paths written. Raises :class:`CheckFailed` after writing when ``check`` finds the digest
-    over its budget."""
-    output = default_output(options)
+    over its budget or ``check_against`` finds it differs from that file."""
+    # read before writing: the file checked against may be the one about to be replaced
+    expected = read_manifest(options.check_against) if options.check_against else None
     written: list[str] = []
-    with open_digest(options, progress) as result:
+    failures: list[str] = []
+    with open_digest(options, progress, reconfigure) as result:
+        options = result.options  # a trusted remote configuration may have changed them
+        output = default_output(options)
         if options.stats:
             stats.write(result, output or "-")
             written.append(output or "-")
@@ -198,7 +225,31 @@ def write_digest(options: Options, progress: Progress = no_progress
             written.append(output)
         if options.copy:
             clipboard.copy(result.render())
+        if options.summary_json is not None:
+            write_summary(result, options.summary_json)
+        if expected is not None and options.check_against is not None:
+            failures += _check_against(result, expected, options.check_against)
     if options.check and result.over_budget:
-        raise CheckFailed(f"the digest is {result.summary.tokens:,} tokens, over the budget of "
-                          f"{result.budget:,}")
+        failures.insert(0, f"the digest is {result.summary.tokens:,} tokens, over the budget of "
+                           f"{result.budget:,}")
+    if failures:
+        raise CheckFailed("; ".join(failures))
     return result, written
+
+
+def write_summary(result: DigestData, output: str) -> None:
+    """The source, totals and fingerprint as one JSON object (what CI steps read)."""
+    data = {"source": source_block(result), "tokenizer": result.tokenizer,
+            "summary": summary_block(result)}
+    with open_sink(output) as stream:
+        stream.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+
+
+def _check_against(result: Digest, expected: Manifest, name: str) -> list[str]:
+    """The one-line failure when the digest's content differs from the digest in ``name``."""
+    if expected.kind == "missing":
+        return [f"{name} did not exist: {result.summary.files} files are new"]
+    new = text_manifest(result.render("text")) if expected.kind == "text" else (
+        manifest_of(result))
+    changes = differences(expected, new)
+    return [changes.describe(name)] if changes else []

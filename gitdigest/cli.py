@@ -15,10 +15,11 @@ import click
 
 from . import __version__
 from .api import Digest, write_digest
+from .config import Configuration, describe
 from .errors import EXIT_BUG, EXIT_INTERRUPTED, GitDigestError, Interrupted
 from .notes import LANGUAGES, read_notes
 from .notes.models import SUMMARY_MODELS, find_model, format_table
-from .options import TOKENIZERS, Options, cli_fields, is_multiple, kind_of, spec_of
+from .options import TOKENIZERS, cli_fields, is_multiple, kind_of, spec_of
 from .paths import display
 from .sources import no_progress
 
@@ -143,12 +144,19 @@ def _with_options(command: Callable[..., None]) -> Callable[..., None]:
 @cli.command("digest", context_settings=_HELP)
 @click.argument("source", required=False)
 @_with_options
+@click.option("--profile", metavar="NAME",
+              help="Apply the configuration file's [profiles.NAME] table over its top table.")
+@click.option("--trust-remote-config", is_flag=True,
+              help="Apply a remote repository's own configuration file (ignored otherwise).")
+@click.option("--print-config", is_flag=True,
+              help="Print the merged options and where each came from, and digest nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print no summary on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.version_option(__version__, "--version", prog_name="gitdigest",
                       message="%(prog)s %(version)s")
 @click.pass_obj
-def digest_command(state: _State, /, quiet: bool, debug: bool, **values: Any) -> None:
+def digest_command(state: _State, /, quiet: bool, debug: bool, profile: str | None,
+                   trust_remote_config: bool, print_config: bool, **values: Any) -> None:
     """Digest SOURCE (a folder or a file; default: the current folder).
 
     Other commands: `gitdigest notes` prints the bundled LLM reference notes, `gitdigest models`
@@ -156,8 +164,17 @@ def digest_command(state: _State, /, quiet: bool, debug: bool, **values: Any) ->
     """
     state.debug = debug
     given = {name: value for name, value in values.items() if value not in (None, ())}
-    options = Options.create(**given)
-    result, written = write_digest(options, _progress if not quiet else no_progress)
+    configuration = Configuration(given, os.environ, profile, trust_remote_config,
+                                  warn=lambda line: click.echo(f"gitdigest: warning: {line}",
+                                                               err=True))
+    resolved = configuration.resolve()
+    if print_config:
+        click.echo(describe(resolved), nl=False)
+        return
+    options = resolved.options
+    result, written = write_digest(options, _progress if not quiet else no_progress,
+                                   configuration.reconfigure)
+    options = result.options
     for note in result.notes:
         click.echo(f"gitdigest: warning: {note}", err=True)
     if not quiet:
