@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -23,11 +24,6 @@ from typing import Any
 
 from .errors import UsageError
 from .options import Options, check_value, coerce, is_multiple, kind_of, spec_of
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 #: Where configuration is looked for in the source folder, first found wins.
 CONFIG_FILES = (".gitdigest.toml", "pyproject.toml")
@@ -95,22 +91,24 @@ def _value(item: Field, raw: Any, where: str) -> Any:
             if isinstance(raw, str):
                 raw = [raw]
             if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
-                raise UsageError("takes a pattern or a list of patterns")
+                raise UsageError(f"{key} takes a pattern or a list of patterns")
         elif kind is bool:
             if not isinstance(raw, bool):
-                raise UsageError("takes true or false")
+                raise UsageError(f"{key} takes true or false")
             raw = raw != spec.negated  # `no-gitignore = true` switches gitignore off
         elif kind is str and spec.parse is None:
             if not isinstance(raw, str):
-                raise UsageError(f"takes a string, not {raw!r}")
+                raise UsageError(f"{key} takes a string, not {raw!r}")
         elif isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            raise UsageError(f"takes a number, not {raw!r}")
+            raise UsageError(f"{key} takes a number, not {raw!r}")
         elif kind is int and spec.parse is None and isinstance(raw, float):
-            raise UsageError(f"takes a whole number, not {raw!r}")
+            raise UsageError(f"{key} takes a whole number, not {raw!r}")
         value = coerce(item, raw)
         check_value(item, value)
     except UsageError as error:
-        raise UsageError(f"{where}: {key} {error}") from None
+        message = str(error)
+        named = key in message or spec_of(item).choices is not None  # "unknown format 'x'"
+        raise UsageError(f"{where}: {message if named else f'{key}: {message}'}") from None
     return value
 
 
@@ -152,6 +150,11 @@ def find_config(folder: Path) -> Path | None:
 
 
 def _parse(data: bytes, where: str) -> dict[str, Any]:
+    # imported here: `import gitdigest` stays cheap for runs that read no configuration
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         document: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
         return document
@@ -177,28 +180,27 @@ def file_layer(table: dict[str, Any], where: str, profile: str | None = None, *,
     profiles = table.get("profiles", {})
     if not isinstance(profiles, dict) or not all(isinstance(p, dict) for p in profiles.values()):
         raise UsageError(f"{where}: profiles must be tables ([profiles.NAME])")
+    if profile is not None and profile not in profiles:
+        names = ", ".join(sorted(profiles)) or "none"
+        raise UsageError(f"unknown profile {profile!r} in {where} (profiles: {names})")
     layer = Layer()
-    tables = [(table, where)]
-    if profile is not None:
-        if profile not in profiles:
-            names = ", ".join(sorted(profiles)) or "none"
-            raise UsageError(f"unknown profile {profile!r} in {where} (profiles: {names})")
-        tables.append((profiles[profile], f"{where} [profile {profile}]"))
-    for values, origin in tables:
+    tables = [(None, {k: v for k, v in table.items() if k != "profiles"}, where)]
+    tables += [(name, values, f"{where} [profile {name}]") for name, values in profiles.items()]
+    for name, values, origin in tables:  # every table is checked, the chosen ones applied
         for key, raw in values.items():
-            if key == "profiles" and values is table:
-                continue
             item = known.get(key)
             if item is None:
                 hint = " (a token belongs in GITDIGEST_TOKEN, not a file)" if key == "token" \
                     else ""
                 raise UsageError(f"unknown key {key!r} in {origin}{hint}")
-            if remote and item.name in LOCAL_ONLY:
-                raise UsageError(f"{origin}: {key} cannot be set by a remote repository's "
-                                 "configuration")
             value = _value(item, raw, origin)
             if folder is not None and spec_of(item).metavar == "FILE" and value != "-":
                 value = str(folder / value)  # an absolute value stays as it is
+            if name is not None and name != profile:
+                continue
+            if remote and item.name in LOCAL_ONLY:
+                raise UsageError(f"{origin}: {key} cannot be set by a remote repository's "
+                                 "configuration")
             layer.set(item.name, value, origin)
     return layer
 
@@ -283,6 +285,17 @@ class Configuration:
             raise UsageError(f"--profile {self.profile}: the remote repository has no "
                              "configuration file")
         return None
+
+
+def load_options(source: str = ".", *, profile: str | None = None,
+                 environ: Mapping[str, str] | None = None, **given: Any) -> Options:
+    """The options the command line would use for ``source``: ``given`` (keywords as
+    :meth:`Options.create` takes them) over ``GITDIGEST_<OPTION>`` variables (``environ``,
+    default ``os.environ``) over the source folder's configuration file (with ``profile``)
+    over the defaults. A remote source's configuration is not read."""
+    configuration = Configuration({"source": source, **given},
+                                  os.environ if environ is None else environ, profile)
+    return configuration.resolve().options
 
 
 def describe(resolved: Resolved) -> str:
