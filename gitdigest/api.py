@@ -31,6 +31,7 @@ from .plan import fit
 from .prologue import load_prologue
 from .records import DigestData, Document, Prologue, Skipped, Summary
 from .render import EXTENSIONS, get_renderer
+from .render.json import VERSION as JSON_VERSION
 from .render.json import source_block, summary_block
 from .select import select
 from .sink import open_sink
@@ -177,15 +178,15 @@ def _read_or_none(source: Source, path: str) -> bytes | None:
 
 
 def _output_paths(source: Source, options: Options) -> list[str]:
-    """The output file's path inside a working-tree source, so it is never digested."""
+    """The output files' paths inside a working-tree source, so they are never digested."""
     root = source.root
-    output = default_output(options)
-    if root is None or output is None or output == "-":
-        return []
-    try:
-        return [Path(output).resolve().relative_to(root).as_posix()]
-    except ValueError:
-        return []
+    paths = []
+    for output in (default_output(options), options.summary_json):
+        if root is None or output is None or output == "-":
+            continue
+        with contextlib.suppress(ValueError):
+            paths.append(Path(output).resolve().relative_to(root).as_posix())
+    return paths
 
 
 def digest(source: str = ".", **options: Any) -> Digest:
@@ -226,7 +227,7 @@ def write_digest(options: Options, progress: Progress = no_progress,
         if options.copy:
             clipboard.copy(result.render())
         if options.summary_json is not None:
-            write_summary(result, options.summary_json)
+            write_summary(result, options.summary_json, written)
         if expected is not None and options.check_against is not None:
             failures += _check_against(result, expected, options.check_against)
     if options.check and result.over_budget:
@@ -237,12 +238,18 @@ def write_digest(options: Options, progress: Progress = no_progress,
     return result, written
 
 
-def write_summary(result: DigestData, output: str) -> None:
-    """The source, totals and fingerprint as one JSON object (what CI steps read)."""
-    data = {"source": source_block(result), "tokenizer": result.tokenizer,
-            "summary": summary_block(result)}
+def write_summary(result: DigestData, output: str, written: list[str] | None = None) -> None:
+    """The source, totals, fingerprint and files written, as one JSON object (what CI steps
+    read)."""
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    # opens like a JSON digest, so a later run knows it for one of ours and never digests it
     with open_sink(output) as stream:
-        stream.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        stream.write(f'{{"version": {JSON_VERSION},\n "source": {dump(source_block(result))},\n'
+                     f' "tokenizer": {dump(result.tokenizer)},\n'
+                     f' "summary": {dump(summary_block(result))},\n'
+                     f' "written": {dump(written or [])}}}\n')
 
 
 def _check_against(result: Digest, expected: Manifest, name: str) -> list[str]:

@@ -26,7 +26,7 @@ from .cache import Counts, TokenCache, blob_id, cache_key
 from .layout import TAIL, block_head, is_digest
 from .notebook import notebook_to_text
 from .read import Decoded, decode, decode_as
-from .records import Document, Entry, Secret, Skipped, text_sha256
+from .records import EARLIER_OUTPUT, Document, Entry, Secret, Skipped, text_sha256
 from .sources.base import Source
 from .tokens import TokenCounter, get_core
 
@@ -195,7 +195,7 @@ class Reader:
         if decoded is None:
             return Skipped(entry.path, "binary", BINARY_DETAIL)
         if is_digest(decoded.text):
-            return Skipped(entry.path, "excluded", "an earlier gitdigest output")
+            return Skipped(entry.path, "excluded", EARLIER_OUTPUT)
         text, kind = decoded.text, "text"
         notebook = self._notebook(entry.path, text)
         if notebook is not None:

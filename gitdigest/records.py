@@ -113,6 +113,11 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+#: Skip details for gitdigest's own files (the output, earlier outputs): whether they lie in
+#: the folder says nothing about its content, so the fingerprint leaves them out.
+OWN_OUTPUT = "the digest's own output file"
+EARLIER_OUTPUT = "an earlier gitdigest output"
+
 #: What a fingerprint covers changes only with this label (see :func:`fingerprint_of`).
 FINGERPRINT_VERSION = "gitdigest-fingerprint-1"
 
@@ -120,7 +125,8 @@ FINGERPRINT_VERSION = "gitdigest-fingerprint-1"
 def fingerprint_of(files: Iterable[tuple[str, str]], skipped: Iterable[tuple[str, str, str]],
                    prologue: Iterable[str | None] = ()) -> str:
     """The hex sha256 over a digest's content: each included file's path and the sha256 of its
-    shown text (in digest order), each skip (path, reason, detail) and the prologue texts.
+    shown text (in digest order), each skip (path, reason, detail) but those of gitdigest's own
+    outputs, and the prologue texts.
 
     Nothing else goes in: not the source's location or folder name, the commit, the time, the
     format, the worker count or the cache state, so the same content always gives the same
@@ -139,7 +145,8 @@ def fingerprint_of(files: Iterable[tuple[str, str]], skipped: Iterable[tuple[str
     for path, sha in files:
         feed("F", path, sha)
     for path, reason, detail in skipped:
-        feed("S", path, reason, detail)
+        if not (reason == "excluded" and detail in (OWN_OUTPUT, EARLIER_OUTPUT)):
+            feed("S", path, reason, detail)
     for text in prologue:
         feed("P", text)
     return digest.hexdigest()
