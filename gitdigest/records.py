@@ -125,8 +125,10 @@ FINGERPRINT_VERSION = "gitdigest-fingerprint-1"
 def fingerprint_of(files: Iterable[tuple[str, str]], skipped: Iterable[tuple[str, str, str]],
                    prologue: Iterable[str | None] = ()) -> str:
     """The hex sha256 over a digest's content: each included file's path and the sha256 of its
-    shown text (in digest order), each skip (path, reason, detail) but those of gitdigest's own
-    outputs, and the prologue texts.
+    shown text (in digest order), each skip (path, reason, detail), and the prologue texts.
+    Paths skipped as ``ignored`` and gitdigest's own outputs are left out: what git and the
+    default ignores leave out is mostly this machine's (virtualenvs, caches, build output), and
+    a fingerprint must not change between a developer's folder and a fresh CI checkout.
 
     Nothing else goes in: not the source's location or folder name, the commit, the time, the
     format, the worker count or the cache state, so the same content always gives the same
@@ -145,7 +147,7 @@ def fingerprint_of(files: Iterable[tuple[str, str]], skipped: Iterable[tuple[str
     for path, sha in files:
         feed("F", path, sha)
     for path, reason, detail in skipped:
-        if not (reason == "excluded" and detail in (OWN_OUTPUT, EARLIER_OUTPUT)):
+        if reason != "ignored" and detail not in (OWN_OUTPUT, EARLIER_OUTPUT):
             feed("S", path, reason, detail)
     for text in prologue:
         feed("P", text)

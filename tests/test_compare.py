@@ -65,7 +65,7 @@ def test_same_files_but_other_skips_are_a_difference_in_json(make_repo: MakeRepo
     root = make_repo(FILES)
     saved = tmp_path / "saved.json"
     run(str(root), "-f", "json", "-o", str(saved), "-q", cwd=tmp_path)
-    (root / "logo.png").write_bytes(b"\x89PNG")
+    (root / "data.bin").write_bytes(b"\0\1\2")  # a new binary file: skipped, not ignored
     code, _, err = run(str(root), "-o", "-", "-q", "--check-against", str(saved), cwd=tmp_path)
     assert code == 1 and "the same files, but the skipped files or the prompt changed" in err
 

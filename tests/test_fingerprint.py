@@ -48,8 +48,26 @@ def test_changes_with_content_skips_and_prologue(make_repo: MakeRepo) -> None:
     before = digest(str(root)).fingerprint
     assert digest(str(root), header="Review this.").fingerprint != before
     assert digest(str(root), exclude="README.md").fingerprint != before
+    (root / "data.bin").write_bytes(b"\0\1\2")  # a new skip that is not machine-local
+    with_binary = digest(str(root)).fingerprint
+    assert with_binary != before
     (root / "src/app.py").write_text("print('changed')\n")
-    assert digest(str(root)).fingerprint != before
+    assert digest(str(root)).fingerprint not in (before, with_binary)
+
+
+def test_ignored_paths_and_own_outputs_do_not_count(make_repo: MakeRepo) -> None:
+    """A developer's folder (a virtualenv, caches, build output, the digest itself) and a fresh
+    CI checkout of the same commit give the same fingerprint."""
+    root = make_repo({**FILES, ".gitignore": "build/\n/digest.json\n"})
+    before = digest(str(root)).fingerprint
+    for name in (".venv/pyvenv.cfg", "__pycache__/a.pyc", "build/out.o", "node_modules/x.js"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("local\n")
+    digest(str(root)).write(str(root / "digest.json"), "json")
+    digest(str(root)).write(str(root / "other.json"), "json")
+    after = digest(str(root), output=str(root / "digest.json"))
+    assert {s.path for s in after.skipped} >= {".venv/", "build/", "digest.json", "other.json"}
+    assert after.fingerprint == before
 
 
 def test_in_every_format_and_the_same_in_each(make_repo: MakeRepo) -> None:
