@@ -19,7 +19,10 @@ from .errors import UsageError
 from .layout import SEPARATOR, TRAILER
 from .records import DigestData, fingerprint_of, text_sha256
 
-_HEAD = re.compile(rf"^{SEPARATOR}\nFILE: (.*)\n{SEPARATOR}\n", re.M)
+# Every block of the text layout opens like this: FILE blocks hold files; the others (the
+# notes' REFERENCE, the closing SKIPPED list) only end the block before them. The skipped list
+# is not compared: what is ignored is mostly the machine's own (see ``fingerprint_of``).
+_HEAD = re.compile(rf"^{SEPARATOR}\n([A-Z]+): (.*)\n{SEPARATOR}\n", re.M)
 _LISTED = 10  # paths named per kind of change in the one-line message
 
 
@@ -102,9 +105,11 @@ def text_manifest(text: str) -> Manifest:
     heads = list(_HEAD.finditer(text))
     files: dict[str, str] = {}
     for index, head in enumerate(heads):
+        if head.group(1) != "FILE":
+            continue
         end = heads[index + 1].start() if index + 1 < len(heads) else len(text)
         body = text[head.end():end]
-        files[head.group(1)] = text_sha256(body.removesuffix("\n\n"))
+        files[head.group(2)] = text_sha256(body.removesuffix("\n\n"))
     return Manifest(files, kind="text")
 
 

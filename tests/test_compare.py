@@ -107,3 +107,12 @@ def test_manifests_read_back_what_was_written(make_repo: MakeRepo, tmp_path: Pat
     assert from_json.fingerprint == result.fingerprint
     assert json.loads(result.render("json"))["summary"]["fingerprint"] == result.fingerprint
     assert not differences(from_json, manifest_of(result))
+
+
+def test_a_closing_skipped_list_is_not_part_of_the_last_file(make_repo: MakeRepo) -> None:
+    result = digest(str(make_repo(FILES)))
+    text = result.render("text")
+    trailer = text[text.rindex("<!--"):]
+    listed = text.replace(trailer, "=" * 48 + "\nSKIPPED: 1 path\n" + "=" * 48
+                          + "\n.venv/ (ignored: default:.venv)\n\n" + trailer)
+    assert text_manifest(listed).files == text_manifest(text).files == manifest_of(result).files
