@@ -141,12 +141,16 @@ def find_config(folder: Path) -> Path | None:
     that has a ``[tool.gitdigest]`` table."""
     for name in CONFIG_FILES:
         path = folder / name
-        if path.is_file():
-            if name == "pyproject.toml" and "gitdigest" not in _parse(path.read_bytes(),
-                                                                      str(path)).get("tool", {}):
-                continue
+        if path.is_file() and (name != "pyproject.toml" or _mentions_us(path.read_bytes(),
+                                                                           str(path))):
             return path
     return None
+
+
+def _mentions_us(pyproject: bytes, where: str) -> bool:
+    """Whether a pyproject.toml may hold our table, without parsing it: another tool's broken
+    or templated pyproject.toml (a cookiecutter's) must not stop a digest."""
+    return b"gitdigest" in pyproject and "gitdigest" in _parse(pyproject, where).get("tool", {})
 
 
 def _parse(data: bytes, where: str) -> dict[str, Any]:
@@ -268,16 +272,16 @@ class Configuration:
         when nothing changes."""
         for name in CONFIG_FILES:
             data = read(name)
-            if data is None:
-                continue
-            table = table_of(data, name)
-            if not table and name == "pyproject.toml":
+            if data is None or (name == "pyproject.toml" and b"gitdigest" not in data):
                 continue
             where = f"the remote repository's {name}"
-            if not self.trust_remote:
+            if not self.trust_remote:  # not even parsed: an untrusted file cannot fail the run
                 self.warn(f"ignored {where}: a remote configuration could weaken secret "
                           "redaction; --trust-remote-config applies it")
                 return None
+            table = table_of(data, name)
+            if not table and name == "pyproject.toml":
+                continue
             remote = file_layer(table, where, self.profile, remote=True)
             values, _ = _merge(self.given, [remote, environment_layer(self.environ)])
             return Options.create(**values)

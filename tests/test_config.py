@@ -185,3 +185,12 @@ def test_trusted_remote_configuration_cannot_choose_where_to_write(remote: str,
     assert code == 2 and out == ""
     assert err == ("gitdigest: error: the remote repository's .gitdigest.toml [profile bad]: "
                    "output cannot be set by a remote repository's configuration\n")
+
+
+def test_another_tools_broken_pyproject_does_not_stop_a_digest(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": "a\n", "pyproject.toml": "[project]\nname = {{ cookiecutter }}\n"})
+    code, _, err = run("-q", "-o", "-", cwd=root)
+    assert (code, err) == (0, "")
+    (root / "pyproject.toml").write_text("[tool.gitdigest]\ntop = \n")
+    code, _, err = run("-q", "-o", "-", cwd=root)
+    assert code == 2 and err.startswith("gitdigest: error: pyproject.toml: not valid TOML")
