@@ -24,6 +24,9 @@ from .conftest import MakeRepo, git
 ROOT = Path(__file__).parent.parent
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 VENV_BIN = Path(sys.executable).parent
+# Through the environment layer, as a CI job would set it: these repositories hold no secret,
+# and each gitdigest process is spared loading the scanner (the plumbing is what is tested).
+QUICK = {"GITDIGEST_SECRETS": "off"}
 _EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 
@@ -54,7 +57,7 @@ def run_action(workspace: Path, temp: Path, **inputs: str) -> tuple[int, dict[st
     for step in ACTION["runs"]["steps"]:
         assert "${{" not in step["run"], "inputs must reach scripts through env only"
         assert step["shell"] == "bash"
-        env = {**os.environ, "RUNNER_TEMP": str(temp), "GITHUB_OUTPUT": str(output),
+        env = {**os.environ, **QUICK, "RUNNER_TEMP": str(temp), "GITHUB_OUTPUT": str(output),
                "GITHUB_WORKSPACE": str(workspace)}
         env.update({key: expand(str(value)) for key, value in step.get("env", {}).items()})
         script = temp / "step.sh"
@@ -126,7 +129,7 @@ def test_pre_commit_hook_keeps_the_committed_digest_up_to_date(make_repo: MakeRe
     hook = _hook()
     assert hook["language"] == "python" and hook["pass_filenames"] is False
     argv = [*shlex.split(hook["entry"]), *hook.get("args", [])]
-    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, **QUICK, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
     root = make_repo({"a.py": "a\n"})
 
     def commit_hook() -> subprocess.CompletedProcess[str]:
@@ -167,7 +170,7 @@ def test_gitlab_example_installs_from_the_repository_and_runs(make_repo: MakeRep
                      r'"\$GITDIGEST_REPO"', install)
     assert job["variables"]["GITDIGEST_REPO"].startswith("git+")
     root = make_repo({"a.py": "a\n"})
-    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, **QUICK, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
     script = "\n".join(line for line in rest if not line.startswith("export PATH="))
     first = subprocess.run(["bash", "-ec", script], cwd=root, env=env, capture_output=True,
                            text=True)
