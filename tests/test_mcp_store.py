@@ -47,7 +47,7 @@ def test_files_spans_and_grep(tmp_path: Path) -> None:
     text, files = _digest()
     stored = store.put(text, "t", files, text_spans(text, list(files)))
     assert store.read_file(stored, "b/c.py") == "needle = 1\nother = 2\n"
-    with pytest.raises(UsageError, match="did you mean b/c.py"):
+    with pytest.raises(UsageError, match=r"did you mean b/c\.py"):
         store.read_file(stored, "c.py")
     blocks, total = store.grep(stored, r"^needle", 1, 10)
     assert total == 1
