@@ -190,10 +190,12 @@ def build(limits: Limits, *, explicit_roots: bool = False) -> MCPServer[Any]:
             description="Last line to read (default: as many as the response cap "
                         "allows).")] = None,
         path: Annotated[str | None, Field(
-            description="Read this one file of the digest instead of a line range.")] = None,
+            description="Read this one file of the digest (start_line and end_line then "
+                        "count within the file).")] = None,
     ) -> types.CallToolResult:
         """Read a stored result by line range, or one file of a stored digest by its path.
-        Each answer stays within the response cap and says where to continue."""
+        Each answer stays within the response cap and says where to continue. A single line
+        longer than a page is cut at the cap."""
         return await runner.run(None, lambda t: t.read_digest(id, start_line, end_line, path))
 
     @server.tool(name="grep_digest")

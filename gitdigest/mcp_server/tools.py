@@ -8,6 +8,7 @@ and its first page returned, with a note that says the cap and how to read on.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -67,7 +68,11 @@ class Tools:
     def __init__(self, limits: Limits, store: Store | None = None) -> None:
         self.limits = limits
         self.counter = TokenCounter("o200k_base")  # what the cap is counted in
-        self.store = store or Store(self.counter, limits.response_tokens - NOTE_ALLOWANCE)
+        # an answer's text and its structured JSON together stay within the cap (clients may
+        # hand the model either or both): a quarter for the JSON, the rest for the text
+        self.data_cap = limits.response_tokens // 4
+        self.store = store or Store(self.counter,
+                                    limits.response_tokens - self.data_cap - NOTE_ALLOWANCE)
 
     # -- building a run ---------------------------------------------------------------------
 
@@ -149,7 +154,7 @@ class Tools:
             data = structured(result)
             data["tree"] = result.tree
         stored = self.store.put(result.tree, f"tree of {result.source.name}")
-        return self._answer(stored, data, notes, keep=("tree",))
+        return self._answer(stored, data, notes)
 
     def map(self, values: Mapping[str, Any]) -> Reply:
         """The repository map: for now the tree with each file's and folder's tokens."""
@@ -166,16 +171,15 @@ class Tools:
         stored = self.store.get(ident)
         data: dict[str, Any] = {"id": stored.id, "uri": stored.uri, "lines": stored.lines,
                                 "tokens": stored.tokens}
-        if path is not None:
-            if start_line is not None or end_line is not None:
-                raise UsageError("give a path or a line range, not both")
+        if path is not None:  # the line range is then within that file
             content = self.store.read_file(stored, path)
             lines = content.splitlines(keepends=True)
             if not lines:
                 return Reply(f"{display(path)} is empty.", {**data, "path": path})
-            page = self.store.fit(lines, 1, None)
-            data.update(path=path, file_lines=page.total)
-            return Reply(self._with_note(page, stored, f"{display(path)}, "), data)
+            page = self.store.fit(lines, start_line or 1, end_line)
+            data.update(path=path, file_lines=page.total, start_line=page.start,
+                        end_line=page.end, truncated=page.cut)
+            return Reply(self._with_note(page, stored, path), data)
         page = self.store.page(stored, start_line or 1, end_line)
         data.update(start_line=page.start, end_line=page.end, truncated=page.cut)
         return Reply(self._with_note(page, stored), data)
@@ -188,10 +192,8 @@ class Tools:
         blocks, total = self.store.grep(stored, pattern, context, max_matches)
         head = (f"{total} matching line{'s' if total != 1 else ''} in digest {stored.id}"
                 + (f"; the first {len(blocks)} shown" if total > len(blocks) else ""))
-        body = "\n--\n".join(blocks)
-        lines = [head + "\n", *(line for line in body.splitlines(keepends=True))]
-        page = self.store.fit([*lines[:-1], lines[-1] if lines[-1].endswith("\n")
-                               else lines[-1] + "\n"] if len(lines) > 1 else lines)
+        body = head + "\n" + "".join(f"{block}\n--\n" for block in blocks)
+        page = self.store.fit(body.splitlines(keepends=True))
         text = page.text
         if page.cut:
             text += (f"\n[truncated at the response cap of {self.limits.response_tokens:,} "
@@ -218,32 +220,35 @@ class Tools:
             return Reply(text, data)
         return self._answer(self.store.put(text, title), data, [])
 
-    def _answer(self, stored: Stored, data: dict[str, Any], notes: list[str],
-                keep: tuple[str, ...] = ()) -> Reply:
+    def _answer(self, stored: Stored, data: dict[str, Any], notes: list[str]) -> Reply:
         """The first page of a stored result (all of it when it fits), with the note."""
         page = self.store.page(stored) if stored.lines else Page("", 1, 0, 0, 0, False)
         data.update(id=stored.id, uri=stored.uri, lines=stored.lines,
                     result_tokens=stored.tokens, truncated=page.cut)
-        _fit_data(data, self.counter, self.store.cap, keep)
+        _fit_data(data, self.counter, self.data_cap)
         text = self._with_note(page, stored)
         if notes:
             text = "".join(f"Note: {note}\n" for note in notes) + text
         return Reply(text, data)
 
-    def _with_note(self, page: Page, stored: Stored, what: str = "") -> str:
+    def _with_note(self, page: Page, stored: Stored, path: str | None = None) -> str:
+        """The page, and what it is: the stored id, or where it stopped and how to go on."""
         if not page.cut:
-            return page.text + (f"\n[{what}stored as id {stored.id}, {stored.tokens:,} tokens; "
-                                f"resource {stored.uri}]" if not what else "")
+            if path is not None:
+                return page.text
+            return page.text + (f"\n[stored as id {stored.id}, {stored.tokens:,} tokens; "
+                                f"resource {stored.uri}]")
+        where = f"{display(path)}: " if path is not None else ""
+        again = f", path={json.dumps(path)}" if path is not None else ""
         return (page.text + ("" if page.text.endswith("\n") else "\n")
-                + f"[truncated: {what}lines {page.start}-{page.end} of {page.total} shown "
+                + f"[truncated: {where}lines {page.start}-{page.end} of {page.total} shown "
                 f"({page.tokens:,} tokens); this server's response cap is "
                 f"{self.limits.response_tokens:,} tokens per answer. The whole result "
                 f"({stored.tokens:,} tokens) is stored as id {stored.id}: continue with "
-                f"read_digest(id=\"{stored.id}\", start_line={page.end + 1}"
-                + (", path=...)" if what else ")")
-                + (f", read one file with read_digest(id=\"{stored.id}\", path=\"<file>\")"
-                   f", or search with grep_digest(id=\"{stored.id}\", pattern=\"...\")]"
-                   if not what else "]"))
+                f"read_digest(id=\"{stored.id}\"{again}, start_line={page.end + 1})"
+                + ("]" if path is not None else
+                   f", read one file with read_digest(id=\"{stored.id}\", path=\"<file>\")"
+                   f", or search with grep_digest(id=\"{stored.id}\", pattern=\"...\")]"))
 
 
 def structured(result: Digest) -> dict[str, Any]:
@@ -261,24 +266,20 @@ def structured(result: Digest) -> dict[str, Any]:
     return data
 
 
-def _fit_data(data: dict[str, Any], counter: TokenCounter, cap: int,
-              keep: tuple[str, ...]) -> None:
-    """Shorten the long lists of a structured answer until it fits the cap; say so."""
-    import json
-
+def _fit_data(data: dict[str, Any], counter: TokenCounter, cap: int) -> None:
+    """Shorten the long lists of a structured answer until it fits ``cap``; ``<name>_total``
+    says how long a shortened list was (the text answer and the stored result have it all)."""
     for limit in (LIST_LIMIT, 50, 10, 0):
         if counter.count(json.dumps(data)) <= cap:
             return
-        for name in ("files", "skipped", "secrets", "folders", "largest", "tree"):
+        for name in ("files", "skipped", "secrets", "folders", "largest"):
             value = data.get(name)
-            if name in keep and name != "tree":
-                continue
             if isinstance(value, list) and len(value) > limit:
-                data[f"{name}_total"] = data.get(f"{name}_total", len(value))
+                data.setdefault(f"{name}_total", len(value))
                 data[name] = value[:limit]
-            elif name == "tree" and isinstance(value, str) and limit == 0:
-                data["tree"] = None  # in the text answer and the stored result instead
-                data["tree_stored"] = True
+    if isinstance(data.get("tree"), str) and counter.count(json.dumps(data)) > cap:
+        data["tree"] = None  # in the text answer and the stored result
+        data["tree_stored"] = True
 
 
 def repository_map(result: Digest) -> str:
