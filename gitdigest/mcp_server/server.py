@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import logging
+import threading
 import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
@@ -157,11 +157,21 @@ class Runner:
         return _result(reply)
 
 
+#: one digest at a time: the pipeline's forked workers find their reader in a module global,
+#: so two runs in threads side by side could hand a worker the other run's reader
+_PIPELINE = threading.Lock()
+
+
 def _digest_tool(runner: Runner, name: str) -> Callable[..., Awaitable[types.CallToolResult]]:
     """A tool taking the derived option parameters (``source`` and the safe options)."""
 
+    def work(values: dict[str, Any], tools: Tools) -> Reply:
+        with _PIPELINE:
+            reply: Reply = getattr(tools, name)(values)
+            return reply
+
     async def tool(ctx: Context[Any, Any], **values: Any) -> types.CallToolResult:
-        return await runner.run(ctx, lambda tools: getattr(tools, name)(values))
+        return await runner.run(ctx, functools.partial(work, values))
 
     context = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)
     tool.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
@@ -174,10 +184,14 @@ def _digest_tool(runner: Runner, name: str) -> Callable[..., Awaitable[types.Cal
 def build(limits: Limits, *, explicit_roots: bool = False) -> MCPServer[Any]:
     """The server with every tool, the stored digests as resources and the review prompt."""
     runner = Runner(limits, explicit_roots)
+    page = runner.tools.store.cap
+    sizes = (f" This server's answers hold at most {limits.response_tokens:,} tokens; a digest "
+             f"of at most {page:,} tokens (max_tokens={page}) arrives whole.")
     server = _Server(runner.tools, name="gitdigest", version=__version__,
-                     instructions=INSTRUCTIONS, log_level="WARNING")
+                     instructions=INSTRUCTIONS + sizes, log_level="WARNING")
     for name, description in _DESCRIPTIONS.items():
-        server.add_tool(_digest_tool(runner, name), name=name, description=description)
+        server.add_tool(_digest_tool(runner, name), name=name,
+                        description=description + (sizes if name == "digest" else ""))
 
     @server.tool(name="read_digest")
     async def read_digest(
@@ -257,7 +271,8 @@ def build(limits: Limits, *, explicit_roots: bool = False) -> MCPServer[Any]:
 
 def _whole_digest(values: dict[str, Any], tools: Tools) -> Reply:
     """The digest's whole text (its budget bounds it), for the review prompt."""
-    reply = tools.digest(values)
+    with _PIPELINE:
+        reply = tools.digest(values)
     stored = tools.store.get(reply.data["id"])
     return Reply(stored.text(), reply.data)
 
@@ -270,11 +285,3 @@ def serve(limits: Limits, *, transport: str = "stdio", host: str = "127.0.0.1",
         server.run("stdio")
     else:
         server.run("streamable-http", host=host, port=port)
-
-
-def describe_tools() -> str:
-    """The tools and their parameters, as JSON (for documentation and tests)."""
-    server = build(Limits(roots=(Path.cwd(),)))
-    listed = anyio.run(server.list_tools)
-    return json.dumps([{"name": t.name, "parameters": t.input_schema} for t in listed],
-                      indent=1)

@@ -130,9 +130,14 @@ class Store:
         last = total if end is None else min(end, total)
         if last < start and total:
             raise UsageError(f"end_line {end} is before start_line {start}")
+        wanted = lines[start - 1:last]
+        whole = "".join(wanted)
+        if self.counter.count(whole) <= self.cap:  # the usual case: no line-by-line count
+            return Page(whole, start, start + len(wanted) - 1, total, self.counter.count(whole),
+                        cut=False)
         taken: list[str] = []
         used = 0
-        for line in lines[start - 1:last]:
+        for line in wanted:
             cost = self.counter.count(line)
             if used + cost > self.cap and taken:
                 break

@@ -91,7 +91,6 @@ class Tools:
                                  "cannot be turned off through this server")
         given.update(fixed)
         given["source"] = self._source(str(given.get("source", "")))
-        given["cache"] = True  # the clone cache and the token cache
         notes: list[str] = []
         options = Options.create(**given)
         limits = self.limits
