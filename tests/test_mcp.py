@@ -278,6 +278,13 @@ def test_remote_repositories_on_a_loopback_server(world: dict[str, Any]) -> None
             assert private.structured_content is not None
             assert private.structured_content["summary"]["files"] == 4
             mapped = await ok(session, "map", source=f"{http.url}/private/repo")
+            tree = await ok(session, "tree", source=f"{http.url}/owner/repo/tree/main/src")
+            assert "big.py" in text_of(tree) and "README" not in text_of(tree)
+            ident = public.structured_content["id"]
+            found = await ok(session, "grep_digest", id=ident, pattern="needle")
+            assert "(src/app.py:2)" in text_of(found)
+            one = await ok(session, "read_digest", id=ident, path="src/app.py", start_line=2)
+            assert text_of(one) == "    return 'needle'\n"
             for answer in (public, private, mapped):
                 assert TOKEN not in text_of(answer)
                 assert TOKEN not in json.dumps(answer.structured_content)
