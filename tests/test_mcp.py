@@ -19,7 +19,7 @@ from typing import Any
 import anyio
 import mcp_types as types
 import pytest
-from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp import ClientSession, MCPError, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
 from gitdigest.api import digest
@@ -248,6 +248,8 @@ def test_every_refusal_is_a_tool_error_with_a_clear_message(world: dict[str, Any
                 session, "map", source=".", bogus=1)
             assert "no stored digest" in await refused(session, "read_digest",
                                                        id="../../etc/passwd")
+            with pytest.raises(MCPError, match="no stored digest '000000000000'"):
+                await session.read_resource("gitdigest://digest/000000000000")
             result = await ok(session, "digest", source=".", include="README.md")
             assert result.structured_content is not None
             assert "invalid regular expression" in await refused(

@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlparse
 import anyio
 import mcp_types as types
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.server.mcpserver.prompts.base import UserMessage
 from pydantic import Field
 
@@ -247,7 +248,10 @@ def build(limits: Limits, *, explicit_roots: bool = False) -> MCPServer[Any]:
     @server.resource("gitdigest://digest/{id}", name="digest", mime_type="text/plain",
                      description="A stored digest (or stats, tree, map) by id, whole.")
     def stored_digest(id: str) -> str:
-        return runner.tools.store.get(id).text()
+        try:
+            return runner.tools.store.get(id).text()
+        except GitDigestError as error:
+            raise ResourceNotFoundError(str(error)) from None
 
     @server.prompt(name="review", description="Review this repository or change: fills in a "
                    "digest under a token budget.")
