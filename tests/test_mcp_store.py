@@ -72,3 +72,20 @@ def test_the_newest_are_kept(tmp_path: Path) -> None:
         store.put(f"text {n}\n", "t")
     assert len(list(tmp_path.glob("*.txt"))) == 2
     assert len(list(tmp_path.glob("*.json"))) == 2
+
+
+def test_a_backtracking_pattern_cannot_hold_the_server(tmp_path: Path) -> None:
+    store = Store(COUNTER, 100, tmp_path, grep_timeout=1.0)
+    stored = store.put("a" * 40 + "\n", "t")
+    with pytest.raises(UsageError, match="took longer than 1 seconds; simplify it"):
+        store.grep(stored, "(a|a)*b", 0, 10)
+
+
+def test_lines_are_numbered_as_editors_do(tmp_path: Path) -> None:
+    """A form feed or U+2028 inside a line starts no new line (str.splitlines would)."""
+    store = Store(COUNTER, 1000, tmp_path)
+    stored = store.put("one\x0cstill one\ntwo\u2028still two\nthree\n", "t")
+    assert stored.lines == 3
+    blocks, total = store.grep(stored, "^three$|^$", 0, 10)
+    assert total == 1 and blocks[0].startswith("line 3\n")
+    assert store.page(stored, 2, 2).text == "two\u2028still two\n"

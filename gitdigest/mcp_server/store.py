@@ -12,6 +12,8 @@ import hashlib
 import json
 import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +43,8 @@ class Stored:
 
     def text(self) -> str:
         """The whole stored text."""
-        return (self.folder / f"{self.id}.txt").read_text(encoding="utf-8")
+        return (self.folder / f"{self.id}.txt").read_text(encoding="utf-8",
+                                                           errors="surrogatepass")
 
     def meta(self) -> dict[str, Any]:
         """What was stored beside the text: the title, spans and file contents."""
@@ -66,8 +69,9 @@ class Store:
     """Stored results under ``folder`` (default ``<cache>/mcp``), the newest ``keep`` kept."""
 
     def __init__(self, counter: TokenCounter, cap: int, folder: Path | None = None,
-                 keep: int = 64) -> None:
+                 keep: int = 64, grep_timeout: float = 30.0) -> None:
         self.counter = counter
+        self.grep_timeout = grep_timeout
         self.cap = cap
         self.folder = folder or cache_dir() / "mcp"
         self.keep = keep
@@ -78,7 +82,7 @@ class Store:
         text starts, for naming the file of a grep match)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         ident = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-        lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+        lines = len(split_lines(text))
         tokens = self.counter.count(text)
         meta = {"title": title, "lines": lines, "tokens": tokens, "files": files or {},
                 "spans": spans or []}
@@ -118,8 +122,7 @@ class Store:
 
     def page(self, stored: Stored, start: int = 1, end: int | None = None) -> Page:
         """Lines ``start`` to ``end`` of ``stored``, cut at the response cap."""
-        lines = stored.text().splitlines(keepends=True)
-        return self.fit(lines, start, end)
+        return self.fit(split_lines(stored.text()), start, end)
 
     def fit(self, lines: list[str], start: int = 1, end: int | None = None) -> Page:
         """Lines ``start``..``end`` (1-based) of ``lines``, as many as fit in the cap. Counts
@@ -166,12 +169,13 @@ class Store:
         """Matches of ``pattern`` with ``context`` lines around each, as text blocks (at most
         ``limit``), and how many lines matched in all."""
         try:
-            regex = re.compile(pattern)
+            re.compile(pattern)
         except (re.error, RecursionError, OverflowError) as error:
             raise UsageError(f"invalid regular expression {pattern!r}: {error}") from None
-        lines = stored.text().splitlines()
+        lines = [line.rstrip("\n") for line in split_lines(stored.text())]
+        hits = [index for index in _matching(stored.folder / f"{stored.id}.txt", pattern,
+                                             self.grep_timeout) if index < len(lines)]
         spans = [(str(path), int(first)) for path, first in stored.meta()["spans"]]
-        hits = [index for index, line in enumerate(lines) if regex.search(line)]
         blocks = []
         for index in hits[:limit]:
             where = _file_at(spans, index + 1)
@@ -180,6 +184,32 @@ class Store:
             body = "\n".join(f"{n + 1}{':' if n == index else '-'} {lines[n]}" for n in around)
             blocks.append(f"{label}\n{body}")
         return blocks, len(hits)
+
+
+# Matching runs in a child process: Python's regex engine backtracks, and a pattern a model
+# wrote ("(a|a)*b") could otherwise keep a server thread busy forever.
+_GREP = """
+import json, re, sys
+regex = re.compile(sys.argv[1])
+with open(sys.argv[2], encoding="utf-8", errors="surrogatepass", newline="") as text:
+    lines = text.read().split("\\n")
+print(json.dumps([i for i, line in enumerate(lines) if regex.search(line)]))
+"""
+
+
+def _matching(path: Path, pattern: str, timeout: float) -> list[int]:
+    """Indexes of the lines of ``path`` that ``pattern`` matches, within ``timeout`` seconds."""
+    try:
+        done = subprocess.run([sys.executable, "-I", "-c", _GREP, pattern, str(path)],
+                              capture_output=True, timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        raise UsageError(f"the pattern {pattern!r} took longer than {timeout:g} seconds; "
+                         "simplify it") from None
+    except subprocess.CalledProcessError as error:
+        last = (error.stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
+        raise UsageError(f"the pattern {pattern!r} failed: {last}") from None
+    hits: list[int] = json.loads(done.stdout)
+    return hits
 
 
 def _file_at(spans: list[tuple[str, int]], line: int) -> tuple[str, int] | None:
@@ -202,6 +232,12 @@ def _cut_to(counter: TokenCounter, text: str, cap: int) -> str:
         else:
             high = middle - 1
     return text[:low]
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as git and editors number them: split after each newline only (a form feed or a
+    U+2028 inside a line does not start a new one), each keeping its newline."""
+    return [line for line in re.split(r"(?<=\n)", text) if line]
 
 
 def text_spans(text: str, paths: list[str]) -> list[tuple[str, int]]:

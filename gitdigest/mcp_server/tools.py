@@ -27,7 +27,7 @@ from ..render.json import VERSION, source_block
 from ..sources.urls import looks_remote
 from ..tokens import TokenCounter
 from .params import FORBIDDEN_CHOICES, WITHHELD, names
-from .store import Page, Store, Stored, text_spans
+from .store import Page, Store, Stored, split_lines, text_spans
 
 #: tokens kept free in a page for the note that says how to go on
 NOTE_ALLOWANCE = 250
@@ -72,11 +72,12 @@ class Tools:
         # hand the model either or both): a quarter for the JSON, the rest for the text
         self.data_cap = limits.response_tokens // 4
         self.store = store or Store(self.counter,
-                                    limits.response_tokens - self.data_cap - NOTE_ALLOWANCE)
+                                    limits.response_tokens - self.data_cap - NOTE_ALLOWANCE,
+                                    grep_timeout=min(limits.call_timeout, 30.0))
 
     # -- building a run ---------------------------------------------------------------------
 
-    def options(self, values: Mapping[str, Any], **fixed: Any) -> tuple[Options, list[str]]:
+    def options(self, values: Mapping[str, Any]) -> tuple[Options, list[str]]:
         """Options from a tool's arguments, under the server's limits; with notes on what the
         limits changed. Withheld options and forbidden choices are refused by name."""
         given = {k: v for k, v in values.items() if v is not None}
@@ -89,7 +90,6 @@ class Tools:
             if given.get(name) in forbidden:
                 raise UsageError(f"{name}={given[name]!r} is not allowed here: secret redaction "
                                  "cannot be turned off through this server")
-        given.update(fixed)
         given["source"] = self._source(str(given.get("source", "")))
         notes: list[str] = []
         options = Options.create(**given)
@@ -103,7 +103,8 @@ class Tools:
         for name, value in capped.items():
             asked = given.get(name)
             if asked is not None and getattr(options, name) != value:
-                notes.append(f"{name} lowered to this server's limit of {value:g}")
+                shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+                notes.append(f"{name} lowered to this server's limit of {shown}")
         return dataclasses.replace(options, **capped), notes
 
     def _source(self, spec: str) -> str:
@@ -172,7 +173,7 @@ class Tools:
                                 "tokens": stored.tokens}
         if path is not None:  # the line range is then within that file
             content = self.store.read_file(stored, path)
-            lines = content.splitlines(keepends=True)
+            lines = split_lines(content)
             if not lines:
                 return Reply(f"{display(path)} is empty.", {**data, "path": path})
             page = self.store.fit(lines, start_line or 1, end_line)
@@ -192,7 +193,7 @@ class Tools:
         head = (f"{total} matching line{'s' if total != 1 else ''} in digest {stored.id}"
                 + (f"; the first {len(blocks)} shown" if total > len(blocks) else ""))
         body = head + "\n" + "".join(f"{block}\n--\n" for block in blocks)
-        page = self.store.fit(body.splitlines(keepends=True))
+        page = self.store.fit(split_lines(body))
         text = page.text
         if page.cut:
             text += (f"\n[truncated at the response cap of {self.limits.response_tokens:,} "
