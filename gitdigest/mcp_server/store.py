@@ -26,6 +26,11 @@ from ..tokens import TokenCounter
 _ID = re.compile(r"[0-9a-f]{12}")
 
 
+def _read(path: Path) -> str:
+    # written with surrogatepass: a digest's text can hold lone surrogates from JSON escapes
+    return path.read_text(encoding="utf-8", errors="surrogatepass")
+
+
 @dataclass(frozen=True)
 class Stored:
     """One stored result: its text file and what it is."""
@@ -43,13 +48,11 @@ class Stored:
 
     def text(self) -> str:
         """The whole stored text."""
-        return (self.folder / f"{self.id}.txt").read_text(encoding="utf-8",
-                                                           errors="surrogatepass")
+        return _read(self.folder / f"{self.id}.txt")
 
     def meta(self) -> dict[str, Any]:
         """What was stored beside the text: the title, spans and file contents."""
-        data: dict[str, Any] = json.loads(
-            (self.folder / f"{self.id}.json").read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(_read(self.folder / f"{self.id}.json"))
         return data
 
 
@@ -98,7 +101,7 @@ class Store:
         if not _ID.fullmatch(ident) or not (self.folder / f"{ident}.txt").is_file():
             raise UsageError(f"no stored digest {ident!r}; digest again to get a new id "
                              "(the newest results are kept)")
-        meta = json.loads((self.folder / f"{ident}.json").read_text(encoding="utf-8"))
+        meta = json.loads(_read(self.folder / f"{ident}.json"))
         return Stored(ident, meta["title"], meta["lines"], meta["tokens"], self.folder)
 
     def recent(self) -> list[Stored]:
