@@ -226,8 +226,13 @@ def test_every_refusal_is_a_tool_error_with_a_clear_message(world: dict[str, Any
     http = world["http"]
 
     async def main() -> None:
-        async with connect(world, "--root", str(world["project"]), "--call-timeout", "60"
-                           ) as session:
+        async with connect(world, "--root", str(world["project"]), "--call-timeout", "60",
+                           "--max-files", "2") as session:
+            capped = await ok(session, "digest", source=".", max_files=10)
+            assert "\nNote: max_files lowered to this server's limit of 2\n" in text_of(capped)
+            assert capped.structured_content is not None
+            assert capped.structured_content["summary"]["files"] == 2
+            assert "limit" in {s["reason"] for s in capped.structured_content["skipped"]}
             assert "outside the allowed folders" in await refused(
                 session, "digest", source=str(world["outside"]))
             assert "outside the allowed folders" in await refused(
