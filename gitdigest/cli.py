@@ -200,6 +200,41 @@ def models_command(tokenizer: str) -> None:
     click.echo(format_table(tokenizer), nl=False)
 
 
+@cli.command("mcp", context_settings=_HELP)
+@click.option("--transport", type=click.Choice(("stdio", "http")), default="stdio",
+              show_default=True, help="stdio for a client that starts the server; http for "
+                                      "streamable HTTP on --bind:--port.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port of the HTTP transport.")
+@click.option("--bind", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="Address the HTTP transport listens on (loopback unless you change it).")
+@click.option("--root", "roots", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False),
+              help="A folder local sources may come from (repeatable). Default: the client's "
+                   "MCP roots, else the current folder.")
+@click.option("--allow-private-hosts", is_flag=True,
+              help="Let tools digest remotes on loopback and private addresses.")
+@click.option("--response-tokens", type=click.IntRange(min=1000), default=20_000,
+              show_default=True, metavar="N",
+              help="Most tokens one answer holds; longer results are stored and paged.")
+@click.option("--call-timeout", type=click.FloatRange(min=0, min_open=True), default=300.0,
+              show_default=True, metavar="SECONDS", help="Time limit of one tool call.")
+@click.option("--max-total-size", "max_total", default="256MB", show_default=True,
+              metavar="SIZE", help="Most bytes of files one call reads.")
+@click.option("--max-files", type=click.IntRange(min=1), default=50_000, show_default=True,
+              metavar="N", help="Most files one call reads.")
+def mcp_command(transport: str, port: int, bind: str, roots: tuple[str, ...],
+                allow_private_hosts: bool, response_tokens: int, call_timeout: float,
+                max_total: str, max_files: int) -> None:
+    """Serve gitdigest's tools to coding agents over the Model Context Protocol (needs
+    `pip install 'gitdigest[mcp]'`)."""
+    from .mcp_server import launch
+
+    launch(transport=transport, port=port, bind=bind, roots=roots,
+           allow_private_hosts=allow_private_hosts, response_tokens=response_tokens,
+           call_timeout=call_timeout, max_total_size=max_total, max_files=max_files)
+
+
 def _progress(message: str) -> None:
     """Progress lines, only for a person watching a terminal."""
     if sys.stderr.isatty():
