@@ -27,6 +27,8 @@ WITHHELD: dict[str, str] = {
     "split_tokens": "page a stored digest with read_digest instead",
     "stats": "use the stats tool",
     "cache": "the server decides how it caches clones",
+    "check_against": "it reads a file from the server's disk; compare fingerprints instead",
+    "summary_json": "the server writes no files for a tool; the summary is in every answer",
 }
 
 #: choices a tool may not pick: redaction stays on whatever the caller asks
