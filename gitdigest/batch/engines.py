@@ -78,10 +78,10 @@ class DaskEngine:
         if self.address is None:
             cluster = distributed.LocalCluster(
                 n_workers=self.jobs, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR)
+                dashboard_address=None, silence_logs=logging.CRITICAL)
         try:
-            with distributed.Client(cluster if cluster is not None else self.address,
-                                    set_as_default=False) as client:
+            with distributed.Client(cluster if cluster is not None else self.address
+                                    ) as client:
                 keys = [f"gitdigest-{task.name}" for task in tasks]
                 futures = client.map(run_task, tasks, key=keys, pure=False)
                 by_future = dict(zip(futures, tasks, strict=True))

@@ -129,7 +129,7 @@ def parse_list(text: str, base: dict[str, Any], *, where: str = "LIST") -> list[
     for name in names:
         taken[name] = taken.get(name, 0) + 1
     return [Item(number, line, options,
-                 name if taken[name] == 1 else f"{name}-{_short_hash(line)}")
+                 name if taken[name] == 1 else f"{name}-{_short_hash('line:' + line)}")
             for (number, line, options), name in zip(items, names, strict=True)]
 
 
