@@ -298,3 +298,21 @@ def test_bare_source_still_digests(tmp_path: Path) -> None:
     finally:
         os.chdir(old)
     assert result.exit_code == 0 and "FILE: a.py" in result.stdout
+
+
+def test_a_running_dask_scheduler(fleet: Fleet, tmp_path: Path) -> None:
+    """--scheduler ADDRESS submits to a cluster that is already running; its workers write DIR
+    themselves (a shared filesystem: this machine)."""
+    import distributed  # the test extra installs it
+    fleet.release.set()
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{fleet.http.url}/owner/alpha\n{fleet.http.url}/owner/missing\n")
+    out = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        code, stderr = _batch(str(listing), "-O", str(out), "--engine", "dask", "--scheduler",
+                              cluster.scheduler_address, "--secrets", "off")
+    assert code == 1
+    by = _by_source(_manifest(out))
+    assert by["owner/alpha"]["status"] == "ok" and by["owner/missing"]["status"] == "failed"
+    assert (out / by["owner/alpha"]["outputs"][0]).read_text().count("FILE: ") == 3
