@@ -312,7 +312,7 @@ def test_a_running_dask_scheduler(fleet: Fleet, tmp_path: Path) -> None:
                                   dashboard_address=None) as cluster:
         code, stderr = _batch(str(listing), "-O", str(out), "--engine", "dask", "--scheduler",
                               cluster.scheduler_address, "--secrets", "off")
-    assert code == 1
+    assert code == 1 and "1 of 2 sources failed" in stderr
     by = _by_source(_manifest(out))
     assert by["owner/alpha"]["status"] == "ok" and by["owner/missing"]["status"] == "failed"
     assert (out / by["owner/alpha"]["outputs"][0]).read_text().count("FILE: ") == 3

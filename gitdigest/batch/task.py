@@ -89,8 +89,8 @@ def run_task(task: Task) -> Record:
     options = task.options
     record = Record(task.name, options.source, task.line, "failed", ref=options.ref,
                     options_fingerprint=task.options_fingerprint)
-    if options.workers is None and multiprocessing.current_process().daemon:
-        # a daemonic worker (Dask's) cannot fork the counting pool: count in this process
+    if options.workers != 1 and multiprocessing.current_process().daemon:
+        # a daemonic worker (Dask's) cannot start the counting pool: count in this process
         options = dataclasses.replace(options, workers=1)
     while True:
         record.attempts += 1
