@@ -134,10 +134,17 @@ def _click_option(item: dataclasses.Field[Any]) -> Callable[[Any], Any]:
     return click.option(*spec.flags, item.name, **settings)
 
 
-def _with_options(command: Callable[..., None]) -> Callable[..., None]:
+def _with_options(command: Callable[..., None], skip: frozenset[str] = frozenset()
+                  ) -> Callable[..., None]:
     for item in reversed(cli_fields()):
-        command = _click_option(item)(command)
+        if item.name not in skip:
+            command = _click_option(item)(command)
     return command
+
+
+def _with_batch_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Every digest option except those a batch owns (it names and writes every output)."""
+    return _with_options(command, frozenset({"output", "copy"}))
 
 
 @cli.command("digest", context_settings=_HELP)
@@ -202,7 +209,7 @@ def models_command(tokenizer: str) -> None:
               metavar="N", help="Tries again after a transient network failure.")
 @click.option("--retry-delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
               metavar="SECONDS", help="First back-off; it doubles with each retry.")
-@_with_options
+@_with_batch_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no final table.")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.pass_obj
@@ -224,10 +231,6 @@ def batch_command(state: _State, /, list_file: Any, output_dir: str, engine: str
 
     state.debug = debug
     given = {name: value for name, value in values.items() if value not in (None, ())}
-    for owned in ("output", "copy"):
-        if owned in given:
-            raise click.UsageError(f"--{owned} does not apply to a batch: every source is "
-                                   "written to -O DIR under its own name")
     items = parse_list(list_file.read(), given, where=list_file.name)
     jobs = jobs or os.cpu_count() or 1
     runner = make_engine(engine, jobs, scheduler)
