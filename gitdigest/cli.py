@@ -135,10 +135,17 @@ def _click_option(item: dataclasses.Field[Any]) -> Callable[[Any], Any]:
     return click.option(*spec.flags, item.name, **settings)
 
 
-def _with_options(command: Callable[..., None]) -> Callable[..., None]:
+def _with_options(command: Callable[..., None], skip: frozenset[str] = frozenset()
+                  ) -> Callable[..., None]:
     for item in reversed(cli_fields()):
-        command = _click_option(item)(command)
+        if item.name not in skip:
+            command = _click_option(item)(command)
     return command
+
+
+def _with_batch_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Every digest option except those a batch owns (it names and writes every output)."""
+    return _with_options(command, frozenset({"output", "copy"}))
 
 
 @cli.command("digest", context_settings=_HELP)
@@ -233,6 +240,66 @@ def mcp_command(transport: str, port: int, bind: str, roots: tuple[str, ...],
     launch(transport=transport, port=port, bind=bind, roots=roots,
            allow_private_hosts=allow_private_hosts, response_tokens=response_tokens,
            call_timeout=call_timeout, max_total_size=max_total, max_files=max_files)
+@cli.command("batch", context_settings=_HELP)
+@click.argument("list_file", metavar="LIST", type=click.File("r", encoding="utf-8"))
+@click.option("-O", "--output-dir", required=True, metavar="DIR",
+              help="Folder for the digests and manifest.jsonl (created if missing).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="local: a process pool on this machine; dask: a Dask "
+              "cluster (--scheduler) or a LocalCluster.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="A running Dask scheduler (tcp://host:8786) for --engine dask.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Sources digested at once (local pool or LocalCluster workers; default: "
+                   "one per core).")
+@click.option("--collect", is_flag=True,
+              help="Workers send outputs back to this machine instead of writing DIR "
+                   "themselves (no shared filesystem).")
+@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True,
+              metavar="N", help="Tries again after a transient network failure.")
+@click.option("--retry-delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              metavar="SECONDS", help="First back-off; it doubles with each retry.")
+@_with_batch_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no final table.")
+@click.option("--debug", is_flag=True, help="Show a traceback for errors.")
+@click.pass_obj
+def batch_command(state: _State, /, list_file: Any, output_dir: str, engine: str,
+                  scheduler: str | None, jobs: int | None, collect: bool, retries: int,
+                  retry_delay: float, quiet: bool, debug: bool, **values: Any) -> None:
+    """Digest every source in LIST (a file, or - for stdin) into DIR, one digest each.
+
+    A line is a source (URL, slug or local path) with optional options of its own
+    (`owner/repo --ref v2 -i 'src/**'`); `#` starts a comment. Every digest option given
+    here applies to every source. DIR/manifest.jsonl records each result as it arrives; a
+    re-run skips sources whose commit and options did not change. Exit 0: all ok or
+    unchanged; 1: some failed (listed); 2: usage error.
+    """
+    from pathlib import Path
+
+    from .batch import BatchFailed, make_engine, parse_list, run_batch
+    from .batch.report import format_table, progress_line
+
+    state.debug = debug
+    given = {name: value for name, value in values.items() if value not in (None, ())}
+    items = parse_list(list_file.read(), given, where=list_file.name)
+    jobs = jobs or os.cpu_count() or 1
+    runner = make_engine(engine, jobs, scheduler)
+    live = sys.stderr.isatty() and not quiet
+
+    def progress(record: Any, result: Any) -> None:
+        if live:
+            click.echo("\r" + progress_line(result), err=True, nl=False)
+
+    result = run_batch(items, Path(output_dir), runner, collect=collect, retries=retries,
+                       retry_delay=retry_delay, task_workers=1 if jobs > 1 else None,
+                       progress=progress)
+    if live:
+        click.echo("", err=True)
+    if not quiet or result.failed:
+        click.echo(format_table(result, top=given.get("top", 5), failed_only=quiet), err=True)
+    if result.failed:
+        raise BatchFailed(f"{len(result.failed)} of {result.total} sources failed "
+                          f"(see {Path(output_dir) / 'manifest.jsonl'})")
 
 
 def _progress(message: str) -> None:
