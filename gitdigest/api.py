@@ -118,7 +118,7 @@ def open_digest(options: Options, progress: Progress = no_progress,
         cache = TokenCache.default() if options.cache else TokenCache(None)
         stack.callback(cache.close)
         source = stack.enter_context(open_source(source_settings(options, progress, policy)))
-        result = _build(source, options, prologue, budget, cache)
+        result = _build(source, options, prologue, budget, cache, progress)
         try:
             yield result
         finally:
@@ -126,9 +126,11 @@ def open_digest(options: Options, progress: Progress = no_progress,
 
 
 def _build(source: Source, options: Options, prologue: Prologue, budget: int | None,
-           cache: TokenCache) -> Digest:
+           cache: TokenCache, progress: Progress = no_progress) -> Digest:
+    progress("listing files...")
     listing = source.listing()
     selection = select(listing, source.read_path, options, _output_paths(source, options))
+    progress(f"reading and counting {len(selection.included):,} files...")
     counter = TokenCounter(options.tokenizer)
     reader = Reader(source, counter, text_settings(options), cache=cache)
     documents: list[Document] = []
