@@ -8,6 +8,7 @@ between requests, so any number of workers can serve one cache folder.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -284,8 +285,22 @@ def openapi_document() -> dict[str, Any]:
     }
 
 
+class _NoQuery(logging.Filter):
+    """Access-log lines without query strings: whatever a visitor puts in a URL (even a token
+    pasted against the page's advice, which is refused) never reaches a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].partition("?")[0], *args[3:])
+        return True
+
+
 def create_app(settings: WebSettings | None = None) -> Starlette:
     """The app for ``settings`` (default: what ``gitdigest serve`` put in the environment)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _NoQuery) for f in access.filters):
+        access.addFilter(_NoQuery())
     app = WebApp(settings or WebSettings.from_env())
     static = StaticFiles(packages=[("gitdigest.web", "static")])
     return Starlette(routes=[

@@ -1,0 +1,133 @@
+"""The JSON API of ``gitdigest serve`` end to end: a real server on loopback digesting
+repositories from a real loopback git server, over plain HTTP."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gitdigest import digest
+
+from .gitserver import GitHTTPServer
+from .webserver import TOKEN, WebServer, git_server, isolated_env
+
+
+@dataclass
+class Served:
+    git: GitHTTPServer
+    web: WebServer
+    host: str  # 127.0.0.1:PORT of the git server
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, scanner_rules: Path) -> Iterator[Served]:
+    tmp = tmp_path_factory.mktemp("web-api")
+    with git_server(tmp) as git:
+        host = git.url.removeprefix("http://")
+        env = isolated_env(tmp_path_factory.mktemp("server-home"), scanner_rules)
+        args = ["--allow-host", "127.0.0.1", "--http-host", host, "--rate", "100"]
+        with WebServer(args, env, tmp / "server.log") as web:
+            yield Served(git, web, host)
+
+
+def call(url: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+         ) -> tuple[int, Any, Any]:
+    """Status, headers and the JSON answer of one request."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers={
+        "Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.headers, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, json.loads(error.read())
+
+
+def test_post_digest_is_the_clis_json(served: Served) -> None:
+    source = f"{served.git.url}/team/demo.git"
+    status, headers, answer = call(served.web.url + "/api/digest",
+                                   {"source": source, "exclude": ["docs/"]})
+    assert status == 200, answer
+    expected = json.loads(digest(source, exclude="docs/").render("json"))
+    assert answer == expected
+    assert [f["path"] for f in answer["files"]] == ["README.md", "src/app.py", "src/util.py"]
+    assert headers["X-Gitdigest-Result"].startswith("/d/")
+
+
+def test_get_digest_by_path_with_query_options(served: Served) -> None:
+    status, _, answer = call(f"{served.web.url}/api/digest/{served.host}/team/demo/tree/main/src"
+                             "?tokenizer=cl100k_base&include=app.py")
+    assert status == 200, answer
+    assert answer["tokenizer"] == "cl100k_base"
+    assert answer["source"]["subpath"] == "src"
+    assert [f["path"] for f in answer["files"]] == ["app.py"]
+
+
+def test_private_repository_takes_the_token_from_a_header_only(served: Served) -> None:
+    source = f"{served.git.url}/private/demo.git"
+    status, _, answer = call(served.web.url + "/api/digest", {"source": source})
+    assert status == 502 and "authentication" in answer["error"]
+    assert "X-Git-Token" in answer["error"]
+    for header in ({"X-Git-Token": TOKEN}, {"Authorization": f"Bearer {TOKEN}"}):
+        status, _, answer = call(served.web.url + "/api/digest", {"source": source}, header)
+        assert status == 200, answer
+        assert answer["summary"]["files"] == 4
+    status, _, answer = call(served.web.url + "/api/digest", {"source": source, "token": TOKEN})
+    assert status == 400 and "header" in answer["error"]
+    status, _, answer = call(f"{served.web.url}/api/digest/{served.host}/private/demo"
+                             f"?token={TOKEN}")
+    assert status == 400
+    # the server's log (access lines included) never holds the token
+    assert TOKEN not in served.web.log
+
+
+@pytest.mark.parametrize(("source", "status", "says"), [
+    ("file:///etc", 403, "file:// sources are not allowed"),
+    ("/etc", 403, "local folders are not allowed"),
+    ("git://127.0.0.1/team/demo.git", 403, "git:// sources are not allowed"),
+    ("http://localhost:{port}/team/demo.git", 403, "private or local address"),
+])
+def test_refusals(served: Served, source: str, status: int, says: str) -> None:
+    source = source.format(port=served.git.port)
+    code, _, answer = call(served.web.url + "/api/digest", {"source": source})
+    assert (code, says in answer["error"]) == (status, True), answer
+
+
+def test_options_a_visitor_may_not_set(served: Served) -> None:
+    for option in ("output", "instructions", "workers"):
+        code, _, answer = call(served.web.url + "/api/digest",
+                               {"source": f"{served.git.url}/team/demo.git", option: "x"})
+        assert code == 400 and f"option {option!r} cannot be set here" in answer["error"]
+    code, _, answer = call(served.web.url + "/api/digest",
+                           {"source": f"{served.git.url}/team/demo.git", "max_size": "big"})
+    assert code == 400 and "invalid size" in answer["error"]
+
+
+def test_openapi_describes_the_api_from_the_options(served: Served) -> None:
+    code, _, document = call(served.web.url + "/api/openapi.json")
+    assert code == 200
+    assert set(document["paths"]) == {"/api/digest", "/api/digest/{host}/{path}"}
+    body = document["paths"]["/api/digest"]["post"]["requestBody"]
+    properties = body["content"]["application/json"]["schema"]["properties"]
+    assert properties["tokenizer"]["enum"] == ["o200k_base", "cl100k_base"]
+    assert properties["include"]["type"] == "array"
+    assert "token" not in properties and "output" not in properties
+
+
+def test_rate_limit_is_shared_by_workers(tmp_path: Path, scanner_rules: Path) -> None:
+    """Two uvicorn workers, one limit: the third request in a minute is refused whichever
+    worker takes it, with Retry-After."""
+    (tmp_path / "home").mkdir()
+    env = isolated_env(tmp_path / "home", scanner_rules)
+    with WebServer(["--rate", "2", "--server-workers", "2"], env, tmp_path / "log") as web:
+        answers = [call(web.url + "/api/digest", {"source": "file:///etc"}) for _ in range(3)]
+    assert [status for status, _, _ in answers] == [403, 403, 429]
+    assert "rate limit" in answers[2][2]["error"]
+    assert int(answers[2][1]["Retry-After"]) > 0
