@@ -37,7 +37,22 @@ def tree(meta: dict[str, Any]) -> Node:
         _place(root, path, "in", tokens, "")
     for path, reason, detail in meta["skipped"]:
         _place(root, path, reason, 0, detail)
+    _settle(root)
     return root
+
+
+def _settle(node: Node) -> str | None:
+    """The state ``node`` and everything below it share (None when mixed). A folder whose
+    files were all left out the same way (say, excluded) takes that state itself."""
+    if not node.children:
+        return node.state
+    states = {_settle(child) for child in node.children.values()}
+    if len(states) != 1 or None in states:
+        return None
+    only = states.pop()
+    if node.state == "in" and node.tokens == 0 and only is not None:
+        node.state = only
+    return node.state if node.state == only else None
 
 
 def _place(root: Node, path: str, state: str, tokens: int, detail: str) -> None:
