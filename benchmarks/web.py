@@ -7,7 +7,8 @@ Each round, cold: a fresh cache folder for the CLI (``gitdigest URL -o FILE -q``
 server (``gitdigest serve``) for the page, whose time runs from the click on Digest until the
 result page has loaded, in Debian's headless chromium. Warm: the same again with the caches
 left from the cold run (the page then serves the stored result after git confirms the commit).
-Prints medians in seconds.
+The two alternate which goes first each round; prints
+medians in seconds.
 """
 
 from __future__ import annotations
@@ -70,14 +71,16 @@ def main() -> None:
                 home = tmp / f"home-{round_}"
                 home.mkdir()
                 env = isolated_env(home, rules)
-                times_now = {"cli cold": cli(url, env, tmp / "out.txt"),
-                             "cli warm": cli(url, env, tmp / "out.txt")}
+                times_now: dict[str, float] = {}
                 server_home = tmp / f"server-{round_}"
                 server_home.mkdir()
                 with WebServer(["--allow-host", "127.0.0.1"], isolated_env(server_home, rules),
                                tmp / f"server-{round_}.log") as web:
-                    times_now["page cold"] = page_run(page, web, url)
-                    times_now["page warm"] = page_run(page, web, url)
+                    for tool in ("cli", "page") if round_ % 2 else ("page", "cli"):  # alternate
+                        for state in ("cold", "warm"):
+                            times_now[f"{tool} {state}"] = (
+                                cli(url, env, tmp / "out.txt") if tool == "cli"
+                                else page_run(page, web, url))
                 print(f"round {round_}: " + ", ".join(f"{k} {v:.2f} s"
                                                       for k, v in times_now.items()),
                       file=sys.stderr)

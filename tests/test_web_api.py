@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from gitdigest import digest
+from gitdigest.cli import cli
 
 from .gitserver import GitHTTPServer
 from .webserver import TOKEN, WebServer, git_server, isolated_env
@@ -121,13 +123,24 @@ def test_openapi_describes_the_api_from_the_options(served: Served) -> None:
     assert "token" not in properties and "output" not in properties
 
 
-def test_rate_limit_is_shared_by_workers(tmp_path: Path, scanner_rules: Path) -> None:
+def test_time_limit_and_a_rate_limit_shared_by_workers(served: Served, tmp_path: Path,
+                                                      scanner_rules: Path) -> None:
     """Two uvicorn workers, one limit: the third request in a minute is refused whichever
-    worker takes it, with Retry-After."""
+    worker takes it, with Retry-After. A digest over the time limit is stopped (504)."""
     (tmp_path / "home").mkdir()
     env = isolated_env(tmp_path / "home", scanner_rules)
-    with WebServer(["--rate", "2", "--server-workers", "2"], env, tmp_path / "log") as web:
-        answers = [call(web.url + "/api/digest", {"source": "file:///etc"}) for _ in range(3)]
-    assert [status for status, _, _ in answers] == [403, 403, 429]
+    args = ["--rate", "2", "--server-workers", "2", "--time-limit", "0.2",
+            "--allow-host", "127.0.0.1"]
+    body = {"source": f"{served.git.url}/team/demo.git"}
+    with WebServer(args, env, tmp_path / "log") as web:
+        answers = [call(web.url + "/api/digest", body) for _ in range(3)]
+    assert [status for status, _, _ in answers] == [504, 504, 429]
+    assert "time limit: a digest may take at most 0.2 s here" in answers[0][2]["error"]
     assert "rate limit" in answers[2][2]["error"]
     assert int(answers[2][1]["Retry-After"]) > 0
+
+
+def test_serve_checks_its_own_options() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--allow-local"])
+    assert result.exit_code == 2
+    assert "--allow-local and --root go together" in result.stderr

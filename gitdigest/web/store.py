@@ -25,7 +25,8 @@ from ..records import DigestData
 from ..render import EXTENSIONS
 
 _KEY = re.compile(r"[0-9a-f]{40}")
-#: options that do not change what a digest says (or must never be stored)
+#: options that do not change what a digest says (the ref stays: the digest names it),
+#: or must never be stored
 _UNKEYED = {"token", "output", "workers", "copy", "cache", "timeout"}
 #: bumped when what a stored result holds changes
 _VERSION = 1
