@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from gitdigest import digest
 from gitdigest.cli import cli
 
+from .conftest import MakeRepo
 from .gitserver import GitHTTPServer
 from .webserver import TOKEN, WebServer, git_server, isolated_env
 
@@ -144,3 +145,19 @@ def test_serve_checks_its_own_options() -> None:
     result = CliRunner().invoke(cli, ["serve", "--allow-local"])
     assert result.exit_code == 2
     assert "--allow-local and --root go together" in result.stderr
+
+
+def test_local_folders_only_under_the_root(tmp_path: Path, scanner_rules: Path,
+                                           make_repo: MakeRepo) -> None:
+    repo = make_repo({"a.py": "print(1)\n"}, name="roots/repo")
+    outside = make_repo({"b.py": "print(2)\n"}, name="elsewhere")
+    (repo / "escape").symlink_to(outside)
+    (tmp_path / "home").mkdir()
+    args = ["--allow-local", "--root", str(repo.parent)]
+    with WebServer(args, isolated_env(tmp_path / "home", scanner_rules), tmp_path / "log") as web:
+        status, _, answer = call(web.url + "/api/digest", {"source": str(repo)})
+        assert status == 200, answer
+        assert [f["path"] for f in answer["files"]] == ["a.py"]
+        for source in (str(outside), str(repo / "escape"), str(repo.parent / ".." / "elsewhere")):
+            status, _, answer = call(web.url + "/api/digest", {"source": source})
+            assert (status, "outside the allowed folders" in answer["error"]) == (403, True)
