@@ -35,7 +35,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, scanner_rules: Path) -> Ite
     with git_server(tmp) as git:
         host = git.url.removeprefix("http://")
         env = isolated_env(tmp_path_factory.mktemp("server-home"), scanner_rules)
-        args = ["--allow-host", "127.0.0.1", "--http-host", host, "--rate", "100"]
+        args = ["--allow-host", "127.0.0.1", "--http-host", host, "--rate", "100",
+                "--show-limit", "1k"]
         with WebServer(args, env, tmp / "server.log") as web:
             yield Served(git, web, host)
 
@@ -62,6 +63,20 @@ def test_post_digest_is_the_clis_json(served: Served) -> None:
     assert answer == expected
     assert [f["path"] for f in answer["files"]] == ["README.md", "src/app.py", "src/util.py"]
     assert headers["X-Gitdigest-Result"].startswith("/d/")
+
+
+def test_a_big_digest_is_a_download_never_cropped(served: Served) -> None:
+    source = f"{served.git.url}/team/demo.git"
+    request = urllib.request.Request(served.web.url + "/api/run",
+                                     data=json.dumps({"source": source}).encode())
+    with urllib.request.urlopen(request, timeout=120) as response:
+        events = [json.loads(line) for line in response.read().splitlines()]
+    assert any("counting 4 files" in event.get("progress", "") for event in events)
+    url = served.web.url + events[-1]["url"]
+    page = urllib.request.urlopen(url).read().decode()
+    assert "too big to show here without cropping" in page and 'id="digest"' not in page
+    whole = urllib.request.urlopen(url + "/download").read().decode()
+    assert whole == digest(source).render() and len(whole) > 1024
 
 
 def test_get_digest_by_path_with_query_options(served: Served) -> None:
