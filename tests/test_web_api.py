@@ -145,13 +145,13 @@ def test_time_limit_and_a_rate_limit_shared_by_workers(served: Served, tmp_path:
     worker takes it, with Retry-After. A digest over the time limit is stopped (504)."""
     (tmp_path / "home").mkdir()
     env = isolated_env(tmp_path / "home", scanner_rules)
-    args = ["--rate", "2", "--server-workers", "2", "--time-limit", "0.2",
+    args = ["--rate", "2", "--server-workers", "2", "--time-limit", "0.1",
             "--allow-host", "127.0.0.1"]
     body = {"source": f"{served.git.url}/team/demo.git"}
     with WebServer(args, env, tmp_path / "log") as web:
         answers = [call(web.url + "/api/digest", body) for _ in range(3)]
     assert [status for status, _, _ in answers] == [504, 504, 429]
-    assert "time limit: a digest may take at most 0.2 s here" in answers[0][2]["error"]
+    assert "time limit: a digest may take at most 0.1 s here" in answers[0][2]["error"]
     assert "rate limit" in answers[2][2]["error"]
     assert int(answers[2][1]["Retry-After"]) > 0
 
