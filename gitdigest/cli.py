@@ -214,6 +214,9 @@ def models_command(tokenizer: str) -> None:
               help="Digests one client may run at once.")
 @click.option("--max-jobs", default=4, show_default=True, type=click.IntRange(1),
               help="Digests running at once in all.")
+@click.option("--fresh-for", default=60.0, show_default=True, type=click.FloatRange(0),
+              metavar="SECONDS", help="A request repeated within SECONDS is served its stored "
+                                      "result without asking git again (0: always ask).")
 @click.option("--show-limit", default="2MB", show_default=True, metavar="SIZE",
               help="Digests up to SIZE are shown in the page; bigger ones only downloaded.")
 @click.option("--cache-dir", metavar="DIR", type=click.Path(file_okay=False),
@@ -221,7 +224,7 @@ def models_command(tokenizer: str) -> None:
 def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_local: bool,
                   roots: tuple[str, ...], http_hosts: tuple[str, ...], server_workers: int,
                   cap_files: int, cap_size: str, git_timeout: float, time_limit: float,
-                  rate: int, per_client: int, max_jobs: int, show_limit: str,
+                  rate: int, per_client: int, max_jobs: int, fresh_for: float, show_limit: str,
                   cache_dir: str | None) -> None:
     """Serve the web page and JSON API (needs the gitdigest[web] extra)."""
     from .options import parse_size
@@ -236,7 +239,7 @@ def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_loca
         http_hosts=tuple(h.lower() for h in http_hosts), max_files=cap_files,
         max_total_size=parse_size(cap_size), git_timeout=git_timeout, time_limit=time_limit,
         rate_per_minute=rate, per_client=per_client, total_jobs=max_jobs,
-        show_limit=parse_size(show_limit),
+        show_limit=parse_size(show_limit), fresh_for=fresh_for,
         cache_dir=os.path.abspath(cache_dir) if cache_dir else None)
     serve(settings, host, port, server_workers)
 

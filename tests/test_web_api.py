@@ -79,6 +79,20 @@ def test_a_big_digest_is_a_download_never_cropped(served: Served) -> None:
     assert whole == digest(source).render() and len(whole) > 1024
 
 
+def test_a_repeated_request_is_served_without_git(served: Served) -> None:
+    body = {"source": f"{served.git.url}/team/demo.git", "include": ["*.md"]}
+    status, headers, first = call(served.web.url + "/api/digest", body)
+    assert status == 200, first
+    asked = len(served.git.requests)
+    status, again, second = call(served.web.url + "/api/digest", body)
+    assert (status, second) == (200, first)
+    assert again["X-Gitdigest-Result"] == headers["X-Gitdigest-Result"]
+    assert len(served.git.requests) == asked  # within --fresh-for: no git call at all
+    status, _, answer = call(served.web.url + "/api/digest", body, {"X-Git-Token": TOKEN})
+    assert status == 200 and answer == first  # the same files, but a token always asks git
+    assert len(served.git.requests) > asked
+
+
 def test_get_digest_by_path_with_query_options(served: Served) -> None:
     status, _, answer = call(f"{served.web.url}/api/digest/{served.host}/team/demo/tree/main/src"
                              "?tokenizer=cl100k_base&include=app.py")

@@ -177,7 +177,7 @@ def test_rate_limit_is_shown(served: Served, page: Page, tmp_path: Path,
                              scanner_rules: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    args = ["--allow-host", "127.0.0.1", "--rate", "1"]
+    args = ["--allow-host", "127.0.0.1", "--rate", "1", "--fresh-for", "0"]
     with WebServer(args, isolated_env(home, scanner_rules), tmp_path / "log") as web:
         page.goto(web.url + "/")
         submit(page, f"{served.git.url}/team/demo.git")

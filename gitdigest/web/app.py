@@ -155,16 +155,22 @@ class WebApp:
 
     # --- running digests -------------------------------------------------------------------
 
-    def _admit(self, request: Request, body: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        """Checked options and a limiter slot, or an error (raised)."""
-        chosen = options_from(body)
+    def _admit(self, request: Request, body: dict[str, Any]
+               ) -> tuple[dict[str, Any], str | None, str | None]:
+        """Checked options, and either the key of a result this request gave moments ago
+        (public sources only; no git, no limiter slot) or a limiter slot; errors are raised."""
+        chosen = _jsonable(options_from(body))
+        if token_of(request) is None:
+            recent = self.store.recent(chosen, self.settings.fresh_for)
+            if recent is not None:
+                return chosen, recent, None
         client = request.client.host if request.client else "unknown"
-        return chosen, self.limiter.admit(client)
+        return chosen, None, self.limiter.admit(client)
 
     async def _events(self, chosen: dict[str, Any], token: str | None, slot: str
                       ) -> AsyncIterator[dict[str, Any]]:
         try:
-            async for event in run_job(_jsonable(chosen), token, self.settings):
+            async for event in run_job(chosen, token, self.settings):
                 yield event
         finally:
             self.limiter.release(slot)
@@ -173,13 +179,17 @@ class WebApp:
         """``POST /api/run``: the page's digest, as a stream of JSON lines (progress, then
         ``{"done": key, "url": ...}`` or ``{"error": ...}``)."""
         try:
-            chosen, slot = self._admit(request, await _body(request))
+            chosen, recent, slot = self._admit(request, await _body(request))
         except LimitReached as error:
             return _error(str(error), 429, error.retry_after)
         except GitDigestError as error:
             return _error(str(error), 400)
 
         async def lines() -> AsyncIterator[bytes]:
+            if slot is None:
+                yield (json.dumps({"done": recent, "cached": True, "url": f"/d/{recent}"})
+                       + "\n").encode()
+                return
             async for event in self._events(chosen, token_of(request), slot):
                 if "done" in event:
                     event["url"] = f"/d/{event['done']}"
@@ -204,14 +214,16 @@ class WebApp:
                 body["source"] = source_of_path(self.settings, request.path_params["host"],
                                                 request.path_params["rest"])
             body["format"] = "json"
-            chosen, slot = self._admit(request, body)
+            chosen, recent, slot = self._admit(request, body)
         except LimitReached as error:
             return _error(str(error), 429, error.retry_after)
         except GitDigestError as error:
             return _error(str(error), 400)
-        final: dict[str, Any] = {"error": "no result", "code": 70}
-        async for event in self._events(chosen, token_of(request), slot):
-            final = event
+        final: dict[str, Any] = {"done": recent}
+        if slot is not None:
+            final = {"error": "no result", "code": 70}
+            async for event in self._events(chosen, token_of(request), slot):
+                final = event
         if "done" not in final:
             return _error(str(final["error"]), _status(final))
         path = self.store.digest_path(final["done"])

@@ -55,13 +55,17 @@ def run(payload: dict[str, Any]) -> dict[str, Any]:
                      policy=policy_of(settings)) as digest:
         # a private repository's digest is never found by key: only its link shows it
         key = None if options.token else result_key(digest, options)
-        if key is not None and store.folder(key) is not None:
-            return {"done": key, "cached": True}
-        key = key or fresh_key()
-        _emit({"progress": f"rendering {digest.summary.files:,} files "
-                           f"({digest.summary.tokens:,} tokens)"})
-        store.save(key, digest, request)
-    return {"done": key, "cached": False}
+        cached = key is not None and store.folder(key) is not None
+        if not cached:
+            _emit({"progress": f"rendering {digest.summary.files:,} files "
+                               f"({digest.summary.tokens:,} tokens)"})
+            # a private repository or a working tree gets a fresh, unlisted key
+            final = key or fresh_key()
+            store.save(final, digest, request)
+    if key is None:
+        return {"done": final, "cached": False}
+    store.remember(request, key)
+    return {"done": key, "cached": cached}
 
 
 def main() -> None:

@@ -37,6 +37,9 @@ class WebSettings:
     total_jobs: int = 4
     #: digests up to this size are shown on the page; bigger ones are a download (never cropped)
     show_limit: int = 2 * 1024 * 1024
+    #: a request repeated within this many seconds is served its stored result without asking
+    #: git again (0: always ask git whether the ref moved)
+    fresh_for: float = 60.0
     #: finished digests kept in the cache (oldest are removed first)
     keep_results: int = 500
     #: where results and limits live (shared by every worker); default: the cache folder

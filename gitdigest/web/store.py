@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,29 @@ class ResultStore:
             shutil.rmtree(staging, ignore_errors=True)
         self._prune()
 
+    def remember(self, request: dict[str, Any], key: str) -> None:
+        """Note that ``request`` (a public source, as the visitor typed it) just gave ``key``."""
+        memo = self.root.parent / "recent"
+        memo.mkdir(parents=True, exist_ok=True)
+        path = memo / request_id(request)
+        staging = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+        staging.write_text(key, encoding="utf-8")
+        staging.replace(path)
+
+    def recent(self, request: dict[str, Any], fresh_for: float) -> str | None:
+        """The result ``request`` gave less than ``fresh_for`` seconds ago, if still stored:
+        served without asking git again (a push within that window is seen after it)."""
+        if fresh_for <= 0:
+            return None
+        path = self.root.parent / "recent" / request_id(request)
+        try:
+            if time.time() - path.stat().st_mtime > fresh_for:
+                return None
+            key = path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+        return key if self.folder(key) is not None else None
+
     def _prune(self) -> None:
         """Keep the ``keep`` most recently used results."""
         try:
@@ -112,6 +136,12 @@ class ResultStore:
         entries.sort(key=lambda entry: entry.stat().st_mtime, reverse=True)
         for entry in entries[self.keep:]:
             shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def request_id(request: dict[str, Any]) -> str:
+    """A file name for a request's options, as given."""
+    text = json.dumps(request, sort_keys=True, default=list)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def describe(digest: DigestData, request: dict[str, Any], file: str, size: int
