@@ -15,10 +15,11 @@ import click
 
 from . import __version__
 from .api import Digest, write_digest
+from .config import Configuration, describe
 from .errors import EXIT_BUG, EXIT_INTERRUPTED, GitDigestError, Interrupted
 from .notes import LANGUAGES, read_notes
 from .notes.models import SUMMARY_MODELS, find_model, format_table
-from .options import TOKENIZERS, Options, cli_fields, is_multiple, kind_of, spec_of
+from .options import TOKENIZERS, cli_fields, is_multiple, kind_of, spec_of
 from .paths import display
 from .sources import no_progress
 
@@ -143,12 +144,19 @@ def _with_options(command: Callable[..., None]) -> Callable[..., None]:
 @cli.command("digest", context_settings=_HELP)
 @click.argument("source", required=False)
 @_with_options
+@click.option("--profile", metavar="NAME",
+              help="Apply the configuration file's [profiles.NAME] table over its top table.")
+@click.option("--trust-remote-config", is_flag=True,
+              help="Apply a remote repository's own configuration file (ignored otherwise).")
+@click.option("--print-config", is_flag=True,
+              help="Print the merged options and where each came from, and digest nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print no summary on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.version_option(__version__, "--version", prog_name="gitdigest",
                       message="%(prog)s %(version)s")
 @click.pass_obj
-def digest_command(state: _State, /, quiet: bool, debug: bool, **values: Any) -> None:
+def digest_command(state: _State, /, quiet: bool, debug: bool, profile: str | None,
+                   trust_remote_config: bool, print_config: bool, **values: Any) -> None:
     """Digest SOURCE (a folder or a file; default: the current folder).
 
     Other commands: `gitdigest notes` prints the bundled LLM reference notes, `gitdigest models`
@@ -156,8 +164,17 @@ def digest_command(state: _State, /, quiet: bool, debug: bool, **values: Any) ->
     """
     state.debug = debug
     given = {name: value for name, value in values.items() if value not in (None, ())}
-    options = Options.create(**given)
-    result, written = write_digest(options, _progress if not quiet else no_progress)
+    configuration = Configuration(given, os.environ, profile, trust_remote_config,
+                                  warn=lambda line: click.echo(f"gitdigest: warning: {line}",
+                                                               err=True))
+    resolved = configuration.resolve()
+    if print_config:
+        click.echo(describe(resolved), nl=False)
+        return
+    options = resolved.options
+    result, written = write_digest(options, _progress if not quiet else no_progress,
+                                   configuration.reconfigure)
+    options = result.options
     for note in result.notes:
         click.echo(f"gitdigest: warning: {note}", err=True)
     if not quiet:
@@ -244,6 +261,41 @@ def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_loca
     serve(settings, host, port, server_workers)
 
 
+@cli.command("mcp", context_settings=_HELP)
+@click.option("--transport", type=click.Choice(("stdio", "http")), default="stdio",
+              show_default=True, help="stdio for a client that starts the server; http for "
+                                      "streamable HTTP on --bind:--port.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port of the HTTP transport.")
+@click.option("--bind", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="Address the HTTP transport listens on (loopback unless you change it).")
+@click.option("--root", "roots", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False),
+              help="A folder local sources may come from (repeatable). Default: the client's "
+                   "MCP roots, else the current folder.")
+@click.option("--allow-private-hosts", is_flag=True,
+              help="Let tools digest remotes on loopback and private addresses.")
+@click.option("--response-tokens", type=click.IntRange(min=1000), default=20_000,
+              show_default=True, metavar="N",
+              help="Most tokens one answer holds; longer results are stored and paged.")
+@click.option("--call-timeout", type=click.FloatRange(min=0, min_open=True), default=300.0,
+              show_default=True, metavar="SECONDS", help="Time limit of one tool call.")
+@click.option("--max-total-size", "max_total", default="256MB", show_default=True,
+              metavar="SIZE", help="Most bytes of files one call reads.")
+@click.option("--max-files", type=click.IntRange(min=1), default=50_000, show_default=True,
+              metavar="N", help="Most files one call reads.")
+def mcp_command(transport: str, port: int, bind: str, roots: tuple[str, ...],
+                allow_private_hosts: bool, response_tokens: int, call_timeout: float,
+                max_total: str, max_files: int) -> None:
+    """Serve gitdigest's tools to coding agents over the Model Context Protocol (needs
+    `pip install 'gitdigest[mcp]'`)."""
+    from .mcp_server import launch
+
+    launch(transport=transport, port=port, bind=bind, roots=roots,
+           allow_private_hosts=allow_private_hosts, response_tokens=response_tokens,
+           call_timeout=call_timeout, max_total_size=max_total, max_files=max_files)
+
+
 def _progress(message: str) -> None:
     """Progress lines, only for a person watching a terminal."""
     if sys.stderr.isatty():
@@ -268,6 +320,7 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
         f"Tokens:   {result.summary.tokens:,} ({result.tokenizer}, exact)"
         + (f", budget {result.budget:,}" if result.budget is not None else ""),
         "Windows:  " + ", ".join(_share(result, key) for key in SUMMARY_MODELS),
+        f"Content:  sha256 {result.fingerprint} (fingerprint)",
     ]
     largest = [f"{d.path} ({d.tokens:,})" for d in result.largest[:top]]
     if largest:

@@ -40,6 +40,8 @@ SERVER_ONLY = {
     "check": "a CI gate: the page shows whether the digest fits instead",
     "host": "the URL trick and full URLs name the host",
     "notes_lang": "the notes are added in their original language",
+    "check_against": "reads an earlier digest file on the server",
+    "summary_json": "writes a file on the server",
 }
 
 
