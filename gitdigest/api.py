@@ -128,7 +128,7 @@ def open_digest(options: Options, progress: Progress = no_progress,
         cache = TokenCache.default() if options.cache else TokenCache(None)
         stack.callback(cache.close)
         source = stack.enter_context(open_source(source_settings(options, progress, policy)))
-        result = _build(source, options, prologue, budget, cache, reconfigure)
+        result = _build(source, options, prologue, budget, cache, reconfigure, progress)
         try:
             yield result
         finally:
@@ -136,7 +136,9 @@ def open_digest(options: Options, progress: Progress = no_progress,
 
 
 def _build(source: Source, options: Options, prologue: Prologue, budget: int | None,
-           cache: TokenCache, reconfigure: Reconfigure | None = None) -> Digest:
+           cache: TokenCache, reconfigure: Reconfigure | None = None,
+           progress: Progress = no_progress) -> Digest:
+    progress("listing files...")
     listing = source.listing()
     if reconfigure is not None and source.info.kind == "remote":
         changed = reconfigure(lambda path: _read_or_none(source, path))
@@ -146,6 +148,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             prologue = load_prologue(options.header, options.instructions, options.with_notes,
                                      options.notes_lang)
     selection = select(listing, source.read_path, options, _output_paths(source, options))
+    progress(f"reading and counting {len(selection.included):,} files...")
     counter = TokenCounter(options.tokenizer)
     reader = Reader(source, counter, text_settings(options), cache=cache)
     documents: list[Document] = []

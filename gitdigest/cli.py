@@ -207,6 +207,67 @@ def models_command(tokenizer: str) -> None:
     click.echo(format_table(tokenizer), nl=False)
 
 
+@cli.command("serve", context_settings=_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+              help="Digest this host even if it resolves to a private or loopback address "
+                   "(repeatable).")
+@click.option("--allow-local", is_flag=True,
+              help="Let visitors digest folders of this machine under --root.")
+@click.option("--root", "roots", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False),
+              help="A folder whose subfolders --allow-local offers (repeatable).")
+@click.option("--http-host", "http_hosts", multiple=True, metavar="HOST",
+              help="The URL trick reaches this host over plain http (repeatable).")
+@click.option("--server-workers", default=1, show_default=True, type=click.IntRange(1),
+              help="uvicorn worker processes; they share only the cache folder.")
+@click.option("--cap-files", default=50_000, show_default=True, type=click.IntRange(1),
+              help="At most this many files per digest (the rest are skipped, reason limit).")
+@click.option("--cap-size", default="200MB", show_default=True, metavar="SIZE",
+              help="At most this much text per digest.")
+@click.option("--git-timeout", default=120.0, show_default=True,
+              type=click.FloatRange(0, min_open=True), help="Limit for each git operation.")
+@click.option("--time-limit", default=300.0, show_default=True,
+              type=click.FloatRange(0, min_open=True), help="Limit for one whole digest.")
+@click.option("--rate", default=10, show_default=True, type=click.IntRange(1),
+              help="Digests one client may start per minute.")
+@click.option("--per-client", default=2, show_default=True, type=click.IntRange(1),
+              help="Digests one client may run at once.")
+@click.option("--max-jobs", default=4, show_default=True, type=click.IntRange(1),
+              help="Digests running at once in all.")
+@click.option("--fresh-for", default=60.0, show_default=True, type=click.FloatRange(0),
+              metavar="SECONDS", help="A request repeated within SECONDS is served its stored "
+                                      "result without asking git again (0: always ask).")
+@click.option("--show-limit", default="2MB", show_default=True, metavar="SIZE",
+              help="Digests up to SIZE are shown in the page; bigger ones only downloaded.")
+@click.option("--cache-dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="Where results and limits live (default: gitdigest's cache folder).")
+def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_local: bool,
+                  roots: tuple[str, ...], http_hosts: tuple[str, ...], server_workers: int,
+                  cap_files: int, cap_size: str, git_timeout: float, time_limit: float,
+                  rate: int, per_client: int, max_jobs: int, fresh_for: float, show_limit: str,
+                  cache_dir: str | None) -> None:
+    """Serve the web page and JSON API (needs the gitdigest[web] extra)."""
+    from .options import parse_size
+    from .web import WebSettings, serve
+
+    if allow_local != bool(roots):
+        raise click.UsageError("--allow-local and --root go together: name the folders "
+                               "visitors may digest")
+    settings = WebSettings(
+        allow_hosts=tuple(h.lower() for h in allow_hosts),
+        local_roots=tuple(os.path.abspath(root) for root in roots),
+        http_hosts=tuple(h.lower() for h in http_hosts), max_files=cap_files,
+        max_total_size=parse_size(cap_size), git_timeout=git_timeout, time_limit=time_limit,
+        rate_per_minute=rate, per_client=per_client, total_jobs=max_jobs,
+        show_limit=parse_size(show_limit), fresh_for=fresh_for,
+        cache_dir=os.path.abspath(cache_dir) if cache_dir else None)
+    serve(settings, host, port, server_workers)
+
+
 @cli.command("mcp", context_settings=_HELP)
 @click.option("--transport", type=click.Choice(("stdio", "http")), default="stdio",
               show_default=True, help="stdio for a client that starts the server; http for "
