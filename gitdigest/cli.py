@@ -115,6 +115,8 @@ def _click_option(item: dataclasses.Field[Any]) -> Callable[[Any], Any]:
     spec = spec_of(item)
     kind = kind_of(item)
     settings: dict[str, Any] = {"help": spec.help, "default": None, "metavar": spec.metavar}
+    if spec.bare is not None:  # the value may be left out: `--log` means `--log 20`
+        settings.update(is_flag=False, flag_value=spec.bare)
     if kind is bool:
         settings.update(is_flag=True, flag_value=not spec.negated)
     elif spec.choices is not None:

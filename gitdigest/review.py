@@ -1,0 +1,125 @@
+"""What a change adds to a digest (``--diff``, ``--changed``, ``--since``, ``--related``,
+``--log``): the Diff and History sections, which files the change chooses and why, and the
+tiers a budget keeps them by (the diff first, then changed files, then related ones by
+distance, then the rest)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from . import diff as diffs
+from . import history, related
+from .errors import UsageError
+from .layout import change_sections
+from .options import Options
+from .records import Diff, Entry, History, Selection, Skipped
+from .sources import Source
+from .sources.gitobjects import RefSource
+from .sources.local import WorktreeSource
+from .tokens import TokenCounter
+
+#: the tier of files a change did not choose (kept after every chosen one)
+REST = 1 << 30
+
+
+@dataclass
+class Change:
+    """The sections and the files a change chooses: path -> why, and path -> tier."""
+
+    diff: Diff | None = None
+    history: History | None = None
+    why: dict[str, str] = field(default_factory=dict)
+    tiers: dict[str, int] = field(default_factory=dict)
+    deleted: list[Skipped] = field(default_factory=list)
+
+    def tier(self, path: str) -> int:
+        """0 for a changed file, the import distance for a related one, else :data:`REST`."""
+        return self.tiers.get(path, REST)
+
+    @property
+    def sections(self) -> str:
+        """The Diff and History sections as the text layout shows them."""
+        return change_sections(self.diff, self.history)
+
+
+def head_ref(options: Options) -> str | None:
+    """The ref to digest when a range names its head (``A...feature`` digests ``feature``)."""
+    if options.ref is not None or options.change_range is None:
+        return options.ref
+    head = diffs.parse_range(options.change_range).head
+    return head if head not in (None, "HEAD") else None
+
+
+def place_of(source: Source) -> diffs.Place:
+    """Where git runs to diff and log the digested source."""
+    if isinstance(source, RefSource):
+        return diffs.Place(source.repo, source.subpath, source.commit,
+                           tuple(getattr(source, "git_config", ())))
+    if isinstance(source, WorktreeSource) and source.info.is_git and source.root is not None:
+        return diffs.Place(source.root, source.info.subpath, None)
+    raise UsageError("--diff, --since and --log need a git repository as SOURCE")
+
+
+def plan(source: Source, options: Options, included: Sequence[Entry],
+         counter: TokenCounter) -> Change:
+    """The change's sections and chosen files, for the files the selection includes."""
+    change = Change()
+    if options.change_range is None and options.log is None:
+        return change
+    place = place_of(source)
+    revisions = [place.commit or "HEAD"]
+    label = source.info.ref or "HEAD"
+    if options.change_range is not None:
+        wanted = diffs.parse_range(options.change_range)
+        found = diffs.compute(place, wanted, options.secrets)
+        change.diff = replace(found, tokens=counter.count(change_sections(found, None)))
+        revisions = [f"{found.base}..{found.head or 'HEAD'}"]
+        label = wanted.text
+        for path in diffs.head_paths(found):
+            change.why[path] = "changed"
+            change.tiers[path] = 0
+        if options.changed_only:
+            change.deleted = [Skipped(c.path, "deleted", f"deleted in {wanted.text}")
+                              for c in found.files if c.status == "deleted"]
+    if options.related is not None:
+        _add_related(change, source, included, options)
+    if options.log is not None:
+        found_log = history.log(place, revisions, label, limit=options.log,
+                                emails=options.log_emails, secrets=options.secrets)
+        change.history = replace(found_log, tokens=counter.count(
+            change_sections(None, found_log)))
+    return change
+
+
+def _add_related(change: Change, source: Source, included: Sequence[Entry],
+                 options: Options) -> None:
+    def read(path: str) -> str | None:
+        try:
+            return source.read_path(path).decode("utf-8", "replace")
+        except (OSError, KeyError):
+            return None
+
+    paths = [e.path for e in included if e.kind == "file"]
+    graph = related.Graph(paths, read)
+    for path, (distance, why) in related.related(graph, change.why, options.related or 1
+                                                 ).items():
+        change.why[path] = why
+        change.tiers[path] = distance
+
+
+def narrow(selection: Selection, change: Change) -> tuple[Selection, list[str]]:
+    """With ``--changed``: the selection cut to the chosen files (and deletions listed), and
+    the paths left out, which the tree still shows for context."""
+    chosen = change.why
+    included = tuple(e for e in selection.included if e.path in chosen)
+    context = [e.path for e in selection.included if e.path not in chosen]
+    skipped = (*(s for s in selection.skipped if s.path in chosen), *change.deleted)
+    return replace(selection, included=included, skipped=skipped), context
+
+
+def also_fetch(options: Options) -> tuple[str, ...]:
+    """Revisions a remote source must fetch besides the digested one: the range's base."""
+    if options.change_range is None:
+        return ()
+    return (diffs.parse_range(options.change_range).base,)
