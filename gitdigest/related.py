@@ -18,8 +18,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 _PY_IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w. \t,]+)", re.MULTILINE)
-_PY_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w \t,*\n\\]+)",
-                      re.MULTILINE)
+_PY_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*"
+                      r"(\([^)]*\)|[^\n#;]+)", re.MULTILINE)
 _JS = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*|^\s*import\s+)"""
                  r"""['"]([^'"\n]+)['"]""", re.MULTILINE)
 _GO_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.MULTILINE)
@@ -29,6 +29,7 @@ _GO_MODULE = re.compile(r"^module\s+(\S+)", re.MULTILINE)
 _RS_MOD = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;", re.MULTILINE)
 _RS_USE = re.compile(r"\buse\s+((?:crate|super|self)(?:::\w+)+)")
 _JAVA = re.compile(r"^\s*import\s+(?:static\s+)?([\w.]+(?:\.\*)?)\s*;", re.MULTILINE)
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")  # tsconfig is JSON with comments and commas
 _JSON_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
 
 _JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -84,18 +85,23 @@ class Graph:
                 found |= self._python_module(name)
         for match in _PY_FROM.finditer(text):
             dots, module, names = match.groups()
+            # each imported name may be a submodule; the package itself counts only when
+            # some name is not (it is then an attribute the package defines)
             if dots:
                 folder = posixpath.dirname(path)
                 for _ in range(len(dots) - 1):
                     folder = posixpath.dirname(folder)
                 base = posixpath.join(folder, *module.split(".")) if module else folder
-                found |= self._python_file(base)
-                for name in re.findall(r"\w+", names):
-                    found |= self._python_file(posixpath.join(base, name))
+                subs = [self._python_file(posixpath.join(base, name))
+                        for name in re.findall(r"\w+", names)]
+                package = self._python_file(base)
             else:
-                found |= self._python_module(module)
-                for name in re.findall(r"\w+", names):
-                    found |= self._python_module(f"{module}.{name}")
+                subs = [self._python_module(f"{module}.{name}")
+                        for name in re.findall(r"\w+", names)]
+                package = self._python_module(module)
+            found |= set().union(*subs)
+            if not subs or not all(subs):
+                found |= package
         return found
 
     def _python_file(self, base: str) -> set[str]:
@@ -117,9 +123,9 @@ class Graph:
             if name not in ("tsconfig.json", "jsconfig.json"):
                 continue
             try:
-                data = json.loads(_JSON_COMMENT.sub(
+                data = json.loads(_TRAILING_COMMA.sub(r"\1", _JSON_COMMENT.sub(
                     lambda m: m.group(0) if m.group(0).startswith('"') else "",
-                    self._text(path)).replace(",}", "}").replace(",]", "]"))
+                    self._text(path))))
                 options = data.get("compilerOptions") or {}
                 folder = posixpath.dirname(path)
                 base = posixpath.normpath(posixpath.join(folder, options.get("baseUrl", ".")))
