@@ -126,7 +126,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     listing = source.listing()
     selection = select(listing, source.read_path, options, _output_paths(source, options))
     counter = TokenCounter(options.tokenizer)
-    change = review.plan(source, options, selection.included, counter)
+    change = review.plan(source, options, selection, counter)
     context: list[str] = []
     if options.changed_only:
         selection, context = review.narrow(selection, change)

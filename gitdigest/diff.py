@@ -10,7 +10,8 @@ is switched off first (an empty command is no filter): the diff shows the bytes 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import secrets as secret_scan
@@ -97,9 +98,12 @@ def _no_filters(place: Place) -> list[tuple[str, str]]:
             for key in ("clean", "smudge", "process")]
 
 
-def compute(place: Place, wanted: Range, secrets: str = "redact") -> Diff:
+def compute(place: Place, wanted: Range, secrets: str = "redact",
+            omit: Callable[[str], str] = lambda path: "") -> Diff:
     """The diff of ``wanted`` as the Diff section shows it: files, counts and the patch with
-    secrets redacted (``secrets`` is the ``--secrets`` mode; ``off`` leaves it as it is)."""
+    secrets redacted (``secrets`` is the ``--secrets`` mode; ``off`` leaves it as it is).
+    ``omit(path)`` says why a file's hunks stay out of the patch (the digest's own rules skip
+    the file: a lockfile, an excluded path), or "" to show them."""
     base, head = endpoints(place, wanted)
     config = list(place.config)
     if head is None:
@@ -117,12 +121,19 @@ def compute(place: Place, wanted: Range, secrets: str = "redact") -> Diff:
         except GitFailed as error:
             raise UsageError(f"cannot diff {wanted.text}: {error}") from None
 
-    files = _changes(git("--name-status", "-z"), git("--numstat", "-z"))
+    files = [replace(change, omitted=omit(change.path))
+             for change in _changes(git("--name-status", "-z"), git("--numstat", "-z"))]
     patch = git("-p").decode("utf-8", "surrogateescape")
+    chunks = _split_patch(patch)
+    if len(chunks) == len(files) + 1:  # one chunk per file, as git prints them
+        for index, change in enumerate(files, start=1):
+            if change.omitted:
+                head_line = chunks[index].partition("\n")[0]
+                chunks[index] = f"{head_line}\n# hunks left out: {change.omitted}\n"
     found: list[Secret] = []
     if secrets != "off" and patch:
-        patch, found = _redact(patch, files)
-    return Diff(wanted.text, base, head, tuple(files), patch, secrets=tuple(found))
+        chunks, found = _redact(chunks, files)
+    return Diff(wanted.text, base, head, tuple(files), "".join(chunks), secrets=tuple(found))
 
 
 def _changes(status: bytes, numstat: bytes) -> list[FileChange]:
@@ -148,10 +159,9 @@ def _changes(status: bytes, numstat: bytes) -> list[FileChange]:
     return changes
 
 
-def _redact(patch: str, files: list[FileChange]) -> tuple[str, list[Secret]]:
+def _redact(chunks: list[str], files: list[FileChange]) -> tuple[list[str], list[Secret]]:
     """Scan each file's part of the patch (under its path, which some rules look at) and
     redact what is found; a finding's line is its line in the whole patch."""
-    chunks = _split_patch(patch)
     out = []
     found: list[Secret] = []
     line = 0
@@ -161,7 +171,7 @@ def _redact(patch: str, files: list[FileChange]) -> tuple[str, list[Secret]]:
         found += [Secret(path, line + f.line, f.rule) for f in findings]
         line += chunk.count("\n")
         out.append(secret_scan.redact(chunk, findings) if findings else chunk)
-    return "".join(out), found
+    return out, found
 
 
 def _split_patch(patch: str) -> list[str]:

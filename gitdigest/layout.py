@@ -82,6 +82,8 @@ def diff_files(diff: Diff) -> str:
         if change.old_path is not None:
             name = f"{display(change.old_path)} -> {name}"
         counts = "binary" if change.binary else f"+{change.added} -{change.removed}"
+        if change.omitted:
+            counts += f"; hunks left out: {change.omitted}"
         lines.append(f"{change.status} {name} ({counts})")
     return "".join(line + "\n" for line in lines)
 

@@ -129,6 +129,9 @@ class FileChange:
     added: int | None
     removed: int | None
     old_path: str | None = None
+    #: why the patch leaves this file's hunks out (the digest's rules skip the file:
+    #: ``ignored``, ``excluded``, ``too-large``...); "" when they are shown
+    omitted: str = ""
 
     @property
     def binary(self) -> bool:

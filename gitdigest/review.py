@@ -5,7 +5,7 @@ distance, then the rest)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from . import diff as diffs
@@ -61,10 +61,11 @@ def place_of(source: Source) -> diffs.Place:
     raise UsageError("--diff, --since and --log need a git repository as SOURCE")
 
 
-def plan(source: Source, options: Options, included: Sequence[Entry],
+def plan(source: Source, options: Options, selection: Selection,
          counter: TokenCounter) -> Change:
     """The change's sections and chosen files, for the files the selection includes."""
     change = Change()
+    included = selection.included
     if options.change_range is None and options.log is None:
         return change
     place = place_of(source)
@@ -72,7 +73,7 @@ def plan(source: Source, options: Options, included: Sequence[Entry],
     label = source.info.ref or "HEAD"
     if options.change_range is not None:
         wanted = diffs.parse_range(options.change_range)
-        found = diffs.compute(place, wanted, options.secrets)
+        found = diffs.compute(place, wanted, options.secrets, _omitted(selection))
         change.diff = replace(found, tokens=counter.count(change_sections(found, None)))
         revisions = [f"{found.base}..{found.head or 'HEAD'}"]
         label = wanted.text
@@ -90,6 +91,23 @@ def plan(source: Source, options: Options, included: Sequence[Entry],
         change.history = replace(found_log, tokens=counter.count(
             change_sections(None, found_log)))
     return change
+
+
+#: skip reasons whose files' hunks stay out of the patch too (binary ones git never dumps)
+_OMITTED = frozenset({"ignored", "excluded", "too-large", "limit"})
+
+
+def _omitted(selection: Selection) -> Callable[[str], str]:
+    """Why a changed file's hunks stay out of the patch: the digest's rules skip it."""
+    reasons = {s.path: f"{s.reason} ({s.detail})" if s.detail else s.reason
+               for s in selection.skipped if s.reason in _OMITTED}
+    folders = [path for path in reasons if path.endswith("/")]
+
+    def why(path: str) -> str:
+        if path in reasons:
+            return reasons[path]
+        return next((reasons[f] for f in folders if path.startswith(f)), "")
+    return why
 
 
 def _add_related(change: Change, source: Source, included: Sequence[Entry],

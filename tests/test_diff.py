@@ -140,7 +140,8 @@ def test_changed_digests_the_head_side_and_lists_deletions(branched: Path) -> No
     assert {f["path"]: f["why"] for f in data["files"]}["util.py"] == "changed"
     rename = next(f for f in data["diff"]["files"] if f["status"] == "renamed")
     assert rename == {"path": "docs/new name.md", "old_path": "docs/old name.md",
-                      "status": "renamed", "added": 1, "removed": 0, "binary": False}
+                      "status": "renamed", "added": 1, "removed": 0, "binary": False,
+                      "omitted": ""}
 
 
 def test_the_diff_is_counted_exactly_and_kept_first_under_a_budget(branched: Path) -> None:
@@ -235,3 +236,18 @@ def test_cli_review_and_its_errors(branched: Path, tmp_path: Path) -> None:
     (plain / "a.txt").write_text("a\n")
     nogit = runner.invoke(cli, [str(plain), "--log", "-o", "-"])
     assert nogit.exit_code == 2 and "need a git repository" in nogit.stderr
+
+
+def test_hunks_of_files_the_digest_skips_stay_out_of_the_patch(make_repo: MakeRepo) -> None:
+    root = make_repo({"package-lock.json": '{"a": 1}\n', "src/a.js": "1\n", "gen/x.js": "1\n"})
+    write_files(root, {"package-lock.json": '{"a": 2}\n', "src/a.js": "2\n", "gen/x.js": "2\n"})
+    result = digest(str(root), diff="HEAD", exclude="gen/")
+    assert result.diff is not None
+    omitted = {c.path: c.omitted for c in result.diff.files}
+    assert omitted["src/a.js"] == ""
+    assert omitted["package-lock.json"].startswith("ignored")
+    assert omitted["gen/x.js"].startswith("excluded")
+    assert '"a": 2' not in result.diff.patch and "+2" in result.diff.patch
+    assert "diff --git a/package-lock.json b/package-lock.json\n# hunks left out: ignored" \
+        in result.diff.patch
+    assert result.diff.files[0].added == 1  # counted all the same

@@ -31,7 +31,8 @@ def source_block(digest: DigestData) -> dict[str, Any]:
 def diff_block(diff: Diff) -> dict[str, Any]:
     """The ``diff`` object: the range, both commits, every file and the redacted patch."""
     files = [{"path": _path(c.path), "old_path": c.old_path and _path(c.old_path),
-              "status": c.status, "added": c.added, "removed": c.removed, "binary": c.binary}
+              "status": c.status, "added": c.added, "removed": c.removed, "binary": c.binary,
+              "omitted": c.omitted}
              for c in diff.files]
     return {"range": diff.range, "base": diff.base, "head": diff.head, "files": files,
             "patch": diff.patch, "tokens": diff.tokens}
