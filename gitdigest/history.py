@@ -23,7 +23,8 @@ def log(place: Place, revisions: list[str], label: str, *, limit: int | None = N
         args.append(f"--max-count={limit}")
     if place.subpath:
         args.append(f"--relative={place.subpath}")
-    args += [*revisions, "--", *([place.subpath] if place.subpath else [])]
+    # ":(top)": the subpath is from the top, wherever git runs (a working tree's subfolder)
+    args += [*revisions, "--", *([f":(top){place.subpath}"] if place.subpath else [])]
     try:
         output = run_git(args, str(place.cwd), config=place.config).stdout
     except GitFailed as error:

@@ -251,3 +251,28 @@ def test_hunks_of_files_the_digest_skips_stay_out_of_the_patch(make_repo: MakeRe
     assert "diff --git a/package-lock.json b/package-lock.json\n# hunks left out: ignored" \
         in result.diff.patch
     assert result.diff.files[0].added == 1  # counted all the same
+
+
+def test_a_subfolder_reviews_only_its_own_paths(branched: Path) -> None:
+    write_files(branched, {"pkg/mod.py": "A = 1\n"})
+    _commit(branched, "pkg: add")
+    _commit(branched, "pkg: change", {"pkg/mod.py": "A = 2\n"})
+    result = digest(str(branched / "pkg"), since="HEAD~1", log=5)
+    assert result.diff is not None and result.history is not None
+    assert [c.path for c in result.diff.files] == ["mod.py"]
+    assert "a/mod.py" in result.diff.patch
+    assert [c.subject for c in result.history.commits] == ["pkg: change"]
+    assert result.history.commits[0].files == ("mod.py",)
+
+
+def test_split_parts_carry_the_sections_in_part_one(branched: Path, tmp_path: Path) -> None:
+    out = tmp_path / "review.txt"
+    runner = CliRunner()
+    done = runner.invoke(cli, [str(branched), "--diff", "main...feature", "--log",
+                               "--split-tokens", "900", "-o", str(out), "-q"])
+    assert done.exit_code == 0, done.stderr
+    first = (tmp_path / "review.1.txt").read_text()
+    assert "DIFF: main...feature" in first and "HISTORY: main...feature" in first
+    counter = TokenCounter("o200k_base")
+    for part in sorted(tmp_path.glob("review.*.txt")):
+        assert counter.count(part.read_text()) <= 900

@@ -98,3 +98,10 @@ def test_an_unpublished_pull_request_is_exit_2(served: Served) -> None:
     assert out.exit_code == 2
     assert out.stderr.startswith("gitdigest: error: ")
     assert "publishes no refs/pull/8/head" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_remote_history_without_a_range(served: Served) -> None:
+    result = digest(f"{served.http.url}/team/proj", log=45, cache=False)
+    assert result.history is not None
+    assert [c.id for c in result.history.commits] == _git(
+        served.work, "log", "-n", "45", "--format=%H", "main").split()
