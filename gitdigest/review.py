@@ -75,8 +75,10 @@ def plan(source: Source, options: Options, selection: Selection,
         wanted = diffs.parse_range(options.change_range)
         found = diffs.compute(place, wanted, options.secrets, _omitted(selection))
         change.diff = replace(found, tokens=counter.count(change_sections(found, None)))
-        revisions = [f"{found.base}..{found.head or 'HEAD'}"]
-        label = wanted.text
+        if wanted.head is not None or found.base != diffs.resolve(place, "HEAD"):
+            # the range's own commits; `--diff` alone (HEAD) has none: the last ones then
+            revisions = [f"{found.base}..{found.head or 'HEAD'}"]
+            label = wanted.text
         for path in diffs.head_paths(found):
             change.why[path] = "changed"
             change.tiers[path] = 0
