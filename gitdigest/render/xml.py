@@ -52,11 +52,11 @@ def render(digest: DigestData, out: TextIO) -> None:
         out.write(f'<diff range="{attribute(diff.range)}" base="{diff.base}" '
                   f'head="{diff.head or ""}" tokens="{diff.tokens}">\n')
         for c in diff.files:
-            counts = "" if c.binary else f' added="{c.added}" removed="{c.removed}"'
+            counts = ' binary="true"' if c.binary else f' added="{c.added}" removed="{c.removed}"'
             old = f' old_path="{attribute(c.old_path)}"' if c.old_path is not None else ""
-            out.write(f'<file status="{c.status}"{old}{counts}'
-                      f'{" binary=" + chr(34) + "true" + chr(34) if c.binary else ""}>'
-                      f"{escape(c.path)}</file>\n")
+            omitted = f' omitted="{attribute(c.omitted)}"' if c.omitted else ""
+            out.write(f'<file status="{c.status}"{old}{counts}{omitted}>{escape(c.path)}'
+                      "</file>\n")
         out.write(f"{_element('patch', diff.patch)}\n</diff>\n")
     if digest.history is not None:
         out.write(f'<history range="{attribute(digest.history.range)}">\n')
