@@ -47,6 +47,16 @@ class Graph:
         self._read = read
         self._texts: dict[str, str | None] = {}
         self._python = _python_index(self.paths)
+        # by folder and by path suffix, so Go and Java imports are looked up, not searched
+        self._folders: dict[str, list[str]] = {}
+        self._suffixes: dict[str, list[str]] = {}
+        for path in sorted(self.paths):
+            if path.endswith((".go", ".java")):
+                self._folders.setdefault(posixpath.dirname(path), []).append(path)
+            if path.endswith(".java"):
+                parts = path.split("/")
+                for start in range(len(parts)):
+                    self._suffixes.setdefault("/".join(parts[start:]), []).append(path)
         self._tsconfigs = self._load_tsconfigs()
         self._go = self._load_go_modules()
         for path in sorted(self.paths):
@@ -191,8 +201,8 @@ class Graph:
             for module, folder in self._go:
                 if spec == module or spec.startswith(module + "/"):
                     target = posixpath.join(folder, spec[len(module):].strip("/")).strip("/")
-                    found |= {p for p in self.paths if p.endswith(".go")
-                              and posixpath.dirname(p) == target and not p.endswith("_test.go")}
+                    found |= {p for p in self._folders.get(target, ())
+                              if p.endswith(".go") and not p.endswith("_test.go")}
                     break
         return found
 
@@ -245,15 +255,15 @@ class Graph:
         for name in _JAVA.findall(text):
             parts = name.split(".")
             if parts[-1] == "*":
-                folder = "/" + "/".join(parts[:-1])
-                found |= {p for p in self.paths if p.endswith(".java")
-                          and ("/" + posixpath.dirname(p)).endswith(folder)}
+                folder = "/".join(parts[:-1])
+                found |= {p for d, files in self._folders.items()
+                          if d == folder or d.endswith("/" + folder)
+                          for p in files if p.endswith(".java")}
                 continue
             for end in range(len(parts), 1, -1):  # a static import names a member: drop it
-                suffix = "/".join(parts[:end]) + ".java"
-                hits = {p for p in self.paths if p == suffix or p.endswith("/" + suffix)}
+                hits = self._suffixes.get("/".join(parts[:end]) + ".java")
                 if hits:
-                    found |= hits
+                    found |= set(hits)
                     break
         return found
 

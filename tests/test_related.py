@@ -152,3 +152,54 @@ def test_related_needs_changed(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo({"a.py": "import b\n", "b.py": ""})
     with pytest.raises(ValueError, match="--related"):
         digest(str(root), diff="HEAD", related=1)
+
+
+# (project, the file the change touches, what --since BASE --related must choose and why)
+PROJECTS = {
+    "typescript": ({"package.json": "{}",
+                    "tsconfig.json": '{"compilerOptions": {"baseUrl": "src", '
+                                     '"paths": {"@lib/*": ["lib/*"]}}}',
+                    "src/main.ts": "import { add } from '@lib/math';\n",
+                    "src/lib/math.ts": "import { round } from './round';\nexport const add = 1;\n",
+                    "src/lib/round.ts": "export const round = 1;\n",
+                    "src/other.ts": "export const other = 1;\n"},
+                   "src/lib/math.ts",
+                   {"src/main.ts": "imports src/lib/math.ts",
+                    "src/lib/round.ts": "imported by src/lib/math.ts"}),
+    "go": ({"go.mod": "module example.com/app\n",
+            "cmd/app/main.go": 'package main\n\nimport "example.com/app/store"\n',
+            "store/store.go": 'package store\n\nimport "example.com/app/model"\n',
+            "model/model.go": "package model\n", "util/util.go": "package util\n"},
+           "store/store.go",
+           {"cmd/app/main.go": "imports store/store.go",
+            "model/model.go": "imported by store/store.go"}),
+    "rust": ({"Cargo.toml": "[package]\nname = 'app'\n",
+              "src/main.rs": "mod store;\nmod model;\nfn main() {}\n",
+              "src/store.rs": "use crate::model::Item;\n", "src/model.rs": "pub struct Item;\n",
+              "src/unused.rs": "\n"},
+             "src/store.rs",
+             {"src/main.rs": "imports src/store.rs",
+              "src/model.rs": "imported by src/store.rs"}),
+    "java": ({"pom.xml": "<project/>",
+              "src/main/java/app/Main.java": "package app;\nimport app.store.Store;\n",
+              "src/main/java/app/store/Store.java": "package app.store;\n"
+                                                    "import app.model.Item;\n",
+              "src/main/java/app/model/Item.java": "package app.model;\n",
+              "src/main/java/app/Other.java": "package app;\n"},
+             "src/main/java/app/store/Store.java",
+             {"src/main/java/app/Main.java": "imports src/main/java/app/store/Store.java",
+              "src/main/java/app/model/Item.java":
+                  "imported by src/main/java/app/store/Store.java"}),
+}
+
+
+@pytest.mark.parametrize("language", sorted(PROJECTS))
+def test_related_per_language_end_to_end(make_repo: MakeRepo, language: str) -> None:
+    files, touched, expected = PROJECTS[language]
+    root = make_repo(files)
+    git(root, "branch", "base")
+    write_files(root, {touched: files[touched] + "\n// changed\n"})
+    git(root, "commit", "-q", "-am", "change")
+    result = digest(str(root), since="base", related=1)
+    assert {d.path: result.why[d.path] for d in result.files} == {touched: "changed",
+                                                                  **expected}
