@@ -210,6 +210,7 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
         + (f", budget {result.budget:,}" if result.budget is not None else ""),
         "Windows:  " + ", ".join(_share(result, key) for key in SUMMARY_MODELS),
     ]
+    lines += _change_lines(result)
     largest = [f"{d.path} ({d.tokens:,})" for d in result.largest[:top]]
     if largest:
         lines.append("Largest:  " + ", ".join(largest))
@@ -219,6 +220,20 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
         targets.append("clipboard")
     lines.append(f"Output:   {', '.join(targets) or 'nothing'}")
     return "\n".join(lines)
+
+
+def _change_lines(result: Digest) -> list[str]:
+    """The reviewed change and the history, in one line each."""
+    lines = []
+    if result.diff is not None:
+        files = result.diff.files
+        lines.append(f"Change:   {display(result.diff.range)}: {len(files)} files changed "
+                     f"(+{sum(c.added or 0 for c in files)} -{sum(c.removed or 0 for c in files)})"
+                     f", diff {result.diff.tokens:,} tokens")
+    if result.history is not None:
+        lines.append(f"History:  {len(result.history.commits)} commits, "
+                     f"{result.history.tokens:,} tokens")
+    return lines
 
 
 def _secret_lines(result: Digest) -> list[str]:

@@ -218,6 +218,8 @@ def test_cli_review_and_its_errors(branched: Path, tmp_path: Path) -> None:
                               "-f", "json"])
     assert out.exit_code == 0, out.stderr
     data = json.loads(out.stdout)
+    assert "Change:   main...HEAD: 5 files changed (+4 -2), diff " in out.stderr
+    assert "History:  2 commits, " in out.stderr
     assert [c["subject"] for c in data["history"]["commits"]] == ["feature: settings",
                                                                  "feature: rename, delete, binary"]
     bad = runner.invoke(cli, [str(branched), "--diff", "main...nope", "-o", "-"])
@@ -276,3 +278,12 @@ def test_split_parts_carry_the_sections_in_part_one(branched: Path, tmp_path: Pa
     counter = TokenCounter("o200k_base")
     for part in sorted(tmp_path.glob("review.*.txt")):
         assert counter.count(part.read_text()) <= 900
+
+
+def test_a_secret_in_a_commit_subject_is_redacted(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.txt": "a\n"})
+    _commit(root, f"rotate {TOKEN} later", {"a.txt": "b\n"})
+    result = digest(str(root), log=5)
+    assert result.history is not None
+    assert result.history.commits[0].subject.startswith("rotate [REDACTED:")
+    assert TOKEN not in result.render("json")
