@@ -278,6 +278,8 @@ def coerce(item: dataclasses.Field[Any], value: Any) -> Any:
         if value is None:
             return ()
         return (value,) if isinstance(value, str) else tuple(value)
+    if value is True and spec.bare is not None:  # diff=True, log=True: as the bare flag
+        value = spec.bare
     if value is None or isinstance(value, bool):
         return value
     if spec.parse is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -127,6 +128,22 @@ def test_a_secret_added_in_a_change_is_redacted_in_every_format(branched: Path) 
     assert "diff:settings.py" in {s.path for s in result.secrets}
     for fmt in ("text", "json", "markdown", "xml"):
         assert TOKEN not in result.render(fmt)
+    assert "## Diff: `main...feature`" in result.render("markdown")
+    tree = ElementTree.fromstring(result.render("xml"))
+    files = tree.findall("./diff/file")
+    assert [(f.text, f.get("status")) for f in files] == [
+        (c.path, c.status) for c in result.diff.files]
+    binary = {f.text: f.get("binary") for f in files}
+    assert binary["logo.bin"] == "true" and binary["util.py"] is None
+    assert "[REDACTED:" in (tree.findtext("./diff/patch") or "")
+
+
+def test_the_api_takes_the_bare_flags_as_true(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.txt": "a\n"})
+    write_files(root, {"a.txt": "b\n"})
+    result = digest(str(root), diff=True, log=True)
+    assert result.diff is not None and result.diff.range == "HEAD"
+    assert result.history is not None and len(result.history.commits) == 1
 
 
 def test_changed_digests_the_head_side_and_lists_deletions(branched: Path) -> None:
