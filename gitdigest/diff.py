@@ -10,13 +10,14 @@ is switched off first (an empty command is no filter): the diff shows the bytes 
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import secrets as secret_scan
-from .errors import UsageError
-from .gitcmd import GitFailed, run_git, split_z
+from .errors import RemoteError, UsageError
+from .gitcmd import GitFailed, GitTimeout, run_git, split_z
 from .records import Diff, FileChange, Secret
 
 _STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied",
@@ -59,6 +60,19 @@ class Place:
     subpath: str
     commit: str | None
     config: tuple[tuple[str, str], ...] = ()
+    #: a remote's limit for each git call (a diff fetches missing blobs on demand)
+    timeout: float | None = None
+
+
+def run(place: Place, args: list[str], ok: tuple[int, ...] | None = (0,),
+        config: list[tuple[str, str]] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """git in ``place``; a remote's missing objects are fetched within its time limit."""
+    try:
+        return run_git(args, str(place.cwd), ok=ok, timeout=place.timeout,
+                       config=place.config if config is None else config)
+    except GitTimeout:
+        raise RemoteError(f"git {args[0]} did not finish within {place.timeout:g} s while "
+                          "fetching objects; raise --timeout") from None
 
 
 def resolve(place: Place, revision: str) -> str:
@@ -66,8 +80,8 @@ def resolve(place: Place, revision: str) -> str:
     commit when the digest reads one)."""
     if revision == "HEAD" and place.commit is not None:
         return place.commit
-    result = run_git(["rev-parse", "--verify", "-q", "--end-of-options",
-                      f"{revision}^{{commit}}"], str(place.cwd), ok=None, config=place.config)
+    result = run(place, ["rev-parse", "--verify", "-q", "--end-of-options",
+                         f"{revision}^{{commit}}"], ok=None)
     if result.returncode != 0:
         raise UsageError(f"unknown revision {revision!r} in the --diff range")
     return result.stdout.decode().strip()
@@ -80,8 +94,7 @@ def endpoints(place: Place, wanted: Range) -> tuple[str, str | None]:
         return resolve(place, wanted.base), place.commit
     base, head = resolve(place, wanted.base), resolve(place, wanted.head)
     if wanted.merge_base:
-        result = run_git(["merge-base", base, head], str(place.cwd), ok=None,
-                         config=place.config)
+        result = run(place, ["merge-base", base, head], ok=None)
         if result.returncode != 0:
             raise UsageError(f"{wanted.base} and {wanted.head} have no common ancestor, so "
                              f"{wanted.text} has no merge base; use {wanted.base}..{wanted.head}")
@@ -116,8 +129,7 @@ def compute(place: Place, wanted: Range, secrets: str = "redact",
 
     def git(*extra: str) -> bytes:
         try:
-            return run_git([*args, *extra, *revisions, "--"], str(place.cwd),
-                           config=config).stdout
+            return run(place, [*args, *extra, *revisions, "--"], config=config).stdout
         except GitFailed as error:
             raise UsageError(f"cannot diff {wanted.text}: {error}") from None
 

@@ -5,9 +5,9 @@ addresses only when asked for."""
 from __future__ import annotations
 
 from . import secrets as secret_scan
-from .diff import Place
+from .diff import Place, run
 from .errors import UsageError
-from .gitcmd import GitFailed, run_git
+from .gitcmd import GitFailed
 from .records import Commit, History
 
 _FORMAT = "--format=%x1e%H%x1f%as%x1f%an%x1f%ae%x1f%s"
@@ -26,7 +26,7 @@ def log(place: Place, revisions: list[str], label: str, *, limit: int | None = N
     # ":(top)": the subpath is from the top, wherever git runs (a working tree's subfolder)
     args += [*revisions, "--", *([f":(top){place.subpath}"] if place.subpath else [])]
     try:
-        output = run_git(args, str(place.cwd), config=place.config).stdout
+        output = run(place, args).stdout
     except GitFailed as error:
         raise UsageError(f"cannot read the history of {label}: {error}") from None
     commits = []

@@ -237,8 +237,10 @@ class RemoteSource(RefSource):
                          subpath=resolved.subpath, kind="remote", name=url.name)
         self.url = url
         self.info = replace(self.info, ref=resolved.ref, host=url.host or None, repo=url.repo)
-        #: configuration git needs to fetch missing objects (the token's header)
+        #: configuration git needs to fetch missing objects (the token's header), and its
+        #: time limit
         self.git_config: tuple[tuple[str, str], ...] = ()
+        self.git_timeout: float | None = settings.timeout
 
     def listing(self) -> Listing:
         """The tree, with submodules expanded when asked."""
