@@ -143,9 +143,18 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             documents.append(result)
         else:
             skipped.append(result)
-    frame = Frame(source.info, prologue, selection.shown, counter,
-                  single_file=listing.explicit, cache=cache, sections=change.sections,
-                  why=change.why, context=context)
+    def make_frame(sections: str) -> Frame:
+        return Frame(source.info, prologue, selection.shown, counter,
+                     single_file=listing.explicit, cache=cache, sections=sections,
+                     why=change.why, context=context)
+
+    frame = make_frame(change.sections)
+    if budget is not None and not options.check and change.diff is not None:
+        # the diff comes first, but a diff larger than the budget leaves out hunks, largest
+        # file first, rather than leaving nothing
+        change = review.trim_diff(change, budget, counter,
+                                  lambda sections: make_frame(sections).measure([], documents))
+        frame = make_frame(change.sections)
     kept, cut = documents, []
     if budget is not None and not options.check:
         fitted = fit(documents, budget, frame.measure, PatternSet(options.priority, "--priority"),

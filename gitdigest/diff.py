@@ -136,7 +136,7 @@ def compute(place: Place, wanted: Range, secrets: str = "redact",
     files = [replace(change, omitted=omit(change.path))
              for change in _changes(git("--name-status", "-z"), git("--numstat", "-z"))]
     patch = git("-p").decode("utf-8", "surrogateescape")
-    chunks = _split_patch(patch)
+    chunks = split_patch(patch)
     if len(chunks) == len(files) + 1:  # one chunk per file, as git prints them
         for index, change in enumerate(files, start=1):
             if change.omitted:
@@ -186,7 +186,7 @@ def _redact(chunks: list[str], files: list[FileChange]) -> tuple[list[str], list
     return out, found
 
 
-def _split_patch(patch: str) -> list[str]:
+def split_patch(patch: str) -> list[str]:
     """The text before the first file (usually empty), then one chunk per file."""
     starts = [0, *(match.start() for match in _FILE_START.finditer(patch))]
     return [patch[start:end] for start, end in zip(starts, [*starts[1:], len(patch)],

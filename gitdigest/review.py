@@ -144,3 +144,34 @@ def also_fetch(options: Options) -> tuple[str, ...]:
     if options.change_range is None:
         return ()
     return (diffs.parse_range(options.change_range).base,)
+
+
+def trim_diff(change: Change, budget: int, counter: TokenCounter,
+              frame_tokens: Callable[[str], int]) -> Change:
+    """``change`` with the hunks of its largest files left out (``# hunks left out: budget``)
+    until the frame with every file cut, ``frame_tokens(sections)``, fits in ``budget``."""
+    diff = change.diff
+    if diff is None or frame_tokens(change.sections) <= budget:
+        return change
+    chunks = diffs.split_patch(diff.patch)
+    if len(chunks) != len(diff.files) + 1:
+        return change
+    sizes = [counter.count(chunk) for chunk in chunks[1:]]
+    over = frame_tokens(change.sections) - budget
+    files = list(diff.files)
+    for index in sorted(range(len(files)), key=lambda i: (-sizes[i], i)):
+        if over <= 0:
+            trimmed = _with_diff(change, replace(diff, files=tuple(files),
+                                                 patch="".join(chunks)), counter)
+            over = frame_tokens(trimmed.sections) - budget
+            if over <= 0:
+                return trimmed
+        head = chunks[index + 1].partition("\n")[0]
+        chunks[index + 1] = f"{head}\n# hunks left out: budget\n"
+        files[index] = replace(files[index], omitted="budget")
+        over -= sizes[index]
+    return _with_diff(change, replace(diff, files=tuple(files), patch="".join(chunks)), counter)
+
+
+def _with_diff(change: Change, diff: Diff, counter: TokenCounter) -> Change:
+    return replace(change, diff=replace(diff, tokens=counter.count(change_sections(diff, None))))

@@ -304,3 +304,21 @@ def test_a_secret_in_a_commit_subject_is_redacted(make_repo: MakeRepo) -> None:
     assert result.history is not None
     assert result.history.commits[0].subject.startswith("rotate [REDACTED:")
     assert TOKEN not in result.render("json")
+
+
+def test_a_diff_larger_than_the_budget_leaves_out_its_largest_hunks(make_repo: MakeRepo
+                                                                    ) -> None:
+    root = make_repo({"big.py": "", "small.py": "A = 1\n"})
+    write_files(root, {"big.py": "".join(f"VALUE_{i} = {i} * {i}\n" for i in range(400)),
+                       "small.py": "A = 2\n"})
+    _commit(root, "big change")
+    whole = digest(str(root), since="HEAD~1")
+    assert whole.diff is not None and whole.diff.tokens > 3000
+    result = digest(str(root), since="HEAD~1", max_tokens=1000)
+    assert result.diff is not None
+    assert {c.path: c.omitted for c in result.diff.files} == {"big.py": "budget",
+                                                              "small.py": ""}
+    assert "+A = 2" in result.diff.patch and "VALUE_1 " not in result.diff.patch
+    assert result.summary.tokens <= 1000
+    assert result.summary.tokens == TokenCounter("o200k_base").count(result.render("text"))
+    assert [d.path for d in result.files] == ["small.py"]
