@@ -107,8 +107,10 @@ def _no_filters(place: Place) -> list[tuple[str, str]]:
     result = run_git(["config", "-z", "--name-only", "--get-regexp", r"^filter\."],
                      str(place.cwd), ok=None)
     drivers = {name.rpartition(".")[0] for name in split_z(result.stdout)}
-    return [(f"{driver}.{key}", "") for driver in sorted(drivers)
-            for key in ("clean", "smudge", "process")]
+    # "required" too: a required filter that does not run would make git stop
+    return [(f"{driver}.{key}", value) for driver in sorted(drivers)
+            for key, value in (("clean", ""), ("smudge", ""), ("process", ""),
+                               ("required", "false"))]
 
 
 def compute(place: Place, wanted: Range, secrets: str = "redact",

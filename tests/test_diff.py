@@ -192,6 +192,7 @@ def test_a_filter_driver_in_the_repository_never_runs(make_repo: MakeRepo, tmp_p
     root = make_repo({".gitattributes": "*.txt filter=evil\n", "a.txt": "one\n"})
     git(root, "config", "filter.evil.clean", f"touch {marker}; cat")
     git(root, "config", "filter.evil.process", f"touch {marker}")
+    git(root, "config", "filter.evil.required", "true")
     marker.unlink(missing_ok=True)  # committing ran it once, on our own git
     write_files(root, {"a.txt": "two\n"})
     result = digest(str(root), diff="HEAD")
