@@ -1,6 +1,7 @@
 """Speed and memory of gitdigest against gitingest, repomix and a read + count floor.
 
     python benchmarks/run.py REPO [REPO ...] [--runs 3] [--generated] [--gitingest PATH]
+                             [--remote REPO]
 
 Each corpus is digested by every tool in turn, round after round (alternating, so drift on a
 shared machine hits all tools alike), and the table shows medians with ratios from the same run.
@@ -166,6 +167,9 @@ def tools(args: argparse.Namespace, out: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {
         "gitdigest (cold)": [python, "-m", "gitdigest", "-q", "--no-cache", "--max-size", "64MB",
                              "-o", str(out / "gitdigest.txt")],
+        # cold as a first run is cold: an empty token cache that the run fills
+        "gitdigest (fresh cache)": [python, "-m", "gitdigest", "-q", "--max-size", "64MB",
+                                    "-o", str(out / "gitdigest-fresh.txt")],
         "gitdigest (warm cache)": [python, "-m", "gitdigest", "-q", "--max-size", "64MB",
                                    "-o", str(out / "gitdigest-warm.txt")],
         # the cost of the secret scan (on by default, so in both rows above)
@@ -184,15 +188,19 @@ def tools(args: argparse.Namespace, out: Path) -> dict[str, list[str]]:
 
 
 def run(corpus: Path, commands: dict[str, list[str]], runs: int, env: dict[str, str],
-        out: Path) -> dict[str, Result]:
-    """Alternate the tools over ``runs`` rounds (after one warm-up round)."""
+        out: Path, *, append: bool = True) -> dict[str, Result]:
+    """Alternate the tools over ``runs`` rounds (after one warm-up round). A tool whose name
+    says "fresh cache" gets an empty ``XDG_CACHE_HOME`` on every run."""
     results = {name: Result() for name in commands}
     for round_number in range(runs + 1):
         for name, command in commands.items():
-            argv = [*command, str(corpus)]
+            argv = [*command, str(corpus)] if append else command
             if name.startswith("gitingest"):
                 argv = [command[0], str(corpus), *command[1:]]
-            sample = measure(argv, env, out)
+            fresh = out / "fresh-cache"
+            shutil.rmtree(fresh, ignore_errors=True)
+            run_env = dict(env, XDG_CACHE_HOME=str(fresh)) if "fresh cache" in name else env
+            sample = measure(argv, run_env, out)
             if round_number > 0:  # round 0 warms caches (disk, npx, the token cache)
                 results[name].samples.append(sample)
             print(f"  {corpus.name}: {name}: {sample.wall:.2f} s", file=sys.stderr)
@@ -226,13 +234,18 @@ def main() -> None:
     parser.add_argument("--gitingest", help="path of the gitingest command (else from PATH)")
     parser.add_argument("--no-repomix", action="store_true", help="skip repomix")
     parser.add_argument("--only", help="run only tools whose name contains this text")
+    parser.add_argument("--remote", type=Path, action="append", default=[],
+                        help="also serve this repository over https from loopback and digest "
+                             "it remotely (repeatable)")
     args = parser.parse_args()
     args.scratch.mkdir(parents=True, exist_ok=True)
     corpora = [path.resolve() for path in args.repos]
     if args.generated:
         corpora += generate(args.scratch)
     env = dict(os.environ, XDG_CACHE_HOME=str(args.scratch / "cache"),
-               TIKTOKEN_CACHE_DIR=str(tiktoken_cache(args.scratch)))
+               TIKTOKEN_CACHE_DIR=str(tiktoken_cache(args.scratch)),
+               # compiled secret rules are the machine's, not the run's: kept warm for all rows
+               KF_RULE_CACHE_DIR=str(args.scratch / "kingfisher-rules"))
     commands = tools(args, args.scratch)
     if args.only:
         keep = {"gitdigest (cold)", "floor: read + o200k count, 2 processes"}
@@ -243,6 +256,37 @@ def main() -> None:
                                 cwd=corpus, capture_output=True, text=True).stdout
         files = len(listed.splitlines()) or sum(1 for p in corpus.rglob("*") if p.is_file())
         print(table(corpus, run(corpus, commands, args.runs, env, args.scratch), files))
+    for repo in args.remote:
+        print(remote_table(repo.resolve(), args, env))
+
+
+def remote_table(repo: Path, args: argparse.Namespace, env: dict[str, str]) -> str:
+    """The remote row for ``repo``: see benchmarks/remote.py."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import remote
+
+    root = remote.serve_copy(repo, args.scratch)
+    cert, key = remote.certificate(args.scratch)
+    with remote.HTTPSGitServer(root, cert, key) as server:
+        url = f"{server.url}/owner/{repo.name}"
+        rows = remote.commands(url, repo, args.scratch)
+        results = run(repo, rows, args.runs, dict(env, GIT_SSL_CAINFO=str(cert)), args.scratch,
+                      append=False)
+    remote.cleanup(args.scratch)
+    wall = {name: result.median("wall") for name, result in results.items()}
+    floor = max(wall["git clone --depth 1 (alone)"], wall["gitdigest local (fresh cache)"])
+    lines = [f"### {repo.name} over https from loopback", "",
+             "| run | wall (median) | CPU | peak RSS, largest process | ratio |",
+             "|---|---|---|---|---|"]
+    for name, result in results.items():
+        ratio = ""
+        if name == "gitdigest remote (fresh cache)":
+            ratio = f"{wall[name] / floor:.2f}× the larger of clone alone and local cold"
+        elif name == "gitdigest remote (warm cache)":
+            ratio = f"{wall[name] / wall['gitdigest local (warm cache)']:.2f}× local warm"
+        lines.append(f"| {name} | {wall[name]:.2f} s | {result.median('cpu'):.2f} s | "
+                     f"{result.median('rss') / 2**20:.0f} MB | {ratio} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from typing import Any
 from .errors import UsageError
 from .textview import number_lines
 
-TOKENIZERS = ("o200k_base", "cl100k_base")
+TOKENIZERS = ("o200k_base", "cl100k_base", "llama3", "llama4")
 SECRET_MODES = ("redact", "exclude", "off")
 FORMATS = ("text", "json", "markdown", "xml")
 
@@ -112,7 +112,8 @@ class Options:
         10 * 1024 * 1024, "-s", "--max-size", parse=parse_size, minimum=0, shown_default="10MB",
         metavar="SIZE", help="Largest file to read (500k, 2MB, ...; units are powers of 1024).")
     tokenizer: str = option("o200k_base", "--tokenizer", choices=TOKENIZERS, keyed=True,
-                            help="tiktoken encoding used to count tokens.")
+                            help="Encoding used to count tokens (llama3/llama4: Meta's tokenizers, "
+                                 "from the llama extra).")
     gitignore: bool = option(True, "--no-gitignore", negated=True,
                              help="Do not honour .gitignore files.")
     default_ignores: bool = option(
@@ -168,7 +169,7 @@ class Options:
     with_notes: bool = option(
         False, "--with-notes",
         help="Put the bundled LLM reference notes at the top as a reference section.")
-    notes_lang: str = option("ja", choices=("ja", "en"),
+    notes_lang: str = option("ja", "--notes-lang", choices=("ja", "en"),
                              help="Language of the notes --with-notes adds (ja: the original).")
     copy: bool = option(False, "--copy",
                         help="Also put the digest on the clipboard (only there when -o is not "

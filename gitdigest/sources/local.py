@@ -14,6 +14,8 @@ from ..gitcmd import empty_config, run_git, split_z, user_excludes_file
 from ..records import Entry, Skipped, SourceInfo
 from .base import Listing, Source
 
+_READ = 1 << 20
+
 
 class WorktreeSource(Source):
     """Files as they are on disk. In a git work tree the candidates are exactly
@@ -186,15 +188,19 @@ class WorktreeSource(Source):
 
     def read(self, entry: Entry) -> bytes:
         """Read a regular file without following a symlink swapped in since the listing."""
-        return self.read_path(entry.path)
+        return self.read_path(entry.path, entry.size)
 
-    def read_path(self, path: str) -> bytes:
-        """Bytes of a regular file below the root (O_NOFOLLOW: a link is never followed)."""
+    def read_path(self, path: str, size: int | None = None) -> bytes:
+        """Bytes of a regular file below the root (O_NOFOLLOW: a link is never followed).
+        With the ``size`` the listing saw, a small file takes one read call, not two."""
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(os.path.join(self._root_text, path), flags)
         try:  # plain reads: a buffered file object per file costs more than the read itself
-            chunks = []
-            while chunk := os.read(fd, 1 << 20):
+            first = os.read(fd, _READ)
+            if size is not None and len(first) == size < _READ:
+                return first  # as long as listed and short of a full read: at its end
+            chunks = [first]
+            while chunk := os.read(fd, _READ):
                 chunks.append(chunk)
             return b"".join(chunks)
         finally:

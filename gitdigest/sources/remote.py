@@ -441,8 +441,38 @@ def _fetch_into(remote: RemoteGit, repo: Path, resolved: Resolved) -> None:
         remote.run(["init", "-q", str(repo)], cwd=repo)
     # a partial clone needs a named promisor remote; its URL holds no credentials
     remote.run(["config", "remote.origin.url", remote.url.clone_url], cwd=repo)
-    remote.run(["fetch", "-q", "--depth=1", "--filter=blob:none", "--no-tags", "origin",
-                resolved.fetch], cwd=repo)
-    patterns = [f"/{resolved.subpath}"] if resolved.subpath else ["/*"]
-    remote.run(["sparse-checkout", "set", "--no-cone", "--", *patterns], cwd=repo)
-    remote.run(["checkout", "-q", "--force", "--detach", "FETCH_HEAD"], cwd=repo)
+    if resolved.commit is None or _checked_out(remote, repo) != resolved.commit:
+        # A subfolder: the commit and trees first, then only its blobs (sparse checkout). The
+        # whole repository: one shallow pack with every blob, one round trip fewer (measured
+        # faster on numpy; the blobless-then-sparse path fetches all blobs in a second pack).
+        blobless = ["--filter=blob:none"] if resolved.subpath else []
+        remote.run(["fetch", "-q", "--depth=1", *blobless, "--no-tags", "origin",
+                    resolved.fetch], cwd=repo)
+    # else a warm re-run on an unchanged commit: the ref listing already named the tip, and
+    # its objects are here, so no fetch (no pack negotiation) at all
+    target = resolved.commit or "FETCH_HEAD"
+    if resolved.subpath or _partial(remote, repo):
+        # checking out the sparse patterns fetches the missing blobs in one batch
+        patterns = [f"/{resolved.subpath}"] if resolved.subpath else ["/*"]
+        remote.run(["sparse-checkout", "set", "--no-cone", "--", *patterns], cwd=repo)
+        remote.run(["checkout", "-q", "--force", "--detach", target], cwd=repo)
+    else:
+        # every blob is here and files are read from objects: no working tree to write
+        remote.run(["update-ref", "--no-deref", "HEAD", target], cwd=repo)
+
+
+def _partial(remote: RemoteGit, repo: Path) -> bool:
+    """Whether the clone was ever fetched without blobs (then some may be missing)."""
+    try:
+        return remote.run(["config", "--get", "remote.origin.promisor"], cwd=repo).strip() \
+            == "true"
+    except RemoteError:
+        return False
+
+
+def _checked_out(remote: RemoteGit, repo: Path) -> str | None:
+    """The commit the cached clone has checked out (None for a fresh one)."""
+    try:
+        return remote.run(["rev-parse", "--verify", "-q", "HEAD"], cwd=repo).strip() or None
+    except RemoteError:
+        return None

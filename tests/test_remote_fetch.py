@@ -1,0 +1,70 @@
+"""How a remote is fetched: one shallow pack for a whole repository, blobless + sparse for a
+subfolder, and no fetch at all when the cached clone already has the tip; the digest is the
+same byte for byte whichever way the objects arrived."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from gitdigest.cache import cache_dir
+from gitdigest.cli import cli
+
+from .test_remote import Served, served  # noqa: F401 (the module's loopback servers)
+
+
+def _run(*args: str) -> str:
+    result = CliRunner().invoke(cli, [*args, "-o", "-", "-q"])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def _clone() -> Path:
+    return next((cache_dir() / "repos").glob("repo-*/.git")).parent
+
+
+def _posts(served: Served) -> int:  # noqa: F811
+    return sum(1 for method, _, _ in served.http.requests if method == "POST")
+
+
+def test_whole_repository_is_one_shallow_pack(served: Served) -> None:  # noqa: F811
+    _run(f"{served.http.url}/owner/repo")
+    config = subprocess.run(["git", "config", "--get", "remote.origin.partialclonefilter"],
+                            cwd=_clone(), capture_output=True, text=True, check=False)
+    assert config.returncode == 1, config.stdout  # no blob filter: every blob in one pack
+
+
+def test_warm_rerun_skips_the_fetch_and_is_byte_identical(served: Served) -> None:  # noqa: F811
+    url = f"{served.http.url}/owner/repo"
+    before = _posts(served)
+    cold = _run(url)
+    cold_posts = _posts(served) - before
+    before = _posts(served)
+    warm = _run(url)
+    warm_posts = _posts(served) - before
+    assert warm == cold
+    assert warm_posts == 1 < cold_posts  # the ref listing only: no pack negotiation
+    assert _run(url, "--no-cache") == cold  # a throw-away clone gives the same digest
+
+
+def test_subfolder_then_whole_repository_at_one_commit(served: Served) -> None:  # noqa: F811
+    # the cached clone holds only src/lib's blobs; the whole-repository run at the same commit
+    # skips the fetch and lets checkout bring the missing blobs in one batch
+    sub = _run(f"{served.http.url}/owner/repo/tree/main/src/lib")
+    assert "util.py" in sub
+    whole = _run(f"{served.http.url}/owner/repo")
+    assert whole == _run(f"{served.http.url}/owner/repo", "--no-cache")
+    assert "FILE: src/lib/util.py" in whole and "FILE: README.md" in whole
+
+
+def test_ref_option_matches_the_local_ref_digest(served: Served, tmp_path: Path  # noqa: F811
+                                                 ) -> None:
+    work = tmp_path / "w"
+    subprocess.run(["git", "clone", "-q", str(served.root / "owner/repo"), str(work)],
+                   check=True)
+    remote = _run(f"{served.http.url}/owner/repo", "--ref", "v1.0", "-f", "json")
+    local = _run(str(work), "--ref", "v1.0", "-f", "json")
+    assert json.loads(remote)["files"] == json.loads(local)["files"]
