@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 EntryKind = Literal["file", "symlink", "submodule"]
+#: how a file is shown: its whole text, its outline (``--compress``) or its repository-map entry
+View = Literal["full", "compressed", "map"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +88,29 @@ class Document:
     kind: Literal["text", "notebook"] = "text"
     #: secrets redacted from the text
     secrets: tuple[Secret, ...] = ()
+    #: how the file is shown; ``tokens`` and ``block_tokens`` count that view
+    view: View = "full"
 
     @property
     def path(self) -> str:
         """POSIX path relative to the source root."""
         return self.entry.path
+
+
+@dataclass(frozen=True)
+class FileViews:
+    """What each view of a file costs and why it ranks where it does (see ``--stats``,
+    ``--map`` and ``--query``). A view a file does not have (no grammar, no definitions) is None."""
+
+    path: str
+    full: int
+    compressed: int | None
+    map: int | None
+    #: PageRank share over the definition/reference graph (0 for files outside it)
+    importance: float = 0.0
+    #: the blended ``--query`` score and its reason (None without a query)
+    score: float | None = None
+    why: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +171,8 @@ class DigestData:
     cut: list[Document] = field(default_factory=list)
     #: every secret found, in digest order: redacted from a file, or why a file was withheld
     secrets: list[Secret] = field(default_factory=list)
+    #: per file: view costs, importance and query score (when an option asked for them)
+    views: dict[str, FileViews] = field(default_factory=dict)
     contents_reader: Contents | None = field(default=None, repr=False)
     _texts: dict[str, str] | None = field(default=None, repr=False)
 

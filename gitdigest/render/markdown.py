@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..layout import TRAILER
+from ..layout import TRAILER, view_note
 from ..paths import display
 from ..records import DigestData
 
@@ -71,7 +71,7 @@ def render(digest: DigestData, out: TextIO) -> None:
               f"({digest.tokenizer}, as the text format)\n\n")
     out.write(f"## Directory structure\n\n{_code(digest.tree, 'text')}\n## Files\n")
     for document, content in digest.contents():
-        out.write(f"\n### {_inline(display(document.path))}\n\n")
+        out.write(f"\n### {_inline(display(document.path))}{view_note(document.view)}\n\n")
         out.write(_code(content, language(document.path)))
     if digest.skipped:
         out.write("\n## Skipped\n\n")

@@ -48,7 +48,8 @@ def render(digest: DigestData, out: TextIO) -> None:
               + "</summary>\n")
     out.write(f"{_element('tree', digest.tree)}\n<documents>\n")
     for index, (document, content) in enumerate(digest.contents(), start=1):
-        out.write(f'<document index="{index}"><source>{escape(document.path)}</source>'
+        view = "" if document.view == "full" else f' view="{document.view}"'
+        out.write(f'<document index="{index}"{view}><source>{escape(document.path)}</source>'
                   f"<document_content>{escape(content)}</document_content></document>\n")
     out.write("</documents>\n<skipped>\n")
     for item in digest.skipped:
