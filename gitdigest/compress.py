@@ -177,6 +177,8 @@ class Definition:
     signature: str
     depth: int
     line: int
+    #: defined inside a function body (the outline elides it; the map leaves it out)
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,7 @@ class Outline:
         """The file's key definitions — top level and one level in (a class's methods) — one
         signature a line, indented by nesting."""
         return "".join(f"{'  ' * d.depth}{d.signature}\n" for d in self.definitions
-                       if d.depth <= MAP_DEPTH)
+                       if d.depth <= MAP_DEPTH and not d.local)
 
 
 class MissingExtra(UsageError, ImportError):
@@ -260,6 +262,7 @@ def outline(path: str, text: str) -> Outline | None:
     tree = parser.parse(data)
     edits: list[tuple[int, int, bytes]] = []
     definitions: list[tuple[int, int, Definition]] = []
+    bodies: list[tuple[int, int]] = []
     for _, match in tree_sitter.QueryCursor(query).matches(tree.root_node):
         if "comment" in match:
             node = match["comment"][0]
@@ -271,13 +274,14 @@ def outline(path: str, text: str) -> Outline | None:
             node, name_node = match["def"][0], match["name"][0]
             body = match["body"][0] if "body" in match else None
             if body is not None:
+                bodies.append((body.start_byte, body.end_byte))
                 edits.append((body.start_byte, body.end_byte,
                               _elided(data, body, language)))
             definitions.append((node.start_byte, node.end_byte, Definition(
                 _text(data, name_node.start_byte, name_node.end_byte),
                 _signature(data, node, body), 0, node.start_point[0] + 1)))
     compressed = _apply(data, edits)
-    return Outline(language, compressed, _nest(definitions))
+    return Outline(language, compressed, _nest(definitions, bodies))
 
 
 def _text(data: bytes, start: int, end: int) -> str:
@@ -349,15 +353,24 @@ def _apply(data: bytes, edits: list[tuple[int, int, bytes]]) -> str:
     return _BLANK_RUNS.sub("\n\n", text)
 
 
-def _nest(found: list[tuple[int, int, Definition]]) -> tuple[Definition, ...]:
-    """Definitions in file order, each with the number of definitions around it."""
+def _nest(found: list[tuple[int, int, Definition]], bodies: list[tuple[int, int]]
+          ) -> tuple[Definition, ...]:
+    """Definitions in file order, each with the number of definitions around it and whether
+    it lies inside a function body."""
     found.sort(key=lambda item: (item[0], -item[1]))
+    bodies.sort()
     open_ends: list[int] = []
     result = []
+    reach = -1  # the furthest end of the bodies that start before this definition
+    index = 0
     for start, end, definition in found:
         while open_ends and open_ends[-1] <= start:
             open_ends.pop()
+        while index < len(bodies) and bodies[index][0] <= start:
+            reach = max(reach, bodies[index][1])
+            index += 1
+        local = reach >= end  # bodies nest or are apart: one reaching this far holds it
         result.append(Definition(definition.name, definition.signature, len(open_ends),
-                                 definition.line))
+                                 definition.line, local))
         open_ends.append(end)
     return tuple(result)
