@@ -139,7 +139,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     priority = PatternSet(options.priority, "--priority")
     analysis = _analysis(documents, reader, counter, options, priority,
                          budget is not None and not options.check)
-    contents: Any = reader if analysis is None else views.ViewContents(reader)
+    contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
     notes = list(selection.notes)
     if options.map:
         assert analysis is not None
@@ -192,7 +192,8 @@ def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
     elif not ((budgeted or options.stats) and compress.available()):
         return None
     return views.analyze(documents, reader, counter, compress=not reader.text.transforms,
-                         question=options.query,
+                         question=options.query, workers=options.workers,
+                         ranked=options.map or budgeted,
                          boosted=lambda path: priority.match(path) is not None)
 
 

@@ -1,4 +1,4 @@
-"""Importance: PageRank over the repository's definition/reference graph.
+"""Importance: PageRank over the repository's definition/reference graph, times breadth of use.
 
 A file that defines a name points from every file that uses it (Aider's repository map works
 the same way): the more, and the more important, files use what a file defines, the higher it
@@ -38,7 +38,8 @@ def references(text: str) -> Counter[str]:
 
 def importance(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Counter[str]],
                boosted: Callable[[str], bool] = lambda path: False) -> dict[str, float]:
-    """PageRank of every file in ``uses`` (scores add up to 1), deterministic.
+    """Every file's PageRank times (1 + the number of files that use it), as shares adding up
+    to 1; deterministic.
 
     ``definitions`` maps a file to the names it defines; ``uses`` maps a file to the identifiers
     in its text. An edge runs from a user to the definer, weighted by the square root of the
@@ -74,4 +75,8 @@ def importance(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Cou
         path, definitions.get(path, frozenset())) else 1.0 for path in paths}
     ranks: dict[str, float] = networkx.pagerank(graph, personalization=jumps, weight="weight",
                                                 tol=1e-10, max_iter=500)
-    return {path: float(ranks[path]) for path in paths}
+    # Rank flows on down a chain, so a helper that only the central module uses would outrank
+    # it; weighing by how many files use a file keeps the hub above what it delegates to.
+    breadth = {path: float(ranks[path]) * (1 + graph.in_degree(path)) for path in paths}
+    total = sum(breadth.values()) or 1.0
+    return {path: breadth[path] / total for path in paths}
