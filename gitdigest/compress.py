@@ -190,10 +190,22 @@ class Outline:
     definitions: tuple[Definition, ...]
 
     def map_entry(self) -> str:
-        """The file's key definitions — top level and one level in (a class's methods) — one
-        signature a line, indented by nesting."""
-        return "".join(f"{'  ' * d.depth}{d.signature}\n" for d in self.definitions
-                       if d.depth <= MAP_DEPTH and not d.local)
+        """The file's key definitions — top level and one level in (a class's public methods)
+        — one signature a line, indented by nesting. A name defined again right after itself
+        (overloads, a property's setter) is listed once."""
+        lines = []
+        previous = None
+        for d in self.definitions:
+            if d.depth > MAP_DEPTH or d.local or (d.depth and _private(d.name)):
+                continue
+            if (d.depth, d.name) != previous:
+                lines.append(f"{'  ' * d.depth}{d.signature}\n")
+            previous = (d.depth, d.name)
+        return "".join(lines)
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
 class MissingExtra(UsageError, ImportError):

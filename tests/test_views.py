@@ -146,3 +146,17 @@ def test_compress_map_and_query_open_no_network_socket(repo: Path, tmp_path: Pat
     assert "core_step_1" in (tmp_path / "map.txt").read_text()
     calls = log.read_text()
     assert "AF_INET" not in calls and "AF_INET6" not in calls, calls
+
+
+def test_without_the_extra(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without gitdigest[compress]: the options say what to install; budgets keep files whole."""
+    from gitdigest import compress
+
+    monkeypatch.setattr(compress, "available", lambda: False)
+    out = CliRunner().invoke(cli, [str(repo), "--compress", "-o", "-"])
+    assert out.exit_code == 2
+    assert out.stderr == ("gitdigest: error: --compress needs the compress extra: pip install "
+                          "'gitdigest[compress]'\n")
+    result = digest(str(repo), max_tokens=2600)
+    assert {d.view for d in result.files} == {"full"} and not result.views
+    assert result.summary.tokens <= 2600
