@@ -113,9 +113,11 @@ def fit(documents: list[Document], budget: int, measure: Measure,
     reserve = _reserves(order, cost, group)
     for document in order:
         own = cost[id(document)]
-        # the richest view that leaves the rest of its group its cheapest views, else any
+        # the richest view that leaves the rest of its group its cheapest views; when the
+        # group cannot all fit anyway, the cheapest view that fits (more files, each briefer)
         pick = next((i for i, c in enumerate(own) if c + reserve[id(document)] <= room),
-                    next((i for i, c in enumerate(own) if c <= room), None))
+                    min((i for i, c in enumerate(own) if c <= room), default=None,
+                        key=lambda i: own[i]))
         if pick is not None:
             chosen[id(document)] = options[id(document)][pick]
             room -= own[pick]
