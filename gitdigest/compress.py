@@ -25,6 +25,8 @@ from .errors import UsageError
 MARKER = "…"
 #: how deep the map goes: top-level definitions and their members, not functions in functions
 MAP_DEPTH = 1
+#: at most this many definitions a map entry (a map is an overview: many files, each briefly)
+MAP_LINES = 16
 
 #: extension -> (grammar module, function returning the language, query set)
 _EXTENSIONS: dict[str, tuple[str, str, str]] = {
@@ -191,17 +193,24 @@ class Outline:
 
     def map_entry(self) -> str:
         """The file's key definitions — top level and one level in (a class's public methods)
-        — one signature a line, indented by nesting. A name defined again right after itself
+        — one signature a line, indented by nesting, at most :data:`MAP_LINES` of them (top
+        level first; ``… N more`` says what was left). A name defined again right after itself
         (overloads, a property's setter) is listed once."""
-        lines = []
+        shown: list[Definition] = []
         previous = None
         for d in self.definitions:
             if d.depth > MAP_DEPTH or d.local or (d.depth and _private(d.name)):
                 continue
             if (d.depth, d.name) != previous:
-                lines.append(f"{'  ' * d.depth}{d.signature}\n")
+                shown.append(d)
             previous = (d.depth, d.name)
-        return "".join(lines)
+        if len(shown) > MAP_LINES:  # top-level names first, then members, in file order
+            keep = set(sorted(range(len(shown)), key=lambda i: (shown[i].depth, i))[:MAP_LINES])
+            more = len(shown) - MAP_LINES
+            shown = [d for i, d in enumerate(shown) if i in keep]
+            return "".join(f"{'  ' * d.depth}{d.signature}\n" for d in shown) + (
+                f"{MARKER} {more} more\n")
+        return "".join(f"{'  ' * d.depth}{d.signature}\n" for d in shown)
 
 
 def _private(name: str) -> bool:
@@ -344,6 +353,8 @@ def _signature(data: bytes, node: Any, body: Any | None) -> str:
     else:
         head = _text(data, node.start_byte, node.end_byte).split("\n", 1)[0]
     head = _SPACES.sub(" ", head).strip().rstrip("{:").rstrip()
+    # parameters written one a line read back as `( self, a, )`: close them up again
+    head = head.replace("( ", "(").replace(", )", ")").replace(" )", ")")
     if len(head) > _SIGNATURE_LIMIT:
         head = head[:_SIGNATURE_LIMIT - 1] + MARKER
     return head
