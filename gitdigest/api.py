@@ -149,10 +149,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         key: Any = None
         choices: Any = None
         if analysis is not None:
-            shown: tuple[View, ...] = (("compressed", "map") if options.compress
-                                       else ("full", "compressed", "map"))
             key = _key(analysis, priority)
-            choices = lambda d: analysis.alternatives(d, shown) or [d]  # noqa: E731
+            choices = lambda d: analysis.alternatives(d, _views(analysis, d, options)) # noqa: E731
         fitted = fit(documents, budget, frame.measure, priority, key=key, views=choices,
                      group=None if options.query is not None or key is None
                      else lambda d: key(d)[:2])
@@ -195,6 +193,15 @@ def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
                          question=options.query, workers=options.workers,
                          ranked=options.map or budgeted,
                          boosted=lambda path: priority.match(path) is not None)
+
+
+def _views(analysis: views.Analysis, document: Document, options: Options
+           ) -> tuple[View, ...]:
+    """The views a budget may give a file, richest first (with --compress, no whole text for a
+    file that has an outline)."""
+    if options.compress and analysis.as_view(document, "compressed") is not None:
+        return ("compressed", "map")
+    return ("full", "compressed", "map")
 
 
 def _key(analysis: views.Analysis, priority: PatternSet) -> Any:

@@ -46,8 +46,14 @@ class Analysis:
         return replace(document, view=view, tokens=found[0], block_tokens=found[1])
 
     def alternatives(self, document: Document, views: Sequence[View]) -> list[Document]:
-        """The views of ``document`` it has, among ``views``, richest first."""
-        return [shown for view in views if (shown := self.as_view(document, view)) is not None]
+        """The views of ``document`` it has, among ``views``, richest first; a view that costs
+        no less than a richer one is left out."""
+        found: list[Document] = []
+        for view in views:
+            shown = self.as_view(document, view)
+            if shown is not None and (not found or shown.block_tokens < found[-1].block_tokens):
+                found.append(shown)
+        return found
 
     def importance(self, path: str) -> float:
         """The file's PageRank share (0 outside the graph)."""
@@ -199,11 +205,9 @@ def _counts(counter: TokenCounter, document: Document, compressed: str, entry: s
                                     compressed, TAIL)
         if shown[1] < document.block_tokens:  # a view that saves nothing is no view
             found["compressed"] = shown
-    cheaper = found.get("compressed", (0, document.block_tokens))[1]
-    if entry:
-        map_ = counter.count_block(block_head(document.path, view_note("map")), entry, TAIL)
-        if map_[1] < cheaper:  # a map entry exists to be the cheapest view
-            found["map"] = map_
+    if entry:  # kept even when not the cheapest: --map shows every file with definitions
+        found["map"] = counter.count_block(block_head(document.path, view_note("map")), entry,
+                                           TAIL)
     return found
 
 

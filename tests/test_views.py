@@ -160,3 +160,11 @@ def test_without_the_extra(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = digest(str(repo), max_tokens=2600)
     assert {d.view for d in result.files} == {"full"} and not result.views
     assert result.summary.tokens <= 2600
+
+
+def test_compress_under_a_budget(repo: Path) -> None:
+    result = digest(str(repo), compress=True, max_tokens=3000)
+    views = {d.path: d.view for d in result.files}
+    assert views["README.md"] == "full" and views["pyproject.toml"] == "full"
+    assert "full" not in {views[p] for p in views if p.startswith("pkg/") and p != "pkg/small.py"}
+    assert TokenCounter("o200k_base").count(result.render("text")) == result.summary.tokens <= 3000
