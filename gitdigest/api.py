@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import clipboard, compress, secrets, split, stats, views
+from . import clipboard, compress, review, secrets, split, stats, views
 from .cache import TokenCache
+from .compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .documents import Reader, TextSettings
 from .errors import CheckFailed
 from .frame import Frame
 from .ignores import DEFAULT_DIRS, PatternSet
+from .netguard import NetworkPolicy
 from .notes.models import find_model
 from .options import Options, text_key, transforms
 from .paths import order_key
@@ -29,10 +32,16 @@ from .plan import budget_key, fit
 from .prologue import load_prologue
 from .records import DigestData, Document, Prologue, Skipped, Summary, View
 from .render import EXTENSIONS, get_renderer
+from .render.json import VERSION as JSON_VERSION
+from .render.json import source_block, summary_block
 from .select import select
 from .sink import open_sink
 from .sources import Progress, Source, SourceSettings, no_progress, open_source
 from .tokens import TokenCounter
+
+#: Given a way to read a file of a remote source (None when it has none), the options to use
+#: instead, or None to keep them (see :meth:`gitdigest.config.Configuration.reconfigure`).
+Reconfigure = Callable[[Callable[[str], "bytes | None"]], "Options | None"]
 
 
 @dataclass
@@ -75,13 +84,15 @@ def budget_of(options: Options) -> int | None:
     return None
 
 
-def source_settings(options: Options, progress: Progress = no_progress) -> SourceSettings:
-    """What the source needs from the options."""
+def source_settings(options: Options, progress: Progress = no_progress,
+                    policy: NetworkPolicy | None = None) -> SourceSettings:
+    """What the source needs from the options (and, on a server, the sources it may open)."""
     return SourceSettings(
-        spec=options.source, ref=options.ref, gitignore=options.gitignore,
+        spec=options.source, ref=review.head_ref(options), gitignore=options.gitignore,
         prune=_prunable(options), index_oids=options.cache, host=options.host,
         token=options.token, clone_cache=options.cache, timeout=options.timeout,
-        include_submodules=options.include_submodules, progress=progress)
+        include_submodules=options.include_submodules, progress=progress, policy=policy,
+        also_fetch=review.also_fetch(options), history=options.log or 0)
 
 
 def text_settings(options: Options) -> TextSettings:
@@ -103,17 +114,22 @@ def _prunable(options: Options) -> tuple[str, ...]:
 
 
 @contextlib.contextmanager
-def open_digest(options: Options, progress: Progress = no_progress) -> Iterator[Digest]:
+def open_digest(options: Options, progress: Progress = no_progress,
+                policy: NetworkPolicy | None = None,
+                reconfigure: Reconfigure | None = None) -> Iterator[Digest]:
     """Run the pipeline up to the counts; contents stay readable while the block is open.
-    ``progress`` receives one-line messages about long steps (the library prints nothing)."""
+    ``progress`` receives one-line messages about long steps (the library prints nothing).
+    A server digesting for someone else passes a ``policy``: sources it forbids raise
+    :class:`~gitdigest.netguard.SourceRefused` before any work. ``reconfigure`` sees a remote
+    source's files once it is open (its configuration file, see :mod:`gitdigest.config`)."""
     budget = budget_of(options)  # an unknown model fails before any work
     prologue = load_prologue(options.header, options.instructions, options.with_notes,
                              options.notes_lang)
     with contextlib.ExitStack() as stack:
         cache = TokenCache.default() if options.cache else TokenCache(None)
         stack.callback(cache.close)
-        source = stack.enter_context(open_source(source_settings(options, progress)))
-        result = _build(source, options, prologue, budget, cache)
+        source = stack.enter_context(open_source(source_settings(options, progress, policy)))
+        result = _build(source, options, prologue, budget, cache, reconfigure, progress)
         try:
             yield result
         finally:
@@ -121,10 +137,24 @@ def open_digest(options: Options, progress: Progress = no_progress) -> Iterator[
 
 
 def _build(source: Source, options: Options, prologue: Prologue, budget: int | None,
-           cache: TokenCache) -> Digest:
+           cache: TokenCache, reconfigure: Reconfigure | None = None,
+           progress: Progress = no_progress) -> Digest:
+    progress("listing files...")
     listing = source.listing()
+    if reconfigure is not None and source.info.kind == "remote":
+        changed = reconfigure(lambda path: _read_or_none(source, path))
+        if changed is not None and changed != options:
+            options = changed
+            budget = budget_of(options)
+            prologue = load_prologue(options.header, options.instructions, options.with_notes,
+                                     options.notes_lang)
     selection = select(listing, source.read_path, options, _output_paths(source, options))
+    progress(f"reading and counting {len(selection.included):,} files...")
     counter = TokenCounter(options.tokenizer)
+    change = review.plan(source, options, selection, counter)
+    context: list[str] = []
+    if options.changed_only:
+        selection, context = review.narrow(selection, change)
     reader = Reader(source, counter, text_settings(options), cache=cache)
     documents: list[Document] = []
     skipped = list(selection.skipped)
@@ -133,10 +163,21 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             documents.append(result)
         else:
             skipped.append(result)
-    frame = Frame(source.info, prologue, selection.shown, counter,
-                  single_file=listing.explicit, cache=cache)
+    def make_frame(sections: str) -> Frame:
+        return Frame(source.info, prologue, selection.shown, counter,
+                     single_file=listing.explicit, cache=cache, sections=sections,
+                     why=change.why, context=context)
+
+    frame = make_frame(change.sections)
+    if budget is not None and not options.check and change.diff is not None:
+        # the diff comes first, but a diff larger than the budget leaves out hunks, largest
+        # file first, rather than leaving nothing
+        change = review.trim_diff(change, budget, counter,
+                                  lambda sections: make_frame(sections).measure([], documents))
+        frame = make_frame(change.sections)
     kept, cut = documents, list[Document]()
     priority = PatternSet(options.priority, "--priority")
+    tier = change.tier if change.tiers else None
     analysis = _analysis(documents, reader, counter, options, priority,
                          budget is not None and not options.check)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
@@ -150,10 +191,10 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         choices: Any = None
         if analysis is not None:
             key = _key(analysis, priority)
-            choices = lambda d: analysis.alternatives(d, _views(analysis, d, options)) # noqa: E731
-        fitted = fit(documents, budget, frame.measure, priority, key=key, views=choices,
+            choices = lambda d: analysis.alternatives(d, _views(analysis, d, options))  # noqa: E731
+        fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
                      group=None if options.query is not None or key is None
-                     else lambda d: key(d)[:2])
+                     else lambda d: (tier(d.path) if tier else 0, key(d)[:2]))
         kept, cut = fitted.kept, fitted.cut
         skipped += [Skipped(d.path, "budget", f"{d.block_tokens:,} tokens did not fit in the "
                             f"budget of {budget:,}") for d in cut]
@@ -164,6 +205,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     found = sorted([*(s for d in kept for s in d.secrets),
                     *(s for item in skipped for s in item.secrets)],
                    key=lambda s: (order_key(s.path), s.line))
+    if change.diff is not None:  # the patch's own, after the files' (lines are patch lines)
+        found += [replace(s, path=f"diff:{s.path}") for s in change.diff.secrets]
     in_tree = cut if not options.map else []  # a map's tree shows only the files it maps
     drawn = kept if not options.map else sorted(kept, key=lambda d: order_key(d.path))
     tokens = frame.measure(drawn, in_tree) + sum(d.block_tokens for d in kept)
@@ -172,6 +215,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     return Digest(source.info, options.tokenizer, summary, frame.tree(drawn, in_tree), kept,
                   skipped, notes, prologue, options.format, budget, cut if not options.map
                   else [], found, analysis.views if analysis else {},
+                  diff=change.diff, history=change.history, why=change.why,
                   contents_reader=contents, options=options)
 
 
@@ -233,41 +277,53 @@ def _degraded(kept: list[Document]) -> list[str]:
             f"{counts['map']} as their map entry"]
 
 
-def _output_paths(source: Source, options: Options) -> list[str]:
-    """The output file's path inside a working-tree source, so it is never digested."""
-    root = source.root
-    output = default_output(options)
-    if root is None or output is None or output == "-":
-        return []
+def _read_or_none(source: Source, path: str) -> bytes | None:
     try:
-        return [Path(output).resolve().relative_to(root).as_posix()]
-    except ValueError:
-        return []
+        return source.read_path(path)
+    except (KeyError, OSError):
+        return None
 
 
-def digest(source: str = ".", **options: Any) -> Digest:
+def _output_paths(source: Source, options: Options) -> list[str]:
+    """The output files' paths inside a working-tree source, so they are never digested."""
+    root = source.root
+    paths = []
+    for output in (default_output(options), options.summary_json):
+        if root is None or output is None or output == "-":
+            continue
+        with contextlib.suppress(ValueError):
+            paths.append(Path(output).resolve().relative_to(root).as_posix())
+    return paths
+
+
+def digest(source: str = ".", *, policy: NetworkPolicy | None = None, **options: Any
+           ) -> Digest:
     """Digest ``source`` (a folder, a file, a repository URL) and return the result with every
     text loaded.
 
     Keyword arguments are the fields of :class:`~gitdigest.Options` (``include``, ``exclude``,
     ``max_size``, ``tokenizer``, ``ref``...), given as Python values or as the command line
     writes them (``max_size="500k"``, ``reserve="15%"``, one pattern or a list).
-    Synchronous: safe inside Jupyter.
+    Synchronous: safe inside Jupyter. ``policy`` limits the sources a server may open.
     """
     opts = Options.create(source=source, **options)
-    with open_digest(opts) as result:
+    with open_digest(opts, policy=policy) as result:
         result.materialize()
     return result
 
 
-def write_digest(options: Options, progress: Progress = no_progress
-                 ) -> tuple[Digest, list[str]]:
+def write_digest(options: Options, progress: Progress = no_progress,
+                 reconfigure: Reconfigure | None = None) -> tuple[Digest, list[str]]:
     """Digest and write where the options say, streaming file by file. Returns the digest and
     the paths written. Raises :class:`CheckFailed` after writing when ``check`` finds the digest
-    over its budget."""
-    output = default_output(options)
+    over its budget or ``check_against`` finds it differs from that file."""
+    # read before writing: the file checked against may be the one about to be replaced
+    expected = read_manifest(options.check_against) if options.check_against else None
     written: list[str] = []
-    with open_digest(options, progress) as result:
+    failures: list[str] = []
+    with open_digest(options, progress, reconfigure=reconfigure) as result:
+        options = result.options  # a trusted remote configuration may have changed them
+        output = default_output(options)
         if options.stats:
             stats.write(result, output or "-")
             written.append(output or "-")
@@ -278,7 +334,37 @@ def write_digest(options: Options, progress: Progress = no_progress
             written.append(output)
         if options.copy:
             clipboard.copy(result.render())
+        if options.summary_json is not None:
+            write_summary(result, options.summary_json, written)
+        if expected is not None and options.check_against is not None:
+            failures += _check_against(result, expected, options.check_against)
     if options.check and result.over_budget:
-        raise CheckFailed(f"the digest is {result.summary.tokens:,} tokens, over the budget of "
-                          f"{result.budget:,}")
+        failures.insert(0, f"the digest is {result.summary.tokens:,} tokens, over the budget of "
+                           f"{result.budget:,}")
+    if failures:
+        raise CheckFailed("; ".join(failures))
     return result, written
+
+
+def write_summary(result: DigestData, output: str, written: list[str] | None = None) -> None:
+    """The source, totals, fingerprint and files written, as one JSON object (what CI steps
+    read)."""
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    # opens like a JSON digest, so a later run knows it for one of ours and never digests it
+    with open_sink(output) as stream:
+        stream.write(f'{{"version": {JSON_VERSION},\n "source": {dump(source_block(result))},\n'
+                     f' "tokenizer": {dump(result.tokenizer)},\n'
+                     f' "summary": {dump(summary_block(result))},\n'
+                     f' "written": {dump(written or [])}}}\n')
+
+
+def _check_against(result: Digest, expected: Manifest, name: str) -> list[str]:
+    """The one-line failure when the digest's content differs from the digest in ``name``."""
+    if expected.kind == "missing":
+        return [f"{name} did not exist: {result.summary.files} files are new"]
+    new = text_manifest(result.render("text")) if expected.kind == "text" else (
+        manifest_of(result))
+    changes = differences(expected, new)
+    return [changes.describe(name)] if changes else []

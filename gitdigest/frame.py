@@ -24,13 +24,19 @@ class Frame:
 
     def __init__(self, info: SourceInfo, prologue: Prologue, shown: Sequence[Entry],
                  counter: TokenCounter, *, single_file: bool = False,
-                 cache: TokenCache | None = None) -> None:
+                 cache: TokenCache | None = None, sections: str = "",
+                 why: dict[str, str] | None = None, context: Sequence[str] = ()) -> None:
         self.info = info
         self.prologue = prologue
         self.shown = shown
         self.counter = counter
         self.root = None if single_file else info.name
         self.cache = cache or TokenCache(None)
+        #: the Diff and History sections, after the tree
+        self.sections = sections
+        #: why a change chose a file (shown after its name), and files only the tree shows
+        self.why = why or {}
+        self.context = context
         self._trees: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
 
     def tree(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
@@ -42,8 +48,9 @@ class Frame:
         return self._trees[key]
 
     def _draw(self, kept: Sequence[Document], cut: Sequence[Document]) -> str:
-        leaves: Iterable[tuple[str, str]] = ((d.path, _name(d.path)) for d in kept)
-        extra = [(d.path, _name(d.path) + CUT_MARK) for d in cut]
+        leaves: Iterable[tuple[str, str]] = ((d.path, self._label(d.path)) for d in kept)
+        extra = [(d.path, self._label(d.path) + CUT_MARK) for d in cut]
+        extra += [(path, _name(path)) for path in self.context]
         for entry in self.shown:
             label = (f"{_name(entry.path)} -> {display(entry.target or '')}"
                      if entry.kind == "symlink" else f"{_name(entry.path)}/ (submodule)")
@@ -52,9 +59,14 @@ class Frame:
             leaves = sorted([*leaves, *extra], key=lambda leaf: order_key(leaf[0]))
         return draw_tree(self.root, leaves)
 
+    def _label(self, path: str) -> str:
+        why = self.why.get(path)
+        return f"{_name(path)} [{why}]" if why else _name(path)
+
     def text(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
-        """The text format's preamble."""
-        return preamble(self.info, self.prologue, len(kept), self.tree(kept, cut))
+        """The text format's preamble (with the Diff and History sections)."""
+        return preamble(self.info, self.prologue, len(kept), self.tree(kept, cut),
+                        sections=self.sections)
 
     def measure(self, kept: list[Document], cut: list[Document]) -> int:
         """Exact tokens of the preamble and the trailer (remembered by content, so an unchanged

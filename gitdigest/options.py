@@ -79,6 +79,9 @@ class Spec:
     keyed: bool = False
     #: applied, in declaration order, to every file's text when the option is on
     transform: Callable[[str], str] | None = None
+    #: the value the command line uses when the flag is given without one (``--log`` alone
+    #: means ``--log 20``); None: the option always takes a value
+    bare: str | None = None
 
 
 def option(default: Any, *flags: str, help: str, **spec: Any) -> Any:
@@ -195,6 +198,30 @@ class Options:
                             help="Limit for each git network operation.")
     include_submodules: bool = option(False, "--include-submodules",
                                       help="Digest the submodules of a remote repository too.")
+    check_against: str | None = option(
+        None, "--check-against", metavar="FILE",
+        help="Exit 1 when the digest's content differs from the digest in FILE (JSON or text), "
+             "listing the files added, removed and changed.")
+    summary_json: str | None = option(
+        None, "--summary-json", metavar="FILE",
+        help="Also write the source, totals and fingerprint as JSON to FILE (for CI).")
+    diff: str | None = option(
+        None, "--diff", metavar="RANGE", bare="HEAD",
+        help="Add a Diff section: A..B, A...B (from the merge base, as a pull request shows "
+             "it), or one REV against the working tree (alone: HEAD, like `git diff HEAD`).")
+    changed: bool = option(False, "--changed",
+                           help="Digest only the files the --diff range changes (head side).")
+    since: str | None = option(None, "--since", metavar="REF",
+                               help="Shorthand for --diff REF...HEAD --changed.")
+    related: int | None = option(
+        None, "--related", metavar="DEPTH", minimum=1, bare="1",
+        help="With --changed: add files that import or are imported by the changed files, "
+             "DEPTH steps away (alone: 1).")
+    log: int | None = option(
+        None, "--log", metavar="N", minimum=1, bare="20",
+        help="Add a History section: the last N commits (alone: 20), or the range's commits.")
+    log_emails: bool = option(False, "--log-emails",
+                              help="Show authors' mail addresses in the History section.")
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -207,6 +234,14 @@ class Options:
             raise UsageError("--split-tokens writes text parts; use it with -f text")
         if self.map and (self.stats or self.check):
             raise UsageError("--map is an output of its own: not with --stats or --check")
+        if self.since is not None and self.diff is not None:
+            raise UsageError("give --since REF or --diff RANGE, not both")
+        if (self.changed or self.related is not None) and not self.change_range:
+            raise UsageError("--changed and --related need a change: --diff RANGE or --since "
+                             "REF")
+        if self.related is not None and not self.changed_only:
+            raise UsageError("--related adds files around the changed ones; use it with "
+                             "--changed or --since")
         if self.reserve >= 1:
             raise UsageError(f"reserve must be a fraction from 0 to below 1, got {self.reserve}")
 
@@ -225,6 +260,15 @@ class Options:
         """Whether a token budget was asked for."""
         return self.max_tokens is not None or self.model is not None
 
+    @property
+    def change_range(self) -> str | None:
+        """The range the digest reviews: ``--diff``, or ``REF...HEAD`` for ``--since``."""
+        return f"{self.since}...HEAD" if self.since is not None else self.diff
+
+    @property
+    def changed_only(self) -> bool:
+        """Whether only the changed files (and related ones) are digested."""
+        return self.changed or self.since is not None
 
 
 def spec_of(item: dataclasses.Field[Any]) -> Spec:
@@ -255,6 +299,8 @@ def coerce(item: dataclasses.Field[Any], value: Any) -> Any:
         if value is None:
             return ()
         return (value,) if isinstance(value, str) else tuple(value)
+    if value is True and spec.bare is not None:  # diff=True, log=True: as the bare flag
+        value = spec.bare
     if value is None or isinstance(value, bool):
         return value
     if spec.parse is not None:
@@ -267,6 +313,11 @@ def coerce(item: dataclasses.Field[Any], value: Any) -> Any:
             raise UsageError(f"{item.name.replace('_', '-')} takes a number, not {value!r}"
                              ) from None
     return value
+
+
+def check_value(item: dataclasses.Field[Any], value: Any) -> None:
+    """Raise :class:`UsageError` when ``value`` breaks the field's declared choices or limits."""
+    _check(item, value)
 
 
 def _check(item: dataclasses.Field[Any], value: Any) -> None:

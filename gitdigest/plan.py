@@ -84,7 +84,7 @@ Measure = Callable[[list[Document], list[Document]], int]
 
 
 def fit(documents: list[Document], budget: int, measure: Measure,
-        priority: PatternSet | None = None, *,
+        priority: PatternSet | None = None, tier: Callable[[str], int] | None = None, *,
         key: Callable[[Document], Any] | None = None,
         views: Callable[[Document], Sequence[Document]] | None = None,
         overhead: Callable[[Document], int] | None = None,
@@ -94,16 +94,18 @@ def fit(documents: list[Document], budget: int, measure: Measure,
     ``measure(kept, cut)`` is the exact token count of everything that is not a file block
     (prompt, notes, summary, and the tree with cut files marked). Blocks add up exactly (see
     ``tokens.TokenCounter.count_block``), so only that part is measured again.
-    ``key`` orders the files (default: :func:`rank`, then size); ``views(document)`` gives the
-    ways a file may be shown, richest first (default: whole only), and each file gets the first
-    that fits; ``overhead`` estimates what keeping a file adds to the frame when ``measure``
-    grows with the files kept (a map's tree) — the exact check below corrects any estimate.
-    With ``group``, a file gets a richer view only while every later file of its group (e.g.
-    all source files) still has room for its cheapest view: a large module is compressed rather
-    than crowding out the map entries of every module after it.
+    ``tier(path)``, when given, comes before the priority rank: a reviewed change keeps its
+    changed files first, then related files by distance (see ``review.Change.tier``).
+    ``key`` orders the files within a tier (default: :func:`rank`, then size);
+    ``views(document)`` gives the ways a file may be shown, richest first (default: whole
+    only), and each file gets the first that fits; ``overhead`` estimates what keeping a file
+    adds to the frame when ``measure`` grows with the files kept (a map's tree) — the exact
+    check below corrects any estimate. With ``group``, a file gets a richer view only while
+    every later file of its group (e.g. all source files) still has room for its cheapest
+    view: a large module is compressed rather than crowding out the map entries after it.
     """
-    order = sorted(documents, key=key or (lambda d: (rank(d.path, priority), d.block_tokens,
-                                                      d.path)))
+    within = key or (lambda d: (rank(d.path, priority), d.block_tokens, d.path))
+    order = sorted(documents, key=lambda d: (tier(d.path) if tier else 0, within(d)))
     worst = measure([], documents)  # every file cut and marked: the largest frame
     room = budget - worst
     chosen: dict[int, Document] = {}

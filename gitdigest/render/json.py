@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any, TextIO
 
-from ..records import DigestData
+from ..records import Diff, DigestData, History
 
 VERSION = 1
 
@@ -28,15 +28,42 @@ def source_block(digest: DigestData) -> dict[str, Any]:
             "repo": info.repo}
 
 
+def summary_block(digest: DigestData) -> dict[str, Any]:
+    """The ``summary`` object: the totals and the content's fingerprint."""
+    return {**asdict(digest.summary), "fingerprint": digest.fingerprint}
+
+
+def diff_block(diff: Diff) -> dict[str, Any]:
+    """The ``diff`` object: the range, both commits, every file and the redacted patch."""
+    files = [{"path": _path(c.path), "old_path": c.old_path and _path(c.old_path),
+              "status": c.status, "added": c.added, "removed": c.removed, "binary": c.binary,
+              "omitted": c.omitted}
+             for c in diff.files]
+    return {"range": diff.range, "base": diff.base, "head": diff.head, "files": files,
+            "patch": diff.patch, "tokens": diff.tokens}
+
+
+def history_block(history: History) -> dict[str, Any]:
+    """The ``history`` object: the commits, newest first."""
+    commits = [{"id": c.id, "date": c.date, "author": c.author, "email": c.email,
+                "subject": c.subject, "files": [_path(p) for p in c.files]}
+               for c in history.commits]
+    return {"range": history.range, "commits": commits, "tokens": history.tokens}
+
+
 def render(digest: DigestData, out: TextIO) -> None:
     """Write the JSON digest, streaming the files array."""
     out.write(f'{{"version": {VERSION},\n "source": {_dump(source_block(digest))},\n'
               f' "tokenizer": {_dump(digest.tokenizer)},\n'
-              f' "summary": {_dump(asdict(digest.summary))},\n')
+              f' "summary": {_dump(summary_block(digest))},\n')
     if digest.prologue.instructions:  # optional keys: present only when asked for
         out.write(f' "instructions": {_dump(digest.prologue.instructions)},\n')
     if digest.prologue.notes is not None:
         out.write(f' "notes": {_dump(digest.prologue.notes)},\n')
+    if digest.diff is not None:
+        out.write(f' "diff": {_dump(diff_block(digest.diff))},\n')
+    if digest.history is not None:
+        out.write(f' "history": {_dump(history_block(digest.history))},\n')
     out.write(f' "tree": {_dump(digest.tree)},\n')
     out.write(' "files": [')
     for index, (document, content) in enumerate(digest.contents()):
@@ -45,6 +72,8 @@ def render(digest: DigestData, out: TextIO) -> None:
         ranked = digest.views.get(document.path)
         if ranked is not None and ranked.score is not None:  # --query: the score and why
             item |= {"score": ranked.score, "why": ranked.why}
+        if document.path in digest.why:  # why a reviewed change chose the file
+            item["why"] = digest.why[document.path]
         item["content"] = content
         out.write(("\n  " if index == 0 else ",\n  ") + _dump(item))
     skipped = [{"path": _path(s.path), "reason": s.reason, "detail": _path(s.detail)}
