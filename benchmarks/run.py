@@ -176,6 +176,12 @@ def tools(args: argparse.Namespace, out: Path) -> dict[str, list[str]]:
         "gitdigest (cold, --secrets off)": [python, "-m", "gitdigest", "-q", "--no-cache",
                                             "--secrets", "off", "--max-size", "64MB",
                                             "-o", str(out / "gitdigest-noscan.txt")],
+        # what outlines cost: every source file parsed, its views counted, the graph ranked
+        "gitdigest (cold, --compress)": [python, "-m", "gitdigest", "-q", "--no-cache",
+                                         "--compress", "--max-size", "64MB",
+                                         "-o", str(out / "gitdigest-compress.txt")],
+        "gitdigest (cold, --map)": [python, "-m", "gitdigest", "-q", "--no-cache", "--map",
+                                    "--max-size", "64MB", "-o", str(out / "gitdigest-map.txt")],
         "floor: read + o200k count, 2 processes": [python, "-c", FLOOR],
     }
     gitingest = args.gitingest or shutil.which("gitingest")

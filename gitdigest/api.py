@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import clipboard, review, secrets, split, stats
+from . import clipboard, compress, review, secrets, split, stats, views
 from .cache import TokenCache
 from .compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .documents import Reader, TextSettings
@@ -28,9 +28,9 @@ from .netguard import NetworkPolicy
 from .notes.models import find_model
 from .options import Options, text_key, transforms
 from .paths import order_key
-from .plan import fit
+from .plan import budget_key, fit
 from .prologue import load_prologue
-from .records import DigestData, Document, Prologue, Skipped, Summary
+from .records import DigestData, Document, Prologue, Skipped, Summary, View
 from .render import EXTENSIONS, get_renderer
 from .render.json import VERSION as JSON_VERSION
 from .render.json import source_block, summary_block
@@ -175,26 +175,106 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         change = review.trim_diff(change, budget, counter,
                                   lambda sections: make_frame(sections).measure([], documents))
         frame = make_frame(change.sections)
-    kept, cut = documents, []
-    if budget is not None and not options.check:
-        fitted = fit(documents, budget, frame.measure, PatternSet(options.priority, "--priority"),
-                     change.tier if change.tiers else None)
+    kept, cut = documents, list[Document]()
+    priority = PatternSet(options.priority, "--priority")
+    tier = change.tier if change.tiers else None
+    analysis = _analysis(documents, reader, counter, options, priority,
+                         budget is not None and not options.check)
+    contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
+    notes = list(selection.notes)
+    if options.map:
+        assert analysis is not None
+        kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority)
+        budget = budget or MAP_BUDGET
+    elif budget is not None and not options.check:
+        key: Any = None
+        choices: Any = None
+        if analysis is not None:
+            key = _key(analysis, priority)
+            choices = lambda d: analysis.alternatives(d, _views(analysis, d, options))  # noqa: E731
+        fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
+                     group=None if options.query is not None or key is None
+                     else lambda d: (tier(d.path) if tier else 0, key(d)[:2]))
         kept, cut = fitted.kept, fitted.cut
         skipped += [Skipped(d.path, "budget", f"{d.block_tokens:,} tokens did not fit in the "
                             f"budget of {budget:,}") for d in cut]
+        notes += _degraded(kept)
+    elif options.compress and analysis is not None:
+        kept = [analysis.as_view(d, "compressed") or d for d in documents]
     skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
     found = sorted([*(s for d in kept for s in d.secrets),
                     *(s for item in skipped for s in item.secrets)],
                    key=lambda s: (order_key(s.path), s.line))
     if change.diff is not None:  # the patch's own, after the files' (lines are patch lines)
         found += [replace(s, path=f"diff:{s.path}") for s in change.diff.secrets]
-    tokens = frame.measure(kept, cut) + sum(d.block_tokens for d in kept)
+    in_tree = cut if not options.map else []  # a map's tree shows only the files it maps
+    drawn = kept if not options.map else sorted(kept, key=lambda d: order_key(d.path))
+    tokens = frame.measure(drawn, in_tree) + sum(d.block_tokens for d in kept)
     summary = Summary(files=len(kept), skipped=len(skipped),
                       bytes=sum(d.bytes for d in kept), tokens=tokens, secrets=len(found))
-    return Digest(source.info, options.tokenizer, summary, frame.tree(kept, cut), kept, skipped,
-                  list(selection.notes), prologue, options.format, budget, cut, found,
+    return Digest(source.info, options.tokenizer, summary, frame.tree(drawn, in_tree), kept,
+                  skipped, notes, prologue, options.format, budget, cut if not options.map
+                  else [], found, analysis.views if analysis else {},
                   diff=change.diff, history=change.history, why=change.why,
-                  contents_reader=reader, options=options)
+                  contents_reader=contents, options=options)
+
+
+#: the repository map's budget when neither --max-tokens nor --model gives one
+MAP_BUDGET = 4000
+
+
+def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
+              options: Options, priority: PatternSet, budgeted: bool) -> views.Analysis | None:
+    """Views, importance and relevance when an option uses them: asked for outright (the
+    extra must be installed), or for a budget or the stats (when it is)."""
+    asked = [name for name, on in (("--compress", options.compress), ("--map", options.map),
+                                   ("--query", options.query is not None)) if on]
+    if asked:
+        compress.require(asked[0])
+    elif not ((budgeted or options.stats) and compress.available()):
+        return None
+    return views.analyze(documents, reader, counter, compress=not reader.text.transforms,
+                         question=options.query, workers=options.workers,
+                         ranked=options.map or budgeted,
+                         boosted=lambda path: priority.match(path) is not None)
+
+
+def _views(analysis: views.Analysis, document: Document, options: Options
+           ) -> tuple[View, ...]:
+    """The views a budget may give a file, richest first (with --compress, no whole text for a
+    file that has an outline)."""
+    if options.compress and analysis.as_view(document, "compressed") is not None:
+        return ("compressed", "map")
+    return ("full", "compressed", "map")
+
+
+def _key(analysis: views.Analysis, priority: PatternSet) -> Any:
+    return lambda d: budget_key(d, priority, analysis.importance(d.path),
+                                analysis.score(d.path))
+
+
+def _map(documents: list[Document], analysis: views.Analysis, frame: Frame, budget: int,
+         priority: PatternSet) -> tuple[list[Document], list[Document]]:
+    """The repository map: files with definitions, most important (or relevant) first, each
+    as its map entry, within ``budget``; the tree shows only the files mapped."""
+    mapped = [shown for d in documents if (shown := analysis.as_view(d, "map")) is not None]
+    key = _key(analysis, priority)
+    fitted = fit(mapped, budget, lambda kept, cut: frame.measure(kept, []), priority, key=key,
+                 overhead=_tree_line)
+    return sorted(fitted.kept, key=key), fitted.cut
+
+
+def _tree_line(document: Document) -> int:
+    """A rough, generous guess of the tokens a file's line adds to the tree (the fit checks)."""
+    return 6 + len(document.path.rpartition("/")[2]) // 3
+
+
+def _degraded(kept: list[Document]) -> list[str]:
+    counts = {view: sum(1 for d in kept if d.view == view) for view in ("compressed", "map")}
+    if not any(counts.values()):
+        return []
+    return [f"to fit the budget, {counts['compressed']} files are shown compressed and "
+            f"{counts['map']} as their map entry"]
 
 
 def _read_or_none(source: Source, path: str) -> bytes | None:

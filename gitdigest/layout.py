@@ -35,6 +35,11 @@ def block_head(path: str, note: str = "") -> str:
     return f"{SEPARATOR}\nFILE: {display(path)}{note}\n{SEPARATOR}\n"
 
 
+def view_note(view: str) -> str:
+    """What a file's header adds when the file is not shown whole: `` (compressed)``, `` (map)``."""
+    return "" if view == "full" else f" ({view})"
+
+
 def source_lines(info: SourceInfo) -> list[str]:
     """The lines that name the source at the top of a text digest (and of each part)."""
     lines = [f"Source: {display(info.name)}"]

@@ -145,6 +145,18 @@ class Options:
     priority: tuple[str, ...] = option(
         (), "--priority", metavar="PATTERN",
         help="Files matching this pattern are kept first under a budget (repeatable).")
+    compress: bool = option(
+        False, "--compress",
+        help="Show source files as outlines: imports, signatures, decorators, docstrings' first "
+             "lines and constants; bodies become \u2026 (needs gitdigest[compress]).")
+    map: bool = option(
+        False, "--map",
+        help="Write a repository map instead of contents: each file's key definitions, most "
+             "important files first, within --max-tokens (default 4000).")
+    query: str | None = option(
+        None, "--query", metavar="TEXT",
+        help="Rank files by relevance to this question (offline BM25 blended with importance); "
+             "under a budget the most relevant files come first.")
     check: bool = option(
         False, "--check",
         help="Do not cut: write the whole digest and exit 1 if it is over the budget.")
@@ -221,6 +233,8 @@ class Options:
             raise UsageError("--check needs a budget: --max-tokens N or --model NAME")
         if self.split_tokens is not None and self.format != "text":
             raise UsageError("--split-tokens writes text parts; use it with -f text")
+        if self.map and (self.stats or self.check):
+            raise UsageError("--map is an output of its own: not with --stats or --check")
         if self.since is not None and self.diff is not None:
             raise UsageError("give --since REF or --diff RANGE, not both")
         if (self.changed or self.related is not None) and not self.change_range:

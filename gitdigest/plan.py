@@ -1,6 +1,9 @@
-"""Plan: which files a token budget keeps, chosen by a documented priority, said out loud.
+"""Plan: which files a token budget keeps, in which view, chosen by a documented priority.
 
-Priority (first match decides; smaller files first within a rank; ``--priority`` beats all):
+Priority (first match decides; ``--priority`` beats all); within rank 3, source files (a
+language :mod:`gitdigest.compress` parses) come before other documentation, most important
+first (:mod:`gitdigest.rank`); ties, and ranks without importance, smaller files first. With
+``--query`` the blended relevance decides first (:func:`budget_key`):
 
 0. paths matching ``--priority`` patterns
 1. README files and docs entry points (``README*``, ``docs/index.*``, ``docs/README*``)
@@ -14,9 +17,11 @@ Priority (first match decides; smaller files first within a rank; ``--priority``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from .compress import language_of
 from .errors import BudgetTooSmall
 from .ignores import PatternSet
 from .records import Document
@@ -54,9 +59,21 @@ def rank(path: str, priority: PatternSet | None = None) -> int:
     return 3
 
 
+def budget_key(document: Document, priority: PatternSet | None = None,
+               importance: float = 0.0, relevance: float | None = None) -> tuple[Any, ...]:
+    """Where ``document`` comes in the budget order (smaller first). One sort key, so other
+    tiers (a diff's changed files, say) can go in front of it as one more element."""
+    path = document.path
+    level = rank(path, priority)
+    source = 0 if level == 3 and language_of(path) is not None else 1
+    if relevance is not None:
+        return (level != 0, -relevance, level, source, document.block_tokens, path)
+    return (level, source, -importance, document.block_tokens, path)
+
+
 @dataclass(frozen=True)
 class Fit:
-    """What the budget keeps (in digest order) and what it cuts."""
+    """What the budget keeps (in digest order, each in the view it got) and what it cuts."""
 
     kept: list[Document]
     cut: list[Document]
@@ -67,33 +84,65 @@ Measure = Callable[[list[Document], list[Document]], int]
 
 
 def fit(documents: list[Document], budget: int, measure: Measure,
-        priority: PatternSet | None = None, tier: Callable[[str], int] | None = None) -> Fit:
+        priority: PatternSet | None = None, tier: Callable[[str], int] | None = None, *,
+        key: Callable[[Document], Any] | None = None,
+        views: Callable[[Document], Sequence[Document]] | None = None,
+        overhead: Callable[[Document], int] | None = None,
+        group: Callable[[Document], Any] | None = None) -> Fit:
     """Keep files in priority order while the exact digest stays within ``budget``.
 
     ``measure(kept, cut)`` is the exact token count of everything that is not a file block
     (prompt, notes, summary, and the tree with cut files marked). Blocks add up exactly (see
     ``tokens.TokenCounter.count_block``), so only that part is measured again.
-
     ``tier(path)``, when given, comes before the priority rank: a reviewed change keeps its
     changed files first, then related files by distance (see ``review.Change.tier``).
+    ``key`` orders the files within a tier (default: :func:`rank`, then size);
+    ``views(document)`` gives the ways a file may be shown, richest first (default: whole
+    only), and each file gets the first that fits; ``overhead`` estimates what keeping a file
+    adds to the frame when ``measure`` grows with the files kept (a map's tree) — the exact
+    check below corrects any estimate. With ``group``, a file gets a richer view only while
+    every later file of its group (e.g. all source files) still has room for its cheapest
+    view: a large module is compressed rather than crowding out the map entries after it.
     """
-    order = sorted(documents, key=lambda d: (tier(d.path) if tier else 0,
-                                             rank(d.path, priority), d.block_tokens, d.path))
+    within = key or (lambda d: (rank(d.path, priority), d.block_tokens, d.path))
+    order = sorted(documents, key=lambda d: (tier(d.path) if tier else 0, within(d)))
     worst = measure([], documents)  # every file cut and marked: the largest frame
     room = budget - worst
-    kept_ids: set[int] = set()
+    chosen: dict[int, Document] = {}
+    options = {id(d): list(views(d)) if views else [d] for d in order}
+    cost = {id(d): [shown.block_tokens + (overhead(d) if overhead else 0)
+                    for shown in options[id(d)]] for d in order}
+    reserve = _reserves(order, cost, group)
     for document in order:
-        if document.block_tokens <= room:
-            kept_ids.add(id(document))
-            room -= document.block_tokens
+        own = cost[id(document)]
+        # the richest view that leaves the rest of its group its cheapest views; when the
+        # group cannot all fit anyway, the cheapest view that fits (more files, each briefer)
+        pick = next((i for i, c in enumerate(own) if c + reserve[id(document)] <= room),
+                    min((i for i, c in enumerate(own) if c <= room), default=None,
+                        key=lambda i: own[i]))
+        if pick is not None:
+            chosen[id(document)] = options[id(document)][pick]
+            room -= own[pick]
     while True:
-        kept = [d for d in documents if id(d) in kept_ids]
-        cut = [d for d in documents if id(d) not in kept_ids]
+        kept = [chosen[id(d)] for d in documents if id(d) in chosen]
+        cut = [d for d in documents if id(d) not in chosen]
         total = measure(kept, cut) + sum(d.block_tokens for d in kept)
         if total <= budget:
             return Fit(kept, cut, total)
-        if not kept_ids:
+        if not chosen:
             raise BudgetTooSmall(f"a budget of {budget:,} tokens is smaller than the digest's "
                               f"frame alone (summary and tree: {total:,} tokens)")
-        last = next(d for d in reversed(order) if id(d) in kept_ids)
-        kept_ids.discard(id(last))
+        last = next(d for d in reversed(order) if id(d) in chosen)
+        del chosen[id(last)]
+
+
+def _reserves(order: list[Document], cost: dict[int, list[int]],
+              group: Callable[[Document], Any] | None) -> dict[int, int]:
+    """Per file: the cheapest views of the files after it in its group, added up."""
+    reserve: dict[int, int] = {}
+    after: dict[Any, int] = {}
+    for document in reversed(order):
+        name = group(document) if group else None
+        reserve[id(document)] = after.get(name, 0) if group else 0
+        after[name] = after.get(name, 0) + min(cost[id(document)], default=0)
+    return reserve

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 EntryKind = Literal["file", "symlink", "submodule"]
+#: how a file is shown: its whole text, its outline (``--compress``) or its repository-map entry
+View = Literal["full", "compressed", "map"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +91,29 @@ class Document:
     secrets: tuple[Secret, ...] = ()
     #: sha256 (hex) of the text the digest shows ("" when not known: read it to hash it)
     sha256: str = ""
+    #: how the file is shown; ``tokens`` and ``block_tokens`` count that view
+    view: View = "full"
 
     @property
     def path(self) -> str:
         """POSIX path relative to the source root."""
         return self.entry.path
+
+
+@dataclass(frozen=True)
+class FileViews:
+    """What each view of a file costs and why it ranks where it does (see ``--stats``,
+    ``--map`` and ``--query``). A view a file does not have (no grammar, no definitions) is None."""
+
+    path: str
+    full: int
+    compressed: int | None
+    map: int | None
+    #: PageRank share over the definition/reference graph (0 for files outside it)
+    importance: float = 0.0
+    #: the blended ``--query`` score and its reason (None without a query)
+    score: float | None = None
+    why: str | None = None
 
 
 @dataclass(frozen=True)
@@ -258,6 +278,8 @@ class DigestData:
     cut: list[Document] = field(default_factory=list)
     #: every secret found, in digest order: redacted from a file, or why a file was withheld
     secrets: list[Secret] = field(default_factory=list)
+    #: per file: view costs, importance and query score (when an option asked for them)
+    views: dict[str, FileViews] = field(default_factory=dict)
     #: the reviewed change (``--diff``, ``--since``) and the History section (``--log``)
     diff: Diff | None = None
     history: History | None = None

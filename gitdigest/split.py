@@ -13,7 +13,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from .errors import BudgetTooSmall, UsageError
-from .layout import TAIL, TRAILER, block_head, change_sections, part_header, preamble
+from .layout import TAIL, TRAILER, block_head, change_sections, part_header, preamble, view_note
 from .records import DigestData
 from .sink import open_sink
 from .tokens import TokenCounter
@@ -82,7 +82,8 @@ def _pack(digest: DigestData, limit: int, counter: TokenCounter, asked: int
     room = limit - first
     for index, document in enumerate(digest.files):
         if document.block_tokens <= limit - later:
-            pieces = [Piece(document.path, document.block_tokens, index)]
+            pieces = [Piece(document.path, document.block_tokens, index,
+                            note=view_note(document.view))]
         else:
             pieces = _chunks(document.path, digest.content(document), limit - later, counter,
                              index)

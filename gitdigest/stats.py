@@ -48,9 +48,17 @@ def render_text(digest: DigestData) -> str:
            f"{'tokens':>12}  {'share':>6}  {'files':>6}  folder"]
     out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.files:>6}  {display(r.path)}"
             for r in folders]
-    out += ["", "Tokens by file", f"{'tokens':>12}  {'share':>6}  {'bytes':>10}  path"]
-    out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.bytes:>10,}  {display(r.path)}"
-            for r in files]
+    if not digest.views:
+        out += ["", "Tokens by file", f"{'tokens':>12}  {'share':>6}  {'bytes':>10}  path"]
+        out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.bytes:>10,}  {display(r.path)}"
+                for r in files]
+    else:  # what each view of a file costs (- : the file has no such view)
+        out += ["", "Tokens by file (full text, --compress outline, --map entry)",
+                f"{'tokens':>12}  {'share':>6}  {'bytes':>10}  {'compressed':>10}  {'map':>8}  "
+                "path"]
+        out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.bytes:>10,}  "
+                f"{_cell(digest, r.path, 'compressed'):>10}  {_cell(digest, r.path, 'map'):>8}  "
+                f"{display(r.path)}" for r in files]
     return "\n".join(out) + "\n\n" + TRAILER
 
 
@@ -63,8 +71,19 @@ def render_json(digest: DigestData) -> str:
         "folders": [{"path": r.path, "tokens": r.tokens, "share": round(r.share, 6),
                      "files": r.files, "bytes": r.bytes} for r in folders],
         "files": [{"path": r.path, "tokens": r.tokens, "share": round(r.share, 6),
-                   "bytes": r.bytes} for r in files],
+                   "bytes": r.bytes, **_views(digest, r.path)} for r in files],
     }, ensure_ascii=False, indent=1) + "\n"
+
+
+def _cell(digest: DigestData, path: str, view: str) -> str:
+    tokens = _views(digest, path).get(view)
+    return "-" if tokens is None else f"{tokens:,}"
+
+
+def _views(digest: DigestData, path: str) -> dict[str, int | None]:
+    """The tokens of a file's other views (no keys when no view was worked out)."""
+    found = digest.views.get(path)
+    return {} if found is None else {"compressed": found.compressed, "map": found.map}
 
 
 def write(digest: DigestData, output: str) -> None:

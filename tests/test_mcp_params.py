@@ -30,6 +30,8 @@ REVIEWED = {
     "with_notes", "notes_lang", "host", "timeout", "include_submodules",
     # a change in the source and its history: git diff / git log of the source, nothing else
     "diff", "changed", "since", "related", "log", "log_emails",
+    # outlines, the repository map and query ranking: computed from the source's files only
+    "compress", "map", "query",
 }
 
 

@@ -106,7 +106,7 @@ def test_json_contract(make_repo: MakeRepo) -> None:
     assert data["tree"] == result.tree
     first = data["files"][0]
     assert first == {"path": "README.md", "bytes": 10, "tokens": 3, "charset": "utf-8",
-                     "content": "# Project\n"}
+                     "view": "full", "content": "# Project\n"}
     assert data["skipped"] == [
         {"path": "data.bin", "reason": "binary",
          "detail": "NUL or control bytes, or no text encoding fits"},

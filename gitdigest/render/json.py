@@ -68,9 +68,13 @@ def render(digest: DigestData, out: TextIO) -> None:
     out.write(' "files": [')
     for index, (document, content) in enumerate(digest.contents()):
         item = {"path": _path(document.path), "bytes": document.bytes,
-                "tokens": document.tokens, "charset": document.charset, "content": content}
+                "tokens": document.tokens, "charset": document.charset, "view": document.view}
+        ranked = digest.views.get(document.path)
+        if ranked is not None and ranked.score is not None:  # --query: the score and why
+            item |= {"score": ranked.score, "why": ranked.why}
         if document.path in digest.why:  # why a reviewed change chose the file
             item["why"] = digest.why[document.path]
+        item["content"] = content
         out.write(("\n  " if index == 0 else ",\n  ") + _dump(item))
     skipped = [{"path": _path(s.path), "reason": s.reason, "detail": _path(s.detail)}
                for s in digest.skipped]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..layout import TRAILER, diff_files, diff_head, history_lines
+from ..layout import TRAILER, diff_files, diff_head, history_lines, view_note
 from ..paths import display
 from ..records import DigestData
 
@@ -80,7 +80,7 @@ def render(digest: DigestData, out: TextIO) -> None:
                   f"{_code(history_lines(digest.history), 'text')}\n")
     out.write("## Files\n")
     for document, content in digest.contents():
-        out.write(f"\n### {_inline(display(document.path))}\n\n")
+        out.write(f"\n### {_inline(display(document.path))}{view_note(document.view)}\n\n")
         out.write(_code(content, language(document.path)))
     if digest.skipped:
         out.write("\n## Skipped\n\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..layout import TAIL, TRAILER, block_head, change_sections, preamble
+from ..layout import TAIL, TRAILER, block_head, change_sections, preamble, view_note
 from ..records import DigestData
 
 
@@ -16,12 +16,13 @@ def render(digest: DigestData, out: TextIO) -> None:
     binary = getattr(out, "buffer", None)
     if binary is None:
         for document, content in digest.contents():
-            out.write(block_head(document.path) + content + TAIL)
+            out.write(block_head(document.path, view_note(document.view)) + content + TAIL)
         out.write(TRAILER)
         return
     out.flush()  # from here on everything goes to the byte layer, in order
     for document in digest.files:
-        binary.write(block_head(document.path).encode("utf-8", "surrogateescape"))
+        head = block_head(document.path, view_note(document.view))
+        binary.write(head.encode("utf-8", "surrogateescape"))
         raw = digest.raw_content(document)
         if raw is None:
             raw = digest.content(document).encode("utf-8", "surrogateescape")

@@ -72,7 +72,9 @@ def render(digest: DigestData, out: TextIO) -> None:
     for index, (document, content) in enumerate(digest.contents(), start=1):
         why = digest.why.get(document.path)
         reason = f'<why>{escape(why)}</why>' if why else ""
-        out.write(f'<document index="{index}"><source>{escape(document.path)}</source>{reason}'
+        view = "" if document.view == "full" else f' view="{document.view}"'
+        out.write(f'<document index="{index}"{view}><source>{escape(document.path)}</source>'
+                  f'{reason}'
                   f"<document_content>{escape(content)}</document_content></document>\n")
     out.write("</documents>\n<skipped>\n")
     for item in digest.skipped:

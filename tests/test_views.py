@@ -1,0 +1,170 @@
+"""Views under budgets: mixed whole/compressed/map files never overflow, to the token; the
+views show in headers, JSON, XML and the stats; --map works in every format; nothing is fetched."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gitdigest import digest
+from gitdigest.cli import cli
+from gitdigest.tokens import TokenCounter
+
+from .conftest import MakeRepo
+
+
+def _module(name: str, functions: int) -> str:
+    body = "".join(
+        f"def {name}_step_{i}(value, factor={i}):\n    \"\"\"Step {i} of {name}.\n\n    Long.\n"
+        f"    \"\"\"\n    total = value * factor\n    for item in range({i}):\n"
+        f"        total += item * {i}\n    return total\n\n\n" for i in range(functions))
+    return f'"""The {name} module."""\nimport math\n\nLIMIT = {functions}\n\n\n{body}'
+
+
+REPO = {
+    "README.md": "# Project\n" + "Intro. " * 30 + "\n",
+    "pyproject.toml": "[project]\nname = 'p'\n",
+    "pkg/core.py": _module("core", 30),
+    "pkg/engine.py": "from .core import core_step_1\n" + _module("engine", 20),
+    "pkg/jobs.py": "from .core import core_step_2\nfrom .engine import engine_step_1\n"
+                   + _module("jobs", 12),
+    "pkg/small.py": "from .core import core_step_3\nVALUE = core_step_3(1)\n",
+    "docs/guide.md": "# Guide\n" + "Words about the project. " * 80 + "\n",
+    "tests/test_core.py": "from pkg.core import core_step_1\n" + _module("test", 10),
+}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from .conftest import write_files
+
+    root = tmp_path_factory.mktemp("views") / "repo"
+    root.mkdir()
+    write_files(root, REPO)
+    return root
+
+
+@pytest.mark.parametrize("budget", [450, 900, 1600, 2600, 4000, 6500])
+def test_mixed_views_never_overflow(repo: Path, budget: int) -> None:
+    result = digest(str(repo), max_tokens=budget)
+    text = result.render("text")
+    assert TokenCounter("o200k_base").count(text) == result.summary.tokens <= budget
+    for document in result.files:  # each header says how its file is shown
+        note = "" if document.view == "full" else f" ({document.view})"
+        assert f"FILE: {document.path}{note}\n" in text
+    kept = {d.path for d in result.files}
+    cut = {s.path for s in result.skipped if s.reason == "budget"}
+    assert kept | cut == set(REPO) and not kept & cut
+
+
+def test_a_budget_degrades_large_modules_instead_of_dropping_them(repo: Path) -> None:
+    result = digest(str(repo), max_tokens=2600)
+    views = {d.path: d.view for d in result.files}
+    assert {"pkg/core.py", "pkg/engine.py", "pkg/jobs.py", "pkg/small.py"} <= set(views)
+    assert "full" in views.values() and len(set(views.values())) > 1  # a mix of views
+    assert views["README.md"] == "full"
+    assert result.summary.tokens <= 2600
+
+
+def test_compress_shows_outlines_in_every_format(repo: Path) -> None:
+    result = digest(str(repo), compress=True)
+    plain = digest(str(repo))
+    core = next(d for d in result.files if d.path == "pkg/core.py")
+    assert core.view == "compressed" and core.tokens < next(
+        d for d in plain.files if d.path == "pkg/core.py").tokens
+    text = result.render("text")
+    assert "FILE: pkg/core.py (compressed)\n" in text and "total = value" not in text
+    assert "def core_step_0(value, factor=0):\n    \"\"\"Step 0 of core.\"\"\"\n    …" in text
+    assert TokenCounter("o200k_base").count(text) == result.summary.tokens
+    data = json.loads(result.render("json"))
+    views = {item["path"]: item["view"] for item in data["files"]}
+    assert views["pkg/core.py"] == "compressed" and views["README.md"] == "full"
+    assert '<document index="4" view="compressed"><source>pkg/core.py</source>' in result.render(
+        "xml")
+    assert "### `pkg/core.py` (compressed)" in result.render("markdown")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "xml"])
+def test_map_in_every_format(repo: Path, fmt: str) -> None:
+    out = CliRunner().invoke(cli, [str(repo), "--map", "-f", fmt, "-o", "-", "-q"])
+    assert out.exit_code == 0, out.stderr
+    assert "def core_step_1(value, factor=1)" in out.stdout
+    assert "total = value" not in out.stdout and "Intro." not in out.stdout
+
+
+def test_map_fits_its_default_budget_and_a_given_one(repo: Path) -> None:
+    result = digest(str(repo), map=True)
+    assert result.budget == 4000 and result.summary.tokens <= 4000
+    assert result.files[0].path == "pkg/core.py"  # the most used module first
+    small = digest(str(repo), map=True, max_tokens=300)
+    text = small.render("text")
+    assert TokenCounter("o200k_base").count(text) == small.summary.tokens <= 300
+    order = [d.path for d in result.files]
+    picked = [d.path for d in small.files]
+    assert picked and picked == sorted(picked, key=order.index)  # rank order, what fits
+    assert all(d.path.rpartition("/")[2] in small.tree for d in small.files)
+    assert "guide.md" not in small.tree  # the map's tree shows only what it maps
+
+
+def test_stats_show_each_view(repo: Path) -> None:
+    out = CliRunner().invoke(cli, [str(repo), "--stats", "-f", "json"])
+    assert out.exit_code == 0, out.stderr
+    rows = {row["path"]: row for row in json.loads(out.stdout)["files"]}
+    assert rows["pkg/core.py"]["compressed"] < rows["pkg/core.py"]["tokens"]
+    assert rows["pkg/core.py"]["map"] < rows["pkg/core.py"]["compressed"]
+    assert rows["README.md"]["compressed"] is None and rows["README.md"]["map"] is None
+    text = CliRunner().invoke(cli, [str(repo), "--stats"]).stdout
+    assert "compressed       map  path" in text
+
+
+def test_map_and_stats_do_not_mix(make_repo: MakeRepo) -> None:
+    out = CliRunner().invoke(cli, [str(make_repo({"a.py": "x = 1\n"})), "--map", "--stats"])
+    assert out.exit_code == 2
+    assert out.stderr == "gitdigest: error: --map is an output of its own: not with --stats " \
+                         "or --check\n"
+
+
+@pytest.mark.skipif(shutil.which("strace") is None or not sys.platform.startswith("linux"),
+                    reason="needs strace")
+def test_compress_map_and_query_open_no_network_socket(repo: Path, tmp_path: Path) -> None:
+    """Grammars, networkx and bm25s load and run with no network: strace sees every socket."""
+    log = tmp_path / "strace.log"
+    result = subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=socket,connect", "-o", str(log), sys.executable,
+         "-m", "gitdigest", str(repo), "--map", "--query", "core steps", "--workers", "1",
+         "--secrets", "off", "-o", str(tmp_path / "map.txt"), "-q"],
+        capture_output=True, text=True, timeout=300, check=False)
+    if result.returncode != 0 and "ptrace" in result.stderr.lower():
+        pytest.skip("ptrace is not permitted here")
+    assert result.returncode == 0, result.stderr
+    assert "core_step_1" in (tmp_path / "map.txt").read_text()
+    calls = log.read_text()
+    assert "AF_INET" not in calls and "AF_INET6" not in calls, calls
+
+
+def test_without_the_extra(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without gitdigest[compress]: the options say what to install; budgets keep files whole."""
+    from gitdigest import compress
+
+    monkeypatch.setattr(compress, "available", lambda: False)
+    out = CliRunner().invoke(cli, [str(repo), "--compress", "-o", "-"])
+    assert out.exit_code == 2
+    assert out.stderr == ("gitdigest: error: --compress needs the compress extra: pip install "
+                          "'gitdigest[compress]'\n")
+    result = digest(str(repo), max_tokens=2600)
+    assert {d.view for d in result.files} == {"full"} and not result.views
+    assert result.summary.tokens <= 2600
+
+
+def test_compress_under_a_budget(repo: Path) -> None:
+    result = digest(str(repo), compress=True, max_tokens=3000)
+    views = {d.path: d.view for d in result.files}
+    assert views["README.md"] == "full" and views["pyproject.toml"] == "full"
+    assert "full" not in {views[p] for p in views if p.startswith("pkg/") and p != "pkg/small.py"}
+    assert TokenCounter("o200k_base").count(result.render("text")) == result.summary.tokens <= 3000
