@@ -22,6 +22,8 @@ WEB_FIELDS = (
     "ref", "include", "exclude", "max_size", "tokenizer", "max_tokens", "model", "reserve",
     "priority", "format", "secrets", "line_numbers", "gitignore", "default_ignores",
     "notebook_outputs", "include_submodules", "header", "with_notes", "top",
+    # focus and history: what a reviewer of a change or a question wants
+    "diff", "changed", "since", "related", "log", "log_emails", "compress", "map", "query",
 )
 
 #: options the server decides, and why a visitor may not
@@ -38,9 +40,6 @@ SERVER_ONLY = {
     "split_tokens": "writes several files; the page offers one download",
     "stats": "the page always shows the token tables",
     "check": "a CI gate: the page shows whether the digest fits instead",
-    "compress": "not on the page yet (parsing costs CPU per visit); the CLI, API and MCP have it",
-    "map": "not on the page yet (parsing costs CPU per visit); the CLI, API and MCP have it",
-    "query": "not on the page yet (parsing costs CPU per visit); the CLI, API and MCP have it",
     "host": "the URL trick and full URLs name the host",
     "notes_lang": "the notes are added in their original language",
     "check_against": "reads an earlier digest file on the server",
