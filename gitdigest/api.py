@@ -27,7 +27,7 @@ from .options import Options, text_key, transforms
 from .paths import order_key
 from .plan import fit
 from .prologue import load_prologue
-from .records import DigestData, Document, Prologue, Skipped, Summary
+from .records import DigestData, Document, Prologue, Summary
 from .render import EXTENSIONS, get_renderer
 from .select import select
 from .sink import open_sink
@@ -134,14 +134,12 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         else:
             skipped.append(result)
     frame = Frame(source.info, prologue, selection.shown, counter,
-                  single_file=listing.explicit, cache=cache)
+                  single_file=listing.explicit, cache=cache, skipped=skipped, budget=budget)
     kept, cut = documents, []
     if budget is not None and not options.check:
         fitted = fit(documents, budget, frame.measure, PatternSet(options.priority, "--priority"))
         kept, cut = fitted.kept, fitted.cut
-        skipped += [Skipped(d.path, "budget", f"{d.block_tokens:,} tokens did not fit in the "
-                            f"budget of {budget:,}") for d in cut]
-    skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
+    skipped = frame.skipped_for(cut)
     found = sorted([*(s for d in kept for s in d.secrets),
                     *(s for item in skipped for s in item.secrets)],
                    key=lambda s: (order_key(s.path), s.line))

@@ -15,6 +15,11 @@ The text format is laid out like gitingest's, so people can switch without surpr
     ================================================
     <content>
 
+    ================================================
+    SKIPPED: 1 path
+    ================================================
+    logo.png (ignored: default:*.png)
+
 With ``--header``/``--instructions`` the user's prompt comes first, and with ``--with-notes`` the
 notes follow it as a ``REFERENCE:`` block, both before the summary.
 """
@@ -22,9 +27,10 @@ notes follow it as a ``REFERENCE:`` block, both before the summary.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .paths import display
-from .records import Prologue, SourceInfo
+from .records import Prologue, Skipped, SourceInfo
 
 SEPARATOR = "=" * 48
 TAIL = "\n\n"
@@ -63,6 +69,19 @@ def preamble(info: SourceInfo, prologue: Prologue, files: int, tree: str,
     if part is not None:
         lines.append(f"Part: {part[0]} of {part[1]}")
     return out + "\n".join(lines) + "\n\nDirectory structure:\n" + tree + "\n"
+
+
+def skipped_section(skipped: Sequence[Skipped]) -> str:
+    """The block that ends a text digest (before the trailer): every path left out, one line
+    each with its reason and the rule that decided it; "" when nothing was left out. It opens
+    with a separator and ends in a blank line, like a file block, so its count adds up with the
+    blocks around it (see :mod:`gitdigest.tokens`)."""
+    if not skipped:
+        return ""
+    count = f"{len(skipped)} path{'' if len(skipped) == 1 else 's'}"
+    lines = [f"{display(item.path)} ({item.reason}"
+             + (f": {display(item.detail)})" if item.detail else ")") for item in skipped]
+    return f"{SEPARATOR}\nSKIPPED: {count}\n{SEPARATOR}\n" + "\n".join(lines) + TAIL
 
 
 def part_header(info: SourceInfo, index: int, total: int) -> str:

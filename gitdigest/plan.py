@@ -71,17 +71,43 @@ def fit(documents: list[Document], budget: int, measure: Measure,
     """Keep files in priority order while the exact digest stays within ``budget``.
 
     ``measure(kept, cut)`` is the exact token count of everything that is not a file block
-    (prompt, notes, summary, and the tree with cut files marked). Blocks add up exactly (see
+    (prompt, notes, summary, the tree with cut files marked, and the Skipped section). Blocks add up exactly (see
     ``tokens.TokenCounter.count_block``), so only that part is measured again.
     """
     order = sorted(documents, key=lambda d: (rank(d.path, priority), d.block_tokens, d.path))
-    worst = measure([], documents)  # every file cut and marked: the largest frame
-    room = budget - worst
-    kept_ids: set[int] = set()
+    worst = measure([], documents)  # every file cut, marked and listed: the largest frame
+    kept_ids = _fill(order, set(), budget - worst)
+    best: Fit | None = None
+    for _ in range(_ROUNDS):
+        fitted = _shrink(documents, order, kept_ids, budget, measure)
+        best = fitted
+        # The frame shrinks as files move from cut to kept (no mark, no Skipped line), so
+        # the first fill, made against the largest frame, may have left room: use it.
+        grown = _fill(order, {id(d) for d in fitted.kept}, budget - fitted.tokens)
+        if len(grown) == len(fitted.kept):
+            break
+        kept_ids = grown
+    assert best is not None
+    return best
+
+
+_ROUNDS = 4  # refills after the first fit; each one only adds files that fit the slack
+
+
+def _fill(order: list[Document], kept_ids: set[int], room: int) -> set[int]:
+    """``kept_ids`` plus files, in priority order, while their blocks fit in ``room``."""
+    kept_ids = set(kept_ids)
     for document in order:
-        if document.block_tokens <= room:
+        if id(document) not in kept_ids and document.block_tokens <= room:
             kept_ids.add(id(document))
             room -= document.block_tokens
+    return kept_ids
+
+
+def _shrink(documents: list[Document], order: list[Document], kept_ids: set[int], budget: int,
+            measure: Measure) -> Fit:
+    """Drop the last files in priority order until the exact total is within ``budget``."""
+    kept_ids = set(kept_ids)
     while True:
         kept = [d for d in documents if id(d) in kept_ids]
         cut = [d for d in documents if id(d) not in kept_ids]
@@ -90,6 +116,6 @@ def fit(documents: list[Document], budget: int, measure: Measure,
             return Fit(kept, cut, total)
         if not kept_ids:
             raise BudgetTooSmall(f"a budget of {budget:,} tokens is smaller than the digest's "
-                              f"frame alone (summary and tree: {total:,} tokens)")
+                              f"frame alone (summary, tree and Skipped list: {total:,} tokens)")
         last = next(d for d in reversed(order) if id(d) in kept_ids)
         kept_ids.discard(id(last))

@@ -13,7 +13,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from .errors import BudgetTooSmall, UsageError
-from .layout import TAIL, TRAILER, block_head, part_header, preamble
+from .layout import TAIL, TRAILER, block_head, part_header, preamble, skipped_section
 from .records import DigestData
 from .sink import open_sink
 from .tokens import TokenCounter
@@ -54,9 +54,9 @@ def plan_parts(digest: DigestData, limit: int) -> list[list[Piece]]:
 
 
 def _header(digest: DigestData, index: int, total: int) -> str:
-    if index == 1:
+    if index == 1:  # the Skipped list follows the tree, so the part that has it has both
         return preamble(digest.source, digest.prologue, len(digest.files), digest.tree,
-                        (1, total))
+                        (1, total)) + skipped_section(digest.skipped)
     return part_header(digest.source, index, total)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..layout import TAIL, TRAILER, block_head, preamble
+from ..layout import TAIL, TRAILER, block_head, preamble, skipped_section
 from ..records import DigestData
 
 
@@ -16,7 +16,7 @@ def render(digest: DigestData, out: TextIO) -> None:
     if binary is None:
         for document, content in digest.contents():
             out.write(block_head(document.path) + content + TAIL)
-        out.write(TRAILER)
+        out.write(skipped_section(digest.skipped) + TRAILER)
         return
     out.flush()  # from here on everything goes to the byte layer, in order
     for document in digest.files:
@@ -26,4 +26,4 @@ def render(digest: DigestData, out: TextIO) -> None:
             raw = digest.content(document).encode("utf-8", "surrogateescape")
         binary.write(raw)
         binary.write(TAIL.encode())
-    binary.write(TRAILER.encode())
+    binary.write((skipped_section(digest.skipped) + TRAILER).encode("utf-8", "surrogateescape"))
