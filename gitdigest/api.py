@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import clipboard, secrets, split, stats
+from . import clipboard, conflicts, secrets, split, stats
 from .cache import TokenCache
 from .documents import Reader, TextSettings
-from .errors import CheckFailed
+from .errors import CheckFailed, GitDigestError
+from .explain import nothing_included
 from .frame import Frame
 from .ignores import DEFAULT_DIRS, PatternSet
 from .notes.models import find_model
@@ -106,6 +107,7 @@ def _prunable(options: Options) -> tuple[str, ...]:
 def open_digest(options: Options, progress: Progress = no_progress) -> Iterator[Digest]:
     """Run the pipeline up to the counts; contents stay readable while the block is open.
     ``progress`` receives one-line messages about long steps (the library prints nothing)."""
+    conflicts.check(options)  # a meaningless combination fails before any work
     budget = budget_of(options)  # an unknown model fails before any work
     prologue = load_prologue(options.header, options.instructions, options.with_notes,
                              options.notes_lang)
@@ -113,7 +115,7 @@ def open_digest(options: Options, progress: Progress = no_progress) -> Iterator[
         cache = TokenCache.default() if options.cache else TokenCache(None)
         stack.callback(cache.close)
         source = stack.enter_context(open_source(source_settings(options, progress)))
-        result = _build(source, options, prologue, budget, cache)
+        result = _build(source, options, prologue, budget, cache, progress)
         try:
             yield result
         finally:
@@ -121,11 +123,12 @@ def open_digest(options: Options, progress: Progress = no_progress) -> Iterator[
 
 
 def _build(source: Source, options: Options, prologue: Prologue, budget: int | None,
-           cache: TokenCache) -> Digest:
+           cache: TokenCache, progress: Progress = no_progress) -> Digest:
+    progress("listing files...")
     listing = source.listing()
     selection = select(listing, source.read_path, options, _output_paths(source, options))
     counter = TokenCounter(options.tokenizer)
-    reader = Reader(source, counter, text_settings(options), cache=cache)
+    reader = Reader(source, counter, text_settings(options), cache=cache, progress=progress)
     documents: list[Document] = []
     skipped = list(selection.skipped)
     for result in reader.analyze(selection.included, options.workers):
@@ -146,8 +149,11 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     tokens = frame.measure(kept, cut) + sum(d.block_tokens for d in kept)
     summary = Summary(files=len(kept), skipped=len(skipped),
                       bytes=sum(d.bytes for d in kept), tokens=tokens, secrets=len(found))
+    notes = [*conflicts.warnings(options, source.info), *selection.notes]
+    if not kept:
+        notes.append(nothing_included(skipped, options.include, single_file=listing.explicit))
     return Digest(source.info, options.tokenizer, summary, frame.tree(kept, cut), kept, skipped,
-                  list(selection.notes), prologue, options.format, budget, cut, found,
+                  notes, prologue, options.format, budget, cut, found,
                   contents_reader=reader, options=options)
 
 
@@ -182,21 +188,30 @@ def write_digest(options: Options, progress: Progress = no_progress
                  ) -> tuple[Digest, list[str]]:
     """Digest and write where the options say, streaming file by file. Returns the digest and
     the paths written. Raises :class:`CheckFailed` after writing when ``check`` finds the digest
-    over its budget."""
+    over its budget; an error raised after something was written carries ``written`` and
+    ``digest`` (see :class:`~gitdigest.errors.GitDigestError`)."""
     output = default_output(options)
     written: list[str] = []
-    with open_digest(options, progress) as result:
-        if options.stats:
-            stats.write(result, output or "-")
-            written.append(output or "-")
-        elif options.split_tokens is not None:
-            written += split.write_parts(result, options.split_tokens, output or "digest.txt")
-        elif output is not None:
-            result.write(output)
-            written.append(output)
-        if options.copy:
-            clipboard.copy(result.render())
-    if options.check and result.over_budget:
-        raise CheckFailed(f"the digest is {result.summary.tokens:,} tokens, over the budget of "
-                          f"{result.budget:,}")
+    result: Digest | None = None
+    try:
+        with open_digest(options, progress) as result:
+            progress("writing...")
+            if options.stats:
+                stats.write(result, output or "-")
+                written.append(output or "-")
+            elif options.split_tokens is not None:
+                written += split.write_parts(result, options.split_tokens,
+                                             output or "digest.txt")
+            elif output is not None:
+                result.write(output)
+                written.append(output)
+            if options.copy:
+                clipboard.copy(result.render())
+        if options.check and result.over_budget:
+            raise CheckFailed(f"the digest is {result.summary.tokens:,} tokens, over the budget "
+                              f"of {result.budget:,}")
+    except GitDigestError as error:
+        if written:  # the outputs stay: say what they hold
+            error.written, error.digest = tuple(written), result
+        raise
     return result, written

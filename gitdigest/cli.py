@@ -15,14 +15,24 @@ import click
 
 from . import __version__
 from .api import Digest, write_digest
-from .errors import EXIT_BUG, EXIT_INTERRUPTED, GitDigestError, Interrupted
+from .errors import EXIT_BUG, EXIT_CODES, EXIT_INTERRUPTED, GitDigestError, Interrupted
 from .notes import LANGUAGES, read_notes
 from .notes.models import SUMMARY_MODELS, find_model, format_table
 from .options import TOKENIZERS, Options, cli_fields, is_multiple, kind_of, spec_of
 from .paths import display
+from .progress import TerminalProgress, wants_color
+from .records import SourceInfo
 from .sources import no_progress
 
 _HELP = {"help_option_names": ["-h", "--help"]}
+#: The command a bare ``gitdigest [SOURCE]`` runs. It is registered (hidden) under this name,
+#: but the word itself is never read as a command: ``gitdigest digest`` digests ./digest.
+DEFAULT_COMMAND = "digest"
+# What the group puts before the arguments of the default command: an argument list cannot
+# hold a NUL byte, so no folder name can collide with it.
+_DEFAULT_MARK = "\0default"
+_EXIT_EPILOG = "\b\nExit codes:\n" + "\n".join(f"  {code:<4} {meaning}"
+                                               for code, meaning in EXIT_CODES)
 
 
 @dataclasses.dataclass
@@ -37,9 +47,15 @@ class _DefaultGroup(click.Group):
     with a subcommand's name is still reachable as ``./name``). Every error is mapped here."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or args[0] not in self.commands:
-            args = ["digest", *args]
+        if not args or args[0] not in self.commands or args[0] == DEFAULT_COMMAND:
+            args = [_DEFAULT_MARK, *args]
         return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] == _DEFAULT_MARK:
+            return DEFAULT_COMMAND, self.commands[DEFAULT_COMMAND], args[1:]
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -62,6 +78,43 @@ class _DefaultGroup(click.Group):
         sys.exit(code or 0)
 
 
+class _DefaultContext(click.Context):
+    """The default command's context: its usage line and hints read ``gitdigest [OPTIONS]
+    [SOURCE]``, as it is typed, not ``gitdigest digest ...``."""
+
+    @property
+    def command_path(self) -> str:
+        if self.parent is not None:
+            return self.parent.command_path
+        return super().command_path
+
+
+class _DefaultCommand(click.Command):
+    """The digest command; its help ends with the other commands and the exit codes."""
+
+    context_class = _DefaultContext
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        group = ctx.parent.command if ctx.parent is not None else None
+        if isinstance(group, click.Group):
+            rows = [(name, command.get_short_help_str(60))
+                    for name, command in group.commands.items() if not command.hidden]
+            with formatter.section("Commands (a folder named like one: ./name)"):
+                formatter.write_dl(rows)
+        formatter.write_paragraph()
+        formatter.write_text(_EXIT_EPILOG)
+
+
+def _complete_source(ctx: click.Context, param: click.Parameter, incomplete: str
+                     ) -> list[click.shell_completion.CompletionItem]:
+    """SOURCE completes as a path, and as the other commands' names."""
+    group = ctx.parent.command if ctx.parent is not None else None
+    names = [name for name, command in getattr(group, "commands", {}).items()
+             if not command.hidden and name.startswith(incomplete)]
+    return [*(click.shell_completion.CompletionItem(name) for name in names),
+            click.shell_completion.CompletionItem(incomplete, type="file")]
+
+
 def _report(error: BaseException, debug: bool) -> int:
     """Print the one line for ``error`` (a traceback first under ``--debug``); its exit code."""
     if isinstance(error, SystemExit):
@@ -71,7 +124,8 @@ def _report(error: BaseException, debug: bool) -> int:
     if debug and not isinstance(error, (click.UsageError, KeyboardInterrupt, click.Abort)):
         traceback.print_exception(type(error), error, error.__traceback__)
     message, code = _describe(error, debug)
-    click.echo(f"gitdigest: error: {message}", err=True)
+    label = click.style("error", fg="red", bold=True) if wants_color() else "error"
+    click.echo(f"gitdigest: {label}: {message}", err=True)
     return code
 
 
@@ -140,8 +194,8 @@ def _with_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-@cli.command("digest", context_settings=_HELP)
-@click.argument("source", required=False)
+@cli.command(DEFAULT_COMMAND, cls=_DefaultCommand, context_settings=_HELP, hidden=True)
+@click.argument("source", required=False, shell_complete=_complete_source)
 @_with_options
 @click.option("-q", "--quiet", is_flag=True, help="Print no summary on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
@@ -149,17 +203,35 @@ def _with_options(command: Callable[..., None]) -> Callable[..., None]:
                       message="%(prog)s %(version)s")
 @click.pass_obj
 def digest_command(state: _State, /, quiet: bool, debug: bool, **values: Any) -> None:
-    """Digest SOURCE (a folder or a file; default: the current folder).
+    """Digest SOURCE (a folder, a file or a repository URL; default: the current folder).
 
-    Other commands: `gitdigest notes` prints the bundled LLM reference notes, `gitdigest models`
-    the model table. A folder named like a command is reachable as ./name.
+    The digest goes to -o (default digest.txt; its extension picks the format unless -f is
+    given); a summary and any warnings go to stderr, progress too when it is a terminal.
     """
     state.debug = debug
     given = {name: value for name, value in values.items() if value not in (None, ())}
     options = Options.create(**given)
-    result, written = write_digest(options, _progress if not quiet else no_progress)
+    progress = None if quiet else TerminalProgress.for_stderr()
+    try:
+        result, written = write_digest(options, progress or no_progress)
+    except GitDigestError as error:
+        if progress is not None:
+            progress.close()
+        if error.written and error.digest is not None:  # say what is there, and where
+            _tell(error.digest, list(error.written), options, quiet)
+            places = ", ".join("stdout" if path == "-" else path for path in error.written)
+            error.args = (f"{error} (the digest was written all the same: {places})",)
+        raise
+    if progress is not None:
+        progress.close()
+    _tell(result, written, options, quiet)
+
+
+def _tell(result: Digest, written: list[str], options: Options, quiet: bool) -> None:
+    """Warnings (always) and the summary (unless -q) on stderr."""
+    label = click.style("warning", fg="yellow", bold=True) if wants_color() else "warning"
     for note in result.notes:
-        click.echo(f"gitdigest: warning: {note}", err=True)
+        click.echo(f"gitdigest: {label}: {note}", err=True)
     if not quiet:
         click.echo(format_summary(result, written, copied=options.copy, top=options.top),
                    err=True)
@@ -183,25 +255,13 @@ def models_command(tokenizer: str) -> None:
     click.echo(format_table(tokenizer), nl=False)
 
 
-def _progress(message: str) -> None:
-    """Progress lines, only for a person watching a terminal."""
-    if sys.stderr.isatty():
-        click.echo(f"gitdigest: {message}", err=True)
-
-
 def format_summary(result: Digest, written: list[str], *, copied: bool = False,
                    top: int = 5) -> str:
     """The human summary printed on stderr."""
-    info = result.source
-    where = f"git, commit {info.commit[:12]}" if info.commit else ("git" if info.is_git else
-                                                                   "not a git repository")
-    if info.kind == "remote":
-        where = (f"{info.host} {info.repo}, ref {info.ref}, commit {info.commit}"
-                 + (f", subpath {info.subpath}" if info.subpath else ""))
     reasons = Counter(s.reason for s in result.skipped)
     by_reason = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
     lines = [
-        f"Source:   {info.location} ({where})",
+        f"Source:   {source_label(result.source)}",
         f"Files:    {result.summary.files} included, {result.summary.skipped} skipped"
         + (f" ({by_reason})" if by_reason else ""),
         f"Tokens:   {result.summary.tokens:,} ({result.tokenizer}, exact)"
@@ -211,12 +271,63 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
     largest = [f"{d.path} ({d.tokens:,})" for d in result.largest[:top]]
     if largest:
         lines.append("Largest:  " + ", ".join(largest))
+    lines += _skipped_lines(result, written, copied, top)
     lines += _secret_lines(result)
     targets = ["stdout" if path == "-" else path for path in written]
     if copied:
         targets.append("clipboard")
     lines.append(f"Output:   {', '.join(targets) or 'nothing'}")
     return "\n".join(lines)
+
+
+#: how long a commit id reads in the summary (the digest itself holds the whole id)
+SHORT_COMMIT = 12
+
+
+def source_label(info: SourceInfo) -> str:
+    """The source as the digest names it: the folder's name (not ``.``) or host/owner/repo,
+    then ref, short commit and subpath."""
+    if info.kind == "remote":
+        name = f"{info.host}/{info.repo}" if info.host and info.repo else info.location
+        facts = []
+    else:
+        name = info.name
+        facts = ["git" if info.is_git else "not a git repository"]
+    if info.ref:
+        facts.append(f"ref {info.ref}")
+    if info.commit:
+        facts.append(f"commit {info.commit[:SHORT_COMMIT]}")
+    if info.subpath:
+        facts.append(f"subpath {display(info.subpath)}")
+    return display(name) + (f" ({', '.join(facts)})" if facts else "")
+
+
+_LIST_NAMES = {"text": "its SKIPPED section", "markdown": "its ## Skipped list",
+               "json": 'its "skipped" array', "xml": "its <skipped> element"}
+
+
+def _skipped_lines(result: Digest, written: list[str], copied: bool, top: int) -> list[str]:
+    """Up to ``top`` skipped paths per reason, and where the full list is."""
+    if not result.skipped or top == 0:
+        return []
+    by_reason: dict[str, list[str]] = {}
+    for item in result.skipped:
+        by_reason.setdefault(item.reason, []).append(display(item.path))
+    lines = []
+    for reason, paths in sorted(by_reason.items()):
+        more = f", ... and {len(paths) - top:,} more" if len(paths) > top else ""
+        lines.append(f"{reason} {len(paths):,}: {', '.join(paths[:top])}{more}")
+    options = result.options
+    if options.stats:
+        where = "not in the --stats table; a run without --stats lists every path"
+    else:
+        target = next((path for path in written), None)
+        place = ("stdout" if target == "-" else target) if target else (
+            "the clipboard" if copied else None)
+        where = (f"{place}, {_LIST_NAMES[options.format]}" if place
+                 else "in the digest, which was not written")
+    lines.append(f"full list: {where}")
+    return ["Skipped:  " + lines[0], *("          " + line for line in lines[1:])]
 
 
 def _secret_lines(result: Digest) -> list[str]:

@@ -71,8 +71,9 @@ def fit(documents: list[Document], budget: int, measure: Measure,
     """Keep files in priority order while the exact digest stays within ``budget``.
 
     ``measure(kept, cut)`` is the exact token count of everything that is not a file block
-    (prompt, notes, summary, the tree with cut files marked, and the Skipped section). Blocks add up exactly (see
-    ``tokens.TokenCounter.count_block``), so only that part is measured again.
+    (prompt, notes, summary, the tree with cut files marked, and the Skipped section). Blocks
+    add up exactly (see ``tokens.TokenCounter.count_block``), so only that part is measured
+    again.
     """
     order = sorted(documents, key=lambda d: (rank(d.path, priority), d.block_tokens, d.path))
     worst = measure([], documents)  # every file cut, marked and listed: the largest frame

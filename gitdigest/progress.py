@@ -1,0 +1,84 @@
+"""Progress on a terminal: click's progress bar for counted work, a one-line status for the
+rest. Used by surfaces that talk to a person (the command line); the library only calls a
+:data:`~gitdigest.sources.Progress` callback and prints nothing.
+
+Progress is drawn only when stderr is a terminal: a pipe, a file or a CI log gets none of it
+(no carriage returns, no escape codes), and the digest's own sink never sees any.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from typing import Any, TextIO
+
+import click
+
+from .sources import Step
+
+_ERASE = "\r\033[K"  # back to the line's start, clear to its end
+
+
+def wants_color(stream: TextIO | None = None) -> bool:
+    """Colour only for a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    stream = stream or sys.stderr
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+class TerminalProgress:
+    """A :data:`~gitdigest.sources.Progress` callback that draws on a terminal. Call
+    :meth:`close` before printing anything else on the stream."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._bar: Any = None  # click's ProgressBar (a private class)
+        self._stage = ""
+        self._status = False
+
+    @classmethod
+    def for_stderr(cls) -> TerminalProgress | None:
+        """Progress on stderr when it is a terminal, else None."""
+        return cls(sys.stderr) if sys.stderr.isatty() else None
+
+    def __call__(self, message: str) -> None:
+        if isinstance(message, Step) and message.total > 0:
+            self._advance(message)
+        else:
+            self._show(str(message))
+
+    def _advance(self, step: Step) -> None:
+        if self._bar is None or step.stage != self._stage:
+            self._end()
+            self._clear_status()
+            self._stage = step.stage
+            self._bar = click.progressbar(
+                length=step.total, label=f"gitdigest: {step.stage}", file=self.stream,
+                show_eta=True, show_percent=True, color=wants_color(self.stream),
+                width=max(10, min(36, shutil.get_terminal_size().columns - 60)))
+            self._bar.__enter__()
+        self._bar.update(step.done - self._bar.pos)
+
+    def _show(self, message: str) -> None:
+        self._end()
+        width = shutil.get_terminal_size().columns - 1
+        self.stream.write(_ERASE + f"gitdigest: {message}"[:width])
+        self.stream.flush()
+        self._status = True
+
+    def _clear_status(self) -> None:
+        if self._status:
+            self.stream.write(_ERASE)
+            self.stream.flush()
+            self._status = False
+
+    def _end(self) -> None:
+        if self._bar is not None:
+            self._bar.render_finish()  # leaves the finished bar on its own line
+            self._bar = None
+            self._stage = ""
+
+    def close(self) -> None:
+        """Finish any bar and erase any status line (safe to call more than once)."""
+        self._end()
+        self._clear_status()
