@@ -147,7 +147,7 @@ def _quiet_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-@click.group(cls=_DefaultGroup, context_settings=_HELP)
+@click.group("gitdigest", cls=_DefaultGroup, context_settings=_HELP)
 def cli() -> None:
     """gitdigest: a Git repository as one prompt-ready digest with exact token counts."""
 
