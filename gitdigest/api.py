@@ -23,6 +23,7 @@ from .errors import CheckFailed, GitDigestError
 from .explain import nothing_included
 from .frame import Frame
 from .ignores import DEFAULT_DIRS, PatternSet
+from .netguard import NetworkPolicy
 from .notes.models import find_model
 from .options import Options, text_key, transforms
 from .paths import order_key
@@ -76,13 +77,14 @@ def budget_of(options: Options) -> int | None:
     return None
 
 
-def source_settings(options: Options, progress: Progress = no_progress) -> SourceSettings:
-    """What the source needs from the options."""
+def source_settings(options: Options, progress: Progress = no_progress,
+                    policy: NetworkPolicy | None = None) -> SourceSettings:
+    """What the source needs from the options (and, on a server, the sources it may open)."""
     return SourceSettings(
         spec=options.source, ref=options.ref, gitignore=options.gitignore,
         prune=_prunable(options), index_oids=options.cache, host=options.host,
         token=options.token, clone_cache=options.cache, timeout=options.timeout,
-        include_submodules=options.include_submodules, progress=progress)
+        include_submodules=options.include_submodules, progress=progress, policy=policy)
 
 
 def text_settings(options: Options) -> TextSettings:
@@ -104,9 +106,12 @@ def _prunable(options: Options) -> tuple[str, ...]:
 
 
 @contextlib.contextmanager
-def open_digest(options: Options, progress: Progress = no_progress) -> Iterator[Digest]:
+def open_digest(options: Options, progress: Progress = no_progress,
+                policy: NetworkPolicy | None = None) -> Iterator[Digest]:
     """Run the pipeline up to the counts; contents stay readable while the block is open.
-    ``progress`` receives one-line messages about long steps (the library prints nothing)."""
+    ``progress`` receives one-line messages about long steps (the library prints nothing).
+    A server digesting for someone else passes a ``policy``: sources it forbids raise
+    :class:`~gitdigest.netguard.SourceRefused` before any work."""
     conflicts.check(options)  # a meaningless combination fails before any work
     budget = budget_of(options)  # an unknown model fails before any work
     prologue = load_prologue(options.header, options.instructions, options.with_notes,
@@ -114,7 +119,7 @@ def open_digest(options: Options, progress: Progress = no_progress) -> Iterator[
     with contextlib.ExitStack() as stack:
         cache = TokenCache.default() if options.cache else TokenCache(None)
         stack.callback(cache.close)
-        source = stack.enter_context(open_source(source_settings(options, progress)))
+        source = stack.enter_context(open_source(source_settings(options, progress, policy)))
         result = _build(source, options, prologue, budget, cache, progress)
         try:
             yield result
@@ -169,17 +174,18 @@ def _output_paths(source: Source, options: Options) -> list[str]:
         return []
 
 
-def digest(source: str = ".", **options: Any) -> Digest:
+def digest(source: str = ".", *, policy: NetworkPolicy | None = None, **options: Any
+           ) -> Digest:
     """Digest ``source`` (a folder, a file, a repository URL) and return the result with every
     text loaded.
 
     Keyword arguments are the fields of :class:`~gitdigest.Options` (``include``, ``exclude``,
     ``max_size``, ``tokenizer``, ``ref``...), given as Python values or as the command line
     writes them (``max_size="500k"``, ``reserve="15%"``, one pattern or a list).
-    Synchronous: safe inside Jupyter.
+    Synchronous: safe inside Jupyter. ``policy`` limits the sources a server may open.
     """
     opts = Options.create(source=source, **options)
-    with open_digest(opts) as result:
+    with open_digest(opts, policy=policy) as result:
         result.materialize()
     return result
 

@@ -103,6 +103,7 @@ def _reaches(start: str) -> set[str]:
     ("gitdigest.gitcmd", {"gitdigest.errors"}),
     ("gitdigest.textview", set()),
     ("gitdigest.options", {"gitdigest.errors", "gitdigest.textview"}),
+    ("gitdigest.netguard", {"gitdigest.errors"}),
 ])
 def test_foundations_import_no_stage(module: str, allowed: set[str]) -> None:
     assert _reaches(module) <= allowed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import SourceNotFound, UsageError
@@ -9,7 +10,7 @@ from ..gitcmd import run_git
 from .base import Listing, Progress, Source, SourceSettings, Step, no_progress
 from .gitobjects import RefSource
 from .local import FileSource, WorktreeSource, is_bare_repository
-from .urls import parse_source
+from .urls import looks_remote, parse_source
 
 __all__ = ["Listing", "Progress", "Source", "SourceSettings", "Step", "no_progress",
            "open_source"]
@@ -18,7 +19,14 @@ __all__ = ["Listing", "Progress", "Source", "SourceSettings", "Step", "no_progre
 def open_source(settings: SourceSettings) -> Source:
     """The source ``settings.spec`` names; a local path that exists always wins."""
     spec = settings.spec
-    remote = parse_source(spec, settings.host)  # None: a local path that exists
+    policy = settings.policy
+    # a server that serves no local folders reads every SOURCE as a remote, even one that
+    # happens to exist in its working folder
+    no_local = policy is not None and policy.local_roots is None
+    if policy is not None and no_local and spec and not looks_remote(spec):
+        policy.check_local(Path(spec))  # refuses, with the policy's own message
+    exists = _never if no_local else os.path.lexists
+    remote = parse_source(spec, settings.host, exists=exists)  # None: an existing local path
     if remote is not None:
         from .remote import open_remote  # only remote sources pay for it
 
@@ -27,6 +35,8 @@ def open_source(settings: SourceSettings) -> Source:
         path = Path(spec).resolve()
     except OSError as error:
         raise SourceNotFound(f"cannot open {spec}: {error.strerror or error}") from error
+    if policy is not None:
+        path = policy.check_local(path)
     location = Path(spec).as_posix()
     if path.is_file():
         if settings.ref:
@@ -41,6 +51,10 @@ def open_source(settings: SourceSettings) -> Source:
         raise UsageError(f"{spec} is a bare repository with no working tree; add --ref HEAD")
     return WorktreeSource(path, location, gitignore=settings.gitignore, prune=settings.prune,
                           index_oids=settings.index_oids)
+
+
+def _never(path: str) -> bool:
+    return False
 
 
 def _repository_of(path: Path) -> tuple[Path, str]:

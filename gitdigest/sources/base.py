@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..netguard import NetworkPolicy
 from ..records import Entry, Skipped, SourceInfo
 
 
@@ -63,6 +64,8 @@ class SourceSettings:
     timeout: float = 900.0
     include_submodules: bool = False
     progress: Progress = field(default=no_progress, compare=False)
+    #: what a server may digest for someone else (web page, MCP); None: anything
+    policy: NetworkPolicy | None = None
 
 
 class Source(ABC):

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..errors import RemoteError, UnknownRef, UsageError
 from ..gitcmd import GitFailed, GitTimeout, run_git
+from ..netguard import NetworkPolicy
 from ..paths import cache_dir
 from ..records import Entry
 from .base import Listing, Source, SourceSettings
@@ -94,11 +95,13 @@ class RemoteGit:
     """Hardened git calls for one remote, with a timeout and the token in environment
     configuration scoped to the remote's host."""
 
-    def __init__(self, url: RemoteURL, credentials: Credentials, timeout: float) -> None:
+    def __init__(self, url: RemoteURL, credentials: Credentials, timeout: float,
+                 policy: NetworkPolicy | None = None) -> None:
         self.url = url
         self.credentials = credentials
         self.timeout = timeout
-        self.config: list[tuple[str, str]] = []
+        # checked before any connection; pins git to the addresses checked
+        self.config = policy.pin(url.scheme, url.host) if policy is not None else []
         if credentials.header:
             base = f"{url.scheme}://{url.host}/"
             self.config.append((f"http.{base}.extraHeader", credentials.header))
@@ -322,7 +325,7 @@ def _submodule_url(url: str) -> RemoteURL:
 
 def open_remote(url: RemoteURL, settings: SourceSettings) -> RemoteSource:
     """Resolve, fetch and open ``url`` as a source."""
-    remote = RemoteGit(url, credentials_for(url, settings), settings.timeout)
+    remote = RemoteGit(url, credentials_for(url, settings), settings.timeout, settings.policy)
     heads, tags, default = list_refs(remote)
     resolved = resolve(url, settings.ref, heads, tags, default)
     with contextlib.ExitStack() as stack:
