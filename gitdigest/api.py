@@ -212,7 +212,8 @@ def write_digest(options: Options, progress: Progress = no_progress
                 result.write(output)
                 written.append(output)
             if options.copy:
-                clipboard.copy(result.render())
+                # what was asked for: with --stats the table, not the digest it describes
+                clipboard.copy(stats.render(result) if options.stats else result.render())
         if options.check and result.over_budget:
             raise CheckFailed(f"the digest is {result.summary.tokens:,} tokens, over the budget "
                               f"of {result.budget:,}")

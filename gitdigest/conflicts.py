@@ -38,6 +38,9 @@ def warnings(options: Options, info: SourceInfo) -> list[str]:
                      "window)")
     if _given(options, "notes_lang") and not options.with_notes:
         found.append("notes_lang has no effect without with_notes")
+    if not options.gitignore and (info.kind == "remote" or info.ref is not None):
+        found.append("--no-gitignore has no effect on a commit (--ref or a remote): "
+                     ".gitignore never applies to files that are committed")
     if info.kind == "local":
         for name in ("token", "host", "include_submodules", "timeout"):
             if _given(options, name):

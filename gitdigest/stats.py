@@ -67,8 +67,12 @@ def render_json(digest: DigestData) -> str:
     }, ensure_ascii=False, indent=1) + "\n"
 
 
+def render(digest: DigestData) -> str:
+    """The statistics: JSON with ``-f json``, else text."""
+    return render_json(digest) if digest.format == "json" else render_text(digest)
+
+
 def write(digest: DigestData, output: str) -> None:
     """Write the statistics (JSON with ``-f json``, else text) to ``output``."""
-    text = render_json(digest) if digest.format == "json" else render_text(digest)
     with open_sink(output) as out:
-        out.write(text)
+        out.write(render(digest))

@@ -140,10 +140,10 @@ def test_check_over_budget_says_the_file_was_written(make_repo: MakeRepo, tmp_pa
     assert "Skipped:  ignored 1: logo.png\n" in result.stderr
 
 
-def _fake_tool(folder: Path, name: str) -> None:
+def _fake_tool(folder: Path, name: str, sink: str = "/dev/null") -> None:
     """A clipboard program that would work, were there a display (a real executable)."""
     path = folder / name
-    path.write_text("#!/bin/sh\ncat > /dev/null\n")
+    path.write_text(f"#!/bin/sh\ncat > '{sink}'\n")
     path.chmod(path.stat().st_mode | stat.S_IEXEC)
 
 
@@ -167,3 +167,19 @@ def test_copy_without_a_display(make_repo: MakeRepo, tmp_path: Path) -> None:
     # with the display it needs, the same tool is used
     env["DISPLAY"] = ":99"
     assert _run(str(root), "-o", str(target), "--copy", "-q", env=env).returncode == 0
+
+
+def test_copy_with_stats_copies_the_table(make_repo: MakeRepo, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo({"a.py": "a = 1\n"})
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    board = tmp_path / "board.txt"
+    _fake_tool(tools, "xclip", str(board))
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    result = CliRunner().invoke(cli, [str(root), "--stats", "--copy", "-q"])
+    assert result.exit_code == 0
+    assert board.read_text(encoding="utf-8") == result.stdout  # the table, as on stdout
+    assert result.stdout.startswith("Tokens by folder")
