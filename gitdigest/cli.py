@@ -222,8 +222,9 @@ def digest_command(state: _State, /, quiet: bool, debug: bool, **values: Any) ->
             places = ", ".join("stdout" if path == "-" else path for path in error.written)
             error.args = (f"{error} (the digest was written all the same: {places})",)
         raise
-    if progress is not None:
-        progress.close()
+    finally:  # whatever ends the run, the bar is gone before anything else is printed
+        if progress is not None:
+            progress.close()
     _tell(result, written, options, quiet)
 
 
