@@ -197,7 +197,8 @@ def _with_options(command: Callable[..., None]) -> Callable[..., None]:
 @cli.command(DEFAULT_COMMAND, cls=_DefaultCommand, context_settings=_HELP, hidden=True)
 @click.argument("source", required=False, shell_complete=_complete_source)
 @_with_options
-@click.option("-q", "--quiet", is_flag=True, help="Print no summary on stderr.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print no summary and no progress on stderr (warnings and errors still).")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.version_option(__version__, "--version", prog_name="gitdigest",
                       message="%(prog)s %(version)s")

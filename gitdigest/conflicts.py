@@ -42,7 +42,8 @@ def warnings(options: Options, info: SourceInfo) -> list[str]:
         found.append("--no-gitignore has no effect on a commit (--ref or a remote): "
                      ".gitignore never applies to files that are committed")
     if info.kind == "local":
-        for name in ("token", "host", "include_submodules", "timeout"):
+        # (--timeout is left alone: a limit set for every run, remote or not, is reasonable)
+        for name in ("token", "host", "include_submodules"):
             if _given(options, name):
                 flag = "--" + name.replace("_", "-")
                 found.append(f"{flag} has no effect on a local source ({info.name})")

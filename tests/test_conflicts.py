@@ -39,7 +39,6 @@ def test_meaningless_combinations_are_usage_errors(values: dict[str, object], me
     ({"token": "t0ken"}, LOCAL, "--token has no effect on a local source (repo)"),
     ({"host": "gitlab.com"}, LOCAL, "--host has no effect on a local source"),
     ({"include_submodules": True}, LOCAL, "--include-submodules has no effect on a local"),
-    ({"timeout": 5}, LOCAL, "--timeout has no effect on a local source"),
     ({"host": "gitlab.com"}, URL, "--host has no effect: it names the host of a bare"),
     ({"gitignore": False}, URL, "--no-gitignore has no effect on a commit"),
     ({"gitignore": False, "ref": "v1"}, SourceInfo("local", ".", "r", ref="v1", is_git=True),
@@ -54,7 +53,7 @@ def test_options_without_effect_warn(values: dict[str, object], info: SourceInfo
 @pytest.mark.parametrize("values", [
     {}, {"priority": ["a"], "max_tokens": 10}, {"reserve": 0.2, "model": "gpt-4o"},
     {"stats": True, "format": "json"}, {"with_notes": True, "notes_lang": "en"},
-    {"gitignore": False},
+    {"gitignore": False}, {"timeout": 5},
 ])
 def test_options_that_work_do_not_warn(values: dict[str, object]) -> None:
     assert warnings(Options.create(**values), LOCAL) == []
