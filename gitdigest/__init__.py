@@ -4,6 +4,7 @@ Importing this package does nothing else: no logging set-up, no environment read
 """
 
 from .api import Digest, digest, open_digest, write_digest
+from .config import load_options
 from .errors import (
     BudgetTooSmall,
     CheckFailed,
@@ -39,6 +40,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "digest",
+    "load_options",
     "open_digest",
     "write_digest",
 ]

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import clipboard, conflicts, secrets, split, stats
 from .cache import TokenCache
+from .compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .documents import Reader, TextSettings
 from .errors import CheckFailed, GitDigestError
 from .explain import nothing_included
@@ -31,10 +33,16 @@ from .plan import fit
 from .prologue import load_prologue
 from .records import DigestData, Document, Prologue, Summary
 from .render import EXTENSIONS, get_renderer
+from .render.json import VERSION as JSON_VERSION
+from .render.json import source_block, summary_block
 from .select import select
 from .sink import open_sink
 from .sources import Progress, Source, SourceSettings, no_progress, open_source
 from .tokens import TokenCounter
+
+#: Given a way to read a file of a remote source (None when it has none), the options to use
+#: instead, or None to keep them (see :meth:`gitdigest.config.Configuration.reconfigure`).
+Reconfigure = Callable[[Callable[[str], "bytes | None"]], "Options | None"]
 
 
 @dataclass
@@ -107,11 +115,13 @@ def _prunable(options: Options) -> tuple[str, ...]:
 
 @contextlib.contextmanager
 def open_digest(options: Options, progress: Progress = no_progress,
-                policy: NetworkPolicy | None = None) -> Iterator[Digest]:
+                policy: NetworkPolicy | None = None,
+                reconfigure: Reconfigure | None = None) -> Iterator[Digest]:
     """Run the pipeline up to the counts; contents stay readable while the block is open.
     ``progress`` receives one-line messages about long steps (the library prints nothing).
     A server digesting for someone else passes a ``policy``: sources it forbids raise
-    :class:`~gitdigest.netguard.SourceRefused` before any work."""
+    :class:`~gitdigest.netguard.SourceRefused` before any work. ``reconfigure`` sees a remote
+    source's files once it is open (its configuration file, see :mod:`gitdigest.config`)."""
     conflicts.check(options)  # a meaningless combination fails before any work
     budget = budget_of(options)  # an unknown model fails before any work
     prologue = load_prologue(options.header, options.instructions, options.with_notes,
@@ -120,7 +130,7 @@ def open_digest(options: Options, progress: Progress = no_progress,
         cache = TokenCache.default() if options.cache else TokenCache(None)
         stack.callback(cache.close)
         source = stack.enter_context(open_source(source_settings(options, progress, policy)))
-        result = _build(source, options, prologue, budget, cache, progress)
+        result = _build(source, options, prologue, budget, cache, reconfigure, progress)
         try:
             yield result
         finally:
@@ -128,9 +138,17 @@ def open_digest(options: Options, progress: Progress = no_progress,
 
 
 def _build(source: Source, options: Options, prologue: Prologue, budget: int | None,
-           cache: TokenCache, progress: Progress = no_progress) -> Digest:
+           cache: TokenCache, reconfigure: Reconfigure | None = None,
+           progress: Progress = no_progress) -> Digest:
     progress("listing files...")
     listing = source.listing()
+    if reconfigure is not None and source.info.kind == "remote":
+        changed = reconfigure(lambda path: _read_or_none(source, path))
+        if changed is not None and changed != options:
+            options = changed
+            budget = budget_of(options)
+            prologue = load_prologue(options.header, options.instructions, options.with_notes,
+                                     options.notes_lang)
     selection = select(listing, source.read_path, options, _output_paths(source, options))
     counter = TokenCounter(options.tokenizer)
     reader = Reader(source, counter, text_settings(options), cache=cache, progress=progress)
@@ -162,16 +180,23 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                   contents_reader=reader, options=options)
 
 
-def _output_paths(source: Source, options: Options) -> list[str]:
-    """The output file's path inside a working-tree source, so it is never digested."""
-    root = source.root
-    output = default_output(options)
-    if root is None or output is None or output == "-":
-        return []
+def _read_or_none(source: Source, path: str) -> bytes | None:
     try:
-        return [Path(output).resolve().relative_to(root).as_posix()]
-    except ValueError:
-        return []
+        return source.read_path(path)
+    except (KeyError, OSError):
+        return None
+
+
+def _output_paths(source: Source, options: Options) -> list[str]:
+    """The output files' paths inside a working-tree source, so they are never digested."""
+    root = source.root
+    paths = []
+    for output in (default_output(options), options.summary_json):
+        if root is None or output is None or output == "-":
+            continue
+        with contextlib.suppress(ValueError):
+            paths.append(Path(output).resolve().relative_to(root).as_posix())
+    return paths
 
 
 def digest(source: str = ".", *, policy: NetworkPolicy | None = None, **options: Any
@@ -190,17 +215,22 @@ def digest(source: str = ".", *, policy: NetworkPolicy | None = None, **options:
     return result
 
 
-def write_digest(options: Options, progress: Progress = no_progress
-                 ) -> tuple[Digest, list[str]]:
+def write_digest(options: Options, progress: Progress = no_progress,
+                 reconfigure: Reconfigure | None = None) -> tuple[Digest, list[str]]:
     """Digest and write where the options say, streaming file by file. Returns the digest and
     the paths written. Raises :class:`CheckFailed` after writing when ``check`` finds the digest
-    over its budget; an error raised after something was written carries ``written`` and
-    ``digest`` (see :class:`~gitdigest.errors.GitDigestError`)."""
-    output = default_output(options)
+    over its budget or ``check_against`` finds it differs from that file; an error raised
+    after something was written carries ``written`` and ``digest`` (see
+    :class:`~gitdigest.errors.GitDigestError`)."""
+    # read before writing: the file checked against may be the one about to be replaced
+    expected = read_manifest(options.check_against) if options.check_against else None
     written: list[str] = []
+    failures: list[str] = []
     result: Digest | None = None
     try:
-        with open_digest(options, progress) as result:
+        with open_digest(options, progress, reconfigure=reconfigure) as result:
+            options = result.options  # a trusted remote configuration may have changed them
+            output = default_output(options)
             progress("writing...")
             if options.stats:
                 stats.write(result, output or "-")
@@ -214,11 +244,41 @@ def write_digest(options: Options, progress: Progress = no_progress
             if options.copy:
                 # what was asked for: with --stats the table, not the digest it describes
                 clipboard.copy(stats.render(result) if options.stats else result.render())
+            if options.summary_json is not None:
+                write_summary(result, options.summary_json, written)
+            if expected is not None and options.check_against is not None:
+                failures += _check_against(result, expected, options.check_against)
         if options.check and result.over_budget:
-            raise CheckFailed(f"the digest is {result.summary.tokens:,} tokens, over the budget "
-                              f"of {result.budget:,}")
+            failures.insert(0, f"the digest is {result.summary.tokens:,} tokens, over the "
+                               f"budget of {result.budget:,}")
+        if failures:
+            raise CheckFailed("; ".join(failures))
     except GitDigestError as error:
         if written:  # the outputs stay: say what they hold
             error.written, error.digest = tuple(written), result
         raise
     return result, written
+
+
+def write_summary(result: DigestData, output: str, written: list[str] | None = None) -> None:
+    """The source, totals, fingerprint and files written, as one JSON object (what CI steps
+    read)."""
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    # opens like a JSON digest, so a later run knows it for one of ours and never digests it
+    with open_sink(output) as stream:
+        stream.write(f'{{"version": {JSON_VERSION},\n "source": {dump(source_block(result))},\n'
+                     f' "tokenizer": {dump(result.tokenizer)},\n'
+                     f' "summary": {dump(summary_block(result))},\n'
+                     f' "written": {dump(written or [])}}}\n')
+
+
+def _check_against(result: Digest, expected: Manifest, name: str) -> list[str]:
+    """The one-line failure when the digest's content differs from the digest in ``name``."""
+    if expected.kind == "missing":
+        return [f"{name} did not exist: {result.summary.files} files are new"]
+    new = text_manifest(result.render("text")) if expected.kind == "text" else (
+        manifest_of(result))
+    changes = differences(expected, new)
+    return [changes.describe(name)] if changes else []

@@ -20,8 +20,9 @@ from .paths import cache_dir
 
 __all__ = ["Counts", "TokenCache", "blob_id", "cache_dir", "cache_key"]
 
+_SHA256 = re.compile(r"(?:[0-9a-f]{64})?")
 _SECRETS = re.compile(r"\d+:[A-Za-z0-9._-]+(?: \d+:[A-Za-z0-9._-]+)*")
-SCHEMA_VERSION = 2  # 2: the secrets a file held (line and rule, never the value)
+SCHEMA_VERSION = 3  # 2: the secrets a file held (line and rule, never the value); 3: sha256
 KINDS = frozenset({"text", "notebook", "binary", "secret"})
 
 
@@ -40,6 +41,9 @@ class Counts:
     block_tokens: int
     #: the secrets found in the file, ``line:rule`` joined by spaces (never a value)
     secrets: str = ""
+    #: sha256 of the text the digest shows (hex; "" for rows that are not a file's text), so a
+    #: digest's fingerprint never depends on whether the cache was warm
+    sha256: str = ""
 
 
 def cache_key(*parts: str) -> str:
@@ -87,10 +91,10 @@ class TokenCache:
                 chunk = wanted[start:start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT key, kind, charset, tokens, block, secrets FROM counts WHERE key IN "
-                    f"({marks})", chunk)
-                for key, kind, charset, tokens, block, secrets in rows:
-                    counts = _valid(kind, charset, tokens, block, secrets)
+                    "SELECT key, kind, charset, tokens, block, secrets, sha256 FROM counts "
+                    f"WHERE key IN ({marks})", chunk)
+                for key, kind, charset, tokens, block, secrets, sha256 in rows:
+                    counts = _valid(kind, charset, tokens, block, secrets, sha256)
                     if counts is not None:
                         found[key] = counts
         except sqlite3.DatabaseError:
@@ -100,14 +104,14 @@ class TokenCache:
 
     def put_many(self, items: Iterable[tuple[str, Counts]]) -> None:
         """Remember counts (one transaction)."""
-        rows = [(key, c.kind, c.charset, c.tokens, c.block_tokens, c.secrets)
+        rows = [(key, c.kind, c.charset, c.tokens, c.block_tokens, c.secrets, c.sha256)
                 for key, c in items]
         if self._db is None or not rows:
             return
         try:  # one explicit transaction: autocommit would make each row its own
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?, ?, ?, ?, ?)",
+                self._db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?, ?, ?, ?, ?, ?)",
                                      rows)
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -138,7 +142,7 @@ def _open(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, kind TEXT NOT NULL,"
                    " charset TEXT NOT NULL, tokens INTEGER NOT NULL, block INTEGER NOT NULL,"
-                   " secrets TEXT NOT NULL)"
+                   " secrets TEXT NOT NULL, sha256 TEXT NOT NULL)"
                    " WITHOUT ROWID")
         db.execute("SELECT count(*) FROM counts WHERE key = ''").fetchone()
     except BaseException:
@@ -147,15 +151,17 @@ def _open(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _valid(kind: object, charset: object, tokens: object, block: object, secrets: object
-           ) -> Counts | None:
+def _valid(kind: object, charset: object, tokens: object, block: object, secrets: object,
+           sha256: object) -> Counts | None:
     if kind not in KINDS or not isinstance(charset, str) or not isinstance(secrets, str):
         return None
     if secrets and not _SECRETS.fullmatch(secrets):
         return None
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        return None
     if not (isinstance(tokens, int) and isinstance(block, int) and tokens >= 0 and block >= 0):
         return None
-    return Counts(str(kind), charset, tokens, block, secrets)
+    return Counts(str(kind), charset, tokens, block, secrets, sha256)
 
 
 def _remove(path: Path) -> None:

@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .api import Digest, write_digest
+from .config import Configuration, describe
 from .errors import EXIT_BUG, EXIT_CODES, EXIT_INTERRUPTED, GitDigestError, Interrupted
 from .notes import LANGUAGES, read_notes
 from .notes.models import SUMMARY_MODELS, find_model, format_table
@@ -197,13 +198,20 @@ def _with_options(command: Callable[..., None]) -> Callable[..., None]:
 @cli.command(DEFAULT_COMMAND, cls=_DefaultCommand, context_settings=_HELP, hidden=True)
 @click.argument("source", required=False, shell_complete=_complete_source)
 @_with_options
+@click.option("--profile", metavar="NAME",
+              help="Apply the configuration file's [profiles.NAME] table over its top table.")
+@click.option("--trust-remote-config", is_flag=True,
+              help="Apply a remote repository's own configuration file (ignored otherwise).")
+@click.option("--print-config", is_flag=True,
+              help="Print the merged options and where each came from, and digest nothing.")
 @click.option("-q", "--quiet", is_flag=True,
               help="Print no summary and no progress on stderr (warnings and errors still).")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.version_option(__version__, "--version", prog_name="gitdigest",
                       message="%(prog)s %(version)s")
 @click.pass_obj
-def digest_command(state: _State, /, quiet: bool, debug: bool, **values: Any) -> None:
+def digest_command(state: _State, /, quiet: bool, debug: bool, profile: str | None,
+                   trust_remote_config: bool, print_config: bool, **values: Any) -> None:
     """Digest SOURCE (a folder, a file or a repository URL; default: the current folder).
 
     The digest goes to -o (default digest.txt; its extension picks the format unless -f is
@@ -211,29 +219,41 @@ def digest_command(state: _State, /, quiet: bool, debug: bool, **values: Any) ->
     """
     state.debug = debug
     given = {name: value for name, value in values.items() if value not in (None, ())}
-    options = Options.create(**given)
+    configuration = Configuration(given, os.environ, profile, trust_remote_config,
+                                  warn=_warn)
+    resolved = configuration.resolve()
+    if print_config:
+        click.echo(describe(resolved), nl=False)
+        return
+    options = resolved.options
     progress = None if quiet else TerminalProgress.for_stderr()
     try:
-        result, written = write_digest(options, progress or no_progress)
+        result, written = write_digest(options, progress or no_progress,
+                                       configuration.reconfigure)
     except GitDigestError as error:
         if progress is not None:
             progress.close()
         if error.written and error.digest is not None:  # say what is there, and where
-            _tell(error.digest, list(error.written), options, quiet)
+            _tell(error.digest, list(error.written), error.digest.options, quiet)
             places = ", ".join("stdout" if path == "-" else path for path in error.written)
             error.args = (f"{error} (the digest was written all the same: {places})",)
         raise
     finally:  # whatever ends the run, the bar is gone before anything else is printed
         if progress is not None:
             progress.close()
-    _tell(result, written, options, quiet)
+    _tell(result, written, result.options, quiet)
+
+
+def _warn(line: str) -> None:
+    """One warning line on stderr (its label in colour on a terminal, unless NO_COLOR)."""
+    label = click.style("warning", fg="yellow", bold=True) if wants_color() else "warning"
+    click.echo(f"gitdigest: {label}: {line}", err=True)
 
 
 def _tell(result: Digest, written: list[str], options: Options, quiet: bool) -> None:
     """Warnings (always) and the summary (unless -q) on stderr."""
-    label = click.style("warning", fg="yellow", bold=True) if wants_color() else "warning"
     for note in result.notes:
-        click.echo(f"gitdigest: {label}: {note}", err=True)
+        _warn(note)
     if not quiet:
         click.echo(format_summary(result, written, copied=options.copy, top=options.top),
                    err=True)
@@ -269,6 +289,7 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
         f"Tokens:   {result.summary.tokens:,} ({result.tokenizer}, exact)"
         + (f", budget {result.budget:,}" if result.budget is not None else ""),
         "Windows:  " + ", ".join(_share(result, key) for key in SUMMARY_MODELS),
+        f"Content:  sha256 {result.fingerprint} (fingerprint)",
     ]
     largest = [f"{d.path} ({d.tokens:,})" for d in result.largest[:top]]
     if largest:

@@ -27,7 +27,7 @@ from .cache import Counts, TokenCache, blob_id, cache_key
 from .layout import TAIL, block_head, is_digest
 from .notebook import notebook_to_text
 from .read import Decoded, decode, decode_as
-from .records import Document, Entry, Secret, Skipped
+from .records import EARLIER_OUTPUT, Document, Entry, Secret, Skipped, text_sha256
 from .sources.base import Progress, Source, Step, no_progress
 from .tokens import TokenCounter, get_core
 
@@ -209,7 +209,7 @@ class Reader:
         if decoded is None:
             return Skipped(entry.path, "binary", BINARY_DETAIL)
         if is_digest(decoded.text):
-            return Skipped(entry.path, "excluded", "an earlier gitdigest output")
+            return Skipped(entry.path, "excluded", EARLIER_OUTPUT)
         text, kind = decoded.text, "text"
         notebook = self._notebook(entry.path, text)
         if notebook is not None:
@@ -222,7 +222,7 @@ class Reader:
         tokens, framed = self.counter.count_block(
             block_head(entry.path), text, TAIL)
         return Document(entry, size, tokens, framed, decoded.charset,
-                        "notebook" if kind == "notebook" else "text", found)
+                        "notebook" if kind == "notebook" else "text", found, text_sha256(text))
 
     def _notebook(self, path: str, text: str) -> str | None:
         if not path.lower().endswith(".ipynb"):
@@ -279,7 +279,8 @@ def _withheld(mode: str, found: tuple[Secret, ...]) -> str:
 def _to_counts(result: Document | Skipped) -> Counts | None:
     found = " ".join(f"{s.line}:{s.rule}" for s in result.secrets)
     if isinstance(result, Document):
-        return Counts(result.kind, result.charset, result.tokens, result.block_tokens, found)
+        return Counts(result.kind, result.charset, result.tokens, result.block_tokens, found,
+                      result.sha256)
     if result.reason == "binary":
         return Counts("binary", "", 0, 0)
     if result.reason == secrets.REASON:
@@ -296,5 +297,5 @@ def _from_counts(entry: Entry, counts: Counts, mode: str) -> Document | Skipped:
         return Skipped(entry.path, secrets.REASON, _withheld(mode, found), found)
     kind: Any = counts.kind
     return Document(entry, entry.size, counts.tokens, counts.block_tokens, counts.charset, kind,
-                    found)
+                    found, counts.sha256)
 

@@ -183,6 +183,13 @@ class Options:
                             help="Limit for each git network operation.")
     include_submodules: bool = option(False, "--include-submodules",
                                       help="Digest the submodules of a remote repository too.")
+    check_against: str | None = option(
+        None, "--check-against", metavar="FILE",
+        help="Exit 1 when the digest's content differs from the digest in FILE (JSON or text), "
+             "listing the files added, removed and changed.")
+    summary_json: str | None = option(
+        None, "--summary-json", metavar="FILE",
+        help="Also write the source, totals and fingerprint as JSON to FILE (for CI).")
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -270,6 +277,11 @@ def coerce(item: dataclasses.Field[Any], value: Any) -> Any:
             raise UsageError(f"{item.name.replace('_', '-')} takes a number, not {value!r}"
                              ) from None
     return value
+
+
+def check_value(item: dataclasses.Field[Any], value: Any) -> None:
+    """Raise :class:`UsageError` when ``value`` breaks the field's declared choices or limits."""
+    _check(item, value)
 
 
 def _check(item: dataclasses.Field[Any], value: Any) -> None:

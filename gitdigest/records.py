@@ -6,7 +6,8 @@ here depends on them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -86,6 +87,8 @@ class Document:
     kind: Literal["text", "notebook"] = "text"
     #: secrets redacted from the text
     secrets: tuple[Secret, ...] = ()
+    #: sha256 (hex) of the text the digest shows ("" when not known: read it to hash it)
+    sha256: str = ""
 
     @property
     def path(self) -> str:
@@ -103,6 +106,52 @@ class Summary:
     tokens: int
     #: secrets found (redacted in place, or in files withheld)
     secrets: int = 0
+
+
+def text_sha256(text: str) -> str:
+    """The hex sha256 of a text as the digest shows it (UTF-8; undecodable name bytes kept)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+#: Skip details for gitdigest's own files (the output, earlier outputs): whether they lie in
+#: the folder says nothing about its content, so the fingerprint leaves them out.
+OWN_OUTPUT = "the digest's own output file"
+EARLIER_OUTPUT = "an earlier gitdigest output"
+
+#: What a fingerprint covers changes only with this label (see :func:`fingerprint_of`).
+FINGERPRINT_VERSION = "gitdigest-fingerprint-1"
+
+
+def fingerprint_of(files: Iterable[tuple[str, str]], skipped: Iterable[tuple[str, str, str]],
+                   prologue: Iterable[str | None] = ()) -> str:
+    """The hex sha256 over a digest's content: each included file's path and the sha256 of its
+    shown text (in digest order), each skip (path, reason, detail), and the prologue texts.
+    Paths skipped as ``ignored`` and gitdigest's own outputs are left out: what git and the
+    default ignores leave out is mostly this machine's (virtualenvs, caches, build output), and
+    a fingerprint must not change between a developer's folder and a fresh CI checkout.
+
+    Nothing else goes in: not the source's location or folder name, the commit, the time, the
+    format, the worker count or the cache state, so the same content always gives the same
+    fingerprint, and a JSON digest on disk can be checked against a new run."""
+    digest = hashlib.sha256(FINGERPRINT_VERSION.encode())
+
+    def feed(tag: str, *parts: str | None) -> None:
+        digest.update(tag.encode())
+        for part in parts:  # length-prefixed: no part can pass for two
+            if part is None:
+                digest.update(b"-")
+                continue
+            data = part.encode("utf-8", "surrogateescape")
+            digest.update(b"%d:" % len(data) + data)
+
+    for path, sha in files:
+        feed("F", path, sha)
+    for path, reason, detail in skipped:
+        if reason != "ignored" and detail not in (OWN_OUTPUT, EARLIER_OUTPUT):
+            feed("S", path, reason, detail)
+    for text in prologue:
+        feed("P", text)
+    return digest.hexdigest()
 
 
 #: The title of the bundled notes wherever a digest carries them.
@@ -187,6 +236,14 @@ class DigestData:
     def largest(self) -> list[Document]:
         """Included files, most tokens first (ties by path)."""
         return sorted(self.files, key=lambda d: (-d.tokens, d.path))
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 (hex) over the digest's content (see :func:`fingerprint_of`): the same for the
+        same content whatever the folder, time, worker count or cache state."""
+        files = [(d.path, d.sha256 or text_sha256(self.content(d))) for d in self.files]
+        return fingerprint_of(files, [(s.path, s.reason, s.detail) for s in self.skipped],
+                              (self.prologue.instructions, self.prologue.notes))
 
     @property
     def over_budget(self) -> bool:

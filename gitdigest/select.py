@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from .ignores import DefaultIgnores, Hit, IgnoreFiles, PatternSet
 from .options import Options
 from .paths import link_inside, order_key
-from .records import Entry, Selection, Skipped
+from .records import OWN_OUTPUT, Entry, Selection, Skipped
 from .sources.base import Listing
 
 
@@ -44,7 +44,7 @@ class _Verdicts:
     def rule_out(self, path: str) -> tuple[str, Hit] | None:
         """``(reason, rule)`` when a rule leaves ``path`` out, else None."""
         if path in self.exclude_paths:
-            return "excluded", Hit("the digest's own output file")
+            return "excluded", Hit(OWN_OUTPUT)
         pattern = self.excludes.match(path) if self.excludes else None
         if pattern is not None:
             return "excluded", Hit(self.excludes.detail(pattern))

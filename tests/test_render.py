@@ -101,7 +101,8 @@ def test_json_contract(make_repo: MakeRepo) -> None:
                               "repo": None}
     assert data["tokenizer"] == "o200k_base"
     assert data["summary"] == {"files": 6, "skipped": 2, "bytes": sum(
-        len(v) for v in FILES.values()), "tokens": result.summary.tokens, "secrets": 0}
+        len(v) for v in FILES.values()), "tokens": result.summary.tokens, "secrets": 0,
+        "fingerprint": result.fingerprint}
     assert data["tree"] == result.tree
     first = data["files"][0]
     assert first == {"path": "README.md", "bytes": 10, "tokens": 3, "charset": "utf-8",

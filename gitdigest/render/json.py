@@ -28,11 +28,16 @@ def source_block(digest: DigestData) -> dict[str, Any]:
             "repo": info.repo}
 
 
+def summary_block(digest: DigestData) -> dict[str, Any]:
+    """The ``summary`` object: the totals and the content's fingerprint."""
+    return {**asdict(digest.summary), "fingerprint": digest.fingerprint}
+
+
 def render(digest: DigestData, out: TextIO) -> None:
     """Write the JSON digest, streaming the files array."""
     out.write(f'{{"version": {VERSION},\n "source": {_dump(source_block(digest))},\n'
               f' "tokenizer": {_dump(digest.tokenizer)},\n'
-              f' "summary": {_dump(asdict(digest.summary))},\n')
+              f' "summary": {_dump(summary_block(digest))},\n')
     if digest.prologue.instructions:  # optional keys: present only when asked for
         out.write(f' "instructions": {_dump(digest.prologue.instructions)},\n')
     if digest.prologue.notes is not None:

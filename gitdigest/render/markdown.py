@@ -68,7 +68,8 @@ def render(digest: DigestData, out: TextIO) -> None:
         if value:
             out.write(f"- {label}: {display(value)}\n")
     out.write(f"- Files: {digest.summary.files}\n- Tokens: {digest.summary.tokens:,} "
-              f"({digest.tokenizer}, as the text format)\n\n")
+              f"({digest.tokenizer}, as the text format)\n"
+              f"- Fingerprint: {digest.fingerprint}\n\n")
     out.write(f"## Directory structure\n\n{_code(digest.tree, 'text')}\n## Files\n")
     for document, content in digest.contents():
         out.write(f"\n### {_inline(display(document.path))}\n\n")

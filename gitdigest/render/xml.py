@@ -45,6 +45,7 @@ def render(digest: DigestData, out: TextIO) -> None:
                   ("location", info.location), ("ref", info.ref), ("commit", info.commit),
                   ("subpath", info.subpath), ("files", digest.summary.files)))
               + f'<tokens tokenizer="{digest.tokenizer}">{digest.summary.tokens}</tokens>'
+              + f"<fingerprint>{digest.fingerprint}</fingerprint>"
               + "</summary>\n")
     out.write(f"{_element('tree', digest.tree)}\n<documents>\n")
     for index, (document, content) in enumerate(digest.contents(), start=1):
