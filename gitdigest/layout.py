@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 
 from .paths import display
-from .records import Prologue, Skipped, SourceInfo
+from .records import OWN_OUTPUT, Prologue, Skipped, SourceInfo
 
 SEPARATOR = "=" * 48
 TAIL = "\n\n"
@@ -73,9 +73,13 @@ def preamble(info: SourceInfo, prologue: Prologue, files: int, tree: str,
 
 def skipped_section(skipped: Sequence[Skipped]) -> str:
     """The block that ends a text digest (before the trailer): every path left out, one line
-    each with its reason and the rule that decided it; "" when nothing was left out. It opens
+    each with its reason and the rule that decided it; "" when nothing was left out (the
+    digest's own output file aside). It opens
     with a separator and ends in a blank line, like a file block, so its count adds up with the
     blocks around it (see :mod:`gitdigest.tokens`)."""
+    # The file this run writes is not the source's: listing it would make a first run and a
+    # re-run into the same file differ (JSON's "skipped" still names it).
+    skipped = [item for item in skipped if item.detail != OWN_OUTPUT]
     if not skipped:
         return ""
     count = f"{len(skipped)} path{'' if len(skipped) == 1 else 's'}"

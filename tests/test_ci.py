@@ -86,9 +86,9 @@ def test_action_declares_what_the_issue_asks() -> None:
 
 def test_action_defaults_digest_the_workspace(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo({"a.py": "print('a')\n", "docs/x.md": "x\n"})
+    expected = digest(str(root))  # the workspace as the action found it
     code, outputs, stderr = run_action(root, tmp_path / "runner")
     assert code == 0, stderr
-    expected = digest(str(root))
     assert outputs == {"path": "digest.txt", "tokens": str(expected.summary.tokens),
                        "fingerprint": expected.fingerprint}
     assert (root / "digest.txt").read_text().startswith("Source: repo\n")

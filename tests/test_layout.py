@@ -44,3 +44,15 @@ def test_budgeted_digest_lists_cut_files_and_stays_within(make_repo: MakeRepo) -
         assert counter.count(text) == result.summary.tokens <= budget
         cut = [s.path for s in result.skipped if s.reason == "budget"]
         assert cut and all(f"\n{path} (budget: " in text for path in cut)
+
+
+def test_the_runs_own_output_is_not_listed(make_repo: MakeRepo) -> None:
+    """A first run and a re-run into the same file give the same text and the same count."""
+    root = make_repo({"a.py": "a\n"})
+    target = root / "out.txt"
+    first = digest(str(root), output=str(target))
+    first.write(str(target))
+    again = digest(str(root), output=str(target))
+    assert [s.path for s in again.skipped] == ["out.txt"]  # JSON still names it
+    assert again.render("text") == first.render("text") and "SKIPPED" not in first.render()
+    assert again.summary.tokens == first.summary.tokens
