@@ -150,6 +150,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             prologue = load_prologue(options.header, options.instructions, options.with_notes,
                                      options.notes_lang)
     selection = select(listing, source.read_path, options, _output_paths(source, options))
+    progress(f"reading and counting {len(selection.included):,} files...")
     counter = TokenCounter(options.tokenizer)
     reader = Reader(source, counter, text_settings(options), cache=cache, progress=progress)
     documents: list[Document] = []

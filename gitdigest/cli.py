@@ -189,10 +189,17 @@ def _click_option(item: dataclasses.Field[Any]) -> Callable[[Any], Any]:
     return click.option(*spec.flags, item.name, **settings)
 
 
-def _with_options(command: Callable[..., None]) -> Callable[..., None]:
+def _with_options(command: Callable[..., None], skip: frozenset[str] = frozenset()
+                  ) -> Callable[..., None]:
     for item in reversed(cli_fields()):
-        command = _click_option(item)(command)
+        if item.name not in skip:
+            command = _click_option(item)(command)
     return command
+
+
+def _with_batch_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Every digest option except those a batch owns (it names and writes every output)."""
+    return _with_options(command, frozenset({"output", "copy"}))
 
 
 @cli.command(DEFAULT_COMMAND, cls=_DefaultCommand, context_settings=_HELP, hidden=True)
@@ -275,6 +282,164 @@ def notes_command(lang: str) -> None:
 def models_command(tokenizer: str) -> None:
     """Print the model table built from the notes: developer, context window, token counting."""
     click.echo(format_table(tokenizer), nl=False)
+
+
+@cli.command("serve", context_settings=_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+              help="Digest this host even if it resolves to a private or loopback address "
+                   "(repeatable).")
+@click.option("--allow-local", is_flag=True,
+              help="Let visitors digest folders of this machine under --root.")
+@click.option("--root", "roots", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False),
+              help="A folder whose subfolders --allow-local offers (repeatable).")
+@click.option("--http-host", "http_hosts", multiple=True, metavar="HOST",
+              help="The URL trick reaches this host over plain http (repeatable).")
+@click.option("--server-workers", default=1, show_default=True, type=click.IntRange(1),
+              help="uvicorn worker processes; they share only the cache folder.")
+@click.option("--cap-files", default=50_000, show_default=True, type=click.IntRange(1),
+              help="At most this many files per digest (the rest are skipped, reason limit).")
+@click.option("--cap-size", default="200MB", show_default=True, metavar="SIZE",
+              help="At most this much text per digest.")
+@click.option("--git-timeout", default=120.0, show_default=True,
+              type=click.FloatRange(0, min_open=True), help="Limit for each git operation.")
+@click.option("--time-limit", default=300.0, show_default=True,
+              type=click.FloatRange(0, min_open=True), help="Limit for one whole digest.")
+@click.option("--rate", default=10, show_default=True, type=click.IntRange(1),
+              help="Digests one client may start per minute.")
+@click.option("--per-client", default=2, show_default=True, type=click.IntRange(1),
+              help="Digests one client may run at once.")
+@click.option("--max-jobs", default=4, show_default=True, type=click.IntRange(1),
+              help="Digests running at once in all.")
+@click.option("--fresh-for", default=60.0, show_default=True, type=click.FloatRange(0),
+              metavar="SECONDS", help="A request repeated within SECONDS is served its stored "
+                                      "result without asking git again (0: always ask).")
+@click.option("--show-limit", default="2MB", show_default=True, metavar="SIZE",
+              help="Digests up to SIZE are shown in the page; bigger ones only downloaded.")
+@click.option("--cache-dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="Where results and limits live (default: gitdigest's cache folder).")
+def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_local: bool,
+                  roots: tuple[str, ...], http_hosts: tuple[str, ...], server_workers: int,
+                  cap_files: int, cap_size: str, git_timeout: float, time_limit: float,
+                  rate: int, per_client: int, max_jobs: int, fresh_for: float, show_limit: str,
+                  cache_dir: str | None) -> None:
+    """Serve the web page and JSON API (needs the gitdigest[web] extra)."""
+    from .options import parse_size
+    from .web import WebSettings, serve
+
+    if allow_local != bool(roots):
+        raise click.UsageError("--allow-local and --root go together: name the folders "
+                               "visitors may digest")
+    settings = WebSettings(
+        allow_hosts=tuple(h.lower() for h in allow_hosts),
+        local_roots=tuple(os.path.abspath(root) for root in roots),
+        http_hosts=tuple(h.lower() for h in http_hosts), max_files=cap_files,
+        max_total_size=parse_size(cap_size), git_timeout=git_timeout, time_limit=time_limit,
+        rate_per_minute=rate, per_client=per_client, total_jobs=max_jobs,
+        show_limit=parse_size(show_limit), fresh_for=fresh_for,
+        cache_dir=os.path.abspath(cache_dir) if cache_dir else None)
+    serve(settings, host, port, server_workers)
+
+
+@cli.command("mcp", context_settings=_HELP)
+@click.option("--transport", type=click.Choice(("stdio", "http")), default="stdio",
+              show_default=True, help="stdio for a client that starts the server; http for "
+                                      "streamable HTTP on --bind:--port.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port of the HTTP transport.")
+@click.option("--bind", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="Address the HTTP transport listens on (loopback unless you change it).")
+@click.option("--root", "roots", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False),
+              help="A folder local sources may come from (repeatable). Default: the client's "
+                   "MCP roots, else the current folder.")
+@click.option("--allow-private-hosts", is_flag=True,
+              help="Let tools digest remotes on loopback and private addresses.")
+@click.option("--response-tokens", type=click.IntRange(min=1000), default=20_000,
+              show_default=True, metavar="N",
+              help="Most tokens one answer holds; longer results are stored and paged.")
+@click.option("--call-timeout", type=click.FloatRange(min=0, min_open=True), default=300.0,
+              show_default=True, metavar="SECONDS", help="Time limit of one tool call.")
+@click.option("--max-total-size", "max_total", default="256MB", show_default=True,
+              metavar="SIZE", help="Most bytes of files one call reads.")
+@click.option("--max-files", type=click.IntRange(min=1), default=50_000, show_default=True,
+              metavar="N", help="Most files one call reads.")
+def mcp_command(transport: str, port: int, bind: str, roots: tuple[str, ...],
+                allow_private_hosts: bool, response_tokens: int, call_timeout: float,
+                max_total: str, max_files: int) -> None:
+    """Serve gitdigest's tools to coding agents over the Model Context Protocol (needs
+    `pip install 'gitdigest[mcp]'`)."""
+    from .mcp_server import launch
+
+    launch(transport=transport, port=port, bind=bind, roots=roots,
+           allow_private_hosts=allow_private_hosts, response_tokens=response_tokens,
+           call_timeout=call_timeout, max_total_size=max_total, max_files=max_files)
+
+
+@cli.command("batch", context_settings=_HELP)
+@click.argument("list_file", metavar="LIST", type=click.File("r", encoding="utf-8"))
+@click.option("-O", "--output-dir", required=True, metavar="DIR",
+              help="Folder for the digests and manifest.jsonl (created if missing).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="local: a process pool on this machine; dask: a Dask "
+              "cluster (--scheduler) or a LocalCluster.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="A running Dask scheduler (tcp://host:8786) for --engine dask.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Sources digested at once (local pool or LocalCluster workers; default: "
+                   "one per core).")
+@click.option("--collect", is_flag=True,
+              help="Workers send outputs back to this machine instead of writing DIR "
+                   "themselves (no shared filesystem).")
+@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True,
+              metavar="N", help="Tries again after a transient network failure.")
+@click.option("--retry-delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              metavar="SECONDS", help="First back-off; it doubles with each retry.")
+@_with_batch_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no final table.")
+@click.option("--debug", is_flag=True, help="Show a traceback for errors.")
+@click.pass_obj
+def batch_command(state: _State, /, list_file: Any, output_dir: str, engine: str,
+                  scheduler: str | None, jobs: int | None, collect: bool, retries: int,
+                  retry_delay: float, quiet: bool, debug: bool, **values: Any) -> None:
+    """Digest every source in LIST (a file, or - for stdin) into DIR, one digest each.
+
+    A line is a source (URL, slug or local path) with optional options of its own
+    (`owner/repo --ref v2 -i 'src/**'`); `#` starts a comment. Every digest option given
+    here applies to every source. DIR/manifest.jsonl records each result as it arrives; a
+    re-run skips sources whose commit and options did not change. Exit 0: all ok or
+    unchanged; 1: some failed (listed); 2: usage error.
+    """
+    from pathlib import Path
+
+    from .batch import BatchFailed, make_engine, parse_list, run_batch
+    from .batch.report import format_table, progress_line
+
+    state.debug = debug
+    given = {name: value for name, value in values.items() if value not in (None, ())}
+    items = parse_list(list_file.read(), given, where=list_file.name)
+    jobs = jobs or os.cpu_count() or 1
+    runner = make_engine(engine, jobs, scheduler)
+    live = sys.stderr.isatty() and not quiet
+
+    def progress(record: Any, result: Any) -> None:
+        if live:
+            click.echo("\r" + progress_line(result), err=True, nl=False)
+
+    result = run_batch(items, Path(output_dir), runner, collect=collect, retries=retries,
+                       retry_delay=retry_delay, task_workers=1 if jobs > 1 else None,
+                       progress=progress)
+    if live:
+        click.echo("", err=True)
+    if not quiet or result.failed:
+        click.echo(format_table(result, top=given.get("top", 5), failed_only=quiet), err=True)
+    if result.failed:
+        raise BatchFailed(f"{len(result.failed)} of {result.total} sources failed "
+                          f"(see {Path(output_dir) / 'manifest.jsonl'})")
 
 
 def format_summary(result: Digest, written: list[str], *, copied: bool = False,

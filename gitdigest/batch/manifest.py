@@ -1,0 +1,132 @@
+"""The batch manifest: ``DIR/manifest.jsonl``, one JSON record per source, appended and flushed
+as each result arrives so a killed batch loses nothing already done. The last record for a
+name wins; a batch that finishes rewrites the file with one line per source of its list."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import OutputError
+from ..options import Options
+from ..records import DigestData
+
+MANIFEST = "manifest.jsonl"
+#: Options that change how a run goes, never what it writes: outside the options fingerprint.
+_NOT_OUTPUT = frozenset({"output", "workers", "token", "timeout", "cache", "copy"})
+
+
+@dataclass
+class Record:
+    """What happened to one source (``status``: ``ok``, ``unchanged`` or ``failed``)."""
+
+    name: str
+    source: str
+    line: int
+    status: str
+    ref: str | None = None
+    commit: str | None = None
+    options_fingerprint: str = ""
+    outputs: list[str] = field(default_factory=list)
+    files: int | None = None
+    tokens: int | None = None
+    fingerprint: str | None = None
+    error_class: str | None = None
+    error: str | None = None
+    attempts: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    #: with --collect: the outputs' bytes on their way back to the client (never written to
+    #: the manifest)
+    payload: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    def to_json(self) -> str:
+        """One manifest line (no payload)."""
+        data = dataclasses.asdict(self)
+        del data["payload"]
+        return json.dumps(data, ensure_ascii=False, sort_keys=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Record:
+        """A record from a manifest line (unknown keys from a newer gitdigest are ignored)."""
+        known = {item.name for item in dataclasses.fields(cls)} - {"payload"}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
+def options_fingerprint(options: Options, version: str) -> str:
+    """sha256 of everything that decides a source's output (and gitdigest's version): a
+    re-run with the same fingerprint and commit would write the same digest."""
+    values = {item.name: getattr(options, item.name) for item in dataclasses.fields(options)
+              if item.name not in _NOT_OUTPUT}
+    if options.instructions:  # the prompt file's text decides the output, not just its name
+        with contextlib.suppress(OSError):
+            values["instructions_sha256"] = hashlib.sha256(
+                Path(options.instructions).read_bytes()).hexdigest()
+    text = json.dumps({"version": version, "options": values}, sort_keys=True, default=list)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def digest_fingerprint(digest: DigestData) -> str:
+    """The digest's fingerprint (``DigestData.fingerprint``): the same value the digest's own
+    summary carries, independent of paths, time and cache state."""
+    return digest.fingerprint
+
+
+def read_manifest(folder: Path) -> dict[str, Record]:
+    """The last record per name; a line cut short by a kill is ignored."""
+    records: dict[str, Record] = {}
+    try:
+        text = (folder / MANIFEST).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return records
+    for line in text.splitlines():
+        try:
+            data = json.loads(line)
+            record = Record.from_json(data)
+        except (ValueError, TypeError):
+            continue
+        records[record.name] = record
+    return records
+
+
+class ManifestWriter:
+    """Appends records, one flushed line each."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / MANIFEST
+        try:
+            self._stream: IO[str] = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
+        except OSError as error:
+            raise OutputError(f"cannot write {self.path}: {error.strerror or error}"
+                              ) from error
+
+    def write(self, record: Record) -> None:
+        """Append ``record`` and flush it to the file."""
+        self._stream.write(record.to_json() + "\n")
+        self._stream.flush()
+
+    def close(self) -> None:
+        """Close the file."""
+        self._stream.close()
+
+
+def compact(folder: Path, records: Iterable[Record]) -> None:
+    """Rewrite the manifest atomically with exactly ``records`` (one line per source)."""
+    target = folder / MANIFEST
+    handle, temporary = tempfile.mkstemp(prefix=".manifest-", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            for record in records:
+                stream.write(record.to_json() + "\n")
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -1,0 +1,27 @@
+"""``gitdigest serve``: the web page and JSON API (needs the ``gitdigest[web]`` extra).
+
+Importing this package imports nothing heavy: the app (Starlette, Jinja2) is built by
+:func:`gitdigest.web.app.create_app`, and :func:`serve` loads uvicorn only when it runs.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..errors import UsageError
+from .settings import ENV, WebSettings
+
+__all__ = ["WebSettings", "serve"]
+
+
+def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
+          workers: int = 1) -> None:
+    """Run the app under uvicorn until interrupted. Every worker reads ``settings`` from the
+    environment and shares only the cache folder with the others."""
+    try:
+        import uvicorn
+    except ImportError:
+        raise UsageError("the web page needs its extra: pip install 'gitdigest[web]'") from None
+    os.environ[ENV] = settings.to_env()
+    uvicorn.run("gitdigest.web.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="info", server_header=False)

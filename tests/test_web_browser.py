@@ -1,0 +1,189 @@
+"""The web page in a real headless browser: Debian's chromium driven by Playwright, against a
+``gitdigest serve`` started here, digesting repositories from a loopback git server.
+
+With ``GITDIGEST_SCREENSHOTS=docs`` the screenshots land in docs/ (the README shows them);
+otherwise in a temporary folder, so a test run never changes the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, sync_playwright
+
+from gitdigest import digest
+from gitdigest.options import TOKENIZERS
+from gitdigest.web.formspec import WEB_FIELDS
+
+from .gitserver import GitHTTPServer
+from .webserver import TOKEN, WebServer, git_server, isolated_env
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package: Playwright's own download cannot work here
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+RESULT = re.compile(r".*/d/[0-9a-f]{40}$")
+
+
+@dataclass
+class Served:
+    git: GitHTTPServer
+    web: WebServer
+    host: str
+    home: Path
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, scanner_rules: Path) -> Iterator[Served]:
+    tmp = tmp_path_factory.mktemp("web-page")
+    with git_server(tmp) as git:
+        host = git.url.removeprefix("http://")
+        home = tmp_path_factory.mktemp("server-home")
+        args = ["--allow-host", "127.0.0.1", "--http-host", host, "--rate", "100"]
+        with WebServer(args, isolated_env(home, scanner_rules), tmp / "server.log") as web:
+            yield Served(git, web, host, home)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[BrowserContext]:
+    """One chromium for the module, with a fresh profile folder."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: apt-get install chromium (.ci/run does)")
+    with sync_playwright() as driver, tempfile.TemporaryDirectory() as profile:
+        context = driver.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=ARGS, headless=True,
+            viewport={"width": 1200, "height": 820}, accept_downloads=True,
+            permissions=["clipboard-read", "clipboard-write"])
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser: BrowserContext) -> Iterator[Page]:
+    page = browser.new_page()
+    page.set_default_timeout(120_000)  # a loaded 2-core CI machine clones slowly
+    yield page
+    page.close()
+
+
+def shot(page: Page, name: str, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("GITDIGEST_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / name))
+    assert (folder / name).stat().st_size > 1000
+
+
+def submit(page: Page, source: str) -> None:
+    page.fill("#source", source)
+    page.click("#submit")
+
+
+def test_first_visit_shows_the_form_built_from_the_options(served: Served, page: Page,
+                                                            tmp_path: Path) -> None:
+    page.goto(served.web.url + "/")
+    assert page.locator("#source").is_visible()
+    options = page.locator("select[name=tokenizer] option").all_inner_texts()
+    assert tuple(options) == TOKENIZERS
+    for name in WEB_FIELDS:
+        assert page.locator(f".options [name={name}]").count() == 1, name
+    assert "At most 50,000 files" in page.inner_text("#caps")
+    shot(page, "web-first-visit.png", tmp_path)
+
+
+def test_submit_toggle_a_folder_and_back(served: Served, page: Page, tmp_path: Path) -> None:
+    source = f"{served.git.url}/team/demo.git"
+    page.goto(served.web.url + "/")
+    submit(page, source)
+    page.wait_for_url(RESULT)
+    first = page.url
+    expected = digest(source)
+    assert page.inner_text("#tokens").startswith(f"{expected.summary.tokens:,} ")
+    assert page.inner_text("#digest") == expected.render()
+    assert page.locator("#bars tr").count() == 4
+
+    page.click("#tree button[data-path='docs/']")
+    page.wait_for_url(lambda url: bool(RESULT.match(url)) and url != first)
+    without = digest(source, exclude="/docs/")
+    assert page.inner_text("#digest") == without.render()
+    assert "docs/guide.md" not in page.inner_text("#digest")
+    folder = page.locator("#tree button[data-path='docs/']")
+    assert folder.get_attribute("data-state") == "excluded"
+    shot(page, "web-result.png", tmp_path)  # docs/ shown left out, ready to come back
+
+    folder.click()  # back in: the same options as the first digest, so the same result
+    page.wait_for_url(first)
+
+
+def test_copy_and_download(served: Served, page: Page) -> None:
+    page.goto(served.web.url + "/")
+    submit(page, f"{served.git.url}/team/demo.git")
+    page.wait_for_url(RESULT)
+    raw = urllib.request.urlopen(page.url + "/raw").read().decode()
+    page.click("#copy")
+    page.wait_for_selector("#copied", state="visible")
+    assert page.evaluate("navigator.clipboard.readText()") == raw
+    with page.expect_download() as download:
+        page.click("#download")
+    assert download.value.suggested_filename.startswith("demo-")
+    assert Path(download.value.path()).read_text(encoding="utf-8") == raw
+
+
+def test_the_url_trick(served: Served, page: Page) -> None:
+    page.goto(f"{served.web.url}/{served.host}/team/demo/tree/main/src")
+    page.wait_for_url(RESULT)
+    text = page.inner_text("#digest")
+    assert "FILE: app.py" in text and "FILE: util.py" in text and "README" not in text
+
+
+def test_a_private_repository_with_a_token(served: Served, page: Page) -> None:
+    page.goto(served.web.url + "/")
+    submit(page, f"{served.git.url}/private/demo.git")
+    page.locator("#error").wait_for(state="visible")
+    assert "authentication" in page.locator("#error").inner_text()
+    page.click("details.token summary")
+    page.fill("#token", TOKEN)
+    page.click("#submit")
+    page.wait_for_url(RESULT)
+    assert "FILE: src/app.py" in page.inner_text("#digest")
+    assert TOKEN not in page.url
+    assert TOKEN not in served.web.log
+    assert not any(TOKEN in path for _, path, _ in served.git.requests)
+
+
+def test_refusals_are_shown(served: Served, page: Page, tmp_path: Path) -> None:
+    cases = [
+        (f"http://localhost:{served.git.port}/team/demo.git", "private or local address"),
+        ("file:///etc", "file:// sources are not allowed"),
+        ("/etc", "local folders are not allowed"),
+    ]
+    page.goto(served.web.url + "/")
+    for source, says in cases:
+        submit(page, source)
+        error = page.locator("#error")
+        error.wait_for(state="visible")
+        assert says in error.inner_text(), source
+        if source == cases[0][0]:
+            shot(page, "web-refused.png", tmp_path)
+        page.evaluate("document.getElementById('error').hidden = true")
+
+
+def test_rate_limit_is_shown(served: Served, page: Page, tmp_path: Path,
+                             scanner_rules: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    args = ["--allow-host", "127.0.0.1", "--rate", "1", "--fresh-for", "0"]
+    with WebServer(args, isolated_env(home, scanner_rules), tmp_path / "log") as web:
+        page.goto(web.url + "/")
+        submit(page, f"{served.git.url}/team/demo.git")
+        page.wait_for_url(RESULT)
+        page.goto(web.url + "/")
+        submit(page, f"{served.git.url}/team/demo.git")
+        error = page.locator("#error")
+        error.wait_for(state="visible")
+        assert "rate limit: at most 1 digests a minute" in error.inner_text()
