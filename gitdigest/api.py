@@ -13,11 +13,11 @@ import io
 import json
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import clipboard, conflicts, secrets, split, stats
+from . import clipboard, conflicts, review, secrets, split, stats
 from .cache import TokenCache
 from .compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .documents import Reader, TextSettings
@@ -89,10 +89,11 @@ def source_settings(options: Options, progress: Progress = no_progress,
                     policy: NetworkPolicy | None = None) -> SourceSettings:
     """What the source needs from the options (and, on a server, the sources it may open)."""
     return SourceSettings(
-        spec=options.source, ref=options.ref, gitignore=options.gitignore,
+        spec=options.source, ref=review.head_ref(options), gitignore=options.gitignore,
         prune=_prunable(options), index_oids=options.cache, host=options.host,
         token=options.token, clone_cache=options.cache, timeout=options.timeout,
-        include_submodules=options.include_submodules, progress=progress, policy=policy)
+        include_submodules=options.include_submodules, progress=progress, policy=policy,
+        also_fetch=review.also_fetch(options), history=options.log or 0)
 
 
 def text_settings(options: Options) -> TextSettings:
@@ -152,6 +153,10 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     selection = select(listing, source.read_path, options, _output_paths(source, options))
     progress(f"reading and counting {len(selection.included):,} files...")
     counter = TokenCounter(options.tokenizer)
+    change = review.plan(source, options, selection, counter)
+    context: list[str] = []
+    if options.changed_only:
+        selection, context = review.narrow(selection, change)
     reader = Reader(source, counter, text_settings(options), cache=cache, progress=progress)
     documents: list[Document] = []
     skipped = list(selection.skipped)
@@ -160,16 +165,30 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             documents.append(result)
         else:
             skipped.append(result)
-    frame = Frame(source.info, prologue, selection.shown, counter,
-                  single_file=listing.explicit, cache=cache, skipped=skipped, budget=budget)
+    def make_frame(sections: str) -> Frame:
+        return Frame(source.info, prologue, selection.shown, counter,
+                     single_file=listing.explicit, cache=cache, skipped=skipped,
+                     budget=budget, sections=sections,
+                     why=change.why, context=context)
+
+    frame = make_frame(change.sections)
+    if budget is not None and not options.check and change.diff is not None:
+        # the diff comes first, but a diff larger than the budget leaves out hunks, largest
+        # file first, rather than leaving nothing
+        change = review.trim_diff(change, budget, counter,
+                                  lambda sections: make_frame(sections).measure([], documents))
+        frame = make_frame(change.sections)
     kept, cut = documents, []
     if budget is not None and not options.check:
-        fitted = fit(documents, budget, frame.measure, PatternSet(options.priority, "--priority"))
+        fitted = fit(documents, budget, frame.measure, PatternSet(options.priority, "--priority"),
+                     change.tier if change.tiers else None)
         kept, cut = fitted.kept, fitted.cut
     skipped = frame.skipped_for(cut)
     found = sorted([*(s for d in kept for s in d.secrets),
                     *(s for item in skipped for s in item.secrets)],
                    key=lambda s: (order_key(s.path), s.line))
+    if change.diff is not None:  # the patch's own, after the files' (lines are patch lines)
+        found += [replace(s, path=f"diff:{s.path}") for s in change.diff.secrets]
     tokens = frame.measure(kept, cut) + sum(d.block_tokens for d in kept)
     summary = Summary(files=len(kept), skipped=len(skipped),
                       bytes=sum(d.bytes for d in kept), tokens=tokens, secrets=len(found))
@@ -178,6 +197,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         notes.append(nothing_included(skipped, options.include, single_file=listing.explicit))
     return Digest(source.info, options.tokenizer, summary, frame.tree(kept, cut), kept, skipped,
                   notes, prologue, options.format, budget, cut, found,
+                  diff=change.diff, history=change.history, why=change.why,
                   contents_reader=reader, options=options)
 
 

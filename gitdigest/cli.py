@@ -170,6 +170,8 @@ def _click_option(item: dataclasses.Field[Any]) -> Callable[[Any], Any]:
     spec = spec_of(item)
     kind = kind_of(item)
     settings: dict[str, Any] = {"help": spec.help, "default": None, "metavar": spec.metavar}
+    if spec.bare is not None:  # the value may be left out: `--log` means `--log 20`
+        settings.update(is_flag=False, flag_value=spec.bare)
     if kind is bool:
         settings.update(is_flag=True, flag_value=not spec.negated)
     elif spec.choices is not None:
@@ -456,6 +458,7 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
         "Windows:  " + ", ".join(_share(result, key) for key in SUMMARY_MODELS),
         f"Content:  sha256 {result.fingerprint} (fingerprint)",
     ]
+    lines += _change_lines(result)
     largest = [f"{d.path} ({d.tokens:,})" for d in result.largest[:top]]
     if largest:
         lines.append("Largest:  " + ", ".join(largest))
@@ -516,6 +519,20 @@ def _skipped_lines(result: Digest, written: list[str], copied: bool, top: int) -
                  else "in the digest, which was not written")
     lines.append(f"full list: {where}")
     return ["Skipped:  " + lines[0], *("          " + line for line in lines[1:])]
+
+
+def _change_lines(result: Digest) -> list[str]:
+    """The reviewed change and the history, in one line each."""
+    lines = []
+    if result.diff is not None:
+        files = result.diff.files
+        lines.append(f"Change:   {display(result.diff.range)}: {len(files)} files changed "
+                     f"(+{sum(c.added or 0 for c in files)} -{sum(c.removed or 0 for c in files)})"
+                     f", diff {result.diff.tokens:,} tokens")
+    if result.history is not None:
+        lines.append(f"History:  {len(result.history.commits)} commits, "
+                     f"{result.history.tokens:,} tokens")
+    return lines
 
 
 def _secret_lines(result: Digest) -> list[str]:

@@ -25,7 +25,8 @@ class Frame:
     def __init__(self, info: SourceInfo, prologue: Prologue, shown: Sequence[Entry],
                  counter: TokenCounter, *, single_file: bool = False,
                  cache: TokenCache | None = None, skipped: Sequence[Skipped] = (),
-                 budget: int | None = None) -> None:
+                 budget: int | None = None, sections: str = "",
+                 why: dict[str, str] | None = None, context: Sequence[str] = ()) -> None:
         self.info = info
         #: what was left out before any budget (a budget adds the files it cuts)
         self.skipped = skipped
@@ -35,6 +36,11 @@ class Frame:
         self.counter = counter
         self.root = None if single_file else info.name
         self.cache = cache or TokenCache(None)
+        #: the Diff and History sections, after the tree
+        self.sections = sections
+        #: why a change chose a file (shown after its name), and files only the tree shows
+        self.why = why or {}
+        self.context = context
         self._trees: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
 
     def tree(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
@@ -46,8 +52,9 @@ class Frame:
         return self._trees[key]
 
     def _draw(self, kept: Sequence[Document], cut: Sequence[Document]) -> str:
-        leaves: Iterable[tuple[str, str]] = ((d.path, _name(d.path)) for d in kept)
-        extra = [(d.path, _name(d.path) + CUT_MARK) for d in cut]
+        leaves: Iterable[tuple[str, str]] = ((d.path, self._label(d.path)) for d in kept)
+        extra = [(d.path, self._label(d.path) + CUT_MARK) for d in cut]
+        extra += [(path, _name(path)) for path in self.context]
         for entry in self.shown:
             label = (f"{_name(entry.path)} -> {display(entry.target or '')}"
                      if entry.kind == "symlink" else f"{_name(entry.path)}/ (submodule)")
@@ -56,9 +63,14 @@ class Frame:
             leaves = sorted([*leaves, *extra], key=lambda leaf: order_key(leaf[0]))
         return draw_tree(self.root, leaves)
 
+    def _label(self, path: str) -> str:
+        why = self.why.get(path)
+        return f"{_name(path)} [{why}]" if why else _name(path)
+
     def text(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
-        """The text format's preamble."""
-        return preamble(self.info, self.prologue, len(kept), self.tree(kept, cut))
+        """The text format's preamble (with the Diff and History sections)."""
+        return preamble(self.info, self.prologue, len(kept), self.tree(kept, cut),
+                        sections=self.sections)
 
     def skipped_for(self, cut: Sequence[Document]) -> list[Skipped]:
         """Every path left out when the budget cuts ``cut``, in digest order: the list the

@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 
 from .paths import display
-from .records import OWN_OUTPUT, Prologue, Skipped, SourceInfo
+from .records import OWN_OUTPUT, Diff, History, Prologue, Skipped, SourceInfo
 
 SEPARATOR = "=" * 48
 TAIL = "\n\n"
@@ -56,9 +56,10 @@ def source_lines(info: SourceInfo) -> list[str]:
 
 
 def preamble(info: SourceInfo, prologue: Prologue, files: int, tree: str,
-             part: tuple[int, int] | None = None) -> str:
+             part: tuple[int, int] | None = None, sections: str = "") -> str:
     """Everything before the first file block. It holds no token total (a count inside the
-    counted text could not be exact) and no timestamp."""
+    counted text could not be exact) and no timestamp. ``sections`` (the Diff and History
+    sections, see :func:`change_sections`) follow the tree."""
     out = ""
     if prologue.instructions:
         out += prologue.instructions + "\n\n"
@@ -68,7 +69,54 @@ def preamble(info: SourceInfo, prologue: Prologue, files: int, tree: str,
     lines = [*source_lines(info), f"Files: {files}"]
     if part is not None:
         lines.append(f"Part: {part[0]} of {part[1]}")
-    return out + "\n".join(lines) + "\n\nDirectory structure:\n" + tree + "\n"
+    return (out + "\n".join(lines) + "\n\nDirectory structure:\n" + tree + "\n"
+            + sections)
+
+
+def diff_head(diff: Diff) -> str:
+    """The title line of the Diff section."""
+    head = diff.head[:12] if diff.head else "working tree"
+    return f"DIFF: {display(diff.range)} (base {diff.base[:12]}, head {head})"
+
+
+def diff_files(diff: Diff) -> str:
+    """The Diff section's list of changed files, one line each (like ``git diff --stat``
+    with the status in front)."""
+    lines = []
+    for change in diff.files:
+        name = display(change.path)
+        if change.old_path is not None:
+            name = f"{display(change.old_path)} -> {name}"
+        counts = "binary" if change.binary else f"+{change.added} -{change.removed}"
+        if change.omitted:
+            counts += f"; hunks left out: {change.omitted}"
+        lines.append(f"{change.status} {name} ({counts})")
+    return "".join(line + "\n" for line in lines)
+
+
+def history_lines(history: History) -> str:
+    """The History section's body: one line per commit, then the files it touched."""
+    out = []
+    for commit in history.commits:
+        who = commit.author + (f" <{commit.email}>" if commit.email else "")
+        out.append(f"{commit.id[:12]} {commit.date} {who}: {commit.subject}\n")
+        if commit.files:
+            out.append("    " + ", ".join(display(p) for p in commit.files) + "\n")
+    return "".join(out)
+
+
+def change_sections(diff: Diff | None, history: History | None) -> str:
+    """The Diff and History sections of the text layout, each framed like a file block, so
+    the blocks after them add up exactly as they do after the tree."""
+    out = ""
+    if diff is not None:
+        body = diff_files(diff) + ("\n" + diff.patch if diff.patch else "")
+        out += f"{SEPARATOR}\n{diff_head(diff)}\n{SEPARATOR}\n{body}{TAIL}"
+    if history is not None:
+        count = len(history.commits)
+        title = f"HISTORY: {display(history.range)} ({count} commit{'' if count == 1 else 's'})"
+        out += f"{SEPARATOR}\n{title}\n{SEPARATOR}\n{history_lines(history)}{TAIL}"
+    return out
 
 
 def skipped_section(skipped: Sequence[Skipped]) -> str:

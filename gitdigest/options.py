@@ -79,6 +79,9 @@ class Spec:
     keyed: bool = False
     #: applied, in declaration order, to every file's text when the option is on
     transform: Callable[[str], str] | None = None
+    #: the value the command line uses when the flag is given without one (``--log`` alone
+    #: means ``--log 20``); None: the option always takes a value
+    bare: str | None = None
 
 
 def option(default: Any, *flags: str, help: str, **spec: Any) -> Any:
@@ -190,6 +193,23 @@ class Options:
     summary_json: str | None = option(
         None, "--summary-json", metavar="FILE",
         help="Also write the source, totals and fingerprint as JSON to FILE (for CI).")
+    diff: str | None = option(
+        None, "--diff", metavar="RANGE", bare="HEAD",
+        help="Add a Diff section: A..B, A...B (from the merge base, as a pull request shows "
+             "it), or one REV against the working tree (alone: HEAD, like `git diff HEAD`).")
+    changed: bool = option(False, "--changed",
+                           help="Digest only the files the --diff range changes (head side).")
+    since: str | None = option(None, "--since", metavar="REF",
+                               help="Shorthand for --diff REF...HEAD --changed.")
+    related: int | None = option(
+        None, "--related", metavar="DEPTH", minimum=1, bare="1",
+        help="With --changed: add files that import or are imported by the changed files, "
+             "DEPTH steps away (alone: 1).")
+    log: int | None = option(
+        None, "--log", metavar="N", minimum=1, bare="20",
+        help="Add a History section: the last N commits (alone: 20), or the range's commits.")
+    log_emails: bool = option(False, "--log-emails",
+                              help="Show authors' mail addresses in the History section.")
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -200,6 +220,14 @@ class Options:
             raise UsageError("--check needs a budget: --max-tokens N or --model NAME")
         if self.split_tokens is not None and self.format != "text":
             raise UsageError("--split-tokens writes text parts; use it with -f text")
+        if self.since is not None and self.diff is not None:
+            raise UsageError("give --since REF or --diff RANGE, not both")
+        if (self.changed or self.related is not None) and not self.change_range:
+            raise UsageError("--changed and --related need a change: --diff RANGE or --since "
+                             "REF")
+        if self.related is not None and not self.changed_only:
+            raise UsageError("--related adds files around the changed ones; use it with "
+                             "--changed or --since")
         if self.reserve >= 1:
             raise UsageError(f"reserve must be a fraction from 0 to below 1, got {self.reserve}")
 
@@ -223,6 +251,15 @@ class Options:
         """Whether a token budget was asked for."""
         return self.max_tokens is not None or self.model is not None
 
+    @property
+    def change_range(self) -> str | None:
+        """The range the digest reviews: ``--diff``, or ``REF...HEAD`` for ``--since``."""
+        return f"{self.since}...HEAD" if self.since is not None else self.diff
+
+    @property
+    def changed_only(self) -> bool:
+        """Whether only the changed files (and related ones) are digested."""
+        return self.changed or self.since is not None
 
 
 #: the format an output file's extension names (``-o digest.json`` without ``-f``)
@@ -265,6 +302,8 @@ def coerce(item: dataclasses.Field[Any], value: Any) -> Any:
         if value is None:
             return ()
         return (value,) if isinstance(value, str) else tuple(value)
+    if value is True and spec.bare is not None:  # diff=True, log=True: as the bare flag
+        value = spec.bare
     if value is None or isinstance(value, bool):
         return value
     if spec.parse is not None:

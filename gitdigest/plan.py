@@ -67,15 +67,19 @@ Measure = Callable[[list[Document], list[Document]], int]
 
 
 def fit(documents: list[Document], budget: int, measure: Measure,
-        priority: PatternSet | None = None) -> Fit:
+        priority: PatternSet | None = None, tier: Callable[[str], int] | None = None) -> Fit:
     """Keep files in priority order while the exact digest stays within ``budget``.
 
     ``measure(kept, cut)`` is the exact token count of everything that is not a file block
     (prompt, notes, summary, the tree with cut files marked, and the Skipped section). Blocks
     add up exactly (see ``tokens.TokenCounter.count_block``), so only that part is measured
     again.
+
+    ``tier(path)``, when given, comes before the priority rank: a reviewed change keeps its
+    changed files first, then related files by distance (see ``review.Change.tier``).
     """
-    order = sorted(documents, key=lambda d: (rank(d.path, priority), d.block_tokens, d.path))
+    order = sorted(documents, key=lambda d: (tier(d.path) if tier else 0,
+                                             rank(d.path, priority), d.block_tokens, d.path))
     worst = measure([], documents)  # every file cut, marked and listed: the largest frame
     kept_ids = _fill(order, set(), budget - worst)
     best: Fit | None = None

@@ -167,6 +167,64 @@ class Prologue:
     notes_title: str = NOTES_TITLE
 
 
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One file a diff touches: its status (``added``, ``modified``, ``deleted``, ``renamed``,
+    ``copied``, ``type-changed``), the path before a rename or copy, and the lines added and
+    removed (None for a binary file, which is named and never dumped)."""
+
+    path: str
+    status: str
+    added: int | None
+    removed: int | None
+    old_path: str | None = None
+    #: why the patch leaves this file's hunks out (the digest's rules skip the file:
+    #: ``ignored``, ``excluded``, ``too-large``...); "" when they are shown
+    omitted: str = ""
+
+    @property
+    def binary(self) -> bool:
+        """Whether git sees the change as binary."""
+        return self.added is None
+
+
+@dataclass(frozen=True)
+class Diff:
+    """The change a digest reviews: the range as asked, the commits on each side (``head``
+    None: the working tree and index), every file changed, and the unified patch with secrets
+    redacted, as the Diff section shows it."""
+
+    range: str
+    base: str
+    head: str | None
+    files: tuple[FileChange, ...]
+    patch: str
+    tokens: int = 0
+    #: secrets redacted from the patch (``line``: the line in the patch)
+    secrets: tuple[Secret, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """One commit of the History section (``email`` only with ``--log-emails``)."""
+
+    id: str
+    date: str
+    author: str
+    subject: str
+    files: tuple[str, ...] = ()
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    """The History section: the last commits of the digested ref, or the commits of a range."""
+
+    range: str
+    commits: tuple[Commit, ...]
+    tokens: int = 0
+
+
 class Contents(Protocol):
     """Reads an included file's text again, on demand (the digest keeps only counts)."""
 
@@ -200,6 +258,11 @@ class DigestData:
     cut: list[Document] = field(default_factory=list)
     #: every secret found, in digest order: redacted from a file, or why a file was withheld
     secrets: list[Secret] = field(default_factory=list)
+    #: the reviewed change (``--diff``, ``--since``) and the History section (``--log``)
+    diff: Diff | None = None
+    history: History | None = None
+    #: why a file is in the digest when a change chose it (``changed``, ``imports src/a.py``)
+    why: dict[str, str] = field(default_factory=dict)
     contents_reader: Contents | None = field(default=None, repr=False)
     _texts: dict[str, str] | None = field(default=None, repr=False)
 

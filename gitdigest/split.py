@@ -13,7 +13,15 @@ from itertools import accumulate
 from pathlib import Path
 
 from .errors import BudgetTooSmall, UsageError
-from .layout import TAIL, TRAILER, block_head, part_header, preamble, skipped_section
+from .layout import (
+    TAIL,
+    TRAILER,
+    block_head,
+    change_sections,
+    part_header,
+    preamble,
+    skipped_section,
+)
 from .records import DigestData
 from .sink import open_sink
 from .tokens import TokenCounter
@@ -56,7 +64,8 @@ def plan_parts(digest: DigestData, limit: int) -> list[list[Piece]]:
 def _header(digest: DigestData, index: int, total: int) -> str:
     if index == 1:  # the Skipped list follows the tree, so the part that has it has both
         return preamble(digest.source, digest.prologue, len(digest.files), digest.tree,
-                        (1, total)) + skipped_section(digest.skipped)
+                        (1, total), change_sections(digest.diff, digest.history)
+                        ) + skipped_section(digest.skipped)
     return part_header(digest.source, index, total)
 
 

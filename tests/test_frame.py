@@ -44,3 +44,21 @@ def test_tree_marks_cut_files_and_shows_links() -> None:
                     f"        └── c.py{CUT_MARK}\n")
     single = Frame(INFO, Prologue(), [], TokenCounter("o200k_base"), single_file=True)
     assert single.tree([_doc("a.py")]) == "└── a.py\n"
+
+
+def test_the_change_sections_are_part_of_the_measured_frame() -> None:
+    from gitdigest.layout import change_sections
+    from gitdigest.records import Commit, Diff, FileChange, History
+
+    counter = TokenCounter("o200k_base")
+    diff = Diff("main...topic", "b" * 40, "c" * 40, (FileChange("a.py", "modified", 1, 1),),
+                "diff --git a/a.py b/a.py\n-x\n+y\n")
+    history = History("main...topic", (Commit("c" * 40, "2024-01-02", "Ann", "Fix", ("a.py",)),))
+    sections = change_sections(diff, history)
+    frame = Frame(INFO, Prologue(), [], counter, sections=sections,
+                  why={"a.py": "changed"}, context=["b.py"])
+    kept = [_doc("a.py")]
+    text = frame.text(kept)
+    assert text.endswith(sections) and "a.py [changed]" in text and "b.py" in text
+    assert frame.measure(kept, []) == counter.count(text + TRAILER)
+    assert frame.measure(kept, []) > counter.count(sections)

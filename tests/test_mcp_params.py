@@ -28,6 +28,8 @@ REVIEWED = {
     "default_ignores", "ref", "max_files", "max_total_size", "notebook_outputs", "max_tokens",
     "model", "reserve", "priority", "check", "top", "secrets", "line_numbers", "header",
     "with_notes", "notes_lang", "host", "timeout", "include_submodules",
+    # a change in the source and its history: git diff / git log of the source, nothing else
+    "diff", "changed", "since", "related", "log", "log_emails",
 }
 
 

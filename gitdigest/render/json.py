@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any, TextIO
 
-from ..records import DigestData
+from ..records import Diff, DigestData, History
 
 VERSION = 1
 
@@ -33,6 +33,24 @@ def summary_block(digest: DigestData) -> dict[str, Any]:
     return {**asdict(digest.summary), "fingerprint": digest.fingerprint}
 
 
+def diff_block(diff: Diff) -> dict[str, Any]:
+    """The ``diff`` object: the range, both commits, every file and the redacted patch."""
+    files = [{"path": _path(c.path), "old_path": c.old_path and _path(c.old_path),
+              "status": c.status, "added": c.added, "removed": c.removed, "binary": c.binary,
+              "omitted": c.omitted}
+             for c in diff.files]
+    return {"range": diff.range, "base": diff.base, "head": diff.head, "files": files,
+            "patch": diff.patch, "tokens": diff.tokens}
+
+
+def history_block(history: History) -> dict[str, Any]:
+    """The ``history`` object: the commits, newest first."""
+    commits = [{"id": c.id, "date": c.date, "author": c.author, "email": c.email,
+                "subject": c.subject, "files": [_path(p) for p in c.files]}
+               for c in history.commits]
+    return {"range": history.range, "commits": commits, "tokens": history.tokens}
+
+
 def render(digest: DigestData, out: TextIO) -> None:
     """Write the JSON digest, streaming the files array."""
     out.write(f'{{"version": {VERSION},\n "source": {_dump(source_block(digest))},\n'
@@ -42,11 +60,17 @@ def render(digest: DigestData, out: TextIO) -> None:
         out.write(f' "instructions": {_dump(digest.prologue.instructions)},\n')
     if digest.prologue.notes is not None:
         out.write(f' "notes": {_dump(digest.prologue.notes)},\n')
+    if digest.diff is not None:
+        out.write(f' "diff": {_dump(diff_block(digest.diff))},\n')
+    if digest.history is not None:
+        out.write(f' "history": {_dump(history_block(digest.history))},\n')
     out.write(f' "tree": {_dump(digest.tree)},\n')
     out.write(' "files": [')
     for index, (document, content) in enumerate(digest.contents()):
         item = {"path": _path(document.path), "bytes": document.bytes,
                 "tokens": document.tokens, "charset": document.charset, "content": content}
+        if document.path in digest.why:  # why a reviewed change chose the file
+            item["why"] = digest.why[document.path]
         out.write(("\n  " if index == 0 else ",\n  ") + _dump(item))
     skipped = [{"path": _path(s.path), "reason": s.reason, "detail": _path(s.detail)}
                for s in digest.skipped]

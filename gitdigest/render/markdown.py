@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..layout import TRAILER
+from ..layout import TRAILER, diff_files, diff_head, history_lines
 from ..paths import display
 from ..records import DigestData
 
@@ -70,7 +70,15 @@ def render(digest: DigestData, out: TextIO) -> None:
     out.write(f"- Files: {digest.summary.files}\n- Tokens: {digest.summary.tokens:,} "
               f"({digest.tokenizer}, as the text format)\n"
               f"- Fingerprint: {digest.fingerprint}\n\n")
-    out.write(f"## Directory structure\n\n{_code(digest.tree, 'text')}\n## Files\n")
+    out.write(f"## Directory structure\n\n{_code(digest.tree, 'text')}\n")
+    if digest.diff is not None:
+        out.write(f"## Diff: {_inline(digest.diff.range)}\n\n"
+                  f"{_code(diff_head(digest.diff) + chr(10) + diff_files(digest.diff), 'text')}"
+                  f"\n{_code(digest.diff.patch, 'diff')}\n")
+    if digest.history is not None:
+        out.write(f"## History: {_inline(digest.history.range)}\n\n"
+                  f"{_code(history_lines(digest.history), 'text')}\n")
+    out.write("## Files\n")
     for document, content in digest.contents():
         out.write(f"\n### {_inline(display(document.path))}\n\n")
         out.write(_code(content, language(document.path)))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..layout import TAIL, TRAILER, block_head, preamble, skipped_section
+from ..layout import TAIL, TRAILER, block_head, change_sections, preamble, skipped_section
 from ..records import DigestData
 
 
 def render(digest: DigestData, out: TextIO) -> None:
     """Write the text digest, one file at a time. Given a byte sink, UTF-8 files are copied
     as they are (decoding and encoding them again would only cost time)."""
-    out.write(preamble(digest.source, digest.prologue, len(digest.files), digest.tree))
+    out.write(preamble(digest.source, digest.prologue, len(digest.files), digest.tree,
+                       sections=change_sections(digest.diff, digest.history)))
     binary = getattr(out, "buffer", None)
     if binary is None:
         for document, content in digest.contents():

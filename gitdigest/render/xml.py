@@ -47,9 +47,32 @@ def render(digest: DigestData, out: TextIO) -> None:
               + f'<tokens tokenizer="{digest.tokenizer}">{digest.summary.tokens}</tokens>'
               + f"<fingerprint>{digest.fingerprint}</fingerprint>"
               + "</summary>\n")
-    out.write(f"{_element('tree', digest.tree)}\n<documents>\n")
+    out.write(f"{_element('tree', digest.tree)}\n")
+    if digest.diff is not None:
+        diff = digest.diff
+        out.write(f'<diff range="{attribute(diff.range)}" base="{diff.base}" '
+                  f'head="{diff.head or ""}" tokens="{diff.tokens}">\n')
+        for c in diff.files:
+            counts = ' binary="true"' if c.binary else f' added="{c.added}" removed="{c.removed}"'
+            old = f' old_path="{attribute(c.old_path)}"' if c.old_path is not None else ""
+            omitted = f' omitted="{attribute(c.omitted)}"' if c.omitted else ""
+            out.write(f'<file status="{c.status}"{old}{counts}{omitted}>{escape(c.path)}'
+                      "</file>\n")
+        out.write(f"{_element('patch', diff.patch)}\n</diff>\n")
+    if digest.history is not None:
+        out.write(f'<history range="{attribute(digest.history.range)}">\n')
+        for commit in digest.history.commits:
+            email = f' email="{attribute(commit.email)}"' if commit.email else ""
+            out.write(f'<commit id="{commit.id}" date="{attribute(commit.date)}" '
+                      f'author="{attribute(commit.author)}"{email}>'
+                      f"{_element('subject', commit.subject)}"
+                      + "".join(_element("file", p) for p in commit.files) + "</commit>\n")
+        out.write("</history>\n")
+    out.write("<documents>\n")
     for index, (document, content) in enumerate(digest.contents(), start=1):
-        out.write(f'<document index="{index}"><source>{escape(document.path)}</source>'
+        why = digest.why.get(document.path)
+        reason = f'<why>{escape(why)}</why>' if why else ""
+        out.write(f'<document index="{index}"><source>{escape(document.path)}</source>{reason}'
                   f"<document_content>{escape(content)}</document_content></document>\n")
     out.write("</documents>\n<skipped>\n")
     for item in digest.skipped:

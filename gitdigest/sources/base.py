@@ -63,6 +63,10 @@ class SourceSettings:
     clone_cache: bool = True
     timeout: float = 900.0
     include_submodules: bool = False
+    #: remote sources: more revisions to fetch (a --diff range's base), with enough history
+    #: for their merge base; and how many commits of history --log shows
+    also_fetch: tuple[str, ...] = ()
+    history: int = 0
     progress: Progress = field(default=no_progress, compare=False)
     #: what a server may digest for someone else (web page, MCP); None: anything
     policy: NetworkPolicy | None = None

@@ -237,6 +237,10 @@ class RemoteSource(RefSource):
                          subpath=resolved.subpath, kind="remote", name=url.name)
         self.url = url
         self.info = replace(self.info, ref=resolved.ref, host=url.host or None, repo=url.repo)
+        #: configuration git needs to fetch missing objects (the token's header), and its
+        #: time limit
+        self.git_config: tuple[tuple[str, str], ...] = ()
+        self.git_timeout: float | None = settings.timeout
 
     def listing(self) -> Listing:
         """The tree, with submodules expanded when asked."""
@@ -327,12 +331,69 @@ def open_remote(url: RemoteURL, settings: SourceSettings) -> RemoteSource:
     """Resolve, fetch and open ``url`` as a source."""
     remote = RemoteGit(url, credentials_for(url, settings), settings.timeout, settings.policy)
     heads, tags, default = list_refs(remote)
-    resolved = resolve(url, settings.ref, heads, tags, default)
+    if url.route in REVIEW_REFS and settings.ref is None:
+        resolved = _review_ref(remote)
+    else:
+        resolved = resolve(url, settings.ref, heads, tags, default)
     with contextlib.ExitStack() as stack:
         repo = stack.enter_context(_workspace(url, settings.clone_cache))
         _fetch(remote, repo, resolved, settings)
-        return RemoteSource(repo, resolved, url, stack.pop_all(), settings)
+        if settings.also_fetch or settings.history:
+            bases = [_named(url, default if base == "HEAD" and default else base, heads, tags)
+                     for base in settings.also_fetch]
+            _fetch_history(remote, repo, resolved, bases, settings.history)
+        source = RemoteSource(repo, resolved, url, stack.pop_all(), settings)
+        source.git_config = tuple(remote.config)  # lazy blob fetches (a diff's base) need it
+        return source
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+#: the head ref a pull or merge request route names, where the forge publishes it
+REVIEW_REFS = {"pull": ("refs/pull/{}/head", "pull request"),
+               "merge_request": ("refs/merge-requests/{}/head", "merge request")}
+
+
+def _review_ref(remote: RemoteGit) -> Resolved:
+    """The head of the pull or merge request the URL names, if the server publishes it."""
+    pattern, what = REVIEW_REFS[remote.url.route or ""]
+    name = pattern.format(remote.url.tail)
+    found = remote.run(["ls-remote", "--", remote.url.clone_url, name]).split()
+    if not found:
+        raise UnknownRef(f"{remote.url.display} publishes no {name}, so {what} "
+                         f"{remote.url.tail} cannot be fetched from it")
+    return Resolved(name, name, found[0], "")
+
+
+def _local_ref(resolved: Resolved) -> str:
+    """Where a fetched ref is kept, so a range can name it as the user typed it."""
+    if resolved.fetch.startswith("refs/"):
+        return resolved.fetch
+    return f"refs/gitdigest/{resolved.fetch}"
+
+
+def _fetch_history(remote: RemoteGit, repo: Path, head: Resolved, bases: list[Resolved],
+                   commits: int) -> None:
+    """Enough history for a range and the History section: the head and every base, blob-less,
+    deepened until the bases and the head share a merge base (or the whole history is
+    fetched), and at least ``commits`` deep."""
+    specs = [f"+{item.fetch}:{_local_ref(item)}" for item in (head, *bases)]
+    depth = max(commits + 1, 32)
+    remote.run(["fetch", "-q", f"--depth={depth}", "--filter=blob:none", "--no-tags",
+                "origin", *specs], cwd=repo)
+    tips = [item.commit or _local_ref(item) for item in (head, *bases)]
+    for _ in range(12):
+        if all(_merges(repo, tips[0], tip) for tip in tips[1:]):
+            return
+        depth *= 4
+        remote.run(["fetch", "-q", f"--deepen={depth}", "--filter=blob:none", "--no-tags",
+                    "origin", *specs], cwd=repo)
+    remote.run(["fetch", "-q", "--unshallow", "--filter=blob:none", "--no-tags", "origin",
+                *specs], cwd=repo)
+
+
+def _merges(repo: Path, one: str, other: str) -> bool:
+    """Whether ``one`` and ``other`` have a merge base in what is fetched so far."""
+    return run_git(["merge-base", one, other], str(repo), ok=None).returncode == 0
 
 
 @contextlib.contextmanager

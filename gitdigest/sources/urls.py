@@ -44,7 +44,8 @@ SCHEMES = ("https", "http", "ssh", "git", "file")
 @dataclass(frozen=True)
 class RemoteURL:
     """A parsed remote: ``clone_url`` for git, ``repo`` (owner/name, any depth, case kept),
-    and what the route says: ``route`` (``tree``, ``blob`` or ``commit``) with its ``tail``."""
+    and what the route says: ``route`` (``tree``, ``blob``, ``commit``, or ``pull`` /
+    ``merge_request`` with the number as ``tail``) with its ``tail``."""
 
     clone_url: str
     scheme: str
@@ -247,11 +248,16 @@ def _split_route(segments: list[str], host: str) -> tuple[list[str], str | None,
     if "-" in segments:  # GitLab: group/sub/project/-/tree/<ref>/<path>
         at = segments.index("-")
         kind = segments[at + 1] if at + 1 < len(segments) else ""
+        number = segments[at + 2] if at + 2 < len(segments) else ""
+        if kind == "merge_requests" and number.isdigit():  # a merge request: its head ref
+            return segments[:at], "merge_request", number
         route = {"tree": "tree", "blob": "blob", "commit": "commit", "commits": "commit"}.get(kind)
         return segments[:at], route, "/".join(segments[at + 2:]) if route else ""
     for at in range(2, len(segments)):
         marker = segments[at]
         rest = segments[at + 1:]
+        if marker == "pull" and rest and rest[0].isdigit():  # a GitHub pull request
+            return segments[:at], "pull", rest[0]
         if marker in _GITHUB and rest:
             return segments[:at], _GITHUB[marker], "/".join(rest)
         if marker == "src" and rest:
