@@ -17,11 +17,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import clipboard, compress, review, secrets, split, stats, views
+from . import clipboard, compress, conflicts, review, secrets, split, stats, views
 from .cache import TokenCache
 from .compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .documents import Reader, TextSettings
-from .errors import CheckFailed
+from .errors import CheckFailed, GitDigestError
+from .explain import nothing_included
 from .frame import Frame
 from .ignores import DEFAULT_DIRS, PatternSet
 from .netguard import NetworkPolicy
@@ -30,7 +31,7 @@ from .options import Options, text_key, transforms
 from .paths import order_key
 from .plan import budget_key, fit
 from .prologue import load_prologue
-from .records import DigestData, Document, Prologue, Skipped, Summary, View
+from .records import DigestData, Document, Prologue, Summary, View
 from .render import EXTENSIONS, get_renderer
 from .render.json import VERSION as JSON_VERSION
 from .render.json import source_block, summary_block
@@ -122,6 +123,7 @@ def open_digest(options: Options, progress: Progress = no_progress,
     A server digesting for someone else passes a ``policy``: sources it forbids raise
     :class:`~gitdigest.netguard.SourceRefused` before any work. ``reconfigure`` sees a remote
     source's files once it is open (its configuration file, see :mod:`gitdigest.config`)."""
+    conflicts.check(options)  # a meaningless combination fails before any work
     budget = budget_of(options)  # an unknown model fails before any work
     prologue = load_prologue(options.header, options.instructions, options.with_notes,
                              options.notes_lang)
@@ -155,7 +157,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     context: list[str] = []
     if options.changed_only:
         selection, context = review.narrow(selection, change)
-    reader = Reader(source, counter, text_settings(options), cache=cache)
+    reader = Reader(source, counter, text_settings(options), cache=cache, progress=progress)
     documents: list[Document] = []
     skipped = list(selection.skipped)
     for result in reader.analyze(selection.included, options.workers):
@@ -165,7 +167,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             skipped.append(result)
     def make_frame(sections: str) -> Frame:
         return Frame(source.info, prologue, selection.shown, counter,
-                     single_file=listing.explicit, cache=cache, sections=sections,
+                     single_file=listing.explicit, cache=cache, skipped=skipped,
+                     budget=budget, sections=sections,
                      why=change.why, context=context)
 
     frame = make_frame(change.sections)
@@ -181,7 +184,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     analysis = _analysis(documents, reader, counter, options, priority,
                          budget is not None and not options.check)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
-    notes = list(selection.notes)
+    notes = [*conflicts.warnings(options, source.info), *selection.notes]
     if options.map:
         assert analysis is not None
         kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority)
@@ -196,25 +199,25 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                      group=None if options.query is not None or key is None
                      else lambda d: (tier(d.path) if tier else 0, key(d)[:2]))
         kept, cut = fitted.kept, fitted.cut
-        skipped += [Skipped(d.path, "budget", f"{d.block_tokens:,} tokens did not fit in the "
-                            f"budget of {budget:,}") for d in cut]
         notes += _degraded(kept)
     elif options.compress and analysis is not None:
         kept = [analysis.as_view(d, "compressed") or d for d in documents]
-    skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
+    in_tree = cut if not options.map else []  # a map's tree shows only the files it maps
+    skipped = frame.skipped_for(in_tree)
     found = sorted([*(s for d in kept for s in d.secrets),
                     *(s for item in skipped for s in item.secrets)],
                    key=lambda s: (order_key(s.path), s.line))
     if change.diff is not None:  # the patch's own, after the files' (lines are patch lines)
         found += [replace(s, path=f"diff:{s.path}") for s in change.diff.secrets]
-    in_tree = cut if not options.map else []  # a map's tree shows only the files it maps
     drawn = kept if not options.map else sorted(kept, key=lambda d: order_key(d.path))
     tokens = frame.measure(drawn, in_tree) + sum(d.block_tokens for d in kept)
     summary = Summary(files=len(kept), skipped=len(skipped),
                       bytes=sum(d.bytes for d in kept), tokens=tokens, secrets=len(found))
+    if not kept:
+        notes.append(nothing_included(skipped, options.include, single_file=listing.explicit))
     return Digest(source.info, options.tokenizer, summary, frame.tree(drawn, in_tree), kept,
-                  skipped, notes, prologue, options.format, budget, cut if not options.map
-                  else [], found, analysis.views if analysis else {},
+                  skipped, notes, prologue, options.format, budget, in_tree, found,
+                  analysis.views if analysis else {},
                   diff=change.diff, history=change.history, why=change.why,
                   contents_reader=contents, options=options)
 
@@ -316,33 +319,44 @@ def write_digest(options: Options, progress: Progress = no_progress,
                  reconfigure: Reconfigure | None = None) -> tuple[Digest, list[str]]:
     """Digest and write where the options say, streaming file by file. Returns the digest and
     the paths written. Raises :class:`CheckFailed` after writing when ``check`` finds the digest
-    over its budget or ``check_against`` finds it differs from that file."""
+    over its budget or ``check_against`` finds it differs from that file; an error raised
+    after something was written carries ``written`` and ``digest`` (see
+    :class:`~gitdigest.errors.GitDigestError`)."""
     # read before writing: the file checked against may be the one about to be replaced
     expected = read_manifest(options.check_against) if options.check_against else None
     written: list[str] = []
     failures: list[str] = []
-    with open_digest(options, progress, reconfigure=reconfigure) as result:
-        options = result.options  # a trusted remote configuration may have changed them
-        output = default_output(options)
-        if options.stats:
-            stats.write(result, output or "-")
-            written.append(output or "-")
-        elif options.split_tokens is not None:
-            written += split.write_parts(result, options.split_tokens, output or "digest.txt")
-        elif output is not None:
-            result.write(output)
-            written.append(output)
-        if options.copy:
-            clipboard.copy(result.render())
-        if options.summary_json is not None:
-            write_summary(result, options.summary_json, written)
-        if expected is not None and options.check_against is not None:
-            failures += _check_against(result, expected, options.check_against)
-    if options.check and result.over_budget:
-        failures.insert(0, f"the digest is {result.summary.tokens:,} tokens, over the budget of "
-                           f"{result.budget:,}")
-    if failures:
-        raise CheckFailed("; ".join(failures))
+    result: Digest | None = None
+    try:
+        with open_digest(options, progress, reconfigure=reconfigure) as result:
+            options = result.options  # a trusted remote configuration may have changed them
+            output = default_output(options)
+            progress("writing...")
+            if options.stats:
+                stats.write(result, output or "-")
+                written.append(output or "-")
+            elif options.split_tokens is not None:
+                written += split.write_parts(result, options.split_tokens,
+                                             output or "digest.txt")
+            elif output is not None:
+                result.write(output)
+                written.append(output)
+            if options.copy:
+                # what was asked for: with --stats the table, not the digest it describes
+                clipboard.copy(stats.render(result) if options.stats else result.render())
+            if options.summary_json is not None:
+                write_summary(result, options.summary_json, written)
+            if expected is not None and options.check_against is not None:
+                failures += _check_against(result, expected, options.check_against)
+        if options.check and result.over_budget:
+            failures.insert(0, f"the digest is {result.summary.tokens:,} tokens, over the "
+                               f"budget of {result.budget:,}")
+        if failures:
+            raise CheckFailed("; ".join(failures))
+    except GitDigestError as error:
+        if written:  # the outputs stay: say what they hold
+            error.written, error.digest = tuple(written), result
+        raise
     return result, written
 
 

@@ -20,9 +20,13 @@ TOOLS = (
 
 def copy(text: str) -> str:
     """Copy ``text``; return the tool used."""
+    headless: list[tuple[str, str]] = []  # installed, but the display they need is not set
     for program, arguments, display in TOOLS:
         path = shutil.which(program)
-        if path is None or (display is not None and not os.environ.get(display)):
+        if path is None:
+            continue
+        if display is not None and not os.environ.get(display):
+            headless.append((program, display))
             continue
         encoding = "utf-16-le" if program == "clip" else "utf-8"
         result = subprocess.run([path, *arguments], input=text.encode(encoding),
@@ -31,5 +35,12 @@ def copy(text: str) -> str:
             raise ClipboardError(f"{program} failed: "
                                  f"{result.stderr.decode(errors='replace').strip()}")
         return program
+    if headless:
+        tools = " and ".join(program for program, _ in headless)
+        unset = " and ".join(sorted({variable for _, variable in headless}))
+        raise ClipboardError(f"no display for the clipboard: {tools} "
+                             f"{'is' if len(headless) == 1 else 'are'} installed but {unset} "
+                             f"{'is' if ' and ' not in unset else 'are'} not set (no graphical "
+                             "session); write the digest with -o FILE or -o - instead")
     raise ClipboardError("no clipboard tool found: install wl-clipboard (Wayland) or xclip or "
                          "xsel (X11); macOS and Windows have pbcopy and clip")

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,13 +28,16 @@ from .layout import TAIL, block_head, is_digest
 from .notebook import notebook_to_text
 from .read import Decoded, decode, decode_as
 from .records import EARLIER_OUTPUT, Document, Entry, Secret, Skipped, text_sha256
-from .sources.base import Source
+from .sources.base import Progress, Source, Step, no_progress
 from .tokens import TokenCounter, get_core
 
 BINARY_DETAIL = "NUL or control bytes, or no text encoding fits"
 _PARALLEL_BYTES = 4 * 1024 * 1024  # below this, forking costs more than it saves
 _PROBE = 32  # files looked up before deciding whether the cache is warm
 _reader_in_worker: Reader | None = None
+_PLACEHOLDER = Entry("", "file")
+_STAGE = "reading, scanning and counting"
+_REPORT_EVERY = 0.1  # seconds between progress reports
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,10 @@ class Reader:
     """Turns entries into documents (or skips) for one source and one tokenizer."""
 
     def __init__(self, source: Source, counter: TokenCounter, text: TextSettings,
-                 *, cache: TokenCache | None = None) -> None:
+                 *, cache: TokenCache | None = None, progress: Progress = no_progress) -> None:
         self.source = source
+        #: called in the parent only, never from a worker
+        self.progress = progress
         self.counter = counter
         self.cache = cache or TokenCache(None)
         self.text = text
@@ -71,8 +77,14 @@ class Reader:
         pending = [i for i, result in enumerate(results) if result is None]
         learned = []
         fresh = self._count([entries[i] for i in pending], workers)
+        total = sum(entries[i].size for i in pending)
+        done, shown = 0, 0.0
         for index, (result, oid) in zip(pending, fresh, strict=True):
             results[index] = result
+            done += entries[index].size
+            if time.monotonic() - shown >= _REPORT_EVERY or done == total:
+                shown = time.monotonic()  # a callback per file would flood 100,000-file runs
+                self.progress(Step(_STAGE, done, total, "bytes"))
             counts = _to_counts(result)
             key = keys.get(index) or (oid and self._entry_key(entries[index], oid))
             if counts is not None and key:
@@ -129,7 +141,10 @@ class Reader:
         workers = workers or os.cpu_count() or 1
         size = sum(entry.size for entry in entries)
         if entries:
+            self.progress("loading the tokenizer" + (
+                " and the secret scanner" if self.text.secrets != "off" else "") + "...")
             self._load_engines()
+            self.progress(Step(_STAGE, 0, size, "bytes"))
         if workers == 1 or len(entries) < 2 or size < _PARALLEL_BYTES:
             yield from map(self.analyze_keyed, entries)
         elif sys.platform == "linux":

@@ -7,14 +7,31 @@ errors (``OSError``, git failures, decoder errors) are wrapped into these where 
 
 from __future__ import annotations
 
+from typing import Any
+
 EXIT_BUG = 70
 EXIT_INTERRUPTED = 130
+
+#: Every exit code and what it means, for ``--help`` and the README (a test holds them equal).
+EXIT_CODES = (
+    (0, "digest written"),
+    (1, "digest written, but a check failed (--check over the budget)"),
+    (2, "usage or input error (bad path, URL, option or combination)"),
+    (3, "remote, network or authentication failure"),
+    (EXIT_BUG, "internal error (a bug: rerun with --debug and report it)"),
+    (EXIT_INTERRUPTED, "interrupted"),
+)
 
 
 class GitDigestError(Exception):
     """Base of every error gitdigest raises on purpose; ``exit_code`` is what the CLI returns."""
 
     exit_code = 2
+    #: outputs already written when the run failed (``--check`` over its budget, ``--copy``
+    #: with no clipboard): a surface says so, and where
+    written: tuple[str, ...] = ()
+    #: the digest those outputs hold (a :class:`~gitdigest.api.Digest`), for the summary
+    digest: Any = None
 
 
 class UsageError(GitDigestError, ValueError):

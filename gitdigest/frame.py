@@ -10,9 +10,9 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 from .cache import Counts, TokenCache, cache_key
-from .layout import TRAILER, preamble
+from .layout import TRAILER, preamble, skipped_section
 from .paths import display, order_key
-from .records import Document, Entry, Prologue, SourceInfo
+from .records import Document, Entry, Prologue, Skipped, SourceInfo
 from .tokens import TokenCounter
 from .tree import draw_tree
 
@@ -24,9 +24,13 @@ class Frame:
 
     def __init__(self, info: SourceInfo, prologue: Prologue, shown: Sequence[Entry],
                  counter: TokenCounter, *, single_file: bool = False,
-                 cache: TokenCache | None = None, sections: str = "",
+                 cache: TokenCache | None = None, skipped: Sequence[Skipped] = (),
+                 budget: int | None = None, sections: str = "",
                  why: dict[str, str] | None = None, context: Sequence[str] = ()) -> None:
         self.info = info
+        #: what was left out before any budget (a budget adds the files it cuts)
+        self.skipped = skipped
+        self.budget = budget
         self.prologue = prologue
         self.shown = shown
         self.counter = counter
@@ -68,11 +72,21 @@ class Frame:
         return preamble(self.info, self.prologue, len(kept), self.tree(kept, cut),
                         sections=self.sections)
 
+    def skipped_for(self, cut: Sequence[Document]) -> list[Skipped]:
+        """Every path left out when the budget cuts ``cut``, in digest order: the list the
+        digest's Skipped section shows."""
+        budget = self.budget or 0
+        skipped = [*self.skipped, *(Skipped(d.path, "budget", f"{d.block_tokens:,} tokens did "
+                                            f"not fit in the budget of {budget:,}") for d in cut)]
+        skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
+        return skipped
+
     def measure(self, kept: list[Document], cut: list[Document]) -> int:
-        """Exact tokens of the preamble and the trailer (remembered by content, so an unchanged
-        repository needs no tokenizer at all). The preamble ends in a newline and the trailer
-        starts with "<", a safe break: counted together they add up as written apart."""
-        text = self.text(kept, cut) + TRAILER
+        """Exact tokens of the preamble, the Skipped section and the trailer (remembered by
+        content, so an unchanged repository needs no tokenizer at all). The preamble ends in a
+        newline and the section and the trailer start with "=" and "<", safe breaks: counted
+        together they add up as written apart, with the file blocks between them."""
+        text = self.text(kept, cut) + skipped_section(self.skipped_for(cut)) + TRAILER
         if not self.cache.enabled:
             return self.counter.count(text)
         digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()

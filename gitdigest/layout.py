@@ -15,6 +15,11 @@ The text format is laid out like gitingest's, so people can switch without surpr
     ================================================
     <content>
 
+    ================================================
+    SKIPPED: 1 path
+    ================================================
+    logo.png (ignored: default:*.png)
+
 With ``--header``/``--instructions`` the user's prompt comes first, and with ``--with-notes`` the
 notes follow it as a ``REFERENCE:`` block, both before the summary.
 """
@@ -22,9 +27,10 @@ notes follow it as a ``REFERENCE:`` block, both before the summary.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .paths import display
-from .records import Diff, History, Prologue, SourceInfo
+from .records import OWN_OUTPUT, Diff, History, Prologue, Skipped, SourceInfo
 
 SEPARATOR = "=" * 48
 TAIL = "\n\n"
@@ -116,6 +122,23 @@ def change_sections(diff: Diff | None, history: History | None) -> str:
         title = f"HISTORY: {display(history.range)} ({count} commit{'' if count == 1 else 's'})"
         out += f"{SEPARATOR}\n{title}\n{SEPARATOR}\n{history_lines(history)}{TAIL}"
     return out
+
+
+def skipped_section(skipped: Sequence[Skipped]) -> str:
+    """The block that ends a text digest (before the trailer): every path left out, one line
+    each with its reason and the rule that decided it; "" when nothing was left out (the
+    digest's own output file aside). It opens
+    with a separator and ends in a blank line, like a file block, so its count adds up with the
+    blocks around it (see :mod:`gitdigest.tokens`)."""
+    # The file this run writes is not the source's: listing it would make a first run and a
+    # re-run into the same file differ (JSON's "skipped" still names it).
+    skipped = [item for item in skipped if item.detail != OWN_OUTPUT]
+    if not skipped:
+        return ""
+    count = f"{len(skipped)} path{'' if len(skipped) == 1 else 's'}"
+    lines = [f"{display(item.path)} ({item.reason}"
+             + (f": {display(item.detail)})" if item.detail else ")") for item in skipped]
+    return f"{SEPARATOR}\nSKIPPED: {count}\n{SEPARATOR}\n" + "\n".join(lines) + TAIL
 
 
 def part_header(info: SourceInfo, index: int, total: int) -> str:

@@ -254,6 +254,11 @@ class Options:
         for name in values:
             if name not in known:
                 raise UsageError(f"unknown option {name!r}")
+        if values.get("format") is None and isinstance(values.get("output"), str):
+            inferred = format_of_output(values["output"])  # -o x.json writes JSON
+            if inferred is not None and not (values.get("stats") and inferred not in (
+                    "text", "json")) and not (values.get("split_tokens") and inferred != "text"):
+                values = {**values, "format": inferred}
         return cls(**{name: coerce(known[name], value) for name, value in values.items()})
 
     @property
@@ -270,6 +275,18 @@ class Options:
     def changed_only(self) -> bool:
         """Whether only the changed files (and related ones) are digested."""
         return self.changed or self.since is not None
+
+
+#: the format an output file's extension names (``-o digest.json`` without ``-f``)
+SUFFIX_FORMATS = {".txt": "text", ".json": "json", ".md": "markdown", ".markdown": "markdown",
+                  ".xml": "xml"}
+
+
+def format_of_output(output: str) -> str | None:
+    """The format ``output``'s extension names, if any (case does not matter)."""
+    name = output.rpartition("/")[2].lower()
+    dot = name.rfind(".")
+    return SUFFIX_FORMATS.get(name[dot:]) if dot > 0 else None
 
 
 def spec_of(item: dataclasses.Field[Any]) -> Spec:

@@ -92,8 +92,10 @@ def fit(documents: list[Document], budget: int, measure: Measure,
     """Keep files in priority order while the exact digest stays within ``budget``.
 
     ``measure(kept, cut)`` is the exact token count of everything that is not a file block
-    (prompt, notes, summary, and the tree with cut files marked). Blocks add up exactly (see
-    ``tokens.TokenCounter.count_block``), so only that part is measured again.
+    (prompt, notes, summary, the tree with cut files marked, and the Skipped section). Blocks
+    add up exactly (see ``tokens.TokenCounter.count_block``), so only that part is measured
+    again.
+
     ``tier(path)``, when given, comes before the priority rank: a reviewed change keeps its
     changed files first, then related files by distance (see ``review.Change.tier``).
     ``key`` orders the files within a tier (default: :func:`rank`, then size);
@@ -106,14 +108,36 @@ def fit(documents: list[Document], budget: int, measure: Measure,
     """
     within = key or (lambda d: (rank(d.path, priority), d.block_tokens, d.path))
     order = sorted(documents, key=lambda d: (tier(d.path) if tier else 0, within(d)))
-    worst = measure([], documents)  # every file cut and marked: the largest frame
-    room = budget - worst
-    chosen: dict[int, Document] = {}
     options = {id(d): list(views(d)) if views else [d] for d in order}
     cost = {id(d): [shown.block_tokens + (overhead(d) if overhead else 0)
                     for shown in options[id(d)]] for d in order}
     reserve = _reserves(order, cost, group)
+    worst = measure([], documents)  # every file cut, marked and listed: the largest frame
+    chosen = _choose(order, options, cost, reserve, {}, budget - worst)
+    best: Fit | None = None
+    for _ in range(_ROUNDS):
+        best, chosen = _shrink(documents, order, chosen, budget, measure)
+        # The frame shrinks as files move from cut to kept (no mark, no Skipped line), so
+        # the first fill, made against the largest frame, may have left room: use it.
+        grown = _choose(order, options, cost, reserve, chosen, budget - best.tokens)
+        if len(grown) == len(chosen):
+            break
+        chosen = grown
+    assert best is not None
+    return best
+
+
+_ROUNDS = 4  # refills after the first fit; each one only adds files that fit the slack
+
+
+def _choose(order: list[Document], options: dict[int, list[Document]],
+            cost: dict[int, list[int]], reserve: dict[int, int], chosen: dict[int, Document],
+            room: int) -> dict[int, Document]:
+    """``chosen`` plus files, in budget order, each in the richest view that fits ``room``."""
+    chosen = dict(chosen)
     for document in order:
+        if id(document) in chosen:
+            continue
         own = cost[id(document)]
         # the richest view that leaves the rest of its group its cheapest views; when the
         # group cannot all fit anyway, the cheapest view that fits (more files, each briefer)
@@ -123,15 +147,22 @@ def fit(documents: list[Document], budget: int, measure: Measure,
         if pick is not None:
             chosen[id(document)] = options[id(document)][pick]
             room -= own[pick]
+    return chosen
+
+
+def _shrink(documents: list[Document], order: list[Document], chosen: dict[int, Document],
+            budget: int, measure: Measure) -> tuple[Fit, dict[int, Document]]:
+    """Drop the last files in budget order until the exact total is within ``budget``."""
+    chosen = dict(chosen)
     while True:
         kept = [chosen[id(d)] for d in documents if id(d) in chosen]
         cut = [d for d in documents if id(d) not in chosen]
         total = measure(kept, cut) + sum(d.block_tokens for d in kept)
         if total <= budget:
-            return Fit(kept, cut, total)
+            return Fit(kept, cut, total), chosen
         if not chosen:
             raise BudgetTooSmall(f"a budget of {budget:,} tokens is smaller than the digest's "
-                              f"frame alone (summary and tree: {total:,} tokens)")
+                              f"frame alone (summary, tree and Skipped list: {total:,} tokens)")
         last = next(d for d in reversed(order) if id(d) in chosen)
         del chosen[id(last)]
 

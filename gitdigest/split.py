@@ -13,7 +13,16 @@ from itertools import accumulate
 from pathlib import Path
 
 from .errors import BudgetTooSmall, UsageError
-from .layout import TAIL, TRAILER, block_head, change_sections, part_header, preamble, view_note
+from .layout import (
+    TAIL,
+    TRAILER,
+    block_head,
+    change_sections,
+    part_header,
+    preamble,
+    skipped_section,
+    view_note,
+)
 from .records import DigestData
 from .sink import open_sink
 from .tokens import TokenCounter
@@ -54,9 +63,10 @@ def plan_parts(digest: DigestData, limit: int) -> list[list[Piece]]:
 
 
 def _header(digest: DigestData, index: int, total: int) -> str:
-    if index == 1:
+    if index == 1:  # the Skipped list follows the tree, so the part that has it has both
         return preamble(digest.source, digest.prologue, len(digest.files), digest.tree,
-                        (1, total), change_sections(digest.diff, digest.history))
+                        (1, total), change_sections(digest.diff, digest.history)
+                        ) + skipped_section(digest.skipped)
     return part_header(digest.source, index, total)
 
 

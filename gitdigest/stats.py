@@ -86,8 +86,12 @@ def _views(digest: DigestData, path: str) -> dict[str, int | None]:
     return {} if found is None else {"compressed": found.compressed, "map": found.map}
 
 
+def render(digest: DigestData) -> str:
+    """The statistics: JSON with ``-f json``, else text."""
+    return render_json(digest) if digest.format == "json" else render_text(digest)
+
+
 def write(digest: DigestData, output: str) -> None:
     """Write the statistics (JSON with ``-f json``, else text) to ``output``."""
-    text = render_json(digest) if digest.format == "json" else render_text(digest)
     with open_sink(output) as out:
-        out.write(text)
+        out.write(render(digest))

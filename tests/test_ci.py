@@ -86,9 +86,9 @@ def test_action_declares_what_the_issue_asks() -> None:
 
 def test_action_defaults_digest_the_workspace(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo({"a.py": "print('a')\n", "docs/x.md": "x\n"})
+    expected = digest(str(root))  # the workspace as the action found it
     code, outputs, stderr = run_action(root, tmp_path / "runner")
     assert code == 0, stderr
-    expected = digest(str(root))
     assert outputs == {"path": "digest.txt", "tokens": str(expected.summary.tokens),
                        "fingerprint": expected.fingerprint}
     assert (root / "digest.txt").read_text().startswith("Source: repo\n")
@@ -137,7 +137,8 @@ def test_pre_commit_hook_keeps_the_committed_digest_up_to_date(make_repo: MakeRe
 
     first = commit_hook()
     assert first.returncode == 1
-    assert first.stderr == "gitdigest: error: digest.txt did not exist: 1 files are new\n"
+    assert first.stderr == ("gitdigest: error: digest.txt did not exist: 1 files are new "
+                            "(the digest was written all the same: digest.txt)\n")
     git(root, "add", "digest.txt")
     git(root, "commit", "-q", "-m", "add the digest")
     assert commit_hook().returncode == 0  # up to date: the commit goes through
@@ -146,7 +147,8 @@ def test_pre_commit_hook_keeps_the_committed_digest_up_to_date(make_repo: MakeRe
     stale = commit_hook()
     assert stale.returncode == 1
     assert stale.stderr == ("gitdigest: error: the digest differs from digest.txt: added 1: "
-                            "b.py; changed 1: a.py\n")
+                            "b.py; changed 1: a.py (the digest was written all the same: "
+                            "digest.txt)\n")
     assert "FILE: b.py" in (root / "digest.txt").read_text()  # updated: add it and commit
     assert commit_hook().returncode == 0
 

@@ -33,10 +33,11 @@ def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
 
 def test_plain_gitdigest_digests_the_current_folder(make_repo: MakeRepo) -> None:
     root = make_repo({"a.py": "print(1)\n", "node_modules/x.js": "x\n"})
+    expected = digest(str(root), output=str(root / "digest.txt")).render("text")
     code, out, err = run(cwd=root)
     assert code == 0 and out == ""
     written = (root / "digest.txt").read_text(encoding="utf-8")
-    assert written == digest(str(root), output=str(root / "digest.txt")).render("text")
+    assert written == expected
     assert "FILE: a.py" in written
     assert "Files:    1 included, 1 skipped (ignored 1)" in err
     assert "Output:   digest.txt" in err

@@ -56,7 +56,8 @@ def test_changes_are_exit_1_and_named(make_repo: MakeRepo, tmp_path: Path, fmt: 
                          str(saved), cwd=tmp_path)
     assert code == 1 and out == ""
     assert err == (f"gitdigest: error: the digest differs from {saved}: added 1: src/new.py; "
-                   "removed 1: src/old.py; changed 1: src/app.py\n")
+                   "removed 1: src/old.py; changed 1: src/app.py (the digest was written all "
+                   f"the same: {tmp_path / 'new.txt'})\n")
     assert (tmp_path / "new.txt").exists()  # the digest is written all the same
 
 
@@ -74,7 +75,8 @@ def test_checking_against_the_output_itself_updates_it(make_repo: MakeRepo) -> N
     """What the pre-commit hook does: compare with the committed digest, then replace it."""
     root = make_repo(FILES)
     code, _, err = run("-q", "--check-against", "digest.txt", cwd=root)
-    assert code == 1 and err == "gitdigest: error: digest.txt did not exist: 3 files are new\n"
+    assert code == 1 and err == ("gitdigest: error: digest.txt did not exist: 3 files are new "
+                                 "(the digest was written all the same: digest.txt)\n")
     assert run("-q", "--check-against", "digest.txt", cwd=root)[0] == 0
     (root / "README.md").write_text("# Changed\n")
     code, _, err = run("-q", "--check-against", "digest.txt", cwd=root)

@@ -167,7 +167,11 @@ def test_the_diff_is_counted_exactly_and_kept_first_under_a_budget(branched: Pat
     assert review.summary.tokens == counter.count(review.render("text"))
     changed = {"settings.py", "util.py", "docs/new name.md"}
     others = sum(d.block_tokens for d in review.files if d.path not in changed)
-    budget = review.summary.tokens - others + 40  # room for the changed files, not the rest
+    # room for the changed files and the SKIPPED lines of the files cut, not for the rest
+    cut_lines = sum(counter.count(f"{d.path} (budget: {d.block_tokens:,} tokens did not fit in "
+                                  f"the budget of 99,999)\n") for d in review.files
+                    if d.path not in changed)
+    budget = review.summary.tokens - others + 40 + cut_lines + 20
     small = digest(str(branched), diff="main...feature", max_tokens=budget)
     assert changed <= {d.path for d in small.files}
     assert "zz_unchanged.py" in {d.path for d in small.cut}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gitdigest.cache import TokenCache
 from gitdigest.frame import CUT_MARK, Frame
-from gitdigest.layout import TRAILER
+from gitdigest.layout import TRAILER, skipped_section
 from gitdigest.records import Document, Entry, Prologue, SourceInfo
 from gitdigest.tokens import TokenCounter
 
@@ -25,7 +25,9 @@ def test_measure_is_the_exact_count_of_preamble_and_trailer(tmp_path: Path) -> N
     cache = TokenCache(tmp_path / "cache.sqlite")
     try:
         frame = Frame(INFO, Prologue("Review this."), shown, counter, cache=cache)
-        expected = counter.count(frame.text(kept, cut) + TRAILER)
+        section = skipped_section(frame.skipped_for(cut))  # the cut file is listed as skipped
+        assert "src/c.py (budget: 20 tokens did not fit" in section
+        expected = counter.count(frame.text(kept, cut) + section + TRAILER)
         assert frame.measure(kept, cut) == expected
         again = Frame(INFO, Prologue("Review this."), shown, counter, cache=cache)
         assert again.measure(kept, cut) == expected  # from the cache this time

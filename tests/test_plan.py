@@ -46,15 +46,19 @@ def test_digest_fits_the_budget_exactly(make_repo: MakeRepo, budget: int) -> Non
     assert kept | cut == set(REPO) and not kept & cut
     for path in cut:  # cut files are marked in the tree
         assert f"{path.rsplit('/', 1)[-1]} [over budget]" in result.tree
-    assert "README.md" in kept  # the entry point comes first and always fits here
+    if budget >= 700:  # the entry point comes first and fits beside the frame from here on
+        assert "README.md" in kept
+    # every cut file is listed in the Skipped section, which the budget counts
+    assert all(f"{path} (budget: " in text for path in cut)
 
 
 def test_priority_order_holds(make_repo: MakeRepo) -> None:
     root = make_repo(REPO)
     counts = {d.path: d.block_tokens for d in digest(str(root)).files}
     frame = digest(str(root), max_tokens=10**6).summary.tokens - sum(counts.values())
-    # room for the README, the manifest and the small source file, not more
-    budget = frame + counts["README.md"] + counts["pyproject.toml"] + counts["src/small.py"] + 40
+    # room for the README, the manifest and the small source file (and the Skipped lines of the
+    # files cut, about 20 tokens each), not more
+    budget = frame + counts["README.md"] + counts["pyproject.toml"] + counts["src/small.py"] + 150
     fitted = digest(str(root), max_tokens=budget).files
     # src/core.py did not fit whole: it comes in as its one-line map entry; tests and the rest
     # wait behind the source

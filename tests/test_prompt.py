@@ -72,4 +72,8 @@ def test_copy_without_a_tool_is_a_clear_error(make_repo: MakeRepo, tmp_path: Pat
     monkeypatch.setenv("PATH", str(only_git))
     result = CliRunner().invoke(cli, [str(root), "-o", str(tmp_path / "d.txt"), "--copy"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("gitdigest: error: no clipboard tool found")
+    # the digest was written before the copy failed: the summary and the error line say so
+    assert "Output:   " in result.stderr
+    error = result.stderr.splitlines()[-1]
+    assert error.startswith("gitdigest: error: no clipboard tool found")
+    assert error.endswith(f"(the digest was written all the same: {tmp_path / 'd.txt'})")

@@ -116,8 +116,8 @@ def test_root_of_a_repository(served: Served) -> None:
 def test_tree_of_a_branch_with_slashes_and_a_subpath(served: Served) -> None:
     url = f"{served.http.url}/owner/repo/tree/feature/deep/x/src"
     summary = CliRunner().invoke(cli, [url, "--no-cache", "-o", "-"]).stderr
-    assert (f"Source:   {served.http.url}/owner/repo (127.0.0.1:{served.http.port} owner/repo, "
-            f"ref feature/deep/x, commit {served.feature}, subpath src)") in summary
+    assert (f"Source:   127.0.0.1:{served.http.port}/owner/repo (ref feature/deep/x, "
+            f"commit {served.feature[:12]}, subpath src)\n") in summary
     result = digest(url, cache=False)
     assert sorted(_files(result)) == ["app.py", "feature.py", "lib/util.py"]
     assert (result.source.ref, result.source.subpath) == ("feature/deep/x", "src")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..layout import TAIL, TRAILER, block_head, change_sections, preamble, view_note
+from ..layout import (
+    TAIL,
+    TRAILER,
+    block_head,
+    change_sections,
+    preamble,
+    skipped_section,
+    view_note,
+)
 from ..records import DigestData
 
 
@@ -17,7 +25,7 @@ def render(digest: DigestData, out: TextIO) -> None:
     if binary is None:
         for document, content in digest.contents():
             out.write(block_head(document.path, view_note(document.view)) + content + TAIL)
-        out.write(TRAILER)
+        out.write(skipped_section(digest.skipped) + TRAILER)
         return
     out.flush()  # from here on everything goes to the byte layer, in order
     for document in digest.files:
@@ -28,4 +36,4 @@ def render(digest: DigestData, out: TextIO) -> None:
             raw = digest.content(document).encode("utf-8", "surrogateescape")
         binary.write(raw)
         binary.write(TAIL.encode())
-    binary.write(TRAILER.encode())
+    binary.write((skipped_section(digest.skipped) + TRAILER).encode("utf-8", "surrogateescape"))

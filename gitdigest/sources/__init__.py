@@ -7,12 +7,13 @@ from pathlib import Path
 
 from ..errors import SourceNotFound, UsageError
 from ..gitcmd import run_git
-from .base import Listing, Progress, Source, SourceSettings, no_progress
+from .base import Listing, Progress, Source, SourceSettings, Step, no_progress
 from .gitobjects import RefSource
 from .local import FileSource, WorktreeSource, is_bare_repository
 from .urls import looks_remote, parse_source
 
-__all__ = ["Listing", "Progress", "Source", "SourceSettings", "no_progress", "open_source"]
+__all__ = ["Listing", "Progress", "Source", "SourceSettings", "Step", "no_progress",
+           "open_source"]
 
 
 def open_source(settings: SourceSettings) -> Source:

@@ -25,6 +25,22 @@ class Listing:
 Progress = Callable[[str], None]
 
 
+class Step(str):
+    """A progress message that also carries counts: ``done`` of ``total`` ``unit`` (files or
+    bytes) of the work ``stage`` names. It is a ``str`` so that every :data:`Progress`
+    callback takes it as a line; a surface that draws bars reads the counts."""
+
+    stage: str
+    done: int
+    total: int
+    unit: str
+
+    def __new__(cls, stage: str, done: int, total: int, unit: str = "files") -> Step:
+        step = super().__new__(cls, f"{stage}: {done:,} of {total:,} {unit}")
+        step.stage, step.done, step.total, step.unit = stage, done, total, unit
+        return step
+
+
 def no_progress(message: str) -> None:
     """The default progress callback: the library prints nothing itself."""
 

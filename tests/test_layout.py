@@ -1,0 +1,58 @@
+"""The text layout's Skipped section: every left-out path, one line each, counted exactly."""
+
+from __future__ import annotations
+
+from gitdigest import digest
+from gitdigest.layout import TRAILER, skipped_section
+from gitdigest.records import Skipped
+from gitdigest.tokens import TokenCounter
+
+from .conftest import MakeRepo
+
+
+def test_section_lists_path_reason_and_rule() -> None:
+    section = skipped_section([Skipped("build/", "ignored", ".gitignore:1:build/ (3 files)"),
+                               Skipped("a\nb.bin", "binary")])
+    assert section.splitlines() == [
+        "=" * 48, "SKIPPED: 2 paths", "=" * 48,
+        "build/ (ignored: .gitignore:1:build/ (3 files))",
+        '"a\\nb.bin" (binary)',  # a name cannot forge a line of its own
+        "",
+    ]
+    assert section.endswith("\n\n") and skipped_section([]) == ""
+
+
+def test_text_digest_ends_with_skipped_then_trailer(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": "print(1)\n", "logo.png": b"\x89PNG", "blob.dat": b"\0\1\2" * 9,
+                      ".gitignore": "*.log\n", "x.log": "noise\n"})
+    result = digest(str(root))
+    text = result.render("text")
+    tail = text.split("FILE: a.py\n", 1)[1]
+    assert tail.endswith("SKIPPED: 3 paths\n" + "=" * 48 + "\nblob.dat (binary: "
+                         + result.skipped[0].detail + ")\nlogo.png (ignored: default:*.png)\n"
+                         "x.log (ignored: .gitignore:1:*.log)\n\n" + TRAILER)
+    assert TokenCounter("o200k_base").count(text) == result.summary.tokens
+
+
+def test_budgeted_digest_lists_cut_files_and_stays_within(make_repo: MakeRepo) -> None:
+    files = {f"src/m{i}.py": f"def f{i}():\n    return {i}\n" * (10 + i) for i in range(12)}
+    root = make_repo(files)
+    counter = TokenCounter("o200k_base")
+    for budget in (600, 800, 1000):
+        result = digest(str(root), max_tokens=budget)
+        text = result.render("text")
+        assert counter.count(text) == result.summary.tokens <= budget
+        cut = [s.path for s in result.skipped if s.reason == "budget"]
+        assert cut and all(f"\n{path} (budget: " in text for path in cut)
+
+
+def test_the_runs_own_output_is_not_listed(make_repo: MakeRepo) -> None:
+    """A first run and a re-run into the same file give the same text and the same count."""
+    root = make_repo({"a.py": "a\n"})
+    target = root / "out.txt"
+    first = digest(str(root), output=str(target))
+    first.write(str(target))
+    again = digest(str(root), output=str(target))
+    assert [s.path for s in again.skipped] == ["out.txt"]  # JSON still names it
+    assert again.render("text") == first.render("text") and "SKIPPED" not in first.render()
+    assert again.summary.tokens == first.summary.tokens
