@@ -111,7 +111,7 @@ def test_submit_toggle_a_folder_and_back(served: Served, page: Page, tmp_path: P
     page.wait_for_url(lambda url: bool(RESULT.match(url)) and url != first)
     without = digest(source, exclude="/docs/")
     assert page.inner_text("#digest") == without.render()
-    assert "docs/guide.md" not in page.inner_text("#digest")
+    assert "FILE: docs/guide.md" not in page.inner_text("#digest")
     folder = page.locator("#tree button[data-path='docs/']")
     assert folder.get_attribute("data-state") == "excluded"
     shot(page, "web-result.png", tmp_path)  # docs/ shown left out, ready to come back
