@@ -53,8 +53,9 @@ _DESCRIPTIONS = {
     "stats": "Tokens per folder and per file (largest first) for the files a digest would "
              "hold: decide what to include before digesting.",
     "tree": "The directory tree a digest would show (included files, links and submodules).",
-    "map": "A map of the repository: the tree with the tokens of every folder and file (the "
-           "question-driven map is not in this version; this is the measured tree).",
+    "map": "A map of the repository: each file's key definitions (classes, functions, "
+           "signatures), most important files first (or most relevant to `query`), within "
+           "max_tokens (default 4,000). Use it to decide what to read or digest next.",
 }
 
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import stats
+from .. import compress, stats
 from ..api import Digest, open_digest
 from ..errors import UsageError
 from ..netguard import NetworkPolicy
@@ -157,10 +157,18 @@ class Tools:
         return self._answer(stored, data, notes)
 
     def map(self, values: Mapping[str, Any]) -> Reply:
-        """The repository map: for now the tree with each file's and folder's tokens."""
+        """The repository map (``--map``): each file's key definitions, most important (or, with
+        ``query``, most relevant) first, within ``max_tokens`` (default 4,000). Without the
+        compress extra: the tree with each file's and folder's tokens, and a note saying so."""
         options, notes = self.options(values)
+        ranked = compress.available()
+        if ranked:
+            options = dataclasses.replace(options, map=True)
+        else:
+            notes.append("the compress extra is not installed here: this is the tree with "
+                         "tokens, not the ranked map of definitions")
         with open_digest(options, policy=self.limits.policy()) as result:
-            text = repository_map(result)
+            text = result.render("text") if ranked else repository_map(result)
             data = structured(result)
         stored = self.store.put(text, f"map of {result.source.name}")
         return self._answer(stored, data, notes)
@@ -283,8 +291,8 @@ def _fit_data(data: dict[str, Any], counter: TokenCounter, cap: int) -> None:
 
 
 def repository_map(result: Digest) -> str:
-    """Each folder and file with its tokens, in digest order (until the focus issue's map
-    lands, this is the map: the tree, measured)."""
+    """Each folder and file with its tokens, in digest order: the map where the compress extra
+    (and so the ranked map) is missing."""
     totals: dict[str, list[int]] = {}
     for document in result.files:
         for folder in parents(document.path):
