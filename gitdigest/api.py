@@ -190,13 +190,14 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority)
         budget = budget or MAP_BUDGET
     elif budget is not None and not options.check:
-        key: Any = None
+        # without the compress extra there is no importance, but source still comes before prose
+        key: Any = lambda d: budget_key(d, priority)  # noqa: E731
         choices: Any = None
         if analysis is not None:
             key = _key(analysis, priority)
             choices = lambda d: analysis.alternatives(d, _views(analysis, d, options))  # noqa: E731
         fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
-                     group=None if options.query is not None or key is None
+                     group=None if options.query is not None or analysis is None
                      else lambda d: (tier(d.path) if tier else 0, key(d)[:2]))
         kept, cut = fitted.kept, fitted.cut
         notes += _degraded(kept)

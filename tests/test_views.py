@@ -160,6 +160,10 @@ def test_without_the_extra(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = digest(str(repo), max_tokens=2600)
     assert {d.view for d in result.files} == {"full"} and not result.views
     assert result.summary.tokens <= 2600
+    # no importance without the extra, but source still comes before prose: room for
+    # pkg/jobs.py (653 tokens) or docs/guide.md (415), not both, keeps the source
+    kept = {d.path for d in digest(str(repo), max_tokens=1100).files}
+    assert "pkg/jobs.py" in kept and "docs/guide.md" not in kept
 
 
 def test_compress_under_a_budget(repo: Path) -> None:
