@@ -150,3 +150,20 @@ def test_report() -> None:
     assert "       1,200       3 files  a" in table and "  b" not in table
     assert "o/c (line 3): UnknownRef: unknown ref 'x'" in table
     assert format_table(result, failed_only=True).startswith("Failed:")
+
+
+def test_collected_outputs_keep_links(tmp_path: Path) -> None:
+    """Outputs sent back by Dask workers are written like the CLI's own: a symlink in the
+    output folder stays a link and its target gets the digest (a rename would replace it)."""
+    from gitdigest.batch import _write_payload
+
+    elsewhere = tmp_path / "kept" / "target.txt"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("old")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.txt").symlink_to(elsewhere)
+    _write_payload(out, {"a.txt": "new digest\n".encode()})
+    assert (out / "a.txt").is_symlink()
+    assert elsewhere.read_text() == "new digest\n"
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt"]  # no temporary left behind

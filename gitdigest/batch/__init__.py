@@ -8,15 +8,14 @@ process pool or Dask) and appends each record to ``DIR/manifest.jsonl`` as it ar
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
 from ..errors import GitDigestError, OutputError
+from ..sink import open_sink
 from .engines import ENGINES, DaskEngine, Engine, LocalEngine, make_engine
 from .lists import Item, parse_list, stable_name
 from .manifest import MANIFEST, ManifestWriter, Record, compact, options_fingerprint, read_manifest
@@ -106,14 +105,9 @@ def _task(item: Item, folder: Path, previous: Record | None, collect: bool, retr
 
 
 def _write_payload(folder: Path, payload: dict[str, bytes]) -> None:
-    """Outputs a Dask worker sent back (``--collect``), each written atomically."""
+    """Outputs a Dask worker sent back (``--collect``), written as the CLI writes a digest:
+    a symlink, FIFO or read-only file in the folder gets the same care (see :mod:`..sink`)."""
     for name, data in payload.items():
-        target = folder / Path(name).name
-        temporary = target.with_name(f".{target.name}.part")
-        try:
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
-        except OSError as error:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-            raise OutputError(f"cannot write {target}: {error.strerror or error}") from error
+        with open_sink(str(folder / Path(name).name)) as stream:
+            stream.flush()
+            stream.buffer.write(data)
