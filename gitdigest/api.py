@@ -20,7 +20,7 @@ from typing import Any
 from . import clipboard, compress, conflicts, review, secrets, split, stats, views
 from .cache import TokenCache
 from .compare import Manifest, differences, manifest_of, read_manifest, text_manifest
-from .documents import Reader, TextSettings
+from .documents import Reader, TextSettings, preload
 from .errors import CheckFailed, GitDigestError
 from .explain import nothing_included
 from .frame import Frame
@@ -93,7 +93,8 @@ def source_settings(options: Options, progress: Progress = no_progress,
         prune=_prunable(options), index_oids=options.cache, host=options.host,
         token=options.token, clone_cache=options.cache, timeout=options.timeout,
         include_submodules=options.include_submodules, progress=progress, policy=policy,
-        also_fetch=review.also_fetch(options), history=options.log or 0)
+        also_fetch=review.also_fetch(options), history=options.log or 0,
+        on_fetch=lambda: preload(options.tokenizer, options.secrets))
 
 
 def text_settings(options: Options) -> TextSettings:
