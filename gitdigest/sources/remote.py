@@ -445,7 +445,11 @@ def _fetch_into(remote: RemoteGit, repo: Path, resolved: Resolved) -> None:
         # A subfolder: the commit and trees first, then only its blobs (sparse checkout). The
         # whole repository: one shallow pack with every blob, one round trip fewer (measured
         # faster on numpy; the blobless-then-sparse path fetches all blobs in a second pack).
-        blobless = ["--filter=blob:none"] if resolved.subpath else []
+        # GITDIGEST_FETCH=pack|blobless forces one way: a benchmark and diagnostic knob (the
+        # crossover in benchmarks/remote.py), deliberately not an option or a flag.
+        forced = os.environ.get("GITDIGEST_FETCH")
+        wanted = forced == "blobless" if forced in ("pack", "blobless") else resolved.subpath
+        blobless = ["--filter=blob:none"] if wanted else []
         remote.run(["fetch", "-q", "--depth=1", *blobless, "--no-tags", "origin",
                     resolved.fetch], cwd=repo)
     # else a warm re-run on an unchanged commit: the ref listing already named the tip, and
