@@ -141,6 +141,9 @@ def check_gitingest(repo: Path, scratch: Path) -> None:
                          f"{summary.strip()[:300]!r}")
     print(f"  gitingest checked: {len(shown)} of {len(listed)} files, "
           f"{estimate.group(1)} tokens estimated", file=sys.stderr)
+    # moved aside, so a later run that writes nothing cannot pass on this run's files
+    for name in ("gitingest.txt", "gitingest-summary.txt"):
+        (out / name).replace(out / name.replace("gitingest", "gitingest-checked"))
 
 
 def subfolder_commands(url: str, subfolders: list[str], scratch: Path) -> dict[str, list[str]]:
