@@ -126,6 +126,8 @@ def check_gitingest(repo: Path, scratch: Path) -> None:
     """Fail loudly unless gitingest's last run digested the repository: its output file holds
     (nearly) every file of the commit and its summary printed a token estimate."""
     out = scratch / "remote-out"
+    if not (out / "gitingest.txt").exists() or not (out / "gitingest-summary.txt").exists():
+        raise SystemExit(f"gitingest exited 0 on {repo.name} but wrote no digest or summary")
     digest = (out / "gitingest.txt").read_text("utf-8", "replace")
     summary = (out / "gitingest-summary.txt").read_text("utf-8", "replace")
     listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", "HEAD"], cwd=repo,
