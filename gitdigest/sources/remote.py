@@ -446,7 +446,11 @@ def _fetch_into(remote: RemoteGit, repo: Path, resolved: Resolved,
         # A subfolder: the commit and trees first, then only its blobs (sparse checkout). The
         # whole repository: one shallow pack with every blob, one round trip fewer (measured
         # faster on numpy; the blobless-then-sparse path fetches all blobs in a second pack).
-        blobless = ["--filter=blob:none"] if resolved.subpath else []
+        # GITDIGEST_FETCH=pack|blobless forces one way: a benchmark and diagnostic knob (the
+        # crossover in benchmarks/remote.py), deliberately not an option or a flag.
+        forced = os.environ.get("GITDIGEST_FETCH")
+        wanted = forced == "blobless" if forced in ("pack", "blobless") else resolved.subpath
+        blobless = ["--filter=blob:none"] if wanted else []
         on_fetch()  # a download to wait for: the tokenizer loads meanwhile
         remote.run(["fetch", "-q", "--depth=1", *blobless, "--no-tags", "origin",
                     resolved.fetch], cwd=repo)
