@@ -191,16 +191,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority)
         budget = budget or MAP_BUDGET
     elif budget is not None and not options.check:
-        # without the compress extra there is no importance, but source still comes before prose
-        key: Any = lambda d: budget_key(d, priority)  # noqa: E731
-        choices: Any = None
-        if analysis is not None:
-            key = _key(analysis, priority)
-            choices = lambda d: analysis.alternatives(d, _views(analysis, d, options))  # noqa: E731
-        fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
-                     group=None if options.query is not None or analysis is None
-                     else lambda d: (tier(d.path) if tier else 0, key(d)[:2]))
-        kept, cut = fitted.kept, fitted.cut
+        kept, cut = _fit_budget(documents, budget, frame, priority, tier, analysis, options)
         notes += _degraded(kept)
     elif options.compress and analysis is not None:
         kept = [analysis.as_view(d, "compressed") or d for d in documents]
@@ -242,6 +233,25 @@ def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
                          question=options.query, workers=options.workers,
                          ranked=options.map or budgeted,
                          boosted=lambda path: priority.match(path) is not None)
+
+
+def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: PatternSet,
+                tier: Callable[[str], int] | None, analysis: views.Analysis | None,
+                options: Options) -> tuple[list[Document], list[Document]]:
+    """The files that fit ``budget``, each in the richest view that fits (with the compress
+    extra), and those cut. Without the extra there is no importance, but source still comes
+    before prose."""
+    key: Any = lambda d: budget_key(d, priority)  # noqa: E731
+    choices: Any = None
+    group: Any = None
+    if analysis is not None:
+        key = _key(analysis, priority)
+        choices = lambda d: analysis.alternatives(d, _views(analysis, d, options))  # noqa: E731
+        if options.query is None:  # a large module yields to the map entries of its kind
+            group = lambda d: (tier(d.path) if tier else 0, key(d)[:2])  # noqa: E731
+    fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
+                 group=group)
+    return fitted.kept, fitted.cut
 
 
 def _views(analysis: views.Analysis, document: Document, options: Options
