@@ -8,6 +8,7 @@ its public source.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -200,10 +201,13 @@ def find_model(name: str) -> Model:
     raise UsageError(f"unknown model {name!r}; known models: {known}")
 
 
-def format_table(tokenizer: str = "o200k_base") -> str:
-    """The table as aligned text, for ``gitdigest models``."""
+def format_table(tokenizer: str = "o200k_base",
+                 counting: Callable[[Model], str] | None = None) -> str:
+    """The table as aligned text, for ``gitdigest models``; ``counting`` words the last column
+    (default: :meth:`Model.counting` with ``tokenizer``)."""
     rows = [("model", "developer", "context window", "token count")]
-    rows += [(m.name, m.developer, f"{m.context_window:,}", m.counting(tokenizer))
+    rows += [(m.name, m.developer, f"{m.context_window:,}",
+              counting(m) if counting is not None else m.counting(tokenizer))
              for m in models()]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "".join(
