@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from gitdigest import digest
+from gitdigest.batch.manifest import options_fingerprint
 from gitdigest.cli import cli
 from gitdigest.counting import counting, encoding_for, resolve
 from gitdigest.mcp_server.tools import Limits, Tools
@@ -145,3 +146,14 @@ def test_mcp_tools_count_a_model_with_its_own_encoding(make_repo: MakeRepo) -> N
                          "tokenizer": "o200k_base"}).data["tokenizer"] == "o200k_base"
     rows = {row["name"]: row["counting"] for row in tools.models("auto").data["models"]}
     assert rows["Llama 3.1"] == "exact (llama3)"
+
+
+def test_batch_reruns_when_what_auto_counts_with_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    auto = Options(source="o/r", model="llama-3.1")
+    with_extra = options_fingerprint(auto, "1")
+    assert with_extra == options_fingerprint(
+        Options(source="o/r", model="llama-3.1", tokenizer="llama3"), "1")
+    for name in ("llama3", "llama4"):  # the extra uninstalled: a different digest, so a re-run
+        monkeypatch.setitem(SPECS[name], "package", "llama_models_not_installed")
+    assert options_fingerprint(auto, "1") != with_extra
+    assert options_fingerprint(Options(source="o/r", model="no-such-model"), "1")  # no raise
