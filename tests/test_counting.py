@@ -5,7 +5,11 @@ o200k_base with a note, never a failure. Counts are checked against Meta's own T
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -21,6 +25,8 @@ from gitdigest.options import Options
 from gitdigest.tokens import SPECS, TokenCounter
 
 from .conftest import MakeRepo
+
+ROOT = Path(__file__).resolve().parents[1]
 
 FILES = {"a.py": "def f(x):\n    return x ** 2  # Über\n" * 40,
          "b.md": "# 日本語のノート\n\nLlama counts differ from GPT-4o's.\n",
@@ -157,3 +163,32 @@ def test_batch_reruns_when_what_auto_counts_with_changes(monkeypatch: pytest.Mon
         monkeypatch.setitem(SPECS[name], "package", "llama_models_not_installed")
     assert options_fingerprint(auto, "1") != with_extra
     assert options_fingerprint(Options(source="o/r", model="no-such-model"), "1")  # no raise
+
+
+def test_a_machine_without_the_extra_estimates_in_a_fresh_process(
+        make_repo: MakeRepo, tmp_path: Path) -> None:
+    # A site-packages without llama_models (every other entry linked in) and no site hooks:
+    # the package is as absent as on a machine that never installed the extra.
+    bare = tmp_path / "site"
+    bare.mkdir()
+    sites = [Path(sysconfig.get_paths()["purelib"]),
+             *(Path(p) for p in sys.path if p.endswith(("site-packages", "dist-packages")))]
+    for site in filter(Path.is_dir, sites):
+        for entry in site.iterdir():
+            if not entry.name.lower().startswith("llama_models") and not (
+                    bare / entry.name).exists():
+                (bare / entry.name).symlink_to(entry)
+    root = make_repo(FILES)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(bare), str(ROOT)])}
+    run = subprocess.run([sys.executable, "-S", "-m", "gitdigest", str(root), "--model",
+                          "llama-3.1", "-o", "-", "-f", "json"],
+                         capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert run.returncode == 0, run.stderr
+    used, counts = _counts(run.stdout)
+    counter = TokenCounter("o200k_base")
+    assert used == "o200k_base"
+    assert counts == {path: counter.count((root / path).read_text()) for path in FILES}
+    assert run.stderr.startswith("gitdigest: warning: Llama 3.1's tokens are an estimate "
+                                 "(o200k_base): its own tokenizer (llama3) is not installed; "
+                                 "for exact counts: pip install '.[llama]'\n")
+    assert "Traceback" not in run.stderr
