@@ -94,7 +94,7 @@ def test_not_chosen_reads_as_auto_in_print_config(make_repo: MakeRepo) -> None:
     printed = CliRunner().invoke(cli, [str(root), "--model", "llama-3.1", "--print-config"])
     assert printed.exit_code == 0
     assert [line.split("#")[1].strip() for line in printed.stdout.splitlines()
-            if line.startswith("tokenizer = ")] == ["default"]
+            if line.startswith("tokenizer = ")] == ["default: counts with llama3"]
     assert 'tokenizer = "auto"' in printed.stdout
 
 
