@@ -1,7 +1,7 @@
 """Speed and memory of gitdigest against gitingest, repomix and a read + count floor.
 
     python benchmarks/run.py REPO [REPO ...] [--runs 3] [--generated] [--gitingest PATH]
-                             [--remote REPO]
+                             [--remote REPO [--remote-subfolder PATH[,PATH...]]]
 
 Each corpus is digested by every tool in turn, round after round (alternating, so drift on a
 shared machine hits all tools alike), and the table shows medians with ratios from the same run.
@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -194,19 +195,23 @@ def tools(args: argparse.Namespace, out: Path) -> dict[str, list[str]]:
 
 
 def run(corpus: Path, commands: dict[str, list[str]], runs: int, env: dict[str, str],
-        out: Path, *, append: bool = True) -> dict[str, Result]:
+        out: Path, *, append: bool = True,
+        check: Callable[[str], None] | None = None) -> dict[str, Result]:
     """Alternate the tools over ``runs`` rounds (after one warm-up round). A tool whose name
-    says "fresh cache" gets an empty ``XDG_CACHE_HOME`` on every run."""
+    says "fresh cache" gets an empty ``XDG_CACHE_HOME`` on every run. ``check`` is called
+    with the tool's name after each of its runs, to fail loudly on a run that made nothing."""
     results = {name: Result() for name in commands}
     for round_number in range(runs + 1):
         for name, command in commands.items():
             argv = [*command, str(corpus)] if append else command
-            if name.startswith("gitingest"):
+            if append and name.startswith("gitingest"):
                 argv = [command[0], str(corpus), *command[1:]]
             fresh = out / "fresh-cache"
             shutil.rmtree(fresh, ignore_errors=True)
             run_env = dict(env, XDG_CACHE_HOME=str(fresh)) if "fresh cache" in name else env
             sample = measure(argv, run_env, out)
+            if check is not None:
+                check(name)
             if round_number > 0:  # round 0 warms caches (disk, npx, the token cache)
                 results[name].samples.append(sample)
             print(f"  {corpus.name}: {name}: {sample.wall:.2f} s", file=sys.stderr)
@@ -243,6 +248,10 @@ def main() -> None:
     parser.add_argument("--remote", type=Path, action="append", default=[],
                         help="also serve this repository over https from loopback and digest "
                              "it remotely (repeatable)")
+    parser.add_argument("--remote-subfolder", action="append", default=[],
+                        help="with --remote: also digest URL/tree/main/PATH with a fresh cache, "
+                             "blobless + sparse and as one shallow pack (repeatable or a comma "
+                             "list)")
     args = parser.parse_args()
     args.scratch.mkdir(parents=True, exist_ok=True)
     corpora = [path.resolve() for path in args.repos]
@@ -273,11 +282,26 @@ def remote_table(repo: Path, args: argparse.Namespace, env: dict[str, str]) -> s
 
     root = remote.serve_copy(repo, args.scratch)
     cert, key = remote.certificate(args.scratch)
+    gitingest = args.gitingest or shutil.which("gitingest")
+    subfolders = [p.strip("/") for item in args.remote_subfolder for p in item.split(",")
+                  if p.strip("/")]
+    env = dict(env, GIT_SSL_CAINFO=str(cert))
     with remote.HTTPSGitServer(root, cert, key) as server:
         url = f"{server.url}/owner/{repo.name}"
         rows = remote.commands(url, repo, args.scratch)
-        results = run(repo, rows, args.runs, dict(env, GIT_SSL_CAINFO=str(cert)), args.scratch,
-                      append=False)
+        if gitingest:
+            rows["gitingest (remote)"] = remote.gitingest_command(gitingest, server.port, repo.name,
+                                                                  cert, args.scratch)
+
+        def check(name: str) -> None:
+            if name == "gitingest (remote)":
+                remote.check_gitingest(repo, args.scratch)
+
+        results = run(repo, rows, args.runs, env, args.scratch, append=False, check=check)
+        crossover = run(repo, remote.subfolder_commands(url, subfolders, args.scratch),
+                        args.runs, env, args.scratch, append=False,
+                        check=lambda name: remote.check_fetch(name, args.scratch)
+                        ) if subfolders else {}
     remote.cleanup(args.scratch)
     wall = {name: result.median("wall") for name, result in results.items()}
     floor = max(wall["git clone --depth 1 (alone)"], wall["gitdigest local (fresh cache)"])
@@ -290,8 +314,22 @@ def remote_table(repo: Path, args: argparse.Namespace, env: dict[str, str]) -> s
             ratio = f"{wall[name] / floor:.2f}× the larger of clone alone and local cold"
         elif name == "gitdigest remote (warm cache)":
             ratio = f"{wall[name] / wall['gitdigest local (warm cache)']:.2f}× local warm"
+        elif name == "gitingest (remote)":
+            ratio = (f"{wall[name] / wall['gitdigest remote (fresh cache)']:.2f}× "
+                     "gitdigest remote cold (gitingest ÷ gitdigest)")
         lines.append(f"| {name} | {wall[name]:.2f} s | {result.median('cpu'):.2f} s | "
                      f"{result.median('rss') / 2**20:.0f} MB | {ratio} |")
+    if subfolders:
+        lines += ["", f"### {repo.name}: a subfolder over https, fresh cache, by fetch", "",
+                  "| subfolder | files | bytes | blobless + sparse | one shallow pack | "
+                  "pack ÷ blobless |", "|---|---|---|---|---|---|"]
+        for path in subfolders:
+            remote.check_same_digest(path, args.scratch)
+            files, size = remote.subfolder_size(repo, path)
+            sparse = crossover[f"{path}: blobless (fresh cache)"].median("wall")
+            pack = crossover[f"{path}: pack (fresh cache)"].median("wall")
+            lines.append(f"| {path} | {files:,} | {size:,} | {sparse:.2f} s | {pack:.2f} s | "
+                         f"{pack / sparse:.2f}× |")
     return "\n".join(lines) + "\n"
 
 

@@ -21,7 +21,7 @@ from . import clipboard, compress, conflicts, review, secrets, split, stats, vie
 from .cache import TokenCache
 from .compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .counting import resolve as resolve_tokenizer
-from .documents import Reader, TextSettings
+from .documents import Reader, TextSettings, preload
 from .errors import CheckFailed, GitDigestError
 from .explain import nothing_included
 from .frame import Frame
@@ -94,7 +94,8 @@ def source_settings(options: Options, progress: Progress = no_progress,
         prune=_prunable(options), index_oids=options.cache, host=options.host,
         token=options.token, clone_cache=options.cache, timeout=options.timeout,
         include_submodules=options.include_submodules, progress=progress, policy=policy,
-        also_fetch=review.also_fetch(options), history=options.log or 0)
+        also_fetch=review.also_fetch(options), history=options.log or 0,
+        on_fetch=lambda: preload(options.tokenizer, options.secrets))
 
 
 def text_settings(options: Options) -> TextSettings:
@@ -196,16 +197,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority)
         budget = budget or MAP_BUDGET
     elif budget is not None and not options.check:
-        # without the compress extra there is no importance, but source still comes before prose
-        key: Any = lambda d: budget_key(d, priority)  # noqa: E731
-        choices: Any = None
-        if analysis is not None:
-            key = _key(analysis, priority)
-            choices = lambda d: analysis.alternatives(d, _views(analysis, d, options))  # noqa: E731
-        fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
-                     group=None if options.query is not None or analysis is None
-                     else lambda d: (tier(d.path) if tier else 0, key(d)[:2]))
-        kept, cut = fitted.kept, fitted.cut
+        kept, cut = _fit_budget(documents, budget, frame, priority, tier, analysis, options)
         notes += _degraded(kept)
     elif options.compress and analysis is not None:
         kept = [analysis.as_view(d, "compressed") or d for d in documents]
@@ -247,6 +239,25 @@ def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
                          question=options.query, workers=options.workers,
                          ranked=options.map or budgeted,
                          boosted=lambda path: priority.match(path) is not None)
+
+
+def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: PatternSet,
+                tier: Callable[[str], int] | None, analysis: views.Analysis | None,
+                options: Options) -> tuple[list[Document], list[Document]]:
+    """The files that fit ``budget``, each in the richest view that fits (with the compress
+    extra), and those cut. Without the extra there is no importance, but source still comes
+    before prose."""
+    key: Any = lambda d: budget_key(d, priority)  # noqa: E731
+    choices: Any = None
+    group: Any = None
+    if analysis is not None:
+        key = _key(analysis, priority)
+        choices = lambda d: analysis.alternatives(d, _views(analysis, d, options))  # noqa: E731
+        if options.query is None:  # a large module yields to the map entries of its kind
+            group = lambda d: (tier(d.path) if tier else 0, key(d)[:2])  # noqa: E731
+    fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
+                 group=group)
+    return fitted.kept, fitted.cut
 
 
 def _views(analysis: views.Analysis, document: Document, options: Options

@@ -17,12 +17,12 @@ from . import __version__
 from .api import Digest, write_digest
 from .config import Configuration, describe
 from .errors import EXIT_BUG, EXIT_CODES, EXIT_INTERRUPTED, GitDigestError, Interrupted
+from .layout import source_label
 from .notes import LANGUAGES, read_notes
 from .notes.models import SUMMARY_MODELS, find_model, format_table
 from .options import AUTO, TOKENIZER_CHOICES, Options, cli_fields, is_multiple, kind_of, spec_of
 from .paths import display
 from .progress import TerminalProgress, wants_color
-from .records import SourceInfo
 from .sources import no_progress
 
 _HELP = {"help_option_names": ["-h", "--help"]}
@@ -472,28 +472,6 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
         targets.append("clipboard")
     lines.append(f"Output:   {', '.join(targets) or 'nothing'}")
     return "\n".join(lines)
-
-
-#: how long a commit id reads in the summary (the digest itself holds the whole id)
-SHORT_COMMIT = 12
-
-
-def source_label(info: SourceInfo) -> str:
-    """The source as the digest names it: the folder's name (not ``.``) or host/owner/repo,
-    then ref, short commit and subpath."""
-    if info.kind == "remote":
-        name = f"{info.host}/{info.repo}" if info.host and info.repo else info.location
-        facts = []
-    else:
-        name = info.name
-        facts = ["git" if info.is_git else "not a git repository"]
-    if info.ref:
-        facts.append(f"ref {info.ref}")
-    if info.commit:
-        facts.append(f"commit {info.commit[:SHORT_COMMIT]}")
-    if info.subpath:
-        facts.append(f"subpath {display(info.subpath)}")
-    return display(name) + (f" ({', '.join(facts)})" if facts else "")
 
 
 _LIST_NAMES = {"text": "its SKIPPED section", "markdown": "its ## Skipped list",

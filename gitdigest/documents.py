@@ -6,7 +6,9 @@
    tokenizer loaded once in the parent (copy-on-write), in digest order.
 
 Texts are not kept: the render pass reads and decodes again with the charset found here, so
-memory follows the largest file, not the repository.
+memory follows the largest file, not the repository. The exception is small files that are
+shown exactly as their bytes: the workers send those bytes back, up to a fixed total, so a
+repository of many small files is not opened a second time by the (serial) render pass.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from .notebook import notebook_to_text
 from .read import Decoded, decode, decode_as
 from .records import EARLIER_OUTPUT, Document, Entry, Secret, Skipped, text_sha256
 from .sources.base import Progress, Source, Step, no_progress
-from .tokens import TokenCounter, get_core
+from .tokens import TokenCounter, get_core, load_in_background
 
 BINARY_DETAIL = "NUL or control bytes, or no text encoding fits"
 _PARALLEL_BYTES = 4 * 1024 * 1024  # below this, forking costs more than it saves
@@ -38,6 +40,13 @@ _reader_in_worker: Reader | None = None
 _PLACEHOLDER = Entry("", "file")
 _STAGE = "reading, scanning and counting"
 _REPORT_EVERY = 0.1  # seconds between progress reports
+_KEEP_FILE = 16 * 1024  # a file this small is kept as bytes for the render pass...
+_KEEP_TOTAL = 16 * 1024 * 1024  # ...while all kept files stay under this
+
+
+#: one file's result: the document or why it is skipped, its blob id (for the cache), and its
+#: bytes when it is small and shown as they are (for the render pass)
+Analyzed = tuple["Document | Skipped", "str | None", "bytes | None"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,9 @@ class Reader:
         # conversion at checkout), so where the bytes came from is part of the key, as is size.
         origin = "objects" if source.from_git_objects else "disk"
         self._variant = f"{text.key}|{origin}"
+        #: bytes of small files shown as they are, by path (see the module's docstring)
+        self._kept: dict[str, bytes] = {}
+        self._kept_bytes = 0
 
     def analyze(self, entries: Sequence[Entry], workers: int | None = None
                 ) -> list[Document | Skipped]:
@@ -79,8 +91,11 @@ class Reader:
         fresh = self._count([entries[i] for i in pending], workers)
         total = sum(entries[i].size for i in pending)
         done, shown = 0, 0.0
-        for index, (result, oid) in zip(pending, fresh, strict=True):
+        for index, (result, oid, raw) in zip(pending, fresh, strict=True):
             results[index] = result
+            if raw is not None and self._kept_bytes + len(raw) <= _KEEP_TOTAL:
+                self._kept[entries[index].path] = raw
+                self._kept_bytes += len(raw)
             done += entries[index].size
             if time.monotonic() - shown >= _REPORT_EVERY or done == total:
                 shown = time.monotonic()  # a callback per file would flood 100,000-file runs
@@ -136,8 +151,7 @@ class Reader:
     def _entry_key(self, entry: Entry, oid: str) -> str:
         return cache_key(self._variant, oid, str(entry.size), entry.path)
 
-    def _count(self, entries: list[Entry], workers: int | None
-               ) -> Iterator[tuple[Document | Skipped, str | None]]:
+    def _count(self, entries: list[Entry], workers: int | None) -> Iterator[Analyzed]:
         workers = workers or os.cpu_count() or 1
         size = sum(entry.size for entry in entries)
         if entries:
@@ -162,8 +176,7 @@ class Reader:
         if wait is not None:
             wait()
 
-    def _in_processes(self, entries: list[Entry], workers: int
-                      ) -> Iterator[tuple[Document | Skipped, str | None]]:
+    def _in_processes(self, entries: list[Entry], workers: int) -> Iterator[Analyzed]:
         global _reader_in_worker
         _reader_in_worker = self
         context = multiprocessing.get_context("fork")
@@ -183,25 +196,34 @@ class Reader:
         try:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             results = pool.imap(_analyze_in_worker, entries, chunksize=chunk)
-            for entry, (result, oid) in zip(entries, results, strict=True):
-                yield (Document(entry, *result) if isinstance(result, tuple) else result, oid)
+            for entry, (result, oid, raw) in zip(entries, results, strict=True):
+                yield (Document(entry, *result) if isinstance(result, tuple) else result, oid,
+                       raw)
         finally:
             pool.terminate()
             pool.join()
             _reader_in_worker = None
 
-    def analyze_keyed(self, entry: Entry) -> tuple[Document | Skipped, str | None]:
+    def analyze_keyed(self, entry: Entry) -> Analyzed:
         """Read, decode and count one file; with the blob id for the cache (hashed from the same
-        read when git did not know it)."""
+        read when git did not know it), and the bytes of a small file shown as they are."""
         try:
             data = self.source.read(entry)
         except OSError as error:
-            return Skipped(entry.path, "unreadable", error.strerror or str(error)), None
+            return Skipped(entry.path, "unreadable", error.strerror or str(error)), None, None
         oid = entry.oid or (blob_id(data) if self.cache.enabled else None)
         size = len(data)
         decoded = decode(data)
+        small = data if size <= _KEEP_FILE else None
         del data  # a huge file should not be held twice, as bytes and as text
-        return self._analyze_text(entry, size, decoded), oid
+        result = self._analyze_text(entry, size, decoded)
+        raw = small if isinstance(result, Document) and self._shown_as_bytes(result) else None
+        return result, oid, raw
+
+    def _shown_as_bytes(self, document: Document) -> bool:
+        """Whether the digest shows exactly the file's bytes (UTF-8 text, nothing changed)."""
+        return (document.charset == "utf-8" and document.kind == "text"
+                and not self.text.transforms and not document.secrets)
 
     def _analyze_text(self, entry: Entry, size: int, decoded: Decoded | None
                       ) -> Document | Skipped:
@@ -236,10 +258,9 @@ class Reader:
     def load_raw(self, document: Document) -> bytes | None:
         """The file's bytes when they are exactly the digest text in UTF-8 (the common case),
         so a renderer can copy them without decoding and encoding again; else None."""
-        if (document.charset != "utf-8" or document.kind != "text" or self.text.transforms
-                or document.secrets):
+        if not self._shown_as_bytes(document):
             return None
-        return self.source.read(document.entry)
+        return self._kept.get(document.path) or self.source.read(document.entry)
 
     def load(self, document: Document) -> str:
         """The exact text that was counted, read and decoded again."""
@@ -251,6 +272,15 @@ class Reader:
         return self._transformed(text)
 
 
+def preload(tokenizer: str, secrets_mode: str) -> None:
+    """Start loading the tokenizer and the secret scanner in the background while the main
+    thread waits on something else (a remote fetch). A failure is not reported here: counting
+    loads them again, for real, and says what went wrong then."""
+    load_in_background(tokenizer)
+    if secrets_mode != "off":
+        secrets.load_in_background()
+
+
 def _start_worker() -> None:
     # Ctrl-C reaches the whole process group: the parent stops the pool and reports it once;
     # a worker printing its own traceback would break the one-line promise.
@@ -260,15 +290,16 @@ def _start_worker() -> None:
     _reader_in_worker.source.reopen()
 
 
-def _analyze_in_worker(entry: Entry) -> tuple[tuple[Any, ...] | Skipped, str | None]:
+def _analyze_in_worker(entry: Entry
+                       ) -> tuple[tuple[Any, ...] | Skipped, str | None, bytes | None]:
     assert _reader_in_worker is not None
-    result, oid = _reader_in_worker.analyze_keyed(entry)
+    result, oid, raw = _reader_in_worker.analyze_keyed(entry)
     if isinstance(result, Document):
         # the parent has the entry: send back only the other fields, as a plain tuple (a
         # tuple pickles and rebuilds several times faster than a dataclass, per file)
         return (result.bytes, result.tokens, result.block_tokens, result.charset, result.kind,
-                result.secrets), oid
-    return result, oid
+                result.secrets, result.sha256), oid, raw
+    return result, oid, raw
 
 
 def _withheld(mode: str, found: tuple[Secret, ...]) -> str:

@@ -46,18 +46,40 @@ def view_note(view: str) -> str:
     return "" if view == "full" else f" ({view})"
 
 
+#: how long a commit id reads in a one-line label (the digest itself holds the whole id)
+SHORT_COMMIT = 12
+
+
+def _facts(info: SourceInfo, *, short: bool) -> list[tuple[str, str]]:
+    """What names a source beyond its name, in the order every surface shows it."""
+    facts = [("ref", info.ref)] if info.ref else []
+    if info.commit:
+        facts.append(("commit", info.commit[:SHORT_COMMIT] if short else info.commit))
+    if info.subpath:
+        facts.append(("subpath", display(info.subpath)))
+    return facts
+
+
 def source_lines(info: SourceInfo) -> list[str]:
     """The lines that name the source at the top of a text digest (and of each part)."""
     lines = [f"Source: {display(info.name)}"]
     if info.kind == "remote":
         lines.append(f"URL: {info.location}")
-    if info.ref:
-        lines.append(f"Ref: {info.ref}")
-    if info.commit:
-        lines.append(f"Commit: {info.commit}")
-    if info.subpath:
-        lines.append(f"Subpath: {display(info.subpath)}")
-    return lines
+    return lines + [f"{label.capitalize()}: {value}" for label, value in
+                    _facts(info, short=False)]
+
+
+def source_label(info: SourceInfo) -> str:
+    """The source in one line, as the digest names it: the folder's name (not ``.``) or
+    host/owner/repo, then ref, short commit and subpath (the CLI's summary)."""
+    if info.kind == "remote":
+        name = f"{info.host}/{info.repo}" if info.host and info.repo else info.location
+        facts = []
+    else:
+        name = info.name
+        facts = ["git" if info.is_git else "not a git repository"]
+    facts += [f"{label} {value}" for label, value in _facts(info, short=True)]
+    return display(name) + (f" ({', '.join(facts)})" if facts else "")
 
 
 def preamble(info: SourceInfo, prologue: Prologue, files: int, tree: str,

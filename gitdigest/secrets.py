@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from . import background
 from .errors import SecretScanError
 from .options import SECRET_MODES
 
@@ -84,23 +85,7 @@ def load_in_background(cache_dir: str | os.PathLike[str] | None = None) -> Calla
     Loading the rules (~0.5 s with a warm rule cache) runs mostly outside the GIL, so it
     overlaps the tokenizer's load; call ``wait`` before forking (never fork with it running).
     """
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            load(cache_dir)
-        except BaseException as exc:  # handed to wait(), not lost in the thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=run, name="gitdigest-secrets-load", daemon=True)
-    thread.start()
-
-    def wait() -> None:
-        thread.join()
-        if errors:
-            raise errors[0]
-
-    return wait
+    return background.start(lambda: load(cache_dir), "gitdigest-secrets-load")
 
 
 def _get(cache_dir: str | os.PathLike[str] | None = None) -> Any:

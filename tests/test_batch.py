@@ -163,7 +163,7 @@ def test_collected_outputs_keep_links(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "a.txt").symlink_to(elsewhere)
-    _write_payload(out, {"a.txt": "new digest\n".encode()})
+    _write_payload(out, {"a.txt": b"new digest\n"})
     assert (out / "a.txt").is_symlink()
     assert elsewhere.read_text() == "new digest\n"
     assert sorted(p.name for p in out.iterdir()) == ["a.txt"]  # no temporary left behind

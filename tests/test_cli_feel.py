@@ -15,8 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from gitdigest import digest
-from gitdigest.cli import cli, source_label
+from gitdigest.cli import cli
 from gitdigest.errors import EXIT_CODES
+from gitdigest.layout import source_label
 from gitdigest.records import SourceInfo
 
 from .conftest import MakeRepo, git

@@ -68,3 +68,21 @@ def test_ref_option_matches_the_local_ref_digest(served: Served, tmp_path: Path 
     remote = _run(f"{served.http.url}/owner/repo", "--ref", "v1.0", "-f", "json")
     local = _run(str(work), "--ref", "v1.0", "-f", "json")
     assert json.loads(remote)["files"] == json.loads(local)["files"]
+
+
+def test_the_tokenizer_loads_while_a_cold_fetch_downloads(served: Served  # noqa: F811
+                                                          ) -> None:
+    """A download is announced (the pipeline loads the tokenizer and the secret scanner
+    meanwhile); a warm re-run downloads nothing and announces nothing; the digests agree."""
+    from gitdigest.sources import SourceSettings, open_source
+
+    url = f"{served.http.url}/owner/repo"
+    announced: list[str] = []
+    settings = SourceSettings(spec=url, on_fetch=lambda: announced.append("fetch"))
+    with open_source(settings) as cold:
+        cold_files = [e.path for e in cold.listing().entries]
+    assert announced == ["fetch"]
+    with open_source(settings) as warm:
+        assert [e.path for e in warm.listing().entries] == cold_files
+    assert announced == ["fetch"]
+    assert _run(url) == _run(url, "--no-cache")  # loaded early or not, the same digest

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from gitdigest import tokens
+from gitdigest.layout import block_head
 from gitdigest.tokens import SPECS, TokenCounter, TokenizerError, get_encoding, load_ranks
 
 SAMPLES = [
@@ -68,6 +69,22 @@ def test_block_counts_add_up_exactly(name: str) -> None:
         assert framed == counter.count(head + content + tail), repr(content)
         # and a block followed by another one adds up too (the digest total relies on it)
         assert counter.count(head + content + tail + head) == framed + counter.count(head)
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+@pytest.mark.parametrize("content", [
+    "def function_7(value):\n    return value * 7 + 1\n",  # no safe break inside
+    "x = 12345\n\n\n", "word  \t\n", "café\n", "it's\n", "a/\n", "}\n", "语\r\n",
+    "/* starts with a slash */\nint x;\n", " indented\nnext\n", "==\n", "1", "",
+])
+def test_block_counts_at_the_edges(name: str, content: str) -> None:
+    """The head's last newline and a file's trailing white space are shared between the two
+    counts only where that is exact; the edges of that rule, against whole encodings."""
+    counter = TokenCounter(name)
+    head = block_head("pkg000/mod0/file000007.py")
+    for tail in ("\n\n", "\n"):
+        alone, framed = counter.count_block(head, content, tail)
+        assert (alone, framed) == (counter.count(content), counter.count(head + content + tail))
 
 
 def test_corrupt_data_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -68,6 +68,8 @@ class SourceSettings:
     also_fetch: tuple[str, ...] = ()
     history: int = 0
     progress: Progress = field(default=no_progress, compare=False)
+    #: called when a remote source starts downloading: what counting needs can load meanwhile
+    on_fetch: Callable[[], None] = field(default=lambda: None, compare=False)
     #: what a server may digest for someone else (web page, MCP); None: anything
     policy: NetworkPolicy | None = None
 

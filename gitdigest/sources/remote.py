@@ -18,7 +18,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -426,7 +426,7 @@ def _fetch(remote: RemoteGit, repo: Path, resolved: Resolved, settings: SourceSe
     settings.progress(f"fetching {remote.url.display} ({resolved.ref})...")
     for attempt in (1, 2):
         try:
-            _fetch_into(remote, repo, resolved)
+            _fetch_into(remote, repo, resolved, settings.on_fetch)
             break
         except RemoteError:
             if attempt == 2 or not (repo / ".git").exists():
@@ -436,7 +436,8 @@ def _fetch(remote: RemoteGit, repo: Path, resolved: Resolved, settings: SourceSe
     settings.progress(f"fetched in {time.monotonic() - started:.1f} s")
 
 
-def _fetch_into(remote: RemoteGit, repo: Path, resolved: Resolved) -> None:
+def _fetch_into(remote: RemoteGit, repo: Path, resolved: Resolved,
+                on_fetch: Callable[[], None] = lambda: None) -> None:
     if not (repo / ".git").exists():
         remote.run(["init", "-q", str(repo)], cwd=repo)
     # a partial clone needs a named promisor remote; its URL holds no credentials
@@ -445,7 +446,12 @@ def _fetch_into(remote: RemoteGit, repo: Path, resolved: Resolved) -> None:
         # A subfolder: the commit and trees first, then only its blobs (sparse checkout). The
         # whole repository: one shallow pack with every blob, one round trip fewer (measured
         # faster on numpy; the blobless-then-sparse path fetches all blobs in a second pack).
-        blobless = ["--filter=blob:none"] if resolved.subpath else []
+        # GITDIGEST_FETCH=pack|blobless forces one way: a benchmark and diagnostic knob (the
+        # crossover in benchmarks/remote.py), deliberately not an option or a flag.
+        forced = os.environ.get("GITDIGEST_FETCH")
+        wanted = forced == "blobless" if forced in ("pack", "blobless") else resolved.subpath
+        blobless = ["--filter=blob:none"] if wanted else []
+        on_fetch()  # a download to wait for: the tokenizer loads meanwhile
         remote.run(["fetch", "-q", "--depth=1", *blobless, "--no-tags", "origin",
                     resolved.fetch], cwd=repo)
     # else a warm re-run on an unchanged commit: the ref listing already named the tip, and

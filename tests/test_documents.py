@@ -1,0 +1,64 @@
+"""Reading and counting on all cores: forked workers give the parent exactly what one process
+would (counts, charsets, the text's sha256), and small files come back as the bytes counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gitdigest import documents
+from gitdigest.documents import _KEEP_FILE, Reader, TextSettings
+from gitdigest.records import Document, text_sha256
+from gitdigest.sources.local import WorktreeSource
+from gitdigest.tokens import TokenCounter
+
+from .conftest import MakeRepo
+
+
+def _files() -> dict[str, str]:
+    files = {f"pkg/m{i:03d}.py": f"def f{i}(x):\n    return x * {i}\n" for i in range(300)}
+    files["big.txt"] = "word " * (_KEEP_FILE // 4)  # over the kept size
+    files["latin.txt"] = "caf\xe9\n"  # written as UTF-8 here; rewritten as Latin-1 below
+    return files
+
+
+def _documents(root: Path, workers: int) -> tuple[Reader, list[Document]]:
+    source = WorktreeSource(root, str(root))
+    entries = sorted((e for e in source.listing().entries if e.kind == "file"),
+                     key=lambda e: e.path)
+    reader = Reader(source, TokenCounter("o200k_base"), TextSettings())
+    results = reader.analyze(entries, workers)
+    assert all(isinstance(r, Document) for r in results)
+    return reader, [r for r in results if isinstance(r, Document)]
+
+
+def _repo(make_repo: MakeRepo) -> Path:
+    root = make_repo(_files())
+    (root / "latin.txt").write_bytes("caf\xe9 cr\xe8me\n".encode("latin-1"))
+    return root
+
+
+def test_workers_give_what_one_process_gives(make_repo: MakeRepo,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _repo(make_repo)
+    _, serial = _documents(root, 1)
+    monkeypatch.setattr(documents, "_PARALLEL_BYTES", 0)  # fork even for this small tree
+    _, forked = _documents(root, 2)
+    assert forked == serial
+    reader, _ = _documents(root, 1)
+    for document in forked:
+        assert document.sha256 == text_sha256(reader.load(document))
+
+
+def test_small_files_are_shown_as_counted(make_repo: MakeRepo) -> None:
+    """A small file changed after counting is shown as it was counted (the digest's counts
+    stay true); a large one is read again."""
+    root = _repo(make_repo)
+    reader, found = _documents(root, 1)
+    by_path = {d.path: d for d in found}
+    (root / "pkg/m007.py").write_text("changed after counting\n")
+    (root / "big.txt").write_text("changed too\n")
+    assert reader.load_raw(by_path["pkg/m007.py"]) == b"def f7(x):\n    return x * 7\n"
+    assert reader.load_raw(by_path["big.txt"]) == b"changed too\n"
+    assert reader.load_raw(by_path["latin.txt"]) is None  # not UTF-8: decoded, not copied
