@@ -22,7 +22,7 @@ _WINDOWS: dict[str, tuple[int, str | None, str, str]] = {
               "https://platform.openai.com/docs/models/gpt-4o"),  # 128,000-token context window
     "claude35sonnet": (200_000, None, "Anthropic's own tokenizer (not public)",
                        "https://docs.anthropic.com/en/docs/about-claude/models"),  # 200K
-    # Llama 3's tokenizer is tiktoken-format BPE: exact with --tokenizer llama3 (llama extra)
+    # Llama 3's tokenizer is tiktoken-format BPE: --model llama-3.1 counts with it (llama extra)
     "llama31": (128_000, "llama3", "Llama 3's 128K-vocabulary BPE",
                 "https://github.com/meta-llama/llama-models/blob/main/models/llama3_1/MODEL_CARD.md"),
     "bert": (512, None, "WordPiece",  # max_position_embeddings = 512
