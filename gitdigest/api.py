@@ -20,6 +20,7 @@ from typing import Any
 from . import clipboard, compress, conflicts, review, secrets, split, stats, views
 from .cache import TokenCache
 from .compare import Manifest, differences, manifest_of, read_manifest, text_manifest
+from .counting import resolve as resolve_tokenizer
 from .documents import Reader, TextSettings, preload
 from .errors import CheckFailed, GitDigestError
 from .explain import nothing_included
@@ -126,13 +127,15 @@ def open_digest(options: Options, progress: Progress = no_progress,
     source's files once it is open (its configuration file, see :mod:`gitdigest.config`)."""
     conflicts.check(options)  # a meaningless combination fails before any work
     budget = budget_of(options)  # an unknown model fails before any work
+    options, counting_notes = resolve_tokenizer(options)  # "auto" is never seen past here
     prologue = load_prologue(options.header, options.instructions, options.with_notes,
                              options.notes_lang)
     with contextlib.ExitStack() as stack:
         cache = TokenCache.default() if options.cache else TokenCache(None)
         stack.callback(cache.close)
         source = stack.enter_context(open_source(source_settings(options, progress, policy)))
-        result = _build(source, options, prologue, budget, cache, reconfigure, progress)
+        result = _build(source, options, prologue, budget, cache, reconfigure, progress,
+                        counting_notes)
         try:
             yield result
         finally:
@@ -141,13 +144,15 @@ def open_digest(options: Options, progress: Progress = no_progress,
 
 def _build(source: Source, options: Options, prologue: Prologue, budget: int | None,
            cache: TokenCache, reconfigure: Reconfigure | None = None,
-           progress: Progress = no_progress) -> Digest:
+           progress: Progress = no_progress, counting_notes: list[str] | None = None) -> Digest:
     progress("listing files...")
     listing = source.listing()
     if reconfigure is not None and source.info.kind == "remote":
         changed = reconfigure(lambda path: _read_or_none(source, path))
+        if changed is not None:  # the repository's own configuration may name a model
+            changed, changed_notes = resolve_tokenizer(changed)
         if changed is not None and changed != options:
-            options = changed
+            options, counting_notes = changed, changed_notes
             budget = budget_of(options)
             prologue = load_prologue(options.header, options.instructions, options.with_notes,
                                      options.notes_lang)
@@ -185,7 +190,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     analysis = _analysis(documents, reader, counter, options, priority,
                          budget is not None and not options.check)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
-    notes = [*conflicts.warnings(options, source.info), *selection.notes]
+    notes = [*(counting_notes or []), *conflicts.warnings(options, source.info),
+             *selection.notes]
     if options.map:
         assert analysis is not None
         kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority)

@@ -20,7 +20,7 @@ from .errors import EXIT_BUG, EXIT_CODES, EXIT_INTERRUPTED, GitDigestError, Inte
 from .layout import source_label
 from .notes import LANGUAGES, read_notes
 from .notes.models import SUMMARY_MODELS, find_model, format_table
-from .options import TOKENIZERS, Options, cli_fields, is_multiple, kind_of, spec_of
+from .options import AUTO, TOKENIZER_CHOICES, Options, cli_fields, is_multiple, kind_of, spec_of
 from .paths import display
 from .progress import TerminalProgress, wants_color
 from .sources import no_progress
@@ -279,11 +279,14 @@ def notes_command(lang: str) -> None:
 
 
 @cli.command("models", context_settings=_HELP)
-@click.option("--tokenizer", type=click.Choice(TOKENIZERS), default="o200k_base",
-              show_default=True, help="The encoding gitdigest would count with.")
+@click.option("--tokenizer", type=click.Choice(TOKENIZER_CHOICES), default=AUTO,
+              show_default=True, help="The encoding gitdigest would count with (auto: as "
+                                      "--model NAME alone counts).")
 def models_command(tokenizer: str) -> None:
     """Print the model table built from the notes: developer, context window, token counting."""
-    click.echo(format_table(tokenizer), nl=False)
+    from .counting import counting
+
+    click.echo(format_table(tokenizer, lambda model: counting(model, tokenizer)), nl=False)
 
 
 @cli.command("serve", context_settings=_HELP)

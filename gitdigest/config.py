@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .options import Options, check_value, coerce, is_multiple, kind_of, spec_of
+from .options import AUTO, Options, check_value, coerce, is_multiple, kind_of, spec_of
 
 #: Where configuration is looked for in the source folder, first found wins.
 CONFIG_FILES = (".gitdigest.toml", "pyproject.toml")
@@ -313,11 +313,22 @@ def describe(resolved: Resolved) -> str:
         value = getattr(resolved.options, item.name)
         if kind_of(item) is bool and spec_of(item).negated:
             value = not value
-        rows.append((f"{key_of(item)} = {_toml(value)}",
-                     resolved.origins.get(item.name, "default")))
+        origin = resolved.origins.get(item.name, "default")
+        if item.name == "tokenizer" and value == AUTO:  # say what auto will count with
+            origin += _auto_counts(resolved.options)
+        rows.append((f"{key_of(item)} = {_toml(value)}", origin))
     width = max(len(text) for text, _ in rows)
     lines += [f"{text.ljust(width)}  # {origin}" for text, origin in rows]
     return "\n".join(lines) + "\n"
+
+
+def _auto_counts(options: Options) -> str:
+    from .counting import resolve  # the model table and tokens: only for --print-config
+
+    try:
+        return f": counts with {resolve(options)[0].tokenizer}"
+    except UsageError:  # an unknown model: the run itself says so
+        return ""
 
 
 def _toml(value: Any) -> str:

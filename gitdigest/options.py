@@ -21,6 +21,11 @@ from .errors import UsageError
 from .textview import number_lines
 
 TOKENIZERS = ("o200k_base", "cl100k_base", "llama3", "llama4")
+#: the tokenizer when none was chosen: --model's own encoding if installed, else o200k_base
+#: (resolved once, before any stage: see gitdigest.counting)
+AUTO = "auto"
+#: what --tokenizer accepts
+TOKENIZER_CHOICES = (AUTO, *TOKENIZERS)
 SECRET_MODES = ("redact", "exclude", "off")
 FORMATS = ("text", "json", "markdown", "xml")
 
@@ -111,9 +116,10 @@ class Options:
     max_size: int = option(
         10 * 1024 * 1024, "-s", "--max-size", parse=parse_size, minimum=0, shown_default="10MB",
         metavar="SIZE", help="Largest file to read (500k, 2MB, ...; units are powers of 1024).")
-    tokenizer: str = option("o200k_base", "--tokenizer", choices=TOKENIZERS, keyed=True,
+    tokenizer: str = option(AUTO, "--tokenizer", choices=TOKENIZER_CHOICES, keyed=True,
                             help="Encoding used to count tokens (llama3/llama4: Meta's tokenizers, "
-                                 "from the llama extra).")
+                                 "from the llama extra; auto: --model's own encoding when "
+                                 "installed, else o200k_base).")
     gitignore: bool = option(True, "--no-gitignore", negated=True,
                              help="Do not honour .gitignore files.")
     default_ignores: bool = option(

@@ -279,3 +279,12 @@ def _last_break(text: str, floor: int) -> int:
         if newline + 1 < len(text) and _SAFE_BREAK.match(text, newline):
             return newline + 1
         end = newline + 1
+
+
+def available(name: str) -> bool:
+    """Whether the data for encoding ``name`` is installed (found, not loaded or verified): a
+    run that was not told which encoding to use takes a model's own only when this holds."""
+    try:
+        return data_path(name).is_file()
+    except TokenizerError:
+        return False

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from gitdigest import digest
 from gitdigest.cli import cli
-from gitdigest.options import TOKENIZERS
+from gitdigest.options import TOKENIZER_CHOICES
 
 from .conftest import MakeRepo
 from .gitserver import GitHTTPServer
@@ -149,7 +149,7 @@ def test_openapi_describes_the_api_from_the_options(served: Served) -> None:
     assert set(document["paths"]) == {"/api/digest", "/api/digest/{host}/{path}"}
     body = document["paths"]["/api/digest"]["post"]["requestBody"]
     properties = body["content"]["application/json"]["schema"]["properties"]
-    assert properties["tokenizer"]["enum"] == list(TOKENIZERS)  # the declaration's choices
+    assert properties["tokenizer"]["enum"] == list(TOKENIZER_CHOICES)  # the declaration's choices
     assert properties["include"]["type"] == "array"
     assert "token" not in properties and "output" not in properties
 

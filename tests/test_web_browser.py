@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 
 from gitdigest import digest
-from gitdigest.options import TOKENIZERS
+from gitdigest.options import TOKENIZER_CHOICES
 from gitdigest.web.formspec import WEB_FIELDS
 
 from .gitserver import GitHTTPServer
@@ -89,7 +89,7 @@ def test_first_visit_shows_the_form_built_from_the_options(served: Served, page:
     page.goto(served.web.url + "/")
     assert page.locator("#source").is_visible()
     options = page.locator("select[name=tokenizer] option").all_inner_texts()
-    assert tuple(options) == TOKENIZERS
+    assert tuple(options) == TOKENIZER_CHOICES
     for name in WEB_FIELDS:
         assert page.locator(f".options [name={name}]").count() == 1, name
     assert "At most 50,000 files" in page.inner_text("#caps")

@@ -35,7 +35,7 @@ def test_fields_carry_their_declarations() -> None:
     spec = spec_of(next(item for item in fields(Options) if item.name == "tokenizer"))
     assert (tokenizer.widget, tokenizer.choices, tokenizer.help) == ("select", spec.choices,
                                                                      spec.help)
-    assert by_name["tokenizer"].default == "o200k_base"
+    assert by_name["tokenizer"].default == "auto"  # --model's own encoding, else o200k_base
     assert (by_name["max_size"].widget, by_name["max_size"].default) == ("text", "10MB")
     assert by_name["include"].widget == "patterns"
     assert (by_name["gitignore"].widget, by_name["gitignore"].negated) == ("checkbox", True)

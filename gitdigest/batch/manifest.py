@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import OutputError
-from ..options import Options
+from ..counting import resolve as resolve_tokenizer
+from ..errors import GitDigestError, OutputError
+from ..options import AUTO, Options
 from ..records import DigestData
 
 MANIFEST = "manifest.jsonl"
@@ -65,6 +66,9 @@ def options_fingerprint(options: Options, version: str) -> str:
     re-run with the same fingerprint and commit would write the same digest."""
     values = {item.name: getattr(options, item.name) for item in dataclasses.fields(options)
               if item.name not in _NOT_OUTPUT}
+    if options.tokenizer == AUTO:  # what auto counts with depends on the installed extras
+        with contextlib.suppress(GitDigestError):  # an unknown model fails in its own task
+            values["tokenizer"] = resolve_tokenizer(options)[0].tokenizer
     if options.instructions:  # the prompt file's text decides the output, not just its name
         with contextlib.suppress(OSError):
             values["instructions_sha256"] = hashlib.sha256(

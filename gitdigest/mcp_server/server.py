@@ -30,7 +30,7 @@ from pydantic import Field
 from .. import __version__
 from ..errors import GitDigestError
 from ..notes import LANGUAGES
-from ..options import TOKENIZERS
+from ..options import AUTO, TOKENIZER_CHOICES
 from .params import FORBIDDEN_CHOICES, WITHHELD, parameters
 from .tools import Limits, Reply, Tools
 
@@ -239,8 +239,9 @@ def build(limits: Limits, *, explicit_roots: bool = False) -> MCPServer[Any]:
 
     @server.tool(name="models")
     async def models(ctx: Context[Any, Any], tokenizer: Annotated[
-            Literal[TOKENIZERS], Field(description="The encoding gitdigest counts "  # type: ignore[valid-type]
-                                                   "with.")] = "o200k_base",
+            Literal[TOKENIZER_CHOICES], Field(description="The encoding gitdigest counts "  # type: ignore[valid-type]
+                                                   "with (auto: as the digest tool's model "
+                                                   "alone counts).")] = AUTO,
     ) -> types.CallToolResult:
         """The model table: each model's developer, context window and how its tokens are
         counted (names usable as the digest tool's model)."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import compress, stats
 from ..api import Digest, open_digest
+from ..counting import counting
 from ..errors import UsageError
 from ..netguard import NetworkPolicy
 from ..notes import notes_text
@@ -217,9 +218,10 @@ class Tools:
     def models(self, tokenizer: str) -> Reply:
         """The model table."""
         rows = [{"name": m.name, "full_name": m.full_name, "developer": m.developer,
-                 "context_window": m.context_window, "counting": m.counting(tokenizer)}
+                 "context_window": m.context_window, "counting": counting(m, tokenizer)}
                 for m in models()]
-        return self._text(format_table(tokenizer), "model table", {"models": rows})
+        return self._text(format_table(tokenizer, lambda m: counting(m, tokenizer)),
+                          "model table", {"models": rows})
 
     # -- answers ------------------------------------------------------------------------------
 

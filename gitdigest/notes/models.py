@@ -8,6 +8,7 @@ its public source.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -21,7 +22,7 @@ _WINDOWS: dict[str, tuple[int, str | None, str, str]] = {
               "https://platform.openai.com/docs/models/gpt-4o"),  # 128,000-token context window
     "claude35sonnet": (200_000, None, "Anthropic's own tokenizer (not public)",
                        "https://docs.anthropic.com/en/docs/about-claude/models"),  # 200K
-    # Llama 3's tokenizer is tiktoken-format BPE: exact with --tokenizer llama3 (llama extra)
+    # Llama 3's tokenizer is tiktoken-format BPE: --model llama-3.1 counts with it (llama extra)
     "llama31": (128_000, "llama3", "Llama 3's 128K-vocabulary BPE",
                 "https://github.com/meta-llama/llama-models/blob/main/models/llama3_1/MODEL_CARD.md"),
     "bert": (512, None, "WordPiece",  # max_position_embeddings = 512
@@ -200,10 +201,13 @@ def find_model(name: str) -> Model:
     raise UsageError(f"unknown model {name!r}; known models: {known}")
 
 
-def format_table(tokenizer: str = "o200k_base") -> str:
-    """The table as aligned text, for ``gitdigest models``."""
+def format_table(tokenizer: str = "o200k_base",
+                 counting: Callable[[Model], str] | None = None) -> str:
+    """The table as aligned text, for ``gitdigest models``; ``counting`` words the last column
+    (default: :meth:`Model.counting` with ``tokenizer``)."""
     rows = [("model", "developer", "context window", "token count")]
-    rows += [(m.name, m.developer, f"{m.context_window:,}", m.counting(tokenizer))
+    rows += [(m.name, m.developer, f"{m.context_window:,}",
+              counting(m) if counting is not None else m.counting(tokenizer))
              for m in models()]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "".join(

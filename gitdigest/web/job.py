@@ -54,7 +54,7 @@ def run(payload: dict[str, Any]) -> dict[str, Any]:
     with open_digest(options, lambda message: _emit({"progress": message}),
                      policy=policy_of(settings)) as digest:
         # a private repository's digest is never found by key: only its link shows it
-        key = None if options.token else result_key(digest, options)
+        key = None if options.token else result_key(digest, digest.options)  # tokenizer resolved
         cached = key is not None and store.folder(key) is not None
         if not cached:
             _emit({"progress": f"rendering {digest.summary.files:,} files "
