@@ -262,6 +262,11 @@ class Reader:
             return None
         return self._kept.get(document.path) or self.source.read(document.entry)
 
+    def read_ahead(self, documents: Sequence[Document]) -> None:
+        """Tell the source which files the render pass reads next (the kept ones it does
+        not read at all)."""
+        self.source.read_ahead([d.entry for d in documents if d.path not in self._kept])
+
     def load(self, document: Document) -> str:
         """The exact text that was counted, read and decoded again."""
         text = decode_as(self.source.read(document.entry), document.charset)

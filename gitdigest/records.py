@@ -7,7 +7,7 @@ here depends on them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -254,6 +254,9 @@ class Contents(Protocol):
     def load_raw(self, document: Document) -> bytes | None:
         """The file's bytes when they are exactly its text in UTF-8, else None."""
 
+    def read_ahead(self, documents: Sequence[Document]) -> None:
+        """A hint: these files are read next, in this order."""
+
 
 @dataclass
 class DigestData:
@@ -303,8 +306,14 @@ class DigestData:
             return None
         return self.contents_reader.load_raw(document)
 
+    def read_ahead(self) -> None:
+        """A hint for renderers: every file is about to be read, in digest order."""
+        if self._texts is None and self.contents_reader is not None:
+            self.contents_reader.read_ahead(self.files)
+
     def contents(self) -> Iterator[tuple[Document, str]]:
         """Each included file with its text, in digest order, one at a time."""
+        self.read_ahead()
         for document in self.files:
             yield document, self.content(document)
 

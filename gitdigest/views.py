@@ -227,3 +227,7 @@ class ViewContents:
     def load_raw(self, document: Document) -> bytes | None:
         """The raw bytes, for whole files only."""
         return self.inner.load_raw(document) if document.view == "full" else None
+
+    def read_ahead(self, documents: Sequence[Document]) -> None:
+        """Whole files are read from the source, in this order; views are kept."""
+        self.inner.read_ahead([d for d in documents if d.view == "full"])

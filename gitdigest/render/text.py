@@ -28,6 +28,7 @@ def render(digest: DigestData, out: TextIO) -> None:
         out.write(skipped_section(digest.skipped) + TRAILER)
         return
     out.flush()  # from here on everything goes to the byte layer, in order
+    digest.read_ahead()
     for document in digest.files:
         head = block_head(document.path, view_note(document.view))
         binary.write(head.encode("utf-8", "surrogateescape"))

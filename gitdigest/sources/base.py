@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +94,10 @@ class Source(ABC):
     @abstractmethod
     def read_path(self, path: str) -> bytes:
         """The bytes of the file at ``path`` (used for ignore files)."""
+
+    def read_ahead(self, entries: Sequence[Entry]) -> None:  # noqa: B027 - a hint
+        """A hint: these entries are read next, in this order (a source reading through a
+        process can ask for them all at once). Reading anything else stays correct."""
 
     def reopen(self) -> None:  # noqa: B027 - most sources hold no process or handle
         """Called in a forked worker: replace handles that cannot be shared across processes."""

@@ -6,8 +6,11 @@ every blob, instead of a process per file.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import difflib
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -15,6 +18,55 @@ from ..errors import GitError, UnknownRef, UsageError
 from ..gitcmd import open_git, run_git, split_z
 from ..records import Entry, SourceInfo
 from .base import Listing, Source
+
+
+class ReadAhead:
+    """A second ``git cat-file --batch`` asked for many objects at once (a thread writes the
+    requests while the caller reads the answers), so git never waits for the next request:
+    reading files in a known order costs no round trip per file."""
+
+    def __init__(self, repo: Path, oids: list[str]) -> None:
+        self._pending = collections.deque(oids)
+        self._proc = open_git(["cat-file", "--batch"], str(repo))
+        self._feeder = threading.Thread(target=self._feed, args=(oids,), daemon=True,
+                                        name="gitdigest-read-ahead")
+        self._feeder.start()
+
+    def _feed(self, oids: list[str]) -> None:
+        stdin = self._proc.stdin
+        assert stdin is not None
+        try:
+            for oid in oids:
+                stdin.write(oid.encode("ascii") + b"\n")
+            stdin.close()
+        except (OSError, ValueError):  # closed early: the reader stopped wanting them
+            pass
+
+    def take(self, oid: str) -> bytes | None:
+        """The object, when it is the next one asked for; else None (read it another way)."""
+        if not self._pending or self._pending[0] != oid:
+            return None
+        self._pending.popleft()
+        assert self._proc.stdout is not None
+        header = self._proc.stdout.readline().split()
+        if len(header) != 3:  # missing: stop, the ordinary reader will say so
+            self._pending.clear()
+            return None
+        data = self._proc.stdout.read(int(header[2]))
+        self._proc.stdout.read(1)
+        return data
+
+    def close(self) -> None:
+        """Stop git, whatever it still had to send."""
+        self._pending.clear()
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        for pipe in (self._proc.stdin, self._proc.stdout):
+            with contextlib.suppress(OSError, ValueError):
+                if pipe is not None:
+                    pipe.close()
+        self._feeder.join()
 
 
 class CatFile:
@@ -65,6 +117,7 @@ class RefSource(Source):
                                name=name or (Path(subpath).name if subpath else repo.name),
                                ref=ref, commit=self.commit, subpath=subpath, is_git=True)
         self._cat = CatFile(repo)
+        self._ahead: ReadAhead | None = None
         self._paths: dict[str, str] = {}
 
     def listing(self) -> Listing:
@@ -97,9 +150,25 @@ class RefSource(Source):
         return result
 
     def read(self, entry: Entry) -> bytes:
-        """A blob's bytes."""
+        """A blob's bytes (from the read-ahead when it is the next one there)."""
         assert entry.oid is not None
+        if self._ahead is not None:
+            data = self._ahead.take(entry.oid)
+            if data is not None:
+                return data
         return self._cat.read(entry.oid)
+
+    def read_ahead(self, entries: Sequence[Entry]) -> None:
+        """Ask git for these blobs now, in this order; :meth:`read` takes them as they come."""
+        self._stop_reading_ahead()
+        oids = [entry.oid for entry in entries if entry.oid]
+        if len(oids) > 1:
+            self._ahead = ReadAhead(self.repo, oids)
+
+    def _stop_reading_ahead(self) -> None:
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = None
 
     def read_path(self, path: str) -> bytes:
         """The blob at ``path`` in the listed tree."""
@@ -108,9 +177,11 @@ class RefSource(Source):
     def reopen(self) -> None:
         """A forked worker gets its own cat-file process (a pipe cannot be shared)."""
         self._cat = CatFile(self.repo)
+        self._ahead = None  # the parent's, not ours to read or stop
 
     def close(self) -> None:
-        """Stop the cat-file process."""
+        """Stop the cat-file processes."""
+        self._stop_reading_ahead()
         self._cat.close()
 
 

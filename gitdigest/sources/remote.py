@@ -18,7 +18,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -289,6 +289,10 @@ class RemoteSource(RefSource):
         if owner is self:
             return super().read(entry)
         return owner.read(replace(entry, path=inner))
+
+    def read_ahead(self, entries: Sequence[Entry]) -> None:
+        """Read ahead the blobs of this repository (a submodule's are read one by one)."""
+        super().read_ahead([e for e in entries if self._owner(e.path)[0] is self])
 
     def read_path(self, path: str) -> bytes:
         """The blob at ``path``."""
