@@ -75,3 +75,11 @@ def make_repo(tmp_path: Path) -> MakeRepo:
         return root
 
     return make
+
+
+def fake_tool(folder: Path, name: str, sink: str | Path = "/dev/null") -> None:
+    """A real executable ``folder/name`` (a clipboard program, say) that writes its stdin to
+    ``sink``: tests put ``folder`` first on PATH to see what gitdigest hands it."""
+    path = folder / name
+    path.write_text(f"#!/bin/sh\ncat > '{sink}'\n")
+    path.chmod(path.stat().st_mode | 0o111)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ from gitdigest.errors import EXIT_CODES
 from gitdigest.layout import source_label
 from gitdigest.records import SourceInfo
 
-from .conftest import MakeRepo, git
+from .conftest import MakeRepo, fake_tool, git
 
 ROOT = Path(__file__).parent.parent
 
@@ -141,18 +140,11 @@ def test_check_over_budget_says_the_file_was_written(make_repo: MakeRepo, tmp_pa
     assert "Skipped:  ignored 1: logo.png\n" in result.stderr
 
 
-def _fake_tool(folder: Path, name: str, sink: str = "/dev/null") -> None:
-    """A clipboard program that would work, were there a display (a real executable)."""
-    path = folder / name
-    path.write_text(f"#!/bin/sh\ncat > '{sink}'\n")
-    path.chmod(path.stat().st_mode | stat.S_IEXEC)
-
-
 def test_copy_without_a_display(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo({"a.py": "a\n"})
     tools = tmp_path / "bin"
     tools.mkdir()
-    _fake_tool(tools, "xclip")
+    fake_tool(tools, "xclip")
     env = {key: value for key, value in os.environ.items()
            if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["PATH"] = f"{tools}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin"
@@ -176,7 +168,7 @@ def test_copy_with_stats_copies_the_table(make_repo: MakeRepo, tmp_path: Path,
     tools = tmp_path / "bin"
     tools.mkdir()
     board = tmp_path / "board.txt"
-    _fake_tool(tools, "xclip", str(board))
+    fake_tool(tools, "xclip", str(board))
     monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)

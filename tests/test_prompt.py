@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from gitdigest import UsageError, digest
 from gitdigest.cli import cli
 from gitdigest.tokens import TokenCounter
 
-from .conftest import MakeRepo
+from .conftest import MakeRepo, fake_tool
 
 
 def test_line_numbers_are_counted_as_shown(make_repo: MakeRepo) -> None:
@@ -39,19 +38,13 @@ def test_instructions_file_and_header_come_first(make_repo: MakeRepo, tmp_path: 
         digest(str(tmp_path), instructions=str(tmp_path / "missing.md"))
 
 
-def _fake_tool(folder: Path, name: str, sink: Path) -> None:
-    script = folder / name
-    script.write_text(f"#!/bin/sh\ncat > '{sink}'\n")
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-
-
 def test_copy_uses_the_platform_tool(make_repo: MakeRepo, tmp_path: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_repo({"a.py": "a\n"})
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     clipboard = tmp_path / "clipboard.txt"
-    _fake_tool(bin_dir, "xclip", clipboard)
+    fake_tool(bin_dir, "xclip", clipboard)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
