@@ -1,15 +1,25 @@
 """Work started in a thread now and waited for later (loading what counting needs while
-something else runs)."""
+something else runs).
+
+A process must never fork while such a thread runs: the child would inherit a lock the thread
+holds (the tokenizer's, the scanner's) and wait on it forever. So every fork of this process
+(worker pools; not ``subprocess``, which execs at once) first waits for the threads started
+here, whichever code path forks and whether or not anyone asked for the result.
+"""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
+
+_running: set[threading.Thread] = set()
+_running_lock = threading.Lock()
 
 
 def start(work: Callable[[], object], name: str) -> Callable[[], None]:
     """Run ``work`` in a daemon thread and return ``wait``, which joins it and raises its
-    error. Call ``wait`` before forking: never fork with the thread running."""
+    error."""
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -17,8 +27,13 @@ def start(work: Callable[[], object], name: str) -> Callable[[], None]:
             work()
         except BaseException as exc:  # handed to wait(), not lost in the thread
             errors.append(exc)
+        finally:
+            with _running_lock:
+                _running.discard(threading.current_thread())
 
     thread = threading.Thread(target=run, name=name, daemon=True)
+    with _running_lock:
+        _running.add(thread)
     thread.start()
 
     def wait() -> None:
@@ -27,3 +42,16 @@ def start(work: Callable[[], object], name: str) -> Callable[[], None]:
             raise errors[0]
 
     return wait
+
+
+def settle() -> None:
+    """Wait for every thread started here (their errors stay with their ``wait``)."""
+    with _running_lock:
+        threads = list(_running)
+    for thread in threads:
+        if thread is not threading.current_thread():
+            thread.join()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=settle)
