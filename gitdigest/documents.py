@@ -260,7 +260,8 @@ class Reader:
         so a renderer can copy them without decoding and encoding again; else None."""
         if not self._shown_as_bytes(document):
             return None
-        return self._kept.get(document.path) or self.source.read(document.entry)
+        kept = self._kept.get(document.path)
+        return kept if kept is not None else self.source.read(document.entry)
 
     def read_ahead(self, documents: Sequence[Document]) -> None:
         """Tell the source which files the render pass reads next (the kept ones it does
