@@ -20,6 +20,16 @@ from ..records import Entry, SourceInfo
 from .base import Listing, Source
 
 
+def _answer(stdout: IO[bytes]) -> bytes | None:
+    """The next object ``cat-file --batch`` sends, or None when it says it is missing."""
+    header = stdout.readline().split()
+    if len(header) != 3:
+        return None
+    data = stdout.read(int(header[2]))
+    stdout.read(1)  # the newline after each object
+    return data
+
+
 class ReadAhead:
     """A second ``git cat-file --batch`` asked for many objects at once (a thread writes the
     requests while the caller reads the answers), so git never waits for the next request:
@@ -48,12 +58,9 @@ class ReadAhead:
             return None
         self._pending.popleft()
         assert self._proc.stdout is not None
-        header = self._proc.stdout.readline().split()
-        if len(header) != 3:  # missing: stop, the ordinary reader will say so
+        data = _answer(self._proc.stdout)
+        if data is None:  # missing: stop, the ordinary reader will say so
             self._pending.clear()
-            return None
-        data = self._proc.stdout.read(int(header[2]))
-        self._proc.stdout.read(1)
         return data
 
     def close(self) -> None:
@@ -82,11 +89,9 @@ class CatFile:
             stdin, stdout = self._pipes()
             stdin.write(oid.encode("ascii") + b"\n")
             stdin.flush()
-            header = stdout.readline().split()
-            if len(header) != 3:
+            data = _answer(stdout)
+            if data is None:
                 raise GitError(f"git cat-file: object {oid} is missing")
-            data = stdout.read(int(header[2]))
-            stdout.read(1)  # the newline after each object
             return data
 
     def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
