@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import stat
 import tempfile
@@ -112,20 +111,20 @@ class WorktreeSource(Source):
         filters (programs its config names) on stat-dirty files. A file we cannot vouch for
         gets no id and is read and hashed instead, which is always right, only slower.
         """
-        output = self._git(["ls-files", "-z", "--stage", "--cached", "--debug"])
+        records = self._git(["ls-files", "-z", "--stage", "--cached", "--debug"]).split(b"\0")
         index: dict[str, _Indexed | None] = {}
-        position = 0
-        for match in _INDEX_RECORD.finditer(output):
-            if match.start() != position:  # a record we do not understand: parse one by one
-                return _parse_index(output)
-            position = match.end()
-            mode, oid, stage, raw_path, c_s, c_ns, m_s, m_ns, ino, size = match.groups()
+        head = records[0]
+        for record in records[1:]:
+            debug, following = _split_debug(record)
+            meta, _, raw_path = head.partition(b"\t")
+            mode, oid, stage = meta.split()
             path = raw_path.decode("utf-8", "surrogateescape")
+            regular = stage == b"0" and mode in (b"100644", b"100755")
             # unmerged paths repeat: the last one wins, and it has no id we can trust
-            index[path] = _Indexed(oid.decode(), mode == b"100755", (
-                int(c_s) * 1_000_000_000 + int(c_ns), int(m_s) * 1_000_000_000 + int(m_ns),
-                int(ino), int(size))) if stage == b"0" and mode in _REGULAR else None
-        return index if position == len(output) else _parse_index(output)
+            index[path] = _Indexed(oid.decode(), mode == b"100755", _stat_fields(debug)
+                                   ) if regular else None
+            head = following
+        return index
 
     def _index_mtime_ns(self) -> int:
         index = self._git(["rev-parse", "--git-path", "index"]).decode(
@@ -281,33 +280,6 @@ class _Indexed:
                 and self.executable == bool(st.st_mode & 0o100)
                 # "racily clean": changed in the same instant the index was written
                 and st.st_mtime_ns < index_time)
-
-
-#: one entry of ``ls-files -z --stage --debug``: mode, id, stage, path, then the stat data
-#: git saw (ctime, mtime, inode, size), one compiled pass over the whole listing
-_INDEX_RECORD = re.compile(
-    rb"([0-7]+) ([0-9a-f]+) ([0-3])\t([^\0]*)\0"
-    rb"  ctime: ([0-9]+):([0-9]+)\n  mtime: ([0-9]+):([0-9]+)\n"
-    rb"  dev: [0-9]+\tino: ([0-9]+)\n  uid: [0-9]+\tgid: [0-9]+\n"
-    rb"  size: ([0-9]+)\tflags: [0-9a-f]+\n")
-_REGULAR = (b"100644", b"100755")
-
-
-def _parse_index(output: bytes) -> dict[str, _Indexed | None]:
-    """The slow, forgiving reading of ``ls-files --stage --debug`` (record by record), for
-    output the one-pass pattern does not cover."""
-    records = output.split(b"\0")
-    index: dict[str, _Indexed | None] = {}
-    head = records[0]
-    for record in records[1:]:
-        debug, following = _split_debug(record)
-        meta, _, raw_path = head.partition(b"\t")
-        mode, oid, stage = meta.split()
-        path = raw_path.decode("utf-8", "surrogateescape")
-        index[path] = _Indexed(oid.decode(), mode == b"100755", _stat_fields(debug)
-                               ) if stage == b"0" and mode in _REGULAR else None
-        head = following
-    return index
 
 
 def _split_debug(record: bytes) -> tuple[bytes, bytes]:
