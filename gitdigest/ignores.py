@@ -7,6 +7,7 @@ rule that decided, because ``skipped[].detail`` shows it.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -70,7 +71,8 @@ def _compile(lines: Iterable[str], label: str | None = None
                 # promise on stderr
                 warnings.simplefilter("ignore", FutureWarning)
                 compiled = pathspec.GitIgnoreSpec.from_lines([line]).patterns
-        except ValueError as error:  # pathspec's GitIgnorePatternError
+        except (ValueError, re.error) as error:  # pathspec's GitIgnorePatternError, or a
+            # class range the regex engine refuses ("[0-.]": before 3.11 pathspec lets it through)
             if label is not None:
                 raise UsageError(f"invalid {label} pattern {line!r}: {error}") from None
             continue
