@@ -109,8 +109,20 @@ def _get(cache_dir: str | os.PathLike[str] | None = None) -> Any:
             except Exception as exc:
                 raise SecretScanError(
                     f"the secret scanner could not load its rules: {exc}") from exc
-            _scanner = (scanner, kingfisher_sdk.ScanInput)
+            _scanner = _scan_function(scanner, kingfisher_sdk.ScanInput)
     return _scanner
+
+
+def _scan_function(scanner: Any, scan_input: Any) -> Callable[[str, bytes], Any]:
+    """``(path, data) -> findings``. The SDK's ``scan_input`` only checks its argument and
+    hands ``data`` and ``path`` to the native scanner, then wraps each finding; calling the
+    native scanner directly saves ~9 µs a file (a third of a small file's scan), which is
+    0.9 s of CPU over 100,000 files. The native findings have the attributes we read. If a
+    later SDK moves its insides, the public call is used."""
+    direct = getattr(getattr(scanner, "_native", None), "scan_input", None)
+    if callable(direct):
+        return lambda path, data: direct(data, path)
+    return lambda path, data: scanner.scan_input(scan_input(path, data))
 
 
 def short_rule(rule_id: str) -> str:
@@ -129,8 +141,7 @@ def scan(text: str, path: str) -> list[Finding]:
         return []
     data = text.encode("utf-8", "surrogatepass")  # one char -> 1 to 4 bytes, never fails
     try:
-        scanner, scan_input = _get()
-        raw = scanner.scan_input(scan_input(path, data))  # the path matters to some rules
+        raw = _get()(path, data)  # the path matters to some rules
     except SecretScanError:
         raise
     except Exception as exc:

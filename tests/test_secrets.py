@@ -17,8 +17,9 @@ import subprocess
 import sys
 import textwrap
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -297,3 +298,29 @@ def test_scanner_built_before_fork_works_in_children() -> None:
     with multiprocessing.get_context("fork").Pool(2) as pool:
         assert pool.map(scan_in_child, texts) == expected
     assert [len(found) for found in expected] == [1, 0, 3]
+
+
+def test_the_direct_native_call_finds_what_the_public_call_finds(rule_cache: Path) -> None:
+    import types
+
+    import kingfisher_sdk
+
+    scanner = kingfisher_sdk.DetectionScanner(
+        kingfisher_sdk.Rules(confidence="medium", cache_dir=rule_cache), inline_ignores=False)
+    direct = secrets._scan_function(scanner, kingfisher_sdk.ScanInput)
+    # an object without the SDK's insides: the public call, the way a later SDK would take
+    public = secrets._scan_function(types.SimpleNamespace(scan_input=scanner.scan_input),
+                                    kingfisher_sdk.ScanInput)
+    texts = {"config/credentials": f"aws_access_key_id = {AWS_KEY_ID}\n"
+                                   f"aws_secret_access_key = {AWS_SECRET}\n",
+             "src/app.py": f'TOKEN = "{GITHUB}"\nSLACK = "{SLACK}"\n',
+             "billing.py": f"stripe.api_key = '{STRIPE}'\n",
+             "id_rsa": private_key(), ".env": f"GITHUB_TOKEN={GITHUB}\n", "x.py": "x = 1\n"}
+
+    def seen(scan: Callable[[str, bytes], list[Any]], path: str) -> list[tuple[Any, ...]]:
+        return sorted((f.rule_id, sorted(f.location.items()), f.visible)
+                      for f in scan(path, texts[path].encode()))
+
+    found = {path: seen(direct, path) for path in texts}
+    assert found == {path: seen(public, path) for path in texts}
+    assert sum(map(len, found.values())) >= 6 and found["x.py"] == []
