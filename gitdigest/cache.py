@@ -66,6 +66,17 @@ class TokenCache:
         """Whether this cache stores anything."""
         return self._db is not None
 
+    @property
+    def empty(self) -> bool:
+        """Whether nothing is stored (a first run, or no cache at all): every file will be
+        counted."""
+        if self._db is None:
+            return True
+        try:
+            return self._db.execute("SELECT 1 FROM counts LIMIT 1").fetchone() is None
+        except sqlite3.DatabaseError:
+            return True
+
     @classmethod
     def default(cls) -> TokenCache:
         """The cache in the user cache folder."""

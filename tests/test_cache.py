@@ -109,10 +109,12 @@ def test_a_wrong_row_is_never_trusted(make_repo: MakeRepo) -> None:
 
 def test_cache_api_round_trip(tmp_path: Path) -> None:
     cache = TokenCache(tmp_path / "c.sqlite")
+    assert cache.empty  # a first run: the engines start loading before the listing
     cache.put_many([("k", Counts("text", "utf-8", 3, 9))])
     assert cache.get_many(["k", "missing"]) == {"k": Counts("text", "utf-8", 3, 9)}
+    assert not cache.empty
     cache.close()
-    assert TokenCache(None).get_many(["k"]) == {}
+    assert TokenCache(None).get_many(["k"]) == {} and TokenCache(None).empty
 
 
 def test_process_pool_gives_byte_identical_output(make_repo: MakeRepo,
