@@ -3,7 +3,8 @@
 1. Every file's key (its git blob id, hashed here for working-tree files) is looked up in the
    token cache; when everything hits, the tokenizer is never loaded.
 2. The misses are read, decoded and counted by a pool of forked processes that share the
-   tokenizer loaded once in the parent (copy-on-write), in digest order.
+   tokenizer loaded once in the parent (copy-on-write): largest files first, each result
+   taken as it is done, and put back in digest order.
 
 Texts are not kept: the render pass reads and decodes again with the charset found here, so
 memory follows the largest file, not the repository. The exception is small files that are
@@ -91,7 +92,8 @@ class Reader:
         fresh = self._count([entries[i] for i in pending], workers)
         total = sum(entries[i].size for i in pending)
         done, shown = 0, 0.0
-        for index, (result, oid, raw) in zip(pending, fresh, strict=True):
+        for position, (result, oid, raw) in fresh:  # in the order they finish
+            index = pending[position]
             results[index] = result
             if raw is not None and self._kept_bytes + len(raw) <= _KEEP_TOTAL:
                 self._kept[entries[index].path] = raw
@@ -151,7 +153,9 @@ class Reader:
     def _entry_key(self, entry: Entry, oid: str) -> str:
         return cache_key(self._variant, oid, str(entry.size), entry.path)
 
-    def _count(self, entries: list[Entry], workers: int | None) -> Iterator[Analyzed]:
+    def _count(self, entries: list[Entry], workers: int | None
+               ) -> Iterator[tuple[int, Analyzed]]:
+        """Each entry's position and result, in the order they are done."""
         workers = workers or os.cpu_count() or 1
         size = sum(entry.size for entry in entries)
         if entries:
@@ -160,12 +164,12 @@ class Reader:
             self._load_engines()
             self.progress(Step(_STAGE, 0, size, "bytes"))
         if workers == 1 or len(entries) < 2 or size < _PARALLEL_BYTES:
-            yield from map(self.analyze_keyed, entries)
+            yield from enumerate(map(self.analyze_keyed, entries))
         elif sys.platform == "linux":
             yield from self._in_processes(entries, workers)
         else:  # no safe fork: threads (tiktoken releases the GIL while it encodes)
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                yield from pool.map(self.analyze_keyed, entries)
+                yield from enumerate(pool.map(self.analyze_keyed, entries))
 
     def _load_engines(self) -> None:
         """Load the tokenizer and the secret scanner side by side (both mostly outside the
@@ -176,7 +180,8 @@ class Reader:
         if wait is not None:
             wait()
 
-    def _in_processes(self, entries: list[Entry], workers: int) -> Iterator[Analyzed]:
+    def _in_processes(self, entries: list[Entry], workers: int
+                      ) -> Iterator[tuple[int, Analyzed]]:
         global _reader_in_worker
         _reader_in_worker = self
         context = multiprocessing.get_context("fork")
@@ -192,13 +197,16 @@ class Reader:
         except BaseException:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             raise
-        chunk = max(4, len(entries) // (workers * 64))  # many small files: fewer round trips
         try:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-            results = pool.imap(_analyze_in_worker, entries, chunksize=chunk)
-            for entry, (result, oid, raw) in zip(entries, results, strict=True):
-                yield (Document(entry, *result) if isinstance(result, tuple) else result, oid,
-                       raw)
+            tasks = _tasks(entries, workers)
+            done = pool.imap_unordered(
+                _analyze_in_worker, enumerate([entries[i] for i in task] for task in tasks))
+            for task, answers in done:
+                for position, (result, oid, raw) in zip(tasks[task], answers, strict=True):
+                    entry = entries[position]
+                    yield position, (Document(entry, *result) if isinstance(result, tuple)
+                                     else result, oid, raw)
         finally:
             pool.terminate()
             pool.join()
@@ -278,11 +286,12 @@ class Reader:
         return self._transformed(text)
 
 
-def preload(tokenizer: str, secrets_mode: str) -> None:
-    """Start loading the tokenizer and the secret scanner in the background while the main
-    thread waits on something else (a remote fetch). A failure is not reported here: counting
-    loads them again, for real, and says what went wrong then."""
-    load_in_background(tokenizer)
+def preload(tokenizer: str | None, secrets_mode: str) -> None:
+    """Start loading the tokenizer (unless None) and the secret scanner in the background
+    while the main thread waits on something else (a remote fetch). A failure is not reported
+    here: counting loads them again, for real, and says what went wrong then."""
+    if tokenizer is not None:
+        load_in_background(tokenizer)
     if secrets_mode != "off":
         secrets.load_in_background()
 
@@ -296,16 +305,44 @@ def _start_worker() -> None:
     _reader_in_worker.source.reopen()
 
 
-def _analyze_in_worker(entry: Entry
-                       ) -> tuple[tuple[Any, ...] | Skipped, str | None, bytes | None]:
+def _tasks(entries: Sequence[Entry], workers: int) -> list[list[int]]:
+    """Positions of ``entries`` cut into the pool's tasks, largest files first and a task's
+    bytes bounded: the big files start at once, and the last tasks to finish are small, so no
+    core waits at the end for one that drew a 1 MB file late (in listing order, numpy's four
+    LAPACK files came in one task). Small files go many to a task: fewer round trips."""
+    order = sorted(range(len(entries)), key=lambda i: -entries[i].size)
+    most_files = max(4, len(entries) // (workers * 64))
+    most_bytes = max(sum(entry.size for entry in entries) // (workers * 64), 1)
+    tasks: list[list[int]] = [[]]
+    held = 0
+    for position in order:
+        if tasks[-1] and (len(tasks[-1]) >= most_files
+                          or held + entries[position].size > most_bytes):
+            tasks.append([])
+            held = 0
+        tasks[-1].append(position)
+        held += entries[position].size
+    return tasks
+
+
+#: one file's result as a worker sends it: a document's fields other than its entry
+Answer = tuple["tuple[Any, ...] | Skipped", "str | None", "bytes | None"]
+
+
+def _analyze_in_worker(task: tuple[int, list[Entry]]) -> tuple[int, list[Answer]]:
     assert _reader_in_worker is not None
-    result, oid, raw = _reader_in_worker.analyze_keyed(entry)
-    if isinstance(result, Document):
-        # the parent has the entry: send back only the other fields, as a plain tuple (a
-        # tuple pickles and rebuilds several times faster than a dataclass, per file)
-        return (result.bytes, result.tokens, result.block_tokens, result.charset, result.kind,
-                result.secrets, result.sha256), oid, raw
-    return result, oid, raw
+    number, entries = task
+    answers: list[Answer] = []
+    for entry in entries:
+        result, oid, raw = _reader_in_worker.analyze_keyed(entry)
+        if isinstance(result, Document):
+            # the parent has the entry: send back only the other fields, as a plain tuple (a
+            # tuple pickles and rebuilds several times faster than a dataclass, per file)
+            answers.append(((result.bytes, result.tokens, result.block_tokens, result.charset,
+                             result.kind, result.secrets, result.sha256), oid, raw))
+        else:
+            answers.append((result, oid, raw))
+    return number, answers
 
 
 def _withheld(mode: str, found: tuple[Secret, ...]) -> str:

@@ -62,3 +62,17 @@ def test_small_files_are_shown_as_counted(make_repo: MakeRepo) -> None:
     assert reader.load_raw(by_path["pkg/m007.py"]) == b"def f7(x):\n    return x * 7\n"
     assert reader.load_raw(by_path["big.txt"]) == b"changed too\n"
     assert reader.load_raw(by_path["latin.txt"]) is None  # not UTF-8: decoded, not copied
+
+
+def test_tasks_start_with_the_largest_files_and_hold_each_once() -> None:
+    from gitdigest.records import Entry
+
+    sizes = [10] * 500 + [50_000, 3, 900_000, 120_000] + [7] * 300
+    entries = [Entry(f"f{i}", "file", size) for i, size in enumerate(sizes)]
+    tasks = documents._tasks(entries, 2)
+    assert sorted(p for task in tasks for p in task) == list(range(len(entries)))
+    firsts = [entries[task[0]].size for task in tasks]
+    assert firsts[:3] == [900_000, 120_000, 50_000] and firsts == sorted(firsts, reverse=True)
+    bound = sum(sizes) // 128
+    assert all(len(task) == 1 or sum(sizes[p] for p in task) <= bound for task in tasks)
+    assert all(len(task) <= max(4, len(sizes) // 128) for task in tasks)
