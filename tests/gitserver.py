@@ -22,6 +22,10 @@ class GitHTTPServer:
         self.root = root
         self.token = token
         self.requests: list[tuple[str, str, str]] = []  # (method, path, authorization)
+        #: seconds each request waits before it is answered (a slow network), and when each
+        #: was received and answered (to see which requests overlapped)
+        self.delay = 0.0
+        self.spans: list[tuple[float, float]] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -55,6 +59,14 @@ class GitHTTPServer:
         return password == self.token
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        received = time.monotonic()
+        time.sleep(self.delay)
+        try:
+            self._answer(handler)
+        finally:
+            self.spans.append((received, time.monotonic()))
+
+    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
         path, _, query = handler.path.partition("?")
         self.requests.append((handler.command, handler.path,
                               handler.headers.get("Authorization", "")))

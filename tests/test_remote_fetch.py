@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -86,3 +87,28 @@ def test_the_tokenizer_loads_while_a_cold_fetch_downloads(served: Served  # noqa
         assert [e.path for e in warm.listing().entries] == cold_files
     assert announced == ["fetch"]
     assert _run(url) == _run(url, "--no-cache")  # loaded early or not, the same digest
+
+
+def test_a_first_fetch_of_the_default_branch_overlaps_the_ref_listing(served: Served  # noqa: F811
+                                                                      ) -> None:
+    """On a slow network the ref listing's round trips are not on the way to the pack: the
+    server's HEAD is fetched while the refs are listed (one git client asks one request at a
+    time, so overlapping requests mean two ran at once). Named refs and warm runs wait for the
+    listing as before; every way gives the same digest."""
+    url = f"{served.http.url}/owner/repo"
+    expected = _run(url, "--no-cache")
+    served.http.delay = 0.3
+    try:
+        served.http.spans.clear()
+        assert _run(url) == expected
+        spans = sorted(served.http.spans)
+        assert any(later[0] < earlier[1] for earlier, later in pairwise(spans))
+        before = _posts(served)
+        assert _run(url) == expected  # warm: the ref listing only
+        assert _posts(served) - before == 1
+        served.http.spans.clear()
+        assert _run(url, "--ref", "main", "--no-cache") == expected
+        spans = sorted(served.http.spans)
+        assert all(later[0] >= earlier[1] for earlier, later in pairwise(spans))
+    finally:
+        served.http.delay = 0.0

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .. import background
 from ..errors import RemoteError, UnknownRef, UsageError
 from ..gitcmd import GitFailed, GitTimeout, run_git
 from ..netguard import NetworkPolicy
@@ -334,14 +335,19 @@ def _submodule_url(url: str) -> RemoteURL:
 def open_remote(url: RemoteURL, settings: SourceSettings) -> RemoteSource:
     """Resolve, fetch and open ``url`` as a source."""
     remote = RemoteGit(url, credentials_for(url, settings), settings.timeout, settings.policy)
-    heads, tags, default = list_refs(remote)
-    if url.route in REVIEW_REFS and settings.ref is None:
-        resolved = _review_ref(remote)
-    else:
-        resolved = resolve(url, settings.ref, heads, tags, default)
     with contextlib.ExitStack() as stack:
         repo = stack.enter_context(_workspace(url, settings.clone_cache))
-        _fetch(remote, repo, resolved, settings)
+        early = _fetch_head_early(remote, repo, settings)
+        try:
+            heads, tags, default = list_refs(remote)
+        finally:
+            fetched = early()
+        if url.route in REVIEW_REFS and settings.ref is None:
+            resolved = _review_ref(remote)
+        else:
+            resolved = resolve(url, settings.ref, heads, tags, default)
+        if fetched is None or fetched != resolved.commit:
+            _fetch(remote, repo, resolved, settings)
         if settings.also_fetch or settings.history:
             bases = [_named(url, default if base == "HEAD" and default else base, heads, tags)
                      for base in settings.also_fetch]
@@ -350,6 +356,33 @@ def open_remote(url: RemoteURL, settings: SourceSettings) -> RemoteSource:
         source.git_config = tuple(remote.config)  # lazy blob fetches (a diff's base) need it
         return source
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fetch_head_early(remote: RemoteGit, repo: Path, settings: SourceSettings
+                      ) -> Callable[[], str | None]:
+    """On a first fetch of a repository's default branch (a bare repository URL), start
+    fetching the server's HEAD while its refs are listed, so the ref listing's round trip is
+    not on the way to the pack. Returns ``wait``, which gives the commit fetched, or None
+    (nothing started, or the fetch failed: then the ordinary fetch runs and reports)."""
+    url = remote.url
+    plain = not url.tail and url.route not in (*REVIEW_REFS, "commit")
+    if settings.ref not in (None, "HEAD") or not plain or (repo / ".git").exists():
+        return lambda: None
+    head = Resolved("the default branch", "HEAD", None, "")
+    found: list[str] = []
+
+    def fetch() -> None:
+        with contextlib.suppress(RemoteError):
+            _fetch(remote, repo, head, settings)
+            found.append(_checked_out(remote, repo) or "")
+
+    wait = background.start(fetch, "gitdigest-early-fetch")
+
+    def result() -> str | None:
+        wait()
+        return found[0] if found and found[0] else None
+
+    return result
 
 
 #: the head ref a pull or merge request route names, where the forge publishes it
