@@ -133,12 +133,16 @@ def open_digest(options: Options, progress: Progress = no_progress,
     with contextlib.ExitStack() as stack:
         cache = TokenCache.default() if options.cache else TokenCache(None)
         stack.callback(cache.close)
+        settings = source_settings(options, progress, policy)
         if cache.empty:
             # Every file will be counted: the scanner loads (outside the GIL) while the files
             # are listed. The tokenizer waits: parsing its ranks holds the GIL, and its
             # garbage, made while the listing allocates, left the heap 10 MB larger on numpy.
             preload(None, options.secrets)
-        source = stack.enter_context(open_source(source_settings(options, progress, policy)))
+            # Blob ids from git's index only serve cache look-ups, and none can hit: the
+            # workers hash what they read instead (~1 s less listing for 100,000 files).
+            settings = replace(settings, index_oids=False)
+        source = stack.enter_context(open_source(settings))
         result = _build(source, options, prologue, budget, cache, reconfigure, progress,
                         counting_notes)
         try:

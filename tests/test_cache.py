@@ -42,11 +42,14 @@ def test_blob_id_is_gits(make_repo: MakeRepo) -> None:
 def test_warm_run_needs_no_tokenizer_and_gives_the_same_bytes(make_repo: MakeRepo) -> None:
     root = make_repo(FILES)
     cold = _full(digest(str(root), cache=False))
-    first = _full(digest(str(root)))
-    assert first == cold and _rows() >= 4
+    fresh = digest(str(root))
+    assert _full(fresh) == cold and _rows() >= 4
+    # an empty cache cannot hit: git's index is not asked for ids, the workers hash instead
+    assert all(d.entry.oid is None for d in fresh.files)
     tokens._cores.clear()
     warm = digest(str(root))
     assert _full(warm) == cold
+    assert all(d.entry.oid for d in warm.files)  # looked up by the ids git's index holds
     assert not tokens._cores  # every count came from the cache: no tokenizer was built
     assert [s.reason for s in warm.skipped] == ["binary"]
 
