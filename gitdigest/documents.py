@@ -23,13 +23,13 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from . import secrets
 from .cache import Counts, TokenCache, blob_id, cache_key
 from .layout import TAIL, block_head, is_digest
 from .notebook import notebook_to_text
-from .read import Decoded, decode, decode_as
+from .read import decode, decode_as
 from .records import EARLIER_OUTPUT, Document, Entry, Secret, Skipped, text_sha256
 from .sources.base import Progress, Source, Step, no_progress
 from .tokens import TokenCounter, get_core, load_in_background
@@ -43,11 +43,25 @@ _STAGE = "reading, scanning and counting"
 _REPORT_EVERY = 0.1  # seconds between progress reports
 _KEEP_FILE = 16 * 1024  # a file this small is kept as bytes for the render pass...
 _KEEP_TOTAL = 16 * 1024 * 1024  # ...while all kept files stay under this
+_TASK_BYTES = 4 * 1024 * 1024  # the most bytes of files in one task (but one file may be more)
 
 
 #: one file's result: the document or why it is skipped, its blob id (for the cache), and its
 #: bytes when it is small and shown as they are (for the render pass)
 Analyzed = tuple["Document | Skipped", "str | None", "bytes | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Staged:
+    """A file read and decoded, waiting for its scan and count."""
+
+    entry: Entry
+    size: int
+    text: str
+    kind: Literal["text", "notebook"]
+    charset: str
+    oid: str | None
+    small: bytes | None
 
 
 @dataclass(frozen=True)
@@ -164,7 +178,9 @@ class Reader:
             self._load_engines()
             self.progress(Step(_STAGE, 0, size, "bytes"))
         if workers == 1 or len(entries) < 2 or size < _PARALLEL_BYTES:
-            yield from enumerate(map(self.analyze_keyed, entries))
+            for task in _tasks(entries, 1, in_order=True):
+                yield from zip(task, self.analyze_batch([entries[i] for i in task]),
+                               strict=True)
         elif sys.platform == "linux":
             yield from self._in_processes(entries, workers)
         else:  # no safe fork: threads (tiktoken releases the GIL while it encodes)
@@ -215,6 +231,23 @@ class Reader:
     def analyze_keyed(self, entry: Entry) -> Analyzed:
         """Read, decode and count one file; with the blob id for the cache (hashed from the same
         read when git did not know it), and the bytes of a small file shown as they are."""
+        return self.analyze_batch([entry])[0]
+
+    def analyze_batch(self, entries: Sequence[Entry]) -> list[Analyzed]:
+        """:meth:`analyze_keyed` for each entry, in phases: every file read and decoded, then
+        every one scanned, then every one counted. The scanner's and the tokenizer's tables
+        then each stay in the CPU's caches; file by file they evicted each other, and a small
+        file cost 85 µs instead of 55 µs. A batch's texts are held together: callers bound
+        its bytes (see :func:`_tasks`)."""
+        staged = [self._stage(entry) for entry in entries]
+        mode = self.text.secrets
+        scans = [secrets.apply(item.text, item.entry.path, mode)
+                 if isinstance(item, _Staged) else None for item in staged]
+        return [item if isinstance(item, tuple) else self._finish(item, scan)
+                for item, scan in zip(staged, scans, strict=True)]
+
+    def _stage(self, entry: Entry) -> _Staged | Analyzed:
+        """A file read, decoded and ready to scan; or its result when it needs no scan."""
         try:
             data = self.source.read(entry)
         except OSError as error:
@@ -224,34 +257,35 @@ class Reader:
         decoded = decode(data)
         small = data if size <= _KEEP_FILE else None
         del data  # a huge file should not be held twice, as bytes and as text
-        result = self._analyze_text(entry, size, decoded)
-        raw = small if isinstance(result, Document) and self._shown_as_bytes(result) else None
-        return result, oid, raw
+        if decoded is None:
+            return Skipped(entry.path, "binary", BINARY_DETAIL), oid, None
+        if is_digest(decoded.text):
+            return Skipped(entry.path, "excluded", EARLIER_OUTPUT), oid, None
+        notebook = self._notebook(entry.path, decoded.text)
+        if notebook is not None:
+            return _Staged(entry, size, notebook, "notebook", decoded.charset, oid, small)
+        return _Staged(entry, size, decoded.text, "text", decoded.charset, oid, small)
+
+    def _finish(self, item: _Staged, scan: tuple[str | None, list[secrets.Finding]] | None
+                ) -> Analyzed:
+        """The staged file's result once scanned: withheld, or transformed and counted."""
+        entry = item.entry
+        assert scan is not None  # every staged file was scanned
+        shown, findings = scan
+        found = tuple(Secret(entry.path, f.line, f.rule) for f in findings)
+        if shown is None:
+            return (Skipped(entry.path, secrets.REASON, _withheld(self.text.secrets, found),
+                            found), item.oid, None)
+        text = self._transformed(shown)
+        tokens, framed = self.counter.count_block(block_head(entry.path), text, TAIL)
+        document = Document(entry, item.size, tokens, framed, item.charset, item.kind, found,
+                            text_sha256(text))
+        return document, item.oid, item.small if self._shown_as_bytes(document) else None
 
     def _shown_as_bytes(self, document: Document) -> bool:
         """Whether the digest shows exactly the file's bytes (UTF-8 text, nothing changed)."""
         return (document.charset == "utf-8" and document.kind == "text"
                 and not self.text.transforms and not document.secrets)
-
-    def _analyze_text(self, entry: Entry, size: int, decoded: Decoded | None
-                      ) -> Document | Skipped:
-        if decoded is None:
-            return Skipped(entry.path, "binary", BINARY_DETAIL)
-        if is_digest(decoded.text):
-            return Skipped(entry.path, "excluded", EARLIER_OUTPUT)
-        text, kind = decoded.text, "text"
-        notebook = self._notebook(entry.path, text)
-        if notebook is not None:
-            text, kind = notebook, "notebook"
-        shown, findings = secrets.apply(text, entry.path, self.text.secrets)
-        found = tuple(Secret(entry.path, f.line, f.rule) for f in findings)
-        if shown is None:
-            return Skipped(entry.path, secrets.REASON, _withheld(self.text.secrets, found), found)
-        text = self._transformed(shown)
-        tokens, framed = self.counter.count_block(
-            block_head(entry.path), text, TAIL)
-        return Document(entry, size, tokens, framed, decoded.charset,
-                        "notebook" if kind == "notebook" else "text", found, text_sha256(text))
 
     def _notebook(self, path: str, text: str) -> str | None:
         if not path.lower().endswith(".ipynb"):
@@ -305,14 +339,18 @@ def _start_worker() -> None:
     _reader_in_worker.source.reopen()
 
 
-def _tasks(entries: Sequence[Entry], workers: int) -> list[list[int]]:
-    """Positions of ``entries`` cut into the pool's tasks, largest files first and a task's
-    bytes bounded: the big files start at once, and the last tasks to finish are small, so no
-    core waits at the end for one that drew a 1 MB file late (in listing order, numpy's four
-    LAPACK files came in one task). Small files go many to a task: fewer round trips."""
-    order = sorted(range(len(entries)), key=lambda i: -entries[i].size)
+def _tasks(entries: Sequence[Entry], workers: int, *, in_order: bool = False
+           ) -> list[list[int]]:
+    """Positions of ``entries`` cut into tasks of bounded bytes (a task's texts are held
+    together, see :meth:`Reader.analyze_batch`), largest files first unless ``in_order``: the
+    big files start at once, and the last tasks to finish are small, so no core waits at the
+    end for one that drew a 1 MB file late (in listing order, numpy's four LAPACK files came
+    in one task). Small files go many to a task: fewer round trips."""
+    order = (range(len(entries)) if in_order
+             else sorted(range(len(entries)), key=lambda i: -entries[i].size))
     most_files = max(4, len(entries) // (workers * 64))
-    most_bytes = max(sum(entry.size for entry in entries) // (workers * 64), 1)
+    most_bytes = min(max(sum(entry.size for entry in entries) // (workers * 64), 1),
+                     _TASK_BYTES)
     tasks: list[list[int]] = [[]]
     held = 0
     for position in order:
@@ -333,8 +371,7 @@ def _analyze_in_worker(task: tuple[int, list[Entry]]) -> tuple[int, list[Answer]
     assert _reader_in_worker is not None
     number, entries = task
     answers: list[Answer] = []
-    for entry in entries:
-        result, oid, raw = _reader_in_worker.analyze_keyed(entry)
+    for result, oid, raw in _reader_in_worker.analyze_batch(entries):
         if isinstance(result, Document):
             # the parent has the entry: send back only the other fields, as a plain tuple (a
             # tuple pickles and rebuilds several times faster than a dataclass, per file)

@@ -76,3 +76,29 @@ def test_tasks_start_with_the_largest_files_and_hold_each_once() -> None:
     bound = sum(sizes) // 128
     assert all(len(task) == 1 or sum(sizes[p] for p in task) <= bound for task in tasks)
     assert all(len(task) <= max(4, len(sizes) // 128) for task in tasks)
+
+
+def test_a_batch_gives_what_each_file_alone_gives(make_repo: MakeRepo) -> None:
+    """Phases over a batch (read all, scan all, count all) change nothing a file gets: with a
+    secret, a binary file, an unreadable one and an earlier output among ordinary files."""
+    from gitdigest.layout import TRAILER
+    from gitdigest.records import Entry, Skipped
+
+    from .test_secrets import GITHUB  # a fake token, made at run time
+
+    files = _files()
+    files["app.py"] = f'import os\nTOKEN = "{GITHUB}"\nprint(TOKEN)\n'
+    files["old-digest.txt"] = "text\n" + TRAILER
+    root = make_repo(files)
+    (root / "blob.bin").write_bytes(b"\0\1\2" * 100)
+    source = WorktreeSource(root, str(root))
+    listed = sorted((e for e in source.listing().entries if e.kind == "file"),
+                    key=lambda e: e.path)
+    entries = [*listed, Entry("gone.txt", "file", 3)]
+    reader = Reader(source, TokenCounter("o200k_base"), TextSettings())
+    batch = reader.analyze_batch(entries)
+    assert batch == [reader.analyze_keyed(entry) for entry in entries]
+    reasons = {r.path: r.reason for r, _, _ in batch if isinstance(r, Skipped)}
+    assert reasons == {"blob.bin": "binary", "old-digest.txt": "excluded",
+                       "gone.txt": "unreadable"}
+    assert any(isinstance(r, Document) and r.secrets for r, _, _ in batch)
