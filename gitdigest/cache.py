@@ -46,6 +46,10 @@ class Counts:
     sha256: str = ""
 
 
+#: one stored row: the key, then the fields of :class:`Counts` in order
+Row = tuple[str, str, str, int, int, str, str]
+
+
 def cache_key(*parts: str) -> str:
     """A fixed-size key for any parts (paths may hold bytes that are not UTF-8)."""
     joined = "\0".join(parts).encode("utf-8", "surrogateescape")
@@ -115,8 +119,12 @@ class TokenCache:
 
     def put_many(self, items: Iterable[tuple[str, Counts]]) -> None:
         """Remember counts (one transaction)."""
-        rows = [(key, c.kind, c.charset, c.tokens, c.block_tokens, c.secrets, c.sha256)
-                for key, c in items]
+        self.put_rows([(key, c.kind, c.charset, c.tokens, c.block_tokens, c.secrets, c.sha256)
+                       for key, c in items])
+
+    def put_rows(self, rows: list[Row]) -> None:
+        """Remember counts given as rows: the key, then :class:`Counts`'s fields in order (a
+        run of 100,000 files builds no ``Counts`` object for them)."""
         if self._db is None or not rows:
             return
         rows.sort()  # keys in order append to the index's B-tree: 100,000 rows 0.72 s -> 0.45 s

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import secrets
-from .cache import Counts, TokenCache, blob_id, cache_key
+from .cache import Counts, Row, TokenCache, blob_id, cache_key
 from .layout import TAIL, block_head, is_digest
 from .notebook import notebook_to_text
 from .read import decode, decode_as
@@ -38,6 +38,8 @@ BINARY_DETAIL = "NUL or control bytes, or no text encoding fits"
 _PARALLEL_BYTES = 4 * 1024 * 1024  # below this, forking costs more than it saves
 _PROBE = 32  # files looked up before deciding whether the cache is warm
 _reader_in_worker: Reader | None = None
+#: the entries being counted and the tasks cut from them, for forked workers
+_work_in_worker: tuple[Sequence[Entry], list[list[int]]] = ([], [])
 _PLACEHOLDER = Entry("", "file")
 _STAGE = "reading, scanning and counting"
 _REPORT_EVERY = 0.1  # seconds between progress reports
@@ -46,8 +48,9 @@ _KEEP_TOTAL = 16 * 1024 * 1024  # ...while all kept files stay under this
 _TASK_BYTES = 4 * 1024 * 1024  # the most bytes of files in one task (but one file may be more)
 
 
-#: one file's result: the document or why it is skipped, its blob id (for the cache), and its
-#: bytes when it is small and shown as they are (for the render pass)
+#: one file's result: the document or why it is skipped, its token-cache key (from its blob
+#: id; None without a cache), and its bytes when it is small and shown as they are (for the
+#: render pass)
 Analyzed = tuple["Document | Skipped", "str | None", "bytes | None"]
 
 
@@ -60,7 +63,7 @@ class _Staged:
     text: str
     kind: Literal["text", "notebook"]
     charset: str
-    oid: str | None
+    key: str | None
     small: bytes | None
 
 
@@ -102,11 +105,11 @@ class Reader:
         results: list[Document | Skipped | None] = [None] * len(entries)
         keys = self._known_keys(entries, results)
         pending = [i for i, result in enumerate(results) if result is None]
-        learned = []
+        learned: list[Row] = []
         fresh = self._count([entries[i] for i in pending], workers)
         total = sum(entries[i].size for i in pending)
         done, shown = 0, 0.0
-        for position, (result, oid, raw) in fresh:  # in the order they finish
+        for position, (result, key, raw) in fresh:  # in the order they finish
             index = pending[position]
             results[index] = result
             if raw is not None and self._kept_bytes + len(raw) <= _KEEP_TOTAL:
@@ -116,11 +119,11 @@ class Reader:
             if time.monotonic() - shown >= _REPORT_EVERY or done == total:
                 shown = time.monotonic()  # a callback per file would flood 100,000-file runs
                 self.progress(Step(_STAGE, done, total, "bytes"))
-            counts = _to_counts(result)
-            key = keys.get(index) or (oid and self._entry_key(entries[index], oid))
-            if counts is not None and key:
-                learned.append((key, counts))
-        self.cache.put_many(learned)
+            key = keys.get(index) or key
+            row = _row(key, result) if key else None
+            if row is not None:
+                learned.append(row)
+        self.cache.put_rows(learned)
         return [r for r in results if r is not None]
 
     def _known_keys(self, entries: Sequence[Entry], results: list[Document | Skipped | None]
@@ -198,8 +201,11 @@ class Reader:
 
     def _in_processes(self, entries: list[Entry], workers: int
                       ) -> Iterator[tuple[int, Analyzed]]:
-        global _reader_in_worker
-        _reader_in_worker = self
+        global _reader_in_worker, _work_in_worker
+        tasks = _tasks(entries, workers)
+        # forked workers find the entries in memory: a task is only its number (pickling
+        # 100,000 entries to send them cost the parent ~9 µs each)
+        _reader_in_worker, _work_in_worker = self, (entries, tasks)
         context = multiprocessing.get_context("fork")
         # Workers must ignore Ctrl-C from their first instant (the parent stops them). SIGINT
         # is blocked while forking, so children start with it blocked and ignore it before
@@ -215,18 +221,16 @@ class Reader:
             raise
         try:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-            tasks = _tasks(entries, workers)
-            done = pool.imap_unordered(
-                _analyze_in_worker, enumerate([entries[i] for i in task] for task in tasks))
+            done = pool.imap_unordered(_analyze_in_worker, range(len(tasks)))
             for task, answers in done:
-                for position, (result, oid, raw) in zip(tasks[task], answers, strict=True):
+                for position, (result, key, raw) in zip(tasks[task], answers, strict=True):
                     entry = entries[position]
                     yield position, (Document(entry, *result) if isinstance(result, tuple)
-                                     else result, oid, raw)
+                                     else result, key, raw)
         finally:
             pool.terminate()
             pool.join()
-            _reader_in_worker = None
+            _reader_in_worker, _work_in_worker = None, ([], [])
 
     def analyze_keyed(self, entry: Entry) -> Analyzed:
         """Read, decode and count one file; with the blob id for the cache (hashed from the same
@@ -252,19 +256,21 @@ class Reader:
             data = self.source.read(entry)
         except OSError as error:
             return Skipped(entry.path, "unreadable", error.strerror or str(error)), None, None
-        oid = entry.oid or (blob_id(data) if self.cache.enabled else None)
+        key = None
+        if self.cache.enabled:
+            key = self._entry_key(entry, entry.oid or blob_id(data))
         size = len(data)
         decoded = decode(data)
         small = data if size <= _KEEP_FILE else None
         del data  # a huge file should not be held twice, as bytes and as text
         if decoded is None:
-            return Skipped(entry.path, "binary", BINARY_DETAIL), oid, None
+            return Skipped(entry.path, "binary", BINARY_DETAIL), key, None
         if is_digest(decoded.text):
-            return Skipped(entry.path, "excluded", EARLIER_OUTPUT), oid, None
+            return Skipped(entry.path, "excluded", EARLIER_OUTPUT), key, None
         notebook = self._notebook(entry.path, decoded.text)
         if notebook is not None:
-            return _Staged(entry, size, notebook, "notebook", decoded.charset, oid, small)
-        return _Staged(entry, size, decoded.text, "text", decoded.charset, oid, small)
+            return _Staged(entry, size, notebook, "notebook", decoded.charset, key, small)
+        return _Staged(entry, size, decoded.text, "text", decoded.charset, key, small)
 
     def _finish(self, item: _Staged, scan: tuple[str | None, list[secrets.Finding]] | None
                 ) -> Analyzed:
@@ -275,12 +281,12 @@ class Reader:
         found = tuple(Secret(entry.path, f.line, f.rule) for f in findings)
         if shown is None:
             return (Skipped(entry.path, secrets.REASON, _withheld(self.text.secrets, found),
-                            found), item.oid, None)
+                            found), item.key, None)
         text = self._transformed(shown)
         tokens, framed = self.counter.count_block(block_head(entry.path), text, TAIL)
         document = Document(entry, item.size, tokens, framed, item.charset, item.kind, found,
                             text_sha256(text))
-        return document, item.oid, item.small if self._shown_as_bytes(document) else None
+        return document, item.key, item.small if self._shown_as_bytes(document) else None
 
     def _shown_as_bytes(self, document: Document) -> bool:
         """Whether the digest shows exactly the file's bytes (UTF-8 text, nothing changed)."""
@@ -367,18 +373,18 @@ def _tasks(entries: Sequence[Entry], workers: int, *, in_order: bool = False
 Answer = tuple["tuple[Any, ...] | Skipped", "str | None", "bytes | None"]
 
 
-def _analyze_in_worker(task: tuple[int, list[Entry]]) -> tuple[int, list[Answer]]:
+def _analyze_in_worker(number: int) -> tuple[int, list[Answer]]:
     assert _reader_in_worker is not None
-    number, entries = task
+    entries, tasks = _work_in_worker
     answers: list[Answer] = []
-    for result, oid, raw in _reader_in_worker.analyze_batch(entries):
+    for result, key, raw in _reader_in_worker.analyze_batch([entries[i] for i in tasks[number]]):
         if isinstance(result, Document):
             # the parent has the entry: send back only the other fields, as a plain tuple (a
             # tuple pickles and rebuilds several times faster than a dataclass, per file)
             answers.append(((result.bytes, result.tokens, result.block_tokens, result.charset,
-                             result.kind, result.secrets, result.sha256), oid, raw))
+                             result.kind, result.secrets, result.sha256), key, raw))
         else:
-            answers.append((result, oid, raw))
+            answers.append((result, key, raw))
     return number, answers
 
 
@@ -389,15 +395,16 @@ def _withheld(mode: str, found: tuple[Secret, ...]) -> str:
     return f"nothing but a secret ({rules})"
 
 
-def _to_counts(result: Document | Skipped) -> Counts | None:
-    found = " ".join(f"{s.line}:{s.rule}" for s in result.secrets)
+def _row(key: str, result: Document | Skipped) -> Row | None:
+    """What the cache stores for ``result`` (see :class:`~.cache.Counts`), or None."""
+    found = " ".join(f"{s.line}:{s.rule}" for s in result.secrets) if result.secrets else ""
     if isinstance(result, Document):
-        return Counts(result.kind, result.charset, result.tokens, result.block_tokens, found,
-                      result.sha256)
+        return (key, result.kind, result.charset, result.tokens, result.block_tokens, found,
+                result.sha256)
     if result.reason == "binary":
-        return Counts("binary", "", 0, 0)
+        return (key, "binary", "", 0, 0, "", "")
     if result.reason == secrets.REASON:
-        return Counts(secrets.REASON, "", 0, 0, found)
+        return (key, secrets.REASON, "", 0, 0, found, "")
     return None  # unreadable or an earlier output: decided afresh every time
 
 
