@@ -88,13 +88,13 @@ class Frame:
         together they add up as written apart, with the file blocks between them."""
         text = self.text(kept, cut) + skipped_section(self.skipped_for(cut)) + TRAILER
         if not self.cache.enabled:
-            return self.counter.count(text)
+            return self.counter.count_all_cores(text)
         digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
         key = cache_key("frame", self.counter.name, digest)
         known = self.cache.get_many([key]).get(key)
         if known is not None:
             return known.tokens
-        tokens = self.counter.count(text)
+        tokens = self.counter.count_all_cores(text)
         self.cache.put_many([(key, Counts("text", "", tokens, tokens))])
         return tokens
 

@@ -123,3 +123,15 @@ def test_huge_ranges_are_counted_in_slices_exactly(monkeypatch: pytest.MonkeyPat
     alone, framed = counter.count_block("head\n", text, "\n\n")
     assert alone == counter.count(text)
     assert framed == counter.count("head\n" + text + "\n\n")
+
+
+def test_a_long_text_counted_on_all_cores_counts_the_same(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    counter = TokenCounter("o200k_base")
+    rng = random.Random(11)
+    text = "".join(_random_text(rng) for _ in range(400))
+    expected = counter.count(text)
+    monkeypatch.setattr(tokens, "_SLICE", 300)  # several slices on threads
+    assert counter.count_all_cores(text) == expected
+    assert counter.count_all_cores("") == 0
+    assert counter.count_all_cores("a\nb") == counter.count("a\nb")
