@@ -123,7 +123,7 @@ class Reader:
             row = _row(key, result) if key else None
             if row is not None:
                 learned.append(row)
-        self.cache.put_rows(learned)
+        self.cache.put_rows(learned, later=True)  # written while the digest is rendered
         return [r for r in results if r is not None]
 
     def _known_keys(self, entries: Sequence[Entry], results: list[Document | Skipped | None]

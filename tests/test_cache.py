@@ -120,6 +120,17 @@ def test_cache_api_round_trip(tmp_path: Path) -> None:
     assert TokenCache(None).get_many(["k"]) == {} and TokenCache(None).empty
 
 
+def test_rows_written_apart_are_stored_when_the_cache_closes(tmp_path: Path) -> None:
+    cache = TokenCache(tmp_path / "c.sqlite")
+    rows = [(f"k{i:05d}", "text", "utf-8", i, i + 1, "", "") for i in range(2000)]
+    cache.put_rows(rows[::-1], later=True)  # a thread writes them while the caller goes on
+    cache.close()
+    again = TokenCache(tmp_path / "c.sqlite")
+    assert again.get_many(["k00007", "k01999"]) == {"k00007": Counts("text", "utf-8", 7, 8),
+                                                    "k01999": Counts("text", "utf-8", 1999, 2000)}
+    again.close()
+
+
 def test_process_pool_gives_byte_identical_output(make_repo: MakeRepo,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     files = {f"m{i:02}.py": f"value_{i} = {i}\n" * (i + 1) for i in range(40)}
