@@ -6,6 +6,7 @@ import os
 import shutil
 import stat
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,19 +56,25 @@ class WorktreeSource(Source):
 
     def listing(self) -> Listing:
         """Stat every path git lists; gitignored paths come back as skipped with their rule."""
-        index: dict[str, _Indexed | None] = {}
-        if self.info.is_git and self._index_oids_wanted:
-            index = self._index()
-        elif self.info.is_git:
-            index = dict.fromkeys(split_z(self._git(["ls-files", "-z", "--cached"])))
-        untracked = split_z(self._git(["ls-files", "-z", "--others", *self._excludes()]))
-        result = Listing()
-        self._index_time = self._index_mtime_ns() if index else 0
-        for path in dict.fromkeys([*index, *untracked]):
-            self._add(path, result, index.get(path))
-        ignored = self._ignored() if self._gitignore or self._prune else []
-        result.skipped.extend(ignored)
-        skip = {s.path.rstrip("/") for s in ignored} | {
+        # The untracked and the ignored paths are listed by git at the same time as the
+        # tracked ones are read and stat'ed here (threads that wait on git; ~0.25 s of
+        # 100,000 files' listing).
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="gitdigest-list") as pool:
+            untracked = pool.submit(
+                lambda: split_z(self._git(["ls-files", "-z", "--others", *self._excludes()])))
+            ignored = pool.submit(
+                self._ignored if self._gitignore or self._prune else list[Skipped])
+            index: dict[str, _Indexed | None] = {}
+            if self.info.is_git and self._index_oids_wanted:
+                index = self._index()
+            elif self.info.is_git:
+                index = dict.fromkeys(split_z(self._git(["ls-files", "-z", "--cached"])))
+            result = Listing()
+            self._index_time = self._index_mtime_ns() if index else 0
+            for path in dict.fromkeys([*index, *untracked.result()]):
+                self._add(path, result, index.get(path))
+            result.skipped.extend(ignored.result())
+        skip = {s.path.rstrip("/") for s in ignored.result()} | {
             e.path for e in result.entries if e.kind == "submodule"}
         listed = {s.path for s in result.skipped}  # a tracked path that became a FIFO
         result.skipped.extend(s for s in self._specials(skip) if s.path not in listed)
