@@ -21,10 +21,13 @@ def draw_tree(root: str | None, leaves: Iterable[tuple[str, str]]) -> str:
     (a single-file source) the leaves stand at the top.
     """
     top = _Folder()
+    directory, folder = "", top  # leaves of one folder come together: find it once for them
     for path, label in leaves:
-        folder = top
-        for part in path.split("/")[:-1]:
-            folder = folder.folders.setdefault(part, _Folder())
+        parent = path.rpartition("/")[0]
+        if parent != directory:
+            directory, folder = parent, top
+            for part in parent.split("/") if parent else ():
+                folder = folder.folders.setdefault(part, _Folder())
         folder.leaves.append(label)
     lines: list[str] = []
     if root is None:
