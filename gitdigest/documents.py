@@ -132,7 +132,7 @@ class Reader:
         blob id git already knows are looked up for free; the others must be read to be keyed,
         so a probe of them decides first whether the cache is warm: a cold run skips that extra
         read and lets the workers key what they count."""
-        if not self.cache.enabled:
+        if self.cache.empty:  # nothing can hit: no probe (it would read a 50 MB file here)
             return {}
         keys: dict[int, str] = {}
         known = [i for i, entry in enumerate(entries) if entry.oid]
