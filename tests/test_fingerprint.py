@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from gitdigest import digest
 from gitdigest.records import fingerprint_of, text_sha256
 
@@ -76,3 +78,15 @@ def test_in_every_format_and_the_same_in_each(make_repo: MakeRepo) -> None:
     assert json.loads(result.render("json"))["summary"]["fingerprint"] == print_
     assert f"- Fingerprint: {print_}\n" in result.render("markdown")
     assert f"<fingerprint>{print_}</fingerprint>" in result.render("xml")
+
+
+def test_a_long_text_is_hashed_in_slices_to_the_same_sha256(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    import hashlib
+
+    from gitdigest import records
+
+    monkeypatch.setattr(records, "_HASH_SLICE", 3)  # slices that cut between any characters
+    for text in ("", "abc", "héllo wörld ✓ \U0001f600 x" * 5, "a\udc80b\udcffc" * 4):
+        whole = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+        assert text_sha256(text) == whole
