@@ -245,10 +245,10 @@ class Reader:
         its bytes (see :func:`_tasks`)."""
         staged = [self._stage(entry) for entry in entries]
         mode = self.text.secrets
-        scans = [secrets.apply(item.text, item.entry.path, mode)
-                 if isinstance(item, _Staged) else None for item in staged]
-        return [item if isinstance(item, tuple) else self._finish(item, scan)
-                for item, scan in zip(staged, scans, strict=True)]
+        scans = {i: secrets.apply(item.text, item.entry.path, mode)
+                 for i, item in enumerate(staged) if isinstance(item, _Staged)}
+        return [self._finish(item, scans[i]) if isinstance(item, _Staged) else item
+                for i, item in enumerate(staged)]
 
     def _stage(self, entry: Entry) -> _Staged | Analyzed:
         """A file read, decoded and ready to scan; or its result when it needs no scan."""
@@ -272,11 +272,10 @@ class Reader:
             return _Staged(entry, size, notebook, "notebook", decoded.charset, key, small)
         return _Staged(entry, size, decoded.text, "text", decoded.charset, key, small)
 
-    def _finish(self, item: _Staged, scan: tuple[str | None, list[secrets.Finding]] | None
+    def _finish(self, item: _Staged, scan: tuple[str | None, list[secrets.Finding]]
                 ) -> Analyzed:
         """The staged file's result once scanned: withheld, or transformed and counted."""
         entry = item.entry
-        assert scan is not None  # every staged file was scanned
         shown, findings = scan
         found = tuple(Secret(entry.path, f.line, f.rule) for f in findings)
         if shown is None:

@@ -128,6 +128,9 @@ class Summary:
     secrets: int = 0
 
 
+_HASH_SLICE = 1 << 20  # characters encoded at a time for a text's sha256
+
+
 def text_sha256(text: str) -> str:
     """The hex sha256 of a text as the digest shows it (UTF-8; undecodable name bytes kept).
     A long text is encoded a slice at a time (each character encodes on its own, so the bytes
@@ -136,9 +139,6 @@ def text_sha256(text: str) -> str:
     for start in range(0, len(text), _HASH_SLICE):
         digest.update(text[start:start + _HASH_SLICE].encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
-
-
-_HASH_SLICE = 1 << 20
 
 
 #: Skip details for gitdigest's own files (the output, earlier outputs): whether they lie in

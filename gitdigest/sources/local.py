@@ -60,10 +60,10 @@ class WorktreeSource(Source):
         # tracked ones are read and stat'ed here (threads that wait on git; ~0.25 s of
         # 100,000 files' listing).
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="gitdigest-list") as pool:
-            untracked = pool.submit(
+            listing_untracked = pool.submit(
                 lambda: split_z(self._git(["ls-files", "-z", "--others", *self._excludes()])))
-            ignored = pool.submit(
-                self._ignored if self._gitignore or self._prune else list[Skipped])
+            listing_ignored = pool.submit(
+                lambda: self._ignored() if self._gitignore or self._prune else [])
             index: dict[str, _Indexed | None] = {}
             if self.info.is_git and self._index_oids_wanted:
                 index = self._index()
@@ -71,10 +71,11 @@ class WorktreeSource(Source):
                 index = dict.fromkeys(split_z(self._git(["ls-files", "-z", "--cached"])))
             result = Listing()
             self._index_time = self._index_mtime_ns() if index else 0
-            for path in dict.fromkeys([*index, *untracked.result()]):
+            for path in dict.fromkeys([*index, *listing_untracked.result()]):
                 self._add(path, result, index.get(path))
-            result.skipped.extend(ignored.result())
-        skip = {s.path.rstrip("/") for s in ignored.result()} | {
+            ignored = listing_ignored.result()
+        result.skipped.extend(ignored)
+        skip = {s.path.rstrip("/") for s in ignored} | {
             e.path for e in result.entries if e.kind == "submodule"}
         listed = {s.path for s in result.skipped}  # a tracked path that became a FIFO
         result.skipped.extend(s for s in self._specials(skip) if s.path not in listed)

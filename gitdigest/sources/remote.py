@@ -369,18 +369,18 @@ def _fetch_head_early(remote: RemoteGit, repo: Path, settings: SourceSettings
     if settings.ref not in (None, "HEAD") or not plain or (repo / ".git").exists():
         return lambda: None
     head = Resolved("the default branch", "HEAD", None, "")
-    found: list[str] = []
+    fetched: list[str | None] = [None]
 
     def fetch() -> None:
         with contextlib.suppress(RemoteError):
             _fetch(remote, repo, head, settings)
-            found.append(_checked_out(remote, repo) or "")
+            fetched[0] = _checked_out(remote, repo)
 
     wait = background.start(fetch, "gitdigest-early-fetch")
 
     def result() -> str | None:
         wait()
-        return found[0] if found and found[0] else None
+        return fetched[0]
 
     return result
 
