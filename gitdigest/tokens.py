@@ -93,12 +93,16 @@ SPECS: dict[str, dict[str, Any]] = {
     },
 }
 
-# A newline followed by a character that is neither white space nor "/" always ends a
-# pre-tokenizer piece in every encoding here (Llama 3's pattern is cl100k's, Llama 4's is
-# o200k's; no pattern can hold "\n" and then such a character), so
-# token counts add up across it. That lets a file's count be reused for the digest's total.
-_SAFE_BREAK = re.compile(r"\n(?=[^\s/])")
-_PIECE_START = re.compile(r"[^\s/]")  # what may follow a newline at a safe break
+# A newline ends a pre-tokenizer piece in every encoding here (Llama 3's pattern is cl100k's,
+# Llama 4's is o200k's) when a character that is neither white space nor "/" follows it, or
+# white space without a line break and then such a character: a piece holding "\n" is either
+# white space ending in its last line break (``\s*[\r\n]+``; cl100k's ``\s++$`` only at the
+# end) or punctuation that takes the line breaks (and slashes) right after it, never what
+# comes after them. So token counts add up across it. That lets a file's count be reused for
+# the digest's total, and long texts be counted in slices: the lines of a tree start with
+# indentation (Python's \s holds all of Rust's \s, so a run it sees holds no line break).
+_PIECE_START = re.compile(r"[^\s/]|[^\S\r\n]+\S")  # what may follow a newline at a break
+_SAFE_BREAK = re.compile(rf"\n(?={_PIECE_START.pattern})")
 _SLICE = 1 << 20
 _RANKS_CHUNK = 1 << 18
 _THREADED_SLICES = 8  # from about 8 MB on, a file is counted on all cores

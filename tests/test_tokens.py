@@ -13,7 +13,14 @@ import pytest
 
 from gitdigest import tokens
 from gitdigest.layout import block_head
-from gitdigest.tokens import SPECS, TokenCounter, TokenizerError, get_encoding, load_ranks
+from gitdigest.tokens import (
+    SPECS,
+    TokenCounter,
+    TokenizerError,
+    get_core,
+    get_encoding,
+    load_ranks,
+)
 
 SAMPLES = [
     "", "hello world", "def f(x):\n    return x ** 2\n", "日本語のテキスト\n",
@@ -135,3 +142,45 @@ def test_a_long_text_counted_on_all_cores_counts_the_same(monkeypatch: pytest.Mo
     assert counter.count_all_cores(text) == expected
     assert counter.count_all_cores("") == 0
     assert counter.count_all_cores("a\nb") == counter.count("a\nb")
+
+
+def _indented_text(rng: random.Random) -> str:
+    """Text full of line breaks before indentation, odd white space (vertical tab, Python-only
+    separators, ideographic space), slashes and a tree's box-drawing characters."""
+    alphabet = ["\n", "\n", "\r\n", " ", "    ", "\t", "\x0b", "\x1c", "\u2028", "\u3000",
+                "/", "a", "Bc", "1", "'s", ".", "==", "│   ", "├── ", "└── ", "é", "x.py"]
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_counts_add_up_across_every_safe_break(name: str) -> None:
+    """Each break the counter may cut at, including a newline before indentation, splits a
+    text into two parts whose counts add up to the whole's, in every encoding."""
+    counter = TokenCounter(name)
+    rng = random.Random(2026)
+    indented = 0
+    for _ in range(1500):
+        text = _indented_text(rng)
+        whole = counter.count(text)
+        for found in tokens._SAFE_BREAK.finditer(text):
+            cut = found.end()
+            assert counter.count(text[:cut]) + counter.count(text[cut:]) == whole, repr(text)
+            indented += text[cut].isspace()
+    assert indented > 500  # the random texts do hold many breaks before indentation
+
+
+def test_a_tree_is_counted_in_slices_on_all_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every line of a tree under a root starts with indentation: still a place to cut."""
+    from gitdigest.tree import draw_tree
+
+    paths = [f"pkg{i // 50}/mod{i // 10 % 5}/file{i:04d}.py" for i in range(600)]
+    tree = draw_tree("repo", ((path, path.rpartition("/")[2]) for path in paths))
+    assert all(line.startswith("    ") for line in tree.splitlines()[1:])
+    counter = TokenCounter("o200k_base")
+    expected = counter.count(tree)
+    monkeypatch.setattr(tokens, "_SLICE", 400)
+    slices: list[str] = []
+    monkeypatch.setattr(counter, "count", lambda text: slices.append(text) or
+                        tokens._count(get_core("o200k_base"), text))
+    assert counter.count_all_cores(tree) == expected
+    assert len(slices) > 20 and "".join(slices) == tree
