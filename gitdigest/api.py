@@ -38,7 +38,7 @@ from .render.json import VERSION as JSON_VERSION
 from .render.json import source_block, summary_block
 from .select import select
 from .sink import open_sink
-from .sources import Progress, Source, SourceSettings, no_progress, open_source
+from .sources import Listing, Progress, Source, SourceSettings, no_progress, open_source
 from .tokens import TokenCounter
 
 #: Given a way to read a file of a remote source (None when it has none), the options to use
@@ -142,6 +142,8 @@ def open_digest(options: Options, progress: Progress = no_progress,
             # Blob ids from git's index only serve cache look-ups, and none can hit: the
             # workers hash what they read instead (~1 s less listing for 100,000 files).
             settings = replace(settings, index_oids=False)
+        # a remote source may then fetch its larger files while the others are counted
+        settings = replace(settings, count_early=cache.enabled and not options.changed_only)
         source = stack.enter_context(open_source(settings))
         result = _build(source, options, prologue, budget, cache, reconfigure, progress,
                         counting_notes)
@@ -155,6 +157,9 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
            cache: TokenCache, reconfigure: Reconfigure | None = None,
            progress: Progress = no_progress, counting_notes: list[str] | None = None) -> Digest:
     progress("listing files...")
+    early = source.listing_so_far()
+    if early is not None and cache.enabled:
+        _count_early(source, early, options, cache, progress)
     listing = source.listing()
     if reconfigure is not None and source.info.kind == "remote":
         changed = reconfigure(lambda path: _read_or_none(source, path))
@@ -232,6 +237,18 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
 
 #: the repository map's budget when neither --max-tokens nor --model gives one
 MAP_BUDGET = 4000
+
+
+def _count_early(source: Source, early: Listing, options: Options, cache: TokenCache,
+                 progress: Progress) -> None:
+    """Count the files that are here while the larger ones still download, into the token
+    cache, where the pipeline proper finds them. A cache look-up is all that joins the two, so
+    the digest is the one a run that waited for the download makes."""
+    selection = select(early, source.read_path, options, _output_paths(source, options))
+    progress(f"counting {len(selection.included):,} files while the larger ones download...")
+    reader = Reader(source, TokenCounter(options.tokenizer), text_settings(options), cache=cache)
+    reader.analyze(selection.included, options.workers)
+    cache.flush()
 
 
 def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,

@@ -150,10 +150,14 @@ class TokenCache:
             _remove(self.path)
             self._db = self._open_or_rebuild(self.path)
 
-    def close(self) -> None:
-        """Wait for rows being written, and close the database."""
+    def flush(self) -> None:
+        """Wait for rows being written apart: from here on they are found."""
         while self._writes:
             self._writes.pop()()
+
+    def close(self) -> None:
+        """Wait for rows being written, and close the database."""
+        self.flush()
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()

@@ -16,6 +16,8 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
+import time
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -144,6 +146,59 @@ def run_git(
         detail = lines[-1] if lines else f"exit code {result.returncode}"
         raise GitFailed(f"git {args[0]} failed: {detail}", text)
     return result
+
+
+class GitRun:
+    """One git command left running while the caller works (a download), with no thread:
+    the pipeline may fork while it runs. ``input`` is written at once (``fetch --stdin``
+    reads all of it before it connects); ``wait`` is :func:`run_git` for the rest."""
+
+    def __init__(self, args: Sequence[str], cwd: str, *, input: bytes = b"",
+                 timeout: float | None = None, config: Sequence[tuple[str, str]] = ()) -> None:
+        self.args = list(args)
+        self._deadline = None if timeout is None else time.monotonic() + timeout
+        self._timeout = timeout
+        # a file, closed by wait or stop: a full pipe would stall git
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self._process = subprocess.Popen(
+                git_command(args), cwd=cwd, env=git_env(config), stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL, stderr=self._stderr, start_new_session=True)
+        except OSError as error:
+            self._stderr.close()
+            raise GitError(f"cannot run git in {cwd}: {error.strerror or error}") from error
+        assert self._process.stdin is not None
+        with contextlib.suppress(BrokenPipeError):  # git failed at once: wait() says why
+            self._process.stdin.write(input)
+        with contextlib.suppress(OSError):
+            self._process.stdin.close()
+
+    def wait(self) -> None:
+        """Wait for git to finish: :class:`GitFailed` when it failed, :class:`GitTimeout`
+        (git stopped) past the time limit counted from the start."""
+        left = None if self._deadline is None else max(self._deadline - time.monotonic(), 0)
+        try:
+            code = self._process.wait(left)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise GitTimeout(f"git {self.args[0]} did not finish within {self._timeout:g} s"
+                             ) from None
+        except BaseException:
+            self.stop()
+            raise
+        self._stderr.seek(0)
+        text = self._stderr.read().decode("utf-8", "replace").strip()
+        self._stderr.close()
+        if code != 0:
+            lines = text.splitlines()
+            detail = lines[-1] if lines else f"exit code {code}"
+            raise GitFailed(f"git {self.args[0]} failed: {detail}", text)
+
+    def stop(self) -> None:
+        """Stop git and its helpers, if still running."""
+        if self._process.poll() is None:
+            _stop(self._process)
+        self._stderr.close()
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -26,6 +26,8 @@ class GitHTTPServer:
         #: was received and answered (to see which requests overlapped)
         self.delay = 0.0
         self.spans: list[tuple[float, float]] = []
+        #: bytes per second an answer is sent at (a slower link; None: as fast as it goes)
+        self.rate: float | None = None
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -103,7 +105,11 @@ class GitHTTPServer:
             handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(payload)))
         handler.end_headers()
-        handler.wfile.write(payload)
+        step = 64 * 1024 if self.rate else len(payload) or 1
+        for start in range(0, len(payload), step):
+            handler.wfile.write(payload[start:start + step])
+            if self.rate:
+                time.sleep(step / self.rate)
 
 
 class GitDaemon:

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from gitdigest.cache import cache_dir
 from gitdigest.cli import cli
+from gitdigest.errors import RemoteError
 
 from .test_remote import Served, served  # noqa: F401 (the module's loopback servers)
 
@@ -112,3 +116,100 @@ def test_a_first_fetch_of_the_default_branch_overlaps_the_ref_listing(served: Se
         assert all(later[0] >= earlier[1] for earlier, later in pairwise(spans))
     finally:
         served.http.delay = 0.0
+
+
+def _count_early_spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, list[str]]]:
+    """Record when the pipeline counted a remote's files early, and which: each time the
+    files are read and counted, when it began and the files."""
+    from gitdigest import api
+    from gitdigest.documents import Reader
+
+    calls: list[tuple[float, list[str]]] = []
+    early_pass = api._count_early
+    analyze = Reader.analyze
+
+    def spy(self: Reader, entries: Any, workers: Any = None) -> Any:
+        calls.append((time.monotonic(), sorted(e.path for e in entries)))
+        return analyze(self, entries, workers)
+
+    def early_only(*args: Any) -> None:
+        monkeypatch.setattr(Reader, "analyze", spy)
+        try:
+            early_pass(*args)
+        finally:
+            monkeypatch.setattr(Reader, "analyze", analyze)
+
+    monkeypatch.setattr(api, "_count_early", early_only)
+    return calls
+
+
+def _promisor(clone: Path) -> str:
+    return subprocess.run(["git", "config", "--get", "remote.origin.promisor"], cwd=clone,
+                          capture_output=True, text=True, check=False).stdout.strip()
+
+
+def test_larger_blobs_download_while_the_files_here_are_counted(
+        served: Served, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """A whole repository's first fetch brings every blob up to a size; the larger ones
+    download while those are counted (into the token cache, where the pipeline finds them).
+    The digest is byte for byte the one a single pack gives (--no-cache never splits), the
+    clone is whole afterwards, and a warm re-run fetches nothing."""
+    from gitdigest.sources import remote
+
+    monkeypatch.setattr(remote, "SPLIT_LIMIT", 100)  # big/data.txt (200 bytes) comes later
+    url = f"{served.http.url}/owner/repo"
+    expected = _run(url, "--no-cache")
+    calls = _count_early_spy(monkeypatch)
+    served.http.delay = 0.3
+    try:
+        served.http.spans.clear()
+        assert _run(url) == expected
+        backfill = max(served.http.spans)  # the last request sent: the larger blobs
+    finally:
+        served.http.delay = 0.0
+    [(start, early)] = calls
+    assert "big/data.txt" not in early and {"README.md", "src/app.py"} <= set(early)
+    assert start < backfill[1]  # counted before the larger blobs arrived: no wait for them
+    assert _promisor(_clone()) == ""
+    before = _posts(served)
+    assert _run(url) == expected
+    assert _posts(served) - before == 1  # the ref listing only
+    assert len(calls) == 1  # and nothing is downloading: nothing counted early
+
+
+def test_a_split_fetch_is_not_made_where_it_cannot_pay(
+        served: Served, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """No token cache to count into, a subfolder, or nothing larger than the limit: the
+    pipeline counts nothing early, and every digest is the same as without a split."""
+    from gitdigest.sources import remote
+
+    calls = _count_early_spy(monkeypatch)
+    url = f"{served.http.url}/owner/repo"
+    whole = _run(url)  # every blob is under the limit: one part, and the clone is whole
+    assert _promisor(_clone()) == ""
+    monkeypatch.setattr(remote, "SPLIT_LIMIT", 100)
+    assert _run(url, "--no-cache") == whole
+    assert "util.py" in _run(f"{url}/tree/main/src/lib", "--no-cache")
+    assert calls == []
+
+
+def test_a_failed_download_of_the_larger_blobs_is_one_clear_error(
+        served: Served, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """The second part fails (the server refuses it): the run stops with the remote exit
+    code and one line, and the next run fetches again and succeeds."""
+    from gitdigest.sources import remote
+
+    monkeypatch.setattr(remote, "SPLIT_LIMIT", 100)
+    url = f"{served.http.url}/owner/repo"
+    expected = _run(url, "--no-cache")
+    original = remote.Backfill.__init__
+
+    def refused(self: Any, git: Any, repo: Path, missing: list[str]) -> None:
+        original(self, git, repo, ["0" * 40])  # an object the server does not have
+
+    monkeypatch.setattr(remote.Backfill, "__init__", refused)
+    result = CliRunner().invoke(cli, [url, "-o", "-", "-q"])
+    assert result.exit_code == RemoteError.exit_code, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    monkeypatch.setattr(remote.Backfill, "__init__", original)
+    assert _run(url) == expected

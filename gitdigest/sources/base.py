@@ -72,6 +72,9 @@ class SourceSettings:
     on_fetch: Callable[[], None] = field(default=lambda: None, compare=False)
     #: what a server may digest for someone else (web page, MCP); None: anything
     policy: NetworkPolicy | None = None
+    #: the pipeline counts the files that are here while larger ones still download (it has
+    #: a token cache to keep those counts in): a remote source may then fetch in two parts
+    count_early: bool = False
 
 
 class Source(ABC):
@@ -94,6 +97,11 @@ class Source(ABC):
     @abstractmethod
     def read_path(self, path: str) -> bytes:
         """The bytes of the file at ``path`` (used for ignore files)."""
+
+    def listing_so_far(self) -> Listing | None:
+        """While a download is still under way: the entries that can be read already (a
+        part of :meth:`listing`), else None. Reading them does not wait for the download."""
+        return None
 
     def read_ahead(self, entries: Sequence[Entry]) -> None:  # noqa: B027 - a hint
         """A hint: these entries are read next, in this order (a source reading through a

@@ -144,15 +144,19 @@ class RefSource(Source):
             meta, _, full_path = line.partition("\t")
             mode, _, oid, size = meta.split()
             path = full_path[len(prefix):]
-            self._paths[path] = oid
-            if mode == "160000":
-                result.entries.append(Entry(path, "submodule", oid=oid))
-            elif mode == "120000":
-                target = self._cat.read(oid).decode("utf-8", "surrogateescape")
-                result.entries.append(Entry(path, "symlink", int(size), oid, target))
-            else:
-                result.entries.append(Entry(path, "file", int(size), oid))
+            result.entries.append(self._entry(mode, oid, 0 if mode == "160000" else int(size),
+                                              path))
         return result
+
+    def _entry(self, mode: str, oid: str, size: int, path: str) -> Entry:
+        """The entry of one tree line (a link's target is read: links are listed with it)."""
+        self._paths[path] = oid
+        if mode == "160000":
+            return Entry(path, "submodule", oid=oid)
+        if mode == "120000":
+            target = self._cat.read(oid).decode("utf-8", "surrogateescape")
+            return Entry(path, "symlink", size, oid, target)
+        return Entry(path, "file", size, oid)
 
     def read(self, entry: Entry) -> bytes:
         """A blob's bytes (from the read-ahead when it is the next one there)."""
@@ -188,6 +192,15 @@ class RefSource(Source):
         """Stop the cat-file processes."""
         self._stop_reading_ahead()
         self._cat.close()
+
+
+def present_blob_sizes(repo: Path) -> dict[str, int]:
+    """The size of every blob the object store holds. In a partial clone this asks nothing of
+    the server: ``ls-tree --long`` or ``cat-file`` on a missing blob would fetch it alone."""
+    out = run_git(["cat-file", "--batch-all-objects", "--unordered",
+                   "--batch-check=%(objecttype) %(objectname) %(objectsize)"], str(repo)).stdout
+    return {oid: int(size) for kind, oid, size in
+            (line.split() for line in out.decode("ascii").splitlines()) if kind == "blob"}
 
 
 def resolve_commit(repo: Path, ref: str) -> str:

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import background
-from ..errors import RemoteError, UnknownRef, UsageError
-from ..gitcmd import GitFailed, GitTimeout, run_git
+from ..errors import GitError, RemoteError, UnknownRef, UsageError
+from ..gitcmd import GitFailed, GitRun, GitTimeout, run_git, split_z
 from ..netguard import NetworkPolicy
 from ..paths import cache_dir
 from ..records import Entry
 from .base import Listing, Source, SourceSettings
-from .gitobjects import RefSource
+from .gitobjects import RefSource, present_blob_sizes
 from .urls import RemoteURL, is_sha, parse_remote, split_tail
 
 # Environment variables that hold a token for a host, after --token and GITDIGEST_TOKEN.
@@ -121,6 +121,78 @@ class RemoteGit:
             raise classify(self.credentials.redact(error.stderr), self.url,
                            bool(self.credentials.token)) from None
         return result.stdout.decode("utf-8", "surrogateescape")
+
+    def start(self, args: list[str], cwd: Path, input: bytes,
+              config: Sequence[tuple[str, str]] = ()) -> GitRun:
+        """Start git and go on; :meth:`finish` waits for it."""
+        try:
+            return GitRun(args, str(cwd), input=input, timeout=self.timeout,
+                          config=[*self.config, *config])
+        except GitError as error:
+            raise RemoteError(str(error)) from None
+
+    def finish(self, run: GitRun) -> None:
+        """Wait for a started git; failures become :class:`RemoteError`, as in :meth:`run`."""
+        try:
+            run.wait()
+        except GitTimeout:
+            raise RemoteError(f"timed out after {self.timeout:g} s talking to "
+                              f"{self.url.display}; raise --timeout for large repositories"
+                              ) from None
+        except GitFailed as error:
+            raise classify(self.credentials.redact(error.stderr), self.url,
+                           bool(self.credentials.token)) from None
+
+
+#: A first fetch of a whole repository comes in two parts when the pipeline can count early:
+#: the commit, its trees and every blob up to this size; then the larger blobs, which download
+#: while the files already here are counted (numpy: 2,229 of 2,341 blobs, half of its bytes,
+#: in the first part).
+SPLIT_LIMIT = 64 * 1024
+
+
+class Backfill:
+    """The blobs a split fetch left for later, downloading (no thread: the pipeline may fork)
+    while the pipeline counts what is here. :meth:`wait` returns once every blob of the commit
+    is here, and makes the clone whole again, so later runs read it as any other."""
+
+    def __init__(self, remote: RemoteGit, repo: Path, missing: list[str]) -> None:
+        self._remote, self._repo = remote, repo
+        # as git fetches a partial clone's missing objects itself: by id, with no negotiation
+        self._run: GitRun | None = remote.start(
+            ["fetch", "-q", "--no-tags", "--no-write-fetch-head", "--filter=blob:none",
+             "--stdin", "origin"], repo, "".join(f"{oid}\n" for oid in missing).encode(),
+            config=[("fetch.negotiationAlgorithm", "noop")])
+
+    def wait(self) -> None:
+        """Wait for the download; :class:`RemoteError` when it failed."""
+        run, self._run = self._run, None
+        if run is None:
+            return
+        self._remote.finish(run)
+        _whole(self._repo)
+
+    def stop(self) -> None:
+        """Stop the download if it still runs (the clone stays partial: a later run fetches
+        what it lacks)."""
+        if self._run is not None:
+            self._run.stop()
+            self._run = None
+
+
+def _whole(repo: Path) -> None:
+    """Forget that the clone was fetched with a filter: every blob of its commit is here."""
+    for key in ("remote.origin.promisor", "remote.origin.partialclonefilter"):
+        run_git(["config", "--unset-all", key], str(repo), ok=(0, 5))  # 5: was not set
+
+
+def _missing_blobs(repo: Path, commit: str) -> list[str]:
+    """The blobs of ``commit`` that are not here (asking the server nothing)."""
+    present = present_blob_sizes(repo)
+    lines = split_z(run_git(["ls-tree", "-r", "-z", "--full-tree", commit], str(repo)).stdout)
+    wanted = {meta.split()[2] for meta, _, _ in (line.partition("\t") for line in lines)
+              if meta.split()[1] == "blob"}
+    return sorted(wanted - present.keys())
 
 
 def classify(stderr: str, url: RemoteURL, has_token: bool) -> RemoteError:
@@ -230,9 +302,11 @@ class RemoteSource(RefSource):
     fetched the same way (at the commit the superproject records) and listed under its path."""
 
     def __init__(self, repo: Path, resolved: Resolved, url: RemoteURL,
-                 cleanup: contextlib.ExitStack, settings: SourceSettings) -> None:
+                 cleanup: contextlib.ExitStack, settings: SourceSettings,
+                 backfill: Backfill | None = None) -> None:
         self._cleanup = cleanup
         self._settings = settings
+        self._backfill = backfill
         self._submodules: dict[str, RemoteSource] = {}
         super().__init__(repo, resolved.commit or "FETCH_HEAD", url.display,
                          subpath=resolved.subpath, kind="remote", name=url.name)
@@ -244,7 +318,10 @@ class RemoteSource(RefSource):
         self.git_timeout: float | None = settings.timeout
 
     def listing(self) -> Listing:
-        """The tree, with submodules expanded when asked."""
+        """The tree, with submodules expanded when asked (once every blob is here)."""
+        if self._backfill is not None:
+            backfill, self._backfill = self._backfill, None
+            backfill.wait()
         result = super().listing()
         if not self._settings.include_submodules:
             return result
@@ -263,6 +340,22 @@ class RemoteSource(RefSource):
             entries += [replace(e, path=f"{entry.path}/{e.path}") for e in inner.entries]
             result.skipped += [replace(s, path=f"{entry.path}/{s.path}") for s in inner.skipped]
         result.entries = entries
+        return result
+
+    def listing_so_far(self) -> Listing | None:
+        """While the larger blobs download: every entry whose blob is here, sized from the
+        object store (``ls-tree --long`` would fetch each missing blob on its own)."""
+        if self._backfill is None:
+            return None
+        sizes = present_blob_sizes(self.repo)
+        result = Listing()
+        for line in split_z(run_git(["ls-tree", "-r", "-z", "--full-tree", self.commit],
+                                    str(self.repo)).stdout):
+            meta, _, path = line.partition("\t")
+            mode, _, oid = meta.split()
+            size = 0 if mode == "160000" else sizes.get(oid)
+            if size is not None:
+                result.entries.append(self._entry(mode, oid, size, path))
         return result
 
     def _submodule_urls(self) -> dict[str, str]:
@@ -309,6 +402,8 @@ class RemoteSource(RefSource):
     def close(self) -> None:
         """Stop git and remove what this run made."""
         try:
+            if self._backfill is not None:
+                self._backfill.stop()
             super().close()
         finally:
             self._cleanup.close()
@@ -341,44 +436,51 @@ def open_remote(url: RemoteURL, settings: SourceSettings) -> RemoteSource:
         try:
             heads, tags, default = list_refs(remote)
         finally:
-            fetched = early()
+            fetched, backfill = early()
+        if backfill is not None:
+            stack.callback(backfill.stop)
         if url.route in REVIEW_REFS and settings.ref is None:
             resolved = _review_ref(remote)
         else:
             resolved = resolve(url, settings.ref, heads, tags, default)
         if fetched is None or fetched != resolved.commit:
-            _fetch(remote, repo, resolved, settings)
+            if backfill is not None:  # the default branch moved meanwhile: fetch it anew
+                backfill.stop()
+            backfill = _fetch(remote, repo, resolved, settings)
+            if backfill is not None:
+                stack.callback(backfill.stop)
         if settings.also_fetch or settings.history:
             bases = [_named(url, default if base == "HEAD" and default else base, heads, tags)
                      for base in settings.also_fetch]
             _fetch_history(remote, repo, resolved, bases, settings.history)
-        source = RemoteSource(repo, resolved, url, stack.pop_all(), settings)
+        source = RemoteSource(repo, resolved, url, stack.pop_all(), settings, backfill)
         source.git_config = tuple(remote.config)  # lazy blob fetches (a diff's base) need it
         return source
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _fetch_head_early(remote: RemoteGit, repo: Path, settings: SourceSettings
-                      ) -> Callable[[], str | None]:
+                      ) -> Callable[[], tuple[str | None, Backfill | None]]:
     """On a first fetch of a repository's default branch (a bare repository URL), start
     fetching the server's HEAD while its refs are listed, so the ref listing's round trip is
     not on the way to the pack. Returns ``wait``, which gives the commit fetched, or None
-    (nothing started, or the fetch failed: then the ordinary fetch runs and reports)."""
+    (nothing started, or the fetch failed: then the ordinary fetch runs and reports), and the
+    download of the larger blobs that is still under way."""
     url = remote.url
     plain = not url.tail and url.route not in (*REVIEW_REFS, "commit")
     if settings.ref not in (None, "HEAD") or not plain or (repo / ".git").exists():
-        return lambda: None
+        return lambda: (None, None)
     head = Resolved("the default branch", "HEAD", None, "")
-    fetched: list[str | None] = [None]
+    fetched: list[tuple[str | None, Backfill | None]] = [(None, None)]
 
     def fetch() -> None:
         with contextlib.suppress(RemoteError):
-            _fetch(remote, repo, head, settings)
-            fetched[0] = _checked_out(remote, repo)
+            backfill = _fetch(remote, repo, head, settings)
+            fetched[0] = (_checked_out(remote, repo), backfill)
 
     wait = background.start(fetch, "gitdigest-early-fetch")
 
-    def result() -> str | None:
+    def result() -> tuple[str | None, Backfill | None]:
         wait()
         return fetched[0]
 
@@ -457,40 +559,48 @@ def _workspace(url: RemoteURL, cache: bool) -> Iterator[Path]:
 
 
 def _fetch(remote: RemoteGit, repo: Path, resolved: Resolved, settings: SourceSettings
-           ) -> None:
-    """One commit, no history, no blobs; then the blobs of the subpath in one batch."""
+           ) -> Backfill | None:
+    """One commit, no history: the blobs of the subpath in one batch, or the whole tree (in
+    one pack, or its larger blobs in a download left running: returned)."""
     started = time.monotonic()
     settings.progress(f"fetching {remote.url.display} ({resolved.ref})...")
+    split = settings.count_early and not (settings.also_fetch or settings.history
+                                          or settings.include_submodules)
     for attempt in (1, 2):
         try:
-            _fetch_into(remote, repo, resolved, settings.on_fetch)
+            backfill = _fetch_into(remote, repo, resolved, settings.on_fetch, split=split)
             break
         except RemoteError:
             if attempt == 2 or not (repo / ".git").exists():
                 raise
             # a damaged cache is rebuilt, never trusted
             shutil.rmtree(repo / ".git", ignore_errors=True)
-    settings.progress(f"fetched in {time.monotonic() - started:.1f} s")
+    settings.progress(f"fetched in {time.monotonic() - started:.1f} s" if backfill is None
+                      else f"fetched all but the larger files in "
+                           f"{time.monotonic() - started:.1f} s; they download meanwhile")
+    return backfill
 
 
 def _fetch_into(remote: RemoteGit, repo: Path, resolved: Resolved,
-                on_fetch: Callable[[], None] = lambda: None) -> None:
+                on_fetch: Callable[[], None] = lambda: None, *, split: bool = False
+                ) -> Backfill | None:
     if not (repo / ".git").exists():
         remote.run(["init", "-q", str(repo)], cwd=repo)
     # a partial clone needs a named promisor remote; its URL holds no credentials
     remote.run(["config", "remote.origin.url", remote.url.clone_url], cwd=repo)
     if resolved.commit is None or _checked_out(remote, repo) != resolved.commit:
-        # A subfolder: the commit and trees first, then only its blobs (sparse checkout). The
-        # whole repository: one shallow pack with every blob, one round trip fewer (measured
-        # faster on numpy; the blobless-then-sparse path fetches all blobs in a second pack).
-        # GITDIGEST_FETCH=pack|blobless forces one way: a benchmark and diagnostic knob (the
-        # crossover in benchmarks/remote.py), deliberately not an option or a flag.
-        forced = os.environ.get("GITDIGEST_FETCH")
-        wanted = forced == "blobless" if forced in ("pack", "blobless") else resolved.subpath
-        blobless = ["--filter=blob:none"] if wanted else []
+        way = _way(resolved, split and not _partial(remote, repo))
         on_fetch()  # a download to wait for: the tokenizer loads meanwhile
-        remote.run(["fetch", "-q", "--depth=1", *blobless, "--no-tags", "origin",
+        remote.run(["fetch", "-q", "--depth=1", *_filters(way), "--no-tags", "origin",
                     resolved.fetch], cwd=repo)
+        if way == "split":
+            target = resolved.commit or "FETCH_HEAD"
+            remote.run(["update-ref", "--no-deref", "HEAD", target], cwd=repo)
+            missing = _missing_blobs(repo, _checked_out(remote, repo) or target)
+            if missing:
+                return Backfill(remote, repo, missing)
+            _whole(repo)  # nothing was larger (or the server ignored the filter)
+            return None
     # else a warm re-run on an unchanged commit: the ref listing already named the tip, and
     # its objects are here, so no fetch (no pack negotiation) at all
     target = resolved.commit or "FETCH_HEAD"
@@ -502,6 +612,29 @@ def _fetch_into(remote: RemoteGit, repo: Path, resolved: Resolved,
     else:
         # every blob is here and files are read from objects: no working tree to write
         remote.run(["update-ref", "--no-deref", "HEAD", target], cwd=repo)
+    return None
+
+
+def _filters(way: str) -> list[str]:
+    """What each way of fetching asks the server to leave out."""
+    return {"pack": [], "blobless": ["--filter=blob:none"],
+            "split": [f"--filter=blob:limit={SPLIT_LIMIT}"]}[way]
+
+
+def _way(resolved: Resolved, split: bool) -> str:
+    """How to fetch. A subfolder: the commit and trees first, then only its blobs (sparse
+    checkout). The whole repository: one shallow pack with every blob (one round trip fewer
+    than blobless-then-sparse, measured faster on numpy), or, when the pipeline counts early,
+    split in two. GITDIGEST_FETCH=pack|blobless|split forces one: a benchmark and diagnostic
+    knob (the crossover in benchmarks/remote.py), deliberately not an option or a flag."""
+    forced = os.environ.get("GITDIGEST_FETCH")
+    if forced == "split":
+        return "split" if split and not resolved.subpath else "pack"
+    if forced in ("pack", "blobless"):
+        return forced
+    if resolved.subpath:
+        return "blobless"
+    return "split" if split else "pack"
 
 
 def _partial(remote: RemoteGit, repo: Path) -> bool:
