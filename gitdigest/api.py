@@ -243,11 +243,13 @@ def _count_early(source: Source, early: Listing, options: Options, cache: TokenC
                  progress: Progress) -> None:
     """Count the files that are here while the larger ones still download, into the token
     cache, where the pipeline proper finds them. A cache look-up is all that joins the two, so
-    the digest is the one a run that waited for the download makes."""
+    the digest is the one a run that waited for the download makes. Counting stops when the
+    download ends: the rest are counted with the larger files, largest first, so no core
+    waits at the end for one large file."""
     selection = select(early, source.read_path, options, _output_paths(source, options))
     progress(f"counting {len(selection.included):,} files while the larger ones download...")
     reader = Reader(source, TokenCounter(options.tokenizer), text_settings(options), cache=cache)
-    reader.analyze(selection.included, options.workers)
+    reader.analyze(selection.included, options.workers, enough=lambda: not source.downloading())
     cache.flush()
 
 

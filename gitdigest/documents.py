@@ -20,7 +20,7 @@ import signal
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -99,9 +99,11 @@ class Reader:
         self._kept: dict[str, bytes] = {}
         self._kept_bytes = 0
 
-    def analyze(self, entries: Sequence[Entry], workers: int | None = None
-                ) -> list[Document | Skipped]:
-        """One result per entry, in the order given."""
+    def analyze(self, entries: Sequence[Entry], workers: int | None = None, *,
+                enough: Callable[[], bool] | None = None) -> list[Document | Skipped]:
+        """One result per entry, in the order given. ``enough`` is asked as results come in:
+        once it holds, the files not done yet are left out (the workers stop at once, and
+        what is done is cached all the same)."""
         results: list[Document | Skipped | None] = [None] * len(entries)
         keys = self._known_keys(entries, results)
         pending = [i for i, result in enumerate(results) if result is None]
@@ -123,6 +125,9 @@ class Reader:
             row = _row(key, result) if key else None
             if row is not None:
                 learned.append(row)
+            if enough is not None and enough():
+                fresh.close()  # stops the workers at once
+                break
         self.cache.put_rows(learned, later=True)  # written while the digest is rendered
         return [r for r in results if r is not None]
 
@@ -171,7 +176,7 @@ class Reader:
         return cache_key(self._variant, oid, str(entry.size), entry.path)
 
     def _count(self, entries: list[Entry], workers: int | None
-               ) -> Iterator[tuple[int, Analyzed]]:
+               ) -> Generator[tuple[int, Analyzed], None, None]:
         """Each entry's position and result, in the order they are done."""
         workers = workers or os.cpu_count() or 1
         size = sum(entry.size for entry in entries)
@@ -200,7 +205,7 @@ class Reader:
             wait()
 
     def _in_processes(self, entries: list[Entry], workers: int
-                      ) -> Iterator[tuple[int, Analyzed]]:
+                      ) -> Generator[tuple[int, Analyzed], None, None]:
         global _reader_in_worker, _work_in_worker
         tasks = _tasks(entries, workers)
         # forked workers find the entries in memory: a task is only its number (pickling

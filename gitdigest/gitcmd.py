@@ -194,6 +194,10 @@ class GitRun:
             detail = lines[-1] if lines else f"exit code {code}"
             raise GitFailed(f"git {self.args[0]} failed: {detail}", text)
 
+    def running(self) -> bool:
+        """Whether git has not finished yet."""
+        return self._process.poll() is None
+
     def stop(self) -> None:
         """Stop git and its helpers, if still running."""
         if self._process.poll() is None:

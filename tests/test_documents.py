@@ -9,7 +9,7 @@ import pytest
 
 from gitdigest import documents
 from gitdigest.documents import _KEEP_FILE, Reader, TextSettings
-from gitdigest.records import Document, text_sha256
+from gitdigest.records import Document, Entry, text_sha256
 from gitdigest.sources.local import WorktreeSource
 from gitdigest.tokens import TokenCounter
 
@@ -102,3 +102,41 @@ def test_a_batch_gives_what_each_file_alone_gives(make_repo: MakeRepo) -> None:
     assert reasons == {"blob.bin": "binary", "old-digest.txt": "excluded",
                        "gone.txt": "unreadable"}
     assert any(isinstance(r, Document) and r.secrets for r, _, _ in batch)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_counting_stops_when_told_and_caches_what_it_did(
+        make_repo: MakeRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        workers: int) -> None:
+    """``enough`` stops the files not done yet (the workers at once); what was done is in
+    the cache, and a later run counts the rest to the same documents."""
+    from gitdigest.cache import TokenCache
+
+    root = _repo(make_repo)
+    _, expected = _documents(root, 1)
+    monkeypatch.setattr(documents, "_PARALLEL_BYTES", 0)
+    source = WorktreeSource(root, str(root), index_oids=False)
+    entries = sorted((e for e in source.listing().entries if e.kind == "file"),
+                     key=lambda e: e.path)
+    cache = TokenCache(tmp_path / "cache.sqlite")
+    asked: list[int] = []
+    first = Reader(source, TokenCounter("o200k_base"), TextSettings(), cache=cache)
+    partial = first.analyze(entries, workers, enough=lambda: asked.append(1) is None)
+    cache.flush()
+    assert len(asked) == 1 and 0 < len(partial) < len(entries)
+    assert len(cache.get_many(cache_keys(first, entries))) == len(partial)
+    again = Reader(source, TokenCounter("o200k_base"), TextSettings(), cache=cache)
+    assert [_counted(d) for d in again.analyze(entries, workers)] == [
+        _counted(d) for d in expected]
+    cache.close()
+
+
+def _counted(result: object) -> tuple[object, ...]:
+    assert isinstance(result, Document)
+    return (result.path, result.tokens, result.block_tokens, result.charset, result.sha256)
+
+
+def cache_keys(reader: Reader, entries: list[Entry]) -> list[str]:
+    """The token-cache key of each file (from its bytes, as a fresh run keys it)."""
+    keys = [reader._key(entry) for entry in entries]
+    return [key for key in keys if isinstance(key, str)]

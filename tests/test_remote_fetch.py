@@ -20,6 +20,8 @@ from gitdigest.errors import RemoteError
 
 from .test_remote import Served, served  # noqa: F401 (the module's loopback servers)
 
+_SLACK = 0.1  # seconds: far below the 0.3 s each answer is delayed in the overlap tests
+
 
 def _run(*args: str) -> str:
     result = CliRunner().invoke(cli, [*args, "-o", "-", "-q"])
@@ -106,14 +108,16 @@ def test_a_first_fetch_of_the_default_branch_overlaps_the_ref_listing(served: Se
         served.http.spans.clear()
         assert _run(url) == expected
         spans = sorted(served.http.spans)
-        assert any(later[0] < earlier[1] for earlier, later in pairwise(spans))
+        # overlapping by more than a thread switch: a handler records its end after the
+        # client has its answer, and a loaded machine may start the next request first
+        assert any(later[0] < earlier[1] - _SLACK for earlier, later in pairwise(spans))
         before = _posts(served)
         assert _run(url) == expected  # warm: the ref listing only
         assert _posts(served) - before == 1
         served.http.spans.clear()
         assert _run(url, "--ref", "main", "--no-cache") == expected
         spans = sorted(served.http.spans)
-        assert all(later[0] >= earlier[1] for earlier, later in pairwise(spans))
+        assert all(later[0] >= earlier[1] - _SLACK for earlier, later in pairwise(spans))
     finally:
         served.http.delay = 0.0
 

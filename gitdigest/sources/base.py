@@ -103,6 +103,10 @@ class Source(ABC):
         part of :meth:`listing`), else None. Reading them does not wait for the download."""
         return None
 
+    def downloading(self) -> bool:
+        """Whether a download that :meth:`listing` waits for is still under way."""
+        return False
+
     def read_ahead(self, entries: Sequence[Entry]) -> None:  # noqa: B027 - a hint
         """A hint: these entries are read next, in this order (a source reading through a
         process can ask for them all at once). Reading anything else stays correct."""

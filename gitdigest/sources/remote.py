@@ -172,6 +172,10 @@ class Backfill:
         self._remote.finish(run)
         _whole(self._repo)
 
+    def running(self) -> bool:
+        """Whether git is still downloading."""
+        return self._run is not None and self._run.running()
+
     def stop(self) -> None:
         """Stop the download if it still runs (the clone stays partial: a later run fetches
         what it lacks)."""
@@ -357,6 +361,10 @@ class RemoteSource(RefSource):
             if size is not None:
                 result.entries.append(self._entry(mode, oid, size, path))
         return result
+
+    def downloading(self) -> bool:
+        """Whether the larger blobs are still downloading."""
+        return self._backfill is not None and self._backfill.running()
 
     def _submodule_urls(self) -> dict[str, str]:
         found = run_git(["config", "--blob", f"{self.commit}:.gitmodules", "-z",
