@@ -248,6 +248,8 @@ def main() -> None:
     parser.add_argument("--remote", type=Path, action="append", default=[],
                         help="also serve this repository over https from loopback and digest "
                              "it remotely (repeatable)")
+    parser.add_argument("--remote-rate", type=float,
+                        help="with --remote: the server sends at this many MB/s (a slower link)")
     parser.add_argument("--remote-subfolder", action="append", default=[],
                         help="with --remote: also digest URL/tree/main/PATH with a fresh cache, "
                              "blobless + sparse and as one shallow pack (repeatable or a comma "
@@ -287,6 +289,7 @@ def remote_table(repo: Path, args: argparse.Namespace, env: dict[str, str]) -> s
                   if p.strip("/")]
     env = dict(env, GIT_SSL_CAINFO=str(cert))
     with remote.HTTPSGitServer(root, cert, key) as server:
+        server.rate = args.remote_rate * 2**20 if args.remote_rate else None
         url = f"{server.url}/owner/{repo.name}"
         rows = remote.commands(url, repo, args.scratch)
         if gitingest:
@@ -296,6 +299,8 @@ def remote_table(repo: Path, args: argparse.Namespace, env: dict[str, str]) -> s
         def check(name: str) -> None:
             if name == "gitingest (remote)":
                 remote.check_gitingest(repo, args.scratch)
+            elif name == "gitdigest remote (fresh cache, one pack)":
+                remote.check_same_remote_digest(args.scratch)
 
         results = run(repo, rows, args.runs, env, args.scratch, append=False, check=check)
         crossover = run(repo, remote.subfolder_commands(url, subfolders, args.scratch),
@@ -305,12 +310,13 @@ def remote_table(repo: Path, args: argparse.Namespace, env: dict[str, str]) -> s
     remote.cleanup(args.scratch)
     wall = {name: result.median("wall") for name, result in results.items()}
     floor = max(wall["git clone --depth 1 (alone)"], wall["gitdigest local (fresh cache)"])
-    lines = [f"### {repo.name} over https from loopback", "",
+    link = f", sent at {args.remote_rate:g} MB/s" if args.remote_rate else ""
+    lines = [f"### {repo.name} over https from loopback{link}", "",
              "| run | wall (median) | CPU | peak RSS, largest process | ratio |",
              "|---|---|---|---|---|"]
     for name, result in results.items():
         ratio = ""
-        if name == "gitdigest remote (fresh cache)":
+        if name.startswith("gitdigest remote (fresh cache"):
             ratio = f"{wall[name] / floor:.2f}× the larger of clone alone and local cold"
         elif name == "gitdigest remote (warm cache)":
             ratio = f"{wall[name] / wall['gitdigest local (warm cache)']:.2f}× local warm"
