@@ -1,5 +1,7 @@
-"""A remote repository: refs resolved against the server, then a shallow, blob-less fetch of
-exactly one commit, with the blobs of the wanted subpath fetched in one batch (sparse checkout).
+"""A remote repository: refs resolved against the server, then a shallow fetch of exactly one
+commit. A subfolder comes blob-less, then the blobs of the subpath in one batch (sparse
+checkout); a whole repository comes as one pack, or in two parts when the pipeline counts early
+(see :class:`Backfill`).
 
 Git runs through the same hardened runner as local git (``gitcmd.run_git``), with a timeout. A
 token reaches git only as an HTTP header in environment-provided configuration scoped to the
