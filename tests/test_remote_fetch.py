@@ -132,9 +132,9 @@ def _count_early_spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, list[
     early_pass = api._count_early
     analyze = Reader.analyze
 
-    def spy(self: Reader, entries: Any, workers: Any = None) -> Any:
+    def spy(self: Reader, entries: Any, workers: Any = None, **how: Any) -> Any:
         calls.append((time.monotonic(), sorted(e.path for e in entries)))
-        return analyze(self, entries, workers)
+        return analyze(self, entries, workers, **how)
 
     def early_only(*args: Any) -> None:
         monkeypatch.setattr(Reader, "analyze", spy)
