@@ -183,4 +183,5 @@ def test_a_tree_is_counted_in_slices_on_all_cores(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(counter, "count", lambda text: slices.append(text) or
                         tokens._count(get_core("o200k_base"), text))
     assert counter.count_all_cores(tree) == expected
-    assert len(slices) > 20 and "".join(slices) == tree
+    # the threads finish in any order: put the slices back where they were cut
+    assert len(slices) > 20 and "".join(sorted(slices, key=tree.find)) == tree
