@@ -5,6 +5,7 @@ same byte for byte whichever way the objects arrived."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import time
 from itertools import pairwise
@@ -168,12 +169,13 @@ def test_larger_blobs_download_while_the_files_here_are_counted(
     try:
         served.http.spans.clear()
         assert _run(url) == expected
-        backfill = max(served.http.spans)  # the last request sent: the larger blobs
+        # the last answer of the run is the larger blobs' (the listing waits for it)
+        answered = max(end for _, end in served.http.spans)
     finally:
         served.http.delay = 0.0
     [(start, early)] = calls
     assert "big/data.txt" not in early and {"README.md", "src/app.py"} <= set(early)
-    assert start < backfill[1]  # counted before the larger blobs arrived: no wait for them
+    assert start < answered  # counted before the larger blobs arrived: no wait for them
     assert _promisor(_clone()) == ""
     before = _posts(served)
     assert _run(url) == expected
@@ -183,17 +185,23 @@ def test_larger_blobs_download_while_the_files_here_are_counted(
 
 def test_a_split_fetch_is_not_made_where_it_cannot_pay(
         served: Served, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    """No token cache to count into, a subfolder, or nothing larger than the limit: the
-    pipeline counts nothing early, and every digest is the same as without a split."""
+    """A subfolder (blobless + sparse), a clone cache that is partial already, nothing larger
+    than the limit, or no token cache to count into: nothing is counted early, and every
+    digest is the one a single pack gives."""
     from gitdigest.sources import remote
 
     calls = _count_early_spy(monkeypatch)
     url = f"{served.http.url}/owner/repo"
-    whole = _run(url)  # every blob is under the limit: one part, and the clone is whole
-    assert _promisor(_clone()) == ""
-    monkeypatch.setattr(remote, "SPLIT_LIMIT", 100)
+    whole = _run(url, "--no-cache")
+    monkeypatch.setattr(remote, "SPLIT_LIMIT", 100)  # big/data.txt (200 bytes) is larger
+    assert "util.py" in _run(f"{url}/tree/main/src/lib")
+    assert _promisor(_clone()) == "true"  # blob-less: only the subfolder's blobs are here
+    assert _run(url) == whole  # the partial clone is completed by checkout, as before
     assert _run(url, "--no-cache") == whole
-    assert "util.py" in _run(f"{url}/tree/main/src/lib", "--no-cache")
+    shutil.rmtree(cache_dir() / "repos")
+    monkeypatch.setattr(remote, "SPLIT_LIMIT", 64 * 1024)
+    assert _run(url) == whole  # every blob is under the limit: one part
+    assert _promisor(_clone()) == ""
     assert calls == []
 
 

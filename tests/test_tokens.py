@@ -169,6 +169,17 @@ def test_counts_add_up_across_every_safe_break(name: str) -> None:
     assert indented > 500  # the random texts do hold many breaks before indentation
 
 
+@pytest.mark.parametrize("name", list(SPECS))
+def test_a_newline_before_more_line_breaks_is_no_break(name: str) -> None:
+    """Why the rule asks for no line break in the white space after a newline: across such a
+    newline counts do not add up (the white space and both line breaks are one piece)."""
+    counter = TokenCounter(name)
+    text = "x\n \ny"
+    cut = text.index("\n") + 1
+    assert counter.count(text[:cut]) + counter.count(text[cut:]) != counter.count(text)
+    assert [m.end() for m in tokens._SAFE_BREAK.finditer(text)] == [len(text) - 1]
+
+
 def test_a_tree_is_counted_in_slices_on_all_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every line of a tree under a root starts with indentation: still a place to cut."""
     from gitdigest.tree import draw_tree

@@ -194,11 +194,12 @@ class RefSource(Source):
         self._cat.close()
 
 
-def present_blob_sizes(repo: Path) -> dict[str, int]:
+def present_blob_sizes(repo: Path, config: Sequence[tuple[str, str]] = ()) -> dict[str, int]:
     """The size of every blob the object store holds. In a partial clone this asks nothing of
     the server: ``ls-tree --long`` or ``cat-file`` on a missing blob would fetch it alone."""
     out = run_git(["cat-file", "--batch-all-objects", "--unordered",
-                   "--batch-check=%(objecttype) %(objectname) %(objectsize)"], str(repo)).stdout
+                   "--batch-check=%(objecttype) %(objectname) %(objectsize)"], str(repo),
+                  config=config).stdout
     return {oid: int(size) for kind, oid, size in
             (line.split() for line in out.decode("ascii").splitlines()) if kind == "blob"}
 

@@ -192,10 +192,12 @@ def _whole(repo: Path) -> None:
         run_git(["config", "--unset-all", key], str(repo), ok=(0, 5))  # 5: was not set
 
 
-def _missing_blobs(repo: Path, commit: str) -> list[str]:
-    """The blobs of ``commit`` that are not here (asking the server nothing)."""
-    present = present_blob_sizes(repo)
-    lines = split_z(run_git(["ls-tree", "-r", "-z", "--full-tree", commit], str(repo)).stdout)
+def _missing_blobs(remote: RemoteGit, repo: Path, commit: str) -> list[str]:
+    """The blobs of ``commit`` that are not here (asking the server nothing, unless it left
+    out trees: then git fetches them, under the remote's configuration)."""
+    present = present_blob_sizes(repo, remote.config)
+    lines = split_z(run_git(["ls-tree", "-r", "-z", "--full-tree", commit], str(repo),
+                            config=remote.config).stdout)
     wanted = {meta.split()[2] for meta, _, _ in (line.partition("\t") for line in lines)
               if meta.split()[1] == "blob"}
     return sorted(wanted - present.keys())
@@ -351,12 +353,14 @@ class RemoteSource(RefSource):
     def listing_so_far(self) -> Listing | None:
         """While the larger blobs download: every entry whose blob is here, sized from the
         object store (``ls-tree --long`` would fetch each missing blob on its own)."""
-        if self._backfill is None:
+        if not self.downloading():  # done already: everything is counted in one pass
             return None
-        sizes = present_blob_sizes(self.repo)
+        # with the remote's configuration (pinned addresses, the token header): a server that
+        # left trees out would have git fetch them here
+        sizes = present_blob_sizes(self.repo, self.git_config)
         result = Listing()
         for line in split_z(run_git(["ls-tree", "-r", "-z", "--full-tree", self.commit],
-                                    str(self.repo)).stdout):
+                                    str(self.repo), config=self.git_config).stdout):
             meta, _, path = line.partition("\t")
             mode, _, oid = meta.split()
             size = 0 if mode == "160000" else sizes.get(oid)
@@ -445,10 +449,10 @@ def open_remote(url: RemoteURL, settings: SourceSettings) -> RemoteSource:
         early = _fetch_head_early(remote, repo, settings)
         try:
             heads, tags, default = list_refs(remote)
-        finally:
+        finally:  # a failed ref listing must not leave the download running
             fetched, backfill = early()
-        if backfill is not None:
-            stack.callback(backfill.stop)
+            if backfill is not None:
+                stack.callback(backfill.stop)
         if url.route in REVIEW_REFS and settings.ref is None:
             resolved = _review_ref(remote)
         else:
@@ -606,7 +610,7 @@ def _fetch_into(remote: RemoteGit, repo: Path, resolved: Resolved,
         if way == "split":
             target = resolved.commit or "FETCH_HEAD"
             remote.run(["update-ref", "--no-deref", "HEAD", target], cwd=repo)
-            missing = _missing_blobs(repo, _checked_out(remote, repo) or target)
+            missing = _missing_blobs(remote, repo, _checked_out(remote, repo) or target)
             if missing:
                 return Backfill(remote, repo, missing)
             _whole(repo)  # nothing was larger (or the server ignored the filter)
@@ -638,13 +642,11 @@ def _way(resolved: Resolved, split: bool) -> str:
     split in two. GITDIGEST_FETCH=pack|blobless|split forces one: a benchmark and diagnostic
     knob (the crossover in benchmarks/remote.py), deliberately not an option or a flag."""
     forced = os.environ.get("GITDIGEST_FETCH")
-    if forced == "split":
-        return "split" if split and not resolved.subpath else "pack"
     if forced in ("pack", "blobless"):
         return forced
     if resolved.subpath:
         return "blobless"
-    return "split" if split else "pack"
+    return "split" if split else "pack"  # GITDIGEST_FETCH=split: where a split can be made
 
 
 def _partial(remote: RemoteGit, repo: Path) -> bool:
