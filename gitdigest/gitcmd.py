@@ -141,11 +141,16 @@ def run_git(
             raise
     result = subprocess.CompletedProcess(list(args), process.returncode, stdout, stderr)
     if ok is not None and result.returncode not in ok:
-        text = stderr.decode("utf-8", "replace").strip()
-        lines = text.splitlines()
-        detail = lines[-1] if lines else f"exit code {result.returncode}"
-        raise GitFailed(f"git {args[0]} failed: {detail}", text)
+        raise _failed(args, result.returncode, stderr)
     return result
+
+
+def _failed(args: Sequence[str], code: int, stderr: bytes) -> GitFailed:
+    """The error of a git that exited ``code``: its last line of stderr says why."""
+    text = stderr.decode("utf-8", "replace").strip()
+    lines = text.splitlines()
+    detail = lines[-1] if lines else f"exit code {code}"
+    return GitFailed(f"git {args[0]} failed: {detail}", text)
 
 
 class GitRun:
@@ -187,12 +192,10 @@ class GitRun:
             self.stop()
             raise
         self._stderr.seek(0)
-        text = self._stderr.read().decode("utf-8", "replace").strip()
+        stderr = self._stderr.read()
         self._stderr.close()
         if code != 0:
-            lines = text.splitlines()
-            detail = lines[-1] if lines else f"exit code {code}"
-            raise GitFailed(f"git {self.args[0]} failed: {detail}", text)
+            raise _failed(self.args, code, stderr)
 
     def running(self) -> bool:
         """Whether git has not finished yet."""

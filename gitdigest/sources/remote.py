@@ -111,17 +111,10 @@ class RemoteGit:
 
     def run(self, args: list[str], cwd: Path | None = None) -> str:
         """Run git; failures become :class:`RemoteError` with a redacted, classified message."""
-        try:
+        with self._failures():
             # outside a clone, run where no repository's config can apply
             result = run_git(args, str(cwd) if cwd else "/", timeout=self.timeout,
                              config=self.config)
-        except GitTimeout:
-            raise RemoteError(f"timed out after {self.timeout:g} s talking to "
-                              f"{self.url.display}; raise --timeout for large repositories"
-                              ) from None
-        except GitFailed as error:
-            raise classify(self.credentials.redact(error.stderr), self.url,
-                           bool(self.credentials.token)) from None
         return result.stdout.decode("utf-8", "surrogateescape")
 
     def start(self, args: list[str], cwd: Path, input: bytes,
@@ -135,8 +128,14 @@ class RemoteGit:
 
     def finish(self, run: GitRun) -> None:
         """Wait for a started git; failures become :class:`RemoteError`, as in :meth:`run`."""
-        try:
+        with self._failures():
             run.wait()
+
+    @contextlib.contextmanager
+    def _failures(self) -> Iterator[None]:
+        """A timeout or a failed git as :class:`RemoteError`, the token never in the message."""
+        try:
+            yield
         except GitTimeout:
             raise RemoteError(f"timed out after {self.timeout:g} s talking to "
                               f"{self.url.display}; raise --timeout for large repositories"
