@@ -159,9 +159,15 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing(make_repo: MakeRepo,
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     target = out_dir / "out.txt"
-    process = subprocess.Popen([sys.executable, "-m", "gitdigest", str(root), "-o", str(target),
-                                "--no-cache", "--workers", "2"], stderr=subprocess.PIPE,
-                               start_new_session=True)
+    # A shell's background job (`pytest &`) starts with Ctrl-C ignored, and a child inherits
+    # that: gitdigest then rightly ignores it and exits 0. Give the child Ctrl-C back.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "gitdigest", str(root), "-o",
+                                    str(target), "--no-cache", "--workers", "2"],
+                                   stderr=subprocess.PIPE, start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
 
     def workers() -> int:  # forked counting workers (git children are named "git")
