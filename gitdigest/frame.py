@@ -10,13 +10,14 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 from .cache import Counts, TokenCache, cache_key
-from .layout import TRAILER, preamble, skipped_section
+from .layout import TRAILER, preamble_parts, skipped_section
 from .paths import display, order_key
 from .records import Document, Entry, Prologue, Skipped, SourceInfo
 from .tokens import TokenCounter
 from .tree import draw_tree
 
 CUT_MARK = " [over budget]"
+_HASH_SLICE = 1 << 18  # characters encoded at a time for the frame's cache key
 
 
 class Frame:
@@ -69,8 +70,12 @@ class Frame:
 
     def text(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
         """The text format's preamble (with the Diff and History sections)."""
-        return preamble(self.info, self.prologue, len(kept), self.tree(kept, cut),
-                        sections=self.sections)
+        return "".join(self._preamble(kept, cut))
+
+    def _preamble(self, kept: Sequence[Document], cut: Sequence[Document]
+                  ) -> tuple[str, str, str]:
+        return preamble_parts(self.info, self.prologue, len(kept), self.tree(kept, cut),
+                              sections=self.sections)
 
     def skipped_for(self, cut: Sequence[Document]) -> list[Skipped]:
         """Every path left out when the budget cuts ``cut``, in digest order: the list the
@@ -85,18 +90,29 @@ class Frame:
         """Exact tokens of the preamble, the Skipped section and the trailer (remembered by
         content, so an unchanged repository needs no tokenizer at all). The preamble ends in a
         newline and the section and the trailer start with "=" and "<", safe breaks: counted
-        together they add up as written apart, with the file blocks between them."""
-        text = self.text(kept, cut) + skipped_section(self.skipped_for(cut)) + TRAILER
+        together they add up as written apart, with the file blocks between them. The tree
+        is never copied into one string with the rest (see :func:`.layout.preamble_parts`)."""
+        before, tree, after = self._preamble(kept, cut)
+        after += skipped_section(self.skipped_for(cut)) + TRAILER
         if not self.cache.enabled:
-            return self.counter.count_all_cores(text)
-        digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
-        key = cache_key("frame", self.counter.name, digest)
+            return self.counter.count_framed(before, tree, after)
+        key = cache_key("frame", self.counter.name, _sha256(before, tree, after))
         known = self.cache.get_many([key]).get(key)
         if known is not None:
             return known.tokens
-        tokens = self.counter.count_all_cores(text)
+        tokens = self.counter.count_framed(before, tree, after)
         self.cache.put_many([(key, Counts("text", "", tokens, tokens))])
         return tokens
+
+
+def _sha256(*parts: str) -> str:
+    """sha256 (hex) of the parts joined, in UTF-8, encoded a slice at a time (the tree is
+    not encoded whole beside itself)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        for start in range(0, len(part), _HASH_SLICE):
+            digest.update(part[start:start + _HASH_SLICE].encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def _name(path: str) -> str:

@@ -209,14 +209,10 @@ class TokenCounter:
         head ending in a newline before content that starts a piece is a safe break too, and a
         file ending in a letter or digit and then white space (most do) shares all but that
         white space, whose counts are remembered."""
-        if head.endswith("\n") and _PIECE_START.match(content):
-            first = 0
-        else:
-            found = _SAFE_BREAK.search(content)
-            if found is None:
-                return self.count(content), self.count(head + content + tail)
-            first = found.end()
-        end = _last_break(content, first)
+        span = _shared_span(head, content)
+        if span is None:
+            return self.count(content), self.count(head + content + tail)
+        first, end = span
         shared = self.count_range(content, first, end) if end > first else 0
         alone = self.count(content[:first]) + shared if first else shared
         framed = self._count_framing(head + content[:first]) + shared
@@ -227,6 +223,18 @@ class TokenCounter:
         body = self.count(content[end:space])
         return (alone + body + _count_short(self.name, content[space:]),
                 framed + body + _count_short(self.name, content[space:] + tail))
+
+    def count_framed(self, head: str, content: str, tail: str) -> int:
+        """``count(head + content + tail)`` without joining them: the stretch of ``content``
+        between its first and last safe break is counted on all cores (the tree of 100,000
+        files is 3 MB), and only its ends with ``head`` and ``tail``."""
+        span = _shared_span(head, content)
+        if span is None:
+            return self.count_all_cores(head + content + tail)
+        first, end = span
+        return (self.count(head + content[:first])
+                + self.count_range(content, first, end, threads_from=2)
+                + self.count(content[end:] + tail))
 
     def _count_framing(self, text: str) -> int:
         """Tokens of a block's head: its first and last lines (separators) repeat from block
@@ -266,6 +274,20 @@ class TokenCounter:
 @lru_cache(maxsize=4096)
 def _count_short(name: str, text: str) -> int:
     return TokenCounter(name).count(text)
+
+
+def _shared_span(head: str, content: str) -> tuple[int, int] | None:
+    """Where ``content``'s first and last safe breaks are, when ``head`` comes before it (a
+    head ending in a newline before content that starts a piece makes 0 one); None when
+    ``content`` has none. Text between them counts the same with or without the head."""
+    if head.endswith("\n") and _PIECE_START.match(content):
+        first = 0
+    else:
+        found = _SAFE_BREAK.search(content)
+        if found is None:
+            return None
+        first = found.end()
+    return first, _last_break(content, first)
 
 
 def _trailing_space(text: str, start: int) -> int | None:

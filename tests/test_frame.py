@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gitdigest.cache import TokenCache
 from gitdigest.frame import CUT_MARK, Frame
 from gitdigest.layout import TRAILER, skipped_section
@@ -62,3 +64,16 @@ def test_the_change_sections_are_part_of_the_measured_frame() -> None:
     assert text.endswith(sections) and "a.py [changed]" in text and "b.py" in text
     assert frame.measure(kept, []) == counter.count(text + TRAILER)
     assert frame.measure(kept, []) > counter.count(sections)
+
+
+def test_the_frame_is_hashed_in_slices_as_if_joined(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The frame's cache key hashes its parts a slice at a time without joining them: the key
+    must be the joined text's (caches written before stay valid), whatever falls on a cut."""
+    import hashlib
+
+    from gitdigest import frame
+
+    monkeypatch.setattr(frame, "_HASH_SLICE", 3)
+    parts = ("Directory structure:\n", "└── répo/\n    ├── 语.py\n    └── \udcff.py\n", "\nEND")
+    joined = "".join(parts).encode("utf-8", "surrogateescape")
+    assert frame._sha256(*parts) == hashlib.sha256(joined).hexdigest()

@@ -94,6 +94,37 @@ def test_block_counts_at_the_edges(name: str, content: str) -> None:
         assert (alone, framed) == (counter.count(content), counter.count(head + content + tail))
 
 
+@pytest.mark.parametrize("name", list(SPECS))
+def test_a_framed_count_without_joining_is_the_joined_count(name: str) -> None:
+    counter = TokenCounter(name)
+    rng = random.Random(99)
+    for _ in range(2000):
+        head, content, tail = (_random_text(rng) for _ in range(3))
+        assert counter.count_framed(head, content, tail) == counter.count(
+            head + content + tail), repr((head, content, tail))
+
+
+def test_a_frame_is_counted_around_its_tree_on_all_cores(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preamble's tree is counted in slices, its ends with the text around it, and no
+    slice holds anything but the tree."""
+    from gitdigest.tree import draw_tree
+
+    paths = [f"pkg{i // 50}/mod{i // 10 % 5}/file{i:04d}.py" for i in range(600)]
+    tree = draw_tree("repo", ((path, path.rpartition("/")[2]) for path in paths))
+    head, tail = "Files: 600\n\nDirectory structure:\n", "\n" + "=" * 48 + "\nEND\n"
+    counter = TokenCounter("o200k_base")
+    expected = counter.count(head + tree + tail)
+    monkeypatch.setattr(tokens, "_SLICE", 400)
+    counted: list[str] = []
+    monkeypatch.setattr(counter, "count", lambda text: counted.append(text) or
+                        tokens._count(get_core("o200k_base"), text))
+    assert counter.count_framed(head, tree, tail) == expected
+    slices = [text for text in counted if text in tree]
+    assert len(slices) > 20 and len(counted) == len(slices) + 2
+    assert counted[0] == head and counted[-1].endswith(tail)
+
+
 def test_corrupt_data_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "o200k_base.tiktoken.gz"
     bad.write_bytes(gzip.compress(b"aGVsbG8= 0\n"))

@@ -9,7 +9,7 @@ from ..layout import (
     TRAILER,
     block_head,
     change_sections,
-    preamble,
+    preamble_parts,
     skipped_section,
     view_note,
 )
@@ -19,8 +19,10 @@ from ..records import DigestData
 def render(digest: DigestData, out: TextIO) -> None:
     """Write the text digest, one file at a time. Given a byte sink, UTF-8 files are copied
     as they are (decoding and encoding them again would only cost time)."""
-    out.write(preamble(digest.source, digest.prologue, len(digest.files), digest.tree,
-                       sections=change_sections(digest.diff, digest.history)))
+    # in its parts: the tree is not copied into one string with the rest
+    out.writelines(preamble_parts(digest.source, digest.prologue, len(digest.files),
+                                  digest.tree, sections=change_sections(digest.diff,
+                                                                        digest.history)))
     binary = getattr(out, "buffer", None)
     if binary is None:
         for document, content in digest.contents():
