@@ -225,16 +225,16 @@ class TokenCounter:
                 framed + body + _count_short(self.name, content[space:] + tail))
 
     def count_framed(self, head: str, content: str, tail: str) -> int:
-        """``count(head + content + tail)`` without joining them: the stretch of ``content``
-        between its first and last safe break is counted on all cores (the tree of 100,000
-        files is 3 MB), and only its ends with ``head`` and ``tail``."""
+        """``count(head + content + tail)`` on all cores, without joining them: the stretch
+        of ``content`` between its first and last safe break (the tree of 100,000 files, 3
+        MB) is counted where it is, and only its ends are joined to ``head`` and ``tail``."""
         span = _shared_span(head, content)
         if span is None:
             return self.count_all_cores(head + content + tail)
         first, end = span
-        return (self.count(head + content[:first])
+        return (self.count_all_cores(head + content[:first])
                 + self.count_range(content, first, end, threads_from=2)
-                + self.count(content[end:] + tail))
+                + self.count_all_cores(content[end:] + tail))
 
     def _count_framing(self, text: str) -> int:
         """Tokens of a block's head: its first and last lines (separators) repeat from block
@@ -249,7 +249,7 @@ class TokenCounter:
 
     def count_all_cores(self, text: str) -> int:
         """:meth:`count`, on several threads from 2 MB on: for a long text counted in the
-        parent while no worker runs (the tree of 100,000 files is 3 MB, 0.5 s on one core)."""
+        parent while no worker runs (see :meth:`count_framed`)."""
         return self.count_range(text, 0, len(text), threads_from=2) if text else 0
 
     def count_range(self, text: str, start: int, end: int, *,
