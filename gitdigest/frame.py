@@ -6,18 +6,16 @@ built in one place for the planner and the renderers.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 
 from .cache import Counts, TokenCache, cache_key
 from .layout import TRAILER, preamble_parts, skipped_section
 from .paths import display, order_key
-from .records import Document, Entry, Prologue, Skipped, SourceInfo
+from .records import Document, Entry, Prologue, Skipped, SourceInfo, text_sha256
 from .tokens import TokenCounter
 from .tree import draw_tree
 
 CUT_MARK = " [over budget]"
-_HASH_SLICE = 1 << 18  # characters encoded at a time for the frame's cache key
 
 
 class Frame:
@@ -96,23 +94,13 @@ class Frame:
         after += skipped_section(self.skipped_for(cut)) + TRAILER
         if not self.cache.enabled:
             return self.counter.count_framed(before, tree, after)
-        key = cache_key("frame", self.counter.name, _sha256(before, tree, after))
+        key = cache_key("frame", self.counter.name, text_sha256(before, tree, after))
         known = self.cache.get_many([key]).get(key)
         if known is not None:
             return known.tokens
         tokens = self.counter.count_framed(before, tree, after)
         self.cache.put_many([(key, Counts("text", "", tokens, tokens))])
         return tokens
-
-
-def _sha256(*parts: str) -> str:
-    """sha256 (hex) of the parts joined, in UTF-8, encoded a slice at a time (the tree is
-    not encoded whole beside itself)."""
-    digest = hashlib.sha256()
-    for part in parts:
-        for start in range(0, len(part), _HASH_SLICE):
-            digest.update(part[start:start + _HASH_SLICE].encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
 
 
 def _name(path: str) -> str:

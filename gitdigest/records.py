@@ -131,13 +131,16 @@ class Summary:
 _HASH_SLICE = 1 << 20  # characters encoded at a time for a text's sha256
 
 
-def text_sha256(text: str) -> str:
-    """The hex sha256 of a text as the digest shows it (UTF-8; undecodable name bytes kept).
-    A long text is encoded a slice at a time (each character encodes on its own, so the bytes
-    are the same): a 50 MB file's whole encoding would be 50 MB more at the worker's peak."""
+def text_sha256(*texts: str) -> str:
+    """The hex sha256 of a text as the digest shows it (UTF-8; undecodable name bytes kept),
+    or of several texts joined, without joining them (a frame's 6 MB tree and what surrounds
+    it). A long text is encoded a slice at a time (each character encodes on its own, so the
+    bytes are the same): a 50 MB file's whole encoding would be 50 MB more at the worker's
+    peak."""
     digest = hashlib.sha256()
-    for start in range(0, len(text), _HASH_SLICE):
-        digest.update(text[start:start + _HASH_SLICE].encode("utf-8", "surrogateescape"))
+    for text in texts:
+        for start in range(0, len(text), _HASH_SLICE):
+            digest.update(text[start:start + _HASH_SLICE].encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

@@ -71,9 +71,9 @@ def test_the_frame_is_hashed_in_slices_as_if_joined(monkeypatch: pytest.MonkeyPa
     must be the joined text's (caches written before stay valid), whatever falls on a cut."""
     import hashlib
 
-    from gitdigest import frame
+    from gitdigest import records
 
-    monkeypatch.setattr(frame, "_HASH_SLICE", 3)
+    monkeypatch.setattr(records, "_HASH_SLICE", 3)
     parts = ("Directory structure:\n", "└── répo/\n    ├── 语.py\n    └── \udcff.py\n", "\nEND")
     joined = "".join(parts).encode("utf-8", "surrogateescape")
-    assert frame._sha256(*parts) == hashlib.sha256(joined).hexdigest()
+    assert records.text_sha256(*parts) == hashlib.sha256(joined).hexdigest()
