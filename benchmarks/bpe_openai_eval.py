@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from gitdigest.tokens import TokenCounter
+from gitdigest.count.tokens import TokenCounter
 
 
 def texts(corpus: Path) -> list[str]:

@@ -21,7 +21,7 @@ import anyio
 import mcp_types as types
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
-from gitdigest.tokens import TokenCounter
+from gitdigest.count.tokens import TokenCounter
 
 COUNTER = TokenCounter("o200k_base")
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 FLOOR = r"""
 import multiprocessing, os, subprocess, sys
-from gitdigest.tokens import get_core
+from gitdigest.count.tokens import get_core
 core = get_core("o200k_base")
 def count(path):
     if not os.path.isfile(path) or os.path.islink(path):
@@ -151,7 +151,7 @@ def tiktoken_cache(scratch: Path) -> Path:
     import gzip
     import hashlib
 
-    from gitdigest.tokens import data_path
+    from gitdigest.count.tokens import data_path
 
     folder = scratch / "tiktoken-cache"
     folder.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ Importing this package does nothing else: no logging set-up, no environment read
 
 from .api import Digest, digest, open_digest, write_digest
 from .config import load_options
-from .errors import (
+from .core.errors import (
     BudgetTooSmall,
     CheckFailed,
     GitDigestError,
@@ -16,8 +16,8 @@ from .errors import (
     UnknownRef,
     UsageError,
 )
+from .core.records import Document, Entry, Skipped, SourceInfo, Summary
 from .options import Options
-from .records import Document, Entry, Skipped, SourceInfo, Summary
 
 __version__ = "0.1.0"
 

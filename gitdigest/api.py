@@ -17,29 +17,33 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import clipboard, compress, conflicts, review, secrets, split, stats, views
-from .cache import TokenCache
-from .compare import Manifest, differences, manifest_of, read_manifest, text_manifest
-from .counting import resolve as resolve_tokenizer
-from .documents import Reader, TextSettings, preload
-from .errors import CheckFailed, GitDigestError
-from .explain import nothing_included
-from .frame import Frame
-from .ignores import DEFAULT_DIRS, PatternSet
-from .netguard import NetworkPolicy
+from .change import review
+from .core import conflicts
+from .core.errors import CheckFailed, GitDigestError
+from .core.paths import order_key
+from .core.records import DigestData, Document, Prologue, Summary, View
+from .count.cache import TokenCache
+from .count.documents import Reader, TextSettings, preload
+from .count.encoding import resolve as resolve_tokenizer
+from .count.tokens import TokenCounter
+from .focus import compress, views
 from .notes.models import find_model
 from .options import Options, text_key, transforms
-from .paths import order_key
-from .plan import budget_key, fit
-from .prologue import load_prologue
-from .records import DigestData, Document, Prologue, Summary, View
-from .render import EXTENSIONS, get_renderer
+from .output import clipboard
+from .output.compare import Manifest, differences, manifest_of, read_manifest, text_manifest
+from .output.sink import open_sink
+from .plan.fit import budget_key, fit
+from .plan.frame import Frame
+from .read import secrets
+from .render import EXTENSIONS, get_renderer, split, stats
 from .render.json import VERSION as JSON_VERSION
 from .render.json import source_block, summary_block
-from .select import select
-from .sink import open_sink
+from .render.prologue import load_prologue
+from .select.explain import nothing_included
+from .select.ignores import DEFAULT_DIRS, PatternSet
+from .select.selection import select
 from .sources import Listing, Progress, Source, SourceSettings, no_progress, open_source
-from .tokens import TokenCounter
+from .sources.netguard import NetworkPolicy
 
 #: Given a way to read a file of a remote source (None when it has none), the options to use
 #: instead, or None to keep them (see :meth:`gitdigest.config.Configuration.reconfigure`).
@@ -48,7 +52,7 @@ Reconfigure = Callable[[Callable[[str], "bytes | None"]], "Options | None"]
 
 @dataclass
 class Digest(DigestData):
-    """A digested repository (see :class:`~gitdigest.records.DigestData`), with the options
+    """A digested repository (see :class:`~gitdigest.core.records.DigestData`), with the options
     that made it and ways to render and write it."""
 
     options: Options = field(default_factory=Options)
@@ -123,8 +127,8 @@ def open_digest(options: Options, progress: Progress = no_progress,
     """Run the pipeline up to the counts; contents stay readable while the block is open.
     ``progress`` receives one-line messages about long steps (the library prints nothing).
     A server digesting for someone else passes a ``policy``: sources it forbids raise
-    :class:`~gitdigest.netguard.SourceRefused` before any work. ``reconfigure`` sees a remote
-    source's files once it is open (its configuration file, see :mod:`gitdigest.config`)."""
+    :class:`~gitdigest.sources.netguard.SourceRefused` before any work. ``reconfigure`` sees a
+    remote source's files once it is open (its configuration file, see :mod:`gitdigest.config`)."""
     conflicts.check(options)  # a meaningless combination fails before any work
     budget = budget_of(options)  # an unknown model fails before any work
     options, counting_notes = resolve_tokenizer(options)  # "auto" is never seen past here
@@ -367,7 +371,7 @@ def write_digest(options: Options, progress: Progress = no_progress,
     the paths written. Raises :class:`CheckFailed` after writing when ``check`` finds the digest
     over its budget or ``check_against`` finds it differs from that file; an error raised
     after something was written carries ``written`` and ``digest`` (see
-    :class:`~gitdigest.errors.GitDigestError`)."""
+    :class:`~gitdigest.core.errors.GitDigestError`)."""
     # read before writing: the file checked against may be the one about to be replaced
     expected = read_manifest(options.check_against) if options.check_against else None
     written: list[str] = []

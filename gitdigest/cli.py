@@ -1,5 +1,5 @@
 """The command line: options derived from :class:`Options`'s declarations, one library call,
-and errors mapped to exit codes in one place (see :mod:`gitdigest.errors`)."""
+and errors mapped to exit codes in one place (see :mod:`gitdigest.core.errors`)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ import click
 from . import __version__
 from .api import Digest, write_digest
 from .config import Configuration, describe
-from .errors import EXIT_BUG, EXIT_CODES, EXIT_INTERRUPTED, GitDigestError, Interrupted
-from .layout import source_label
+from .core.errors import EXIT_BUG, EXIT_CODES, EXIT_INTERRUPTED, GitDigestError, Interrupted
+from .core.layout import source_label
+from .core.paths import display
 from .notes import LANGUAGES, read_notes
 from .notes.models import SUMMARY_MODELS, find_model, format_table
 from .options import AUTO, TOKENIZER_CHOICES, Options, cli_fields, is_multiple, kind_of, spec_of
-from .paths import display
-from .progress import TerminalProgress, wants_color
+from .output.progress import TerminalProgress, wants_color
 from .sources import no_progress
 
 _HELP = {"help_option_names": ["-h", "--help"]}
@@ -284,7 +284,7 @@ def notes_command(lang: str) -> None:
                                       "--model NAME alone counts).")
 def models_command(tokenizer: str) -> None:
     """Print the model table built from the notes: developer, context window, token counting."""
-    from .counting import counting
+    from .count.encoding import counting
 
     click.echo(format_table(tokenizer, lambda model: counting(model, tokenizer)), nl=False)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from .core.errors import UsageError
 from .options import AUTO, Options, check_value, coerce, is_multiple, kind_of, spec_of
 
 #: Where configuration is looked for in the source folder, first found wins.
@@ -323,7 +323,7 @@ def describe(resolved: Resolved) -> str:
 
 
 def _auto_counts(options: Options) -> str:
-    from .counting import resolve  # the model table and tokens: only for --print-config
+    from .count.encoding import resolve  # the model table and tokens: only for --print-config
 
     try:
         return f": counts with {resolve(options)[0].tokenizer}"

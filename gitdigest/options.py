@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from typing import Any
 
-from .errors import UsageError
-from .textview import number_lines
+from .core.errors import UsageError
+from .core.textview import number_lines
 
 TOKENIZERS = ("o200k_base", "cl100k_base", "llama3", "llama4")
 #: the tokenizer when none was chosen: --model's own encoding if installed, else o200k_base
-#: (resolved once, before any stage: see gitdigest.counting)
+#: (resolved once, before any stage: see gitdigest.count.encoding)
 AUTO = "auto"
 #: what --tokenizer accepts
 TOKENIZER_CHOICES = (AUTO, *TOKENIZERS)

@@ -73,11 +73,11 @@ def test_no_import_cycle() -> None:
 
 
 def test_the_cycle_finder_finds_cycles() -> None:
-    GRAPH["gitdigest.records"].add("gitdigest.api")  # api imports records: a cycle
+    GRAPH["gitdigest.core.records"].add("gitdigest.api")  # api imports records: a cycle
     try:
         assert _cycle() is not None
     finally:
-        GRAPH["gitdigest.records"].discard("gitdigest.api")
+        GRAPH["gitdigest.core.records"].discard("gitdigest.api")
 
 
 def _reaches(start: str) -> set[str]:
@@ -92,18 +92,18 @@ def _reaches(start: str) -> set[str]:
 
 
 @pytest.mark.parametrize(("module", "allowed"), [
-    ("gitdigest.records", set()),
-    ("gitdigest.layout", {"gitdigest.paths", "gitdigest.records"}),
-    ("gitdigest.render", {"gitdigest.paths", "gitdigest.records", "gitdigest.layout",
+    ("gitdigest.core.records", set()),
+    ("gitdigest.core.layout", {"gitdigest.core.paths", "gitdigest.core.records"}),
+    ("gitdigest.render", {"gitdigest.core.paths", "gitdigest.core.records", "gitdigest.core.layout",
                           "gitdigest.render.text", "gitdigest.render.json",
                           "gitdigest.render.markdown", "gitdigest.render.xml"}),
-    ("gitdigest.errors", set()),
-    ("gitdigest.paths", set()),
-    ("gitdigest.tree", {"gitdigest.paths"}),
-    ("gitdigest.gitcmd", {"gitdigest.errors"}),
-    ("gitdigest.textview", set()),
-    ("gitdigest.options", {"gitdigest.errors", "gitdigest.textview"}),
-    ("gitdigest.netguard", {"gitdigest.errors"}),
+    ("gitdigest.core.errors", set()),
+    ("gitdigest.core.paths", set()),
+    ("gitdigest.plan.tree", {"gitdigest.core.paths"}),
+    ("gitdigest.sources.gitcmd", {"gitdigest.core.errors"}),
+    ("gitdigest.core.textview", set()),
+    ("gitdigest.options", {"gitdigest.core.errors", "gitdigest.core.textview"}),
+    ("gitdigest.sources.netguard", {"gitdigest.core.errors"}),
 ])
 def test_foundations_import_no_stage(module: str, allowed: set[str]) -> None:
     assert _reaches(module) <= allowed

@@ -7,7 +7,7 @@ import multiprocessing
 import threading
 import time
 
-from gitdigest import background
+from gitdigest.core import background
 
 _FLAG = threading.Event()  # module-level: a forked child sees the parent's state of it
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from gitdigest import Digest, digest, documents, tokens
-from gitdigest.cache import SCHEMA_VERSION, Counts, TokenCache, blob_id, cache_dir
+from gitdigest import Digest, digest
+from gitdigest.count import documents, tokens
+from gitdigest.count.cache import SCHEMA_VERSION, Counts, TokenCache, blob_id, cache_dir
 
 from .conftest import MakeRepo, git, write_files
 

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from gitdigest import digest
 from gitdigest.cli import cli
-from gitdigest.errors import EXIT_CODES
-from gitdigest.layout import source_label
-from gitdigest.records import SourceInfo
+from gitdigest.core.errors import EXIT_CODES
+from gitdigest.core.layout import source_label
+from gitdigest.core.records import SourceInfo
 
 from .conftest import MakeRepo, fake_tool, git
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from gitdigest import digest
 from gitdigest.cli import cli
-from gitdigest.compare import differences, manifest_of, read_manifest, text_manifest
+from gitdigest.output.compare import differences, manifest_of, read_manifest, text_manifest
 
 from .conftest import MakeRepo, git
 

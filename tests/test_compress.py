@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitdigest.compress import MARKER, language_of, outline
+from gitdigest.focus.compress import MARKER, language_of, outline
 
 # (path, source, signatures that must stay, body lines that must go)
 CASES = [

@@ -7,9 +7,9 @@ from click.testing import CliRunner
 
 from gitdigest import UsageError, digest
 from gitdigest.cli import cli
-from gitdigest.conflicts import check, warnings
+from gitdigest.core.conflicts import check, warnings
+from gitdigest.core.records import SourceInfo
 from gitdigest.options import Options
-from gitdigest.records import SourceInfo
 
 from .conftest import MakeRepo
 

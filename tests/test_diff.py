@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from gitdigest import UsageError, digest
+from gitdigest.change.diff import Range, parse_range
 from gitdigest.cli import cli
-from gitdigest.diff import Range, parse_range
-from gitdigest.tokens import TokenCounter
+from gitdigest.count.tokens import TokenCounter
 
 from .conftest import MakeRepo, git, write_files
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from gitdigest import documents
-from gitdigest.documents import _KEEP_FILE, Reader, TextSettings
-from gitdigest.records import Document, Entry, text_sha256
+from gitdigest.core.records import Document, Entry, text_sha256
+from gitdigest.count import documents
+from gitdigest.count.documents import _KEEP_FILE, Reader, TextSettings
+from gitdigest.count.tokens import TokenCounter
 from gitdigest.sources.local import WorktreeSource
-from gitdigest.tokens import TokenCounter
 
 from .conftest import MakeRepo
 
@@ -65,7 +65,7 @@ def test_small_files_are_shown_as_counted(make_repo: MakeRepo) -> None:
 
 
 def test_tasks_start_with_the_largest_files_and_hold_each_once() -> None:
-    from gitdigest.records import Entry
+    from gitdigest.core.records import Entry
 
     sizes = [10] * 500 + [50_000, 3, 900_000, 120_000] + [7] * 300
     entries = [Entry(f"f{i}", "file", size) for i, size in enumerate(sizes)]
@@ -81,8 +81,8 @@ def test_tasks_start_with_the_largest_files_and_hold_each_once() -> None:
 def test_a_batch_gives_what_each_file_alone_gives(make_repo: MakeRepo) -> None:
     """Phases over a batch (read all, scan all, count all) change nothing a file gets: with a
     secret, a binary file, an unreadable one and an earlier output among ordinary files."""
-    from gitdigest.layout import TRAILER
-    from gitdigest.records import Entry, Skipped
+    from gitdigest.core.layout import TRAILER
+    from gitdigest.core.records import Entry, Skipped
 
     from .test_secrets import GITHUB  # a fake token, made at run time
 
@@ -110,7 +110,7 @@ def test_counting_stops_when_told_and_caches_what_it_did(
         workers: int) -> None:
     """``enough`` stops the files not done yet (the workers at once); what was done is in
     the cache, and a later run counts the rest to the same documents."""
-    from gitdigest.cache import TokenCache
+    from gitdigest.count.cache import TokenCache
 
     root = _repo(make_repo)
     _, expected = _documents(root, 1)

@@ -7,8 +7,8 @@ from click.testing import CliRunner
 
 from gitdigest import digest
 from gitdigest.cli import cli
-from gitdigest.explain import nothing_included
-from gitdigest.records import Skipped
+from gitdigest.core.records import Skipped
+from gitdigest.select.explain import nothing_included
 
 from .conftest import MakeRepo
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gitdigest import digest
-from gitdigest.records import fingerprint_of, text_sha256
+from gitdigest.core.records import fingerprint_of, text_sha256
 
 from .conftest import MakeRepo, git
 
@@ -84,7 +84,7 @@ def test_a_long_text_is_hashed_in_slices_to_the_same_sha256(monkeypatch: pytest.
                                                             ) -> None:
     import hashlib
 
-    from gitdigest import records
+    from gitdigest.core import records
 
     monkeypatch.setattr(records, "_HASH_SLICE", 3)  # slices that cut between any characters
     for text in ("", "abc", "héllo wörld ✓ \U0001f600 x" * 5, "a\udc80b\udcffc" * 4):

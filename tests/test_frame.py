@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from gitdigest.cache import TokenCache
-from gitdigest.frame import CUT_MARK, Frame
-from gitdigest.layout import TRAILER, skipped_section
-from gitdigest.records import Document, Entry, Prologue, SourceInfo
-from gitdigest.tokens import TokenCounter
+from gitdigest.core.layout import TRAILER, skipped_section
+from gitdigest.core.records import Document, Entry, Prologue, SourceInfo
+from gitdigest.count.cache import TokenCache
+from gitdigest.count.tokens import TokenCounter
+from gitdigest.plan.frame import CUT_MARK, Frame
 
 INFO = SourceInfo(kind="local", location=".", name="repo", commit="c" * 40, is_git=True)
 
@@ -49,8 +49,8 @@ def test_tree_marks_cut_files_and_shows_links() -> None:
 
 
 def test_the_change_sections_are_part_of_the_measured_frame() -> None:
-    from gitdigest.layout import change_sections
-    from gitdigest.records import Commit, Diff, FileChange, History
+    from gitdigest.core.layout import change_sections
+    from gitdigest.core.records import Commit, Diff, FileChange, History
 
     counter = TokenCounter("o200k_base")
     diff = Diff("main...topic", "b" * 40, "c" * 40, (FileChange("a.py", "modified", 1, 1),),
@@ -71,7 +71,7 @@ def test_the_frame_is_hashed_in_slices_as_if_joined(monkeypatch: pytest.MonkeyPa
     must be the joined text's (caches written before stay valid), whatever falls on a cut."""
     import hashlib
 
-    from gitdigest import records
+    from gitdigest.core import records
 
     monkeypatch.setattr(records, "_HASH_SLICE", 3)
     parts = ("Directory structure:\n", "└── répo/\n    ├── 语.py\n    └── \udcff.py\n", "\nEND")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gitdigest.gitcmd import (
+from gitdigest.sources.gitcmd import (
     GitFailed,
     GitTimeout,
     empty_config,
@@ -24,7 +24,7 @@ from .conftest import MakeRepo, git
 def test_the_empty_config_is_ours_and_empty() -> None:
     path = Path(empty_config())
     assert path.is_file() and path.read_bytes() == b""
-    assert path.parent.name == "gitdigest"  # shipped in the package, not /dev/null
+    assert path.parent.parent.name == "gitdigest"  # shipped in the package, not /dev/null
 
 
 def test_environment_drops_the_callers_git_variables(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from gitdigest import digest
-from gitdigest.layout import TRAILER, skipped_section
-from gitdigest.records import Skipped
-from gitdigest.tokens import TokenCounter
+from gitdigest.core.layout import TRAILER, skipped_section
+from gitdigest.core.records import Skipped
+from gitdigest.count.tokens import TokenCounter
 
 from .conftest import MakeRepo
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gitdigest import digest, tokens
+from gitdigest import digest
 from gitdigest.cli import cli
-from gitdigest.errors import TokenizerError
-from gitdigest.tokens import SPECS, TokenCounter, load_ranks
+from gitdigest.core.errors import TokenizerError
+from gitdigest.count import tokens
+from gitdigest.count.tokens import SPECS, TokenCounter, load_ranks
 
 from .conftest import MakeRepo
 

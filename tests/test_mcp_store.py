@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from gitdigest.errors import UsageError
-from gitdigest.layout import block_head
+from gitdigest.core.errors import UsageError
+from gitdigest.core.layout import block_head
+from gitdigest.count.tokens import TokenCounter
 from gitdigest.mcp_server.store import Store, text_spans
-from gitdigest.tokens import TokenCounter
 
 COUNTER = TokenCounter("o200k_base")
 

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from gitdigest import digest
 from gitdigest.cli import cli
-from gitdigest.errors import UsageError
+from gitdigest.core.errors import UsageError
 from gitdigest.notes.models import find_model, model_key, models, notes_models
 from gitdigest.options import TOKENIZERS
 

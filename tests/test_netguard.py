@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import gitdigest
-from gitdigest.netguard import NetworkPolicy, SourceRefused, is_public, split_host
+from gitdigest.sources.netguard import NetworkPolicy, SourceRefused, is_public, split_host
 
 from .conftest import write_files
 from .gitserver import GitHTTPServer, make_bare

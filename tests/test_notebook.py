@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gitdigest.notebook import notebook_to_text
+from gitdigest.read.notebook import notebook_to_text
 
 NOTEBOOK = {
     "cells": [

@@ -113,7 +113,7 @@ def test_numbers_as_the_command_line_writes_them() -> None:
 
 def test_the_secret_scanner_is_part_of_the_cache_key() -> None:
     from gitdigest.api import text_settings
-    from gitdigest.secrets import engine
+    from gitdigest.read.secrets import engine
 
     assert engine() in text_settings(Options()).key
     assert "kingfisher" not in text_settings(Options.create(secrets="off")).key

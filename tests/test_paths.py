@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from gitdigest.paths import display, link_inside, order_key
+from gitdigest.core.paths import display, link_inside, order_key
 
 
 def _tuple_key(path: str) -> tuple[tuple[int, str], ...]:

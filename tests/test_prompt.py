@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from gitdigest import UsageError, digest
 from gitdigest.cli import cli
-from gitdigest.tokens import TokenCounter
+from gitdigest.count.tokens import TokenCounter
 
 from .conftest import MakeRepo, fake_tool
 

@@ -10,11 +10,11 @@ from typing import Any
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from gitdigest.errors import GitDigestError, SourceNotFound, UsageError
-from gitdigest.ignores import IgnoreFiles, PatternSet
-from gitdigest.notebook import notebook_to_text
+from gitdigest.core.errors import GitDigestError, SourceNotFound, UsageError
 from gitdigest.options import parse_size
-from gitdigest.read import decode, decode_as
+from gitdigest.read.decode import decode, decode_as
+from gitdigest.read.notebook import notebook_to_text
+from gitdigest.select.ignores import IgnoreFiles, PatternSet
 from gitdigest.sources.urls import RemoteURL, looks_remote, parse_remote, parse_source
 
 # Fast and repeatable; no example database, so no .hypothesis/ folder lands in the checkout.

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from gitdigest import digest
 from gitdigest.cli import cli
-from gitdigest.query import stem, words
+from gitdigest.focus.query import stem, words
 
 from .conftest import MakeRepo
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gitdigest import digest
-from gitdigest.compress import outline
-from gitdigest.rank import importance, is_entry_point, references
+from gitdigest.focus.compress import outline
+from gitdigest.focus.rank import importance, is_entry_point, references
 
 from .conftest import MakeRepo
 

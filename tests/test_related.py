@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gitdigest import digest
-from gitdigest.related import Graph, related
+from gitdigest.change.related import Graph, related
 
 from .conftest import MakeRepo, git, write_files
 

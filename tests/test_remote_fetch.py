@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from gitdigest.cache import cache_dir
 from gitdigest.cli import cli
-from gitdigest.errors import RemoteError
+from gitdigest.core.errors import RemoteError
+from gitdigest.count.cache import cache_dir
 
 from .test_remote import Served, served  # noqa: F401 (the module's loopback servers)
 
@@ -127,7 +127,7 @@ def _count_early_spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, list[
     """Record when the pipeline counted a remote's files early, and which: each time the
     files are read and counted, when it began and the files."""
     from gitdigest import api
-    from gitdigest.documents import Reader
+    from gitdigest.count.documents import Reader
 
     calls: list[tuple[float, list[str]]] = []
     early_pass = api._count_early

@@ -6,8 +6,8 @@ import json
 import re
 
 from gitdigest import digest
-from gitdigest.tokens import TokenCounter
-from gitdigest.tree import draw_tree
+from gitdigest.count.tokens import TokenCounter
+from gitdigest.plan.tree import draw_tree
 
 from .conftest import MakeRepo
 

@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
-from gitdigest import secrets
-from gitdigest.errors import GitDigestError
-from gitdigest.secrets import Finding, SecretScanError
+from gitdigest.core.errors import GitDigestError
+from gitdigest.read import secrets
+from gitdigest.read.secrets import Finding, SecretScanError
 
 ALNUM = string.ascii_letters + string.digits
 _random = random.Random(20240601)
@@ -238,7 +238,7 @@ def test_load_in_background_hands_errors_to_wait(monkeypatch: pytest.MonkeyPatch
 
 
 def test_importing_does_not_load_the_scanner(rule_cache: Path) -> None:
-    code = ("import sys, gitdigest, gitdigest.secrets\n"
+    code = ("import sys, gitdigest, gitdigest.read.secrets\n"
             "print('kingfisher_sdk' in sys.modules)\n")
     result = run_python(code, rule_cache)
     assert result.returncode == 0, result.stderr
@@ -247,7 +247,7 @@ def test_importing_does_not_load_the_scanner(rule_cache: Path) -> None:
 
 SCAN_IN_SUBPROCESS = """
 import json, sys
-from gitdigest import secrets
+from gitdigest.read import secrets
 token = sys.argv[1] if len(sys.argv) > 1 else {token!r}
 text = "# config\\nTOKEN = '" + token + "'\\n"
 print(json.dumps([[f.rule, f.line, text[f.start:f.end] == token]

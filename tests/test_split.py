@@ -9,9 +9,9 @@ import pytest
 
 from gitdigest import Options, UsageError, digest
 from gitdigest.api import write_digest
-from gitdigest.layout import TRAILER
-from gitdigest.split import part_names
-from gitdigest.tokens import TokenCounter
+from gitdigest.core.layout import TRAILER
+from gitdigest.count.tokens import TokenCounter
+from gitdigest.render.split import part_names
 
 from .conftest import MakeRepo
 

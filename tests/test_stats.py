@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from gitdigest import digest
 from gitdigest.cli import cli
-from gitdigest.stats import tables
+from gitdigest.render.stats import tables
 
 from .conftest import MakeRepo
 

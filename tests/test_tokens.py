@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from gitdigest import tokens
-from gitdigest.layout import block_head
-from gitdigest.tokens import (
+from gitdigest.core.layout import block_head
+from gitdigest.count import tokens
+from gitdigest.count.tokens import (
     SPECS,
     TokenCounter,
     TokenizerError,
@@ -108,7 +108,7 @@ def test_a_frame_is_counted_around_its_tree_on_all_cores(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The preamble's tree is counted in slices, its ends with the text around it, and no
     slice holds anything but the tree."""
-    from gitdigest.tree import draw_tree
+    from gitdigest.plan.tree import draw_tree
 
     paths = [f"pkg{i // 50}/mod{i // 10 % 5}/file{i:04d}.py" for i in range(600)]
     tree = draw_tree("repo", ((path, path.rpartition("/")[2]) for path in paths))
@@ -141,7 +141,7 @@ def test_counts_with_no_network_at_all(tmp_path: Path) -> None:
         socket.socket.connect = refuse
         socket.create_connection = refuse
         socket.getaddrinfo = refuse
-        from gitdigest.tokens import TokenCounter
+        from gitdigest.count.tokens import TokenCounter
         print(TokenCounter("o200k_base").count("hello world"),
               TokenCounter("cl100k_base").count("hello world"))
     """)
@@ -213,7 +213,7 @@ def test_a_newline_before_more_line_breaks_is_no_break(name: str) -> None:
 
 def test_a_tree_is_counted_in_slices_on_all_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every line of a tree under a root starts with indentation: still a place to cut."""
-    from gitdigest.tree import draw_tree
+    from gitdigest.plan.tree import draw_tree
 
     paths = [f"pkg{i // 50}/mod{i // 10 % 5}/file{i:04d}.py" for i in range(600)]
     tree = draw_tree("repo", ((path, path.rpartition("/")[2]) for path in paths))

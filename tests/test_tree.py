@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from gitdigest.tree import draw_tree
+from gitdigest.plan.tree import draw_tree
 
 
 def _reference(root: str, leaves: list[tuple[str, str]]) -> str:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from gitdigest import digest
 from gitdigest.cli import cli
-from gitdigest.tokens import TokenCounter
+from gitdigest.count.tokens import TokenCounter
 
 from .conftest import MakeRepo
 
@@ -150,7 +150,7 @@ def test_compress_map_and_query_open_no_network_socket(repo: Path, tmp_path: Pat
 
 def test_without_the_extra(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without gitdigest[compress]: the options say what to install; budgets keep files whole."""
-    from gitdigest import compress
+    from gitdigest.focus import compress
 
     monkeypatch.setattr(compress, "available", lambda: False)
     out = CliRunner().invoke(cli, [str(repo), "--compress", "-o", "-"])

@@ -7,7 +7,7 @@ from dataclasses import fields
 
 import pytest
 
-from gitdigest.errors import UsageError
+from gitdigest.core.errors import UsageError
 from gitdigest.options import Options, cli_fields, spec_of
 from gitdigest.web.formspec import (
     SERVER_ONLY,

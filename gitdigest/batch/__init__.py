@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..errors import GitDigestError, OutputError
-from ..sink import open_sink
+from ..core.errors import GitDigestError, OutputError
+from ..output.sink import open_sink
 from .engines import ENGINES, DaskEngine, Engine, LocalEngine, make_engine
 from .lists import Item, parse_list, stable_name
 from .manifest import MANIFEST, ManifestWriter, Record, compact, options_fingerprint, read_manifest

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
-from ..errors import UsageError
+from ..core.errors import UsageError
 from .manifest import Record
 from .task import Task, run_task
 

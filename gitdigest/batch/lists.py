@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import GitDigestError, UsageError
+from ..core.errors import GitDigestError, UsageError
 from ..options import Options, cli_fields, is_multiple, kind_of, spec_of
 from ..sources.urls import looks_remote, parse_remote
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..counting import resolve as resolve_tokenizer
-from ..errors import GitDigestError, OutputError
+from ..core.errors import GitDigestError, OutputError
+from ..core.records import DigestData
+from ..count.encoding import resolve as resolve_tokenizer
 from ..options import AUTO, Options
-from ..records import DigestData
 
 MANIFEST = "manifest.jsonl"
 #: Options that change how a run goes, never what it writes: outside the options fingerprint.

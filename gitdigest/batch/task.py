@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..api import source_settings, write_digest
-from ..errors import GitDigestError, RemoteError
-from ..gitcmd import run_git
+from ..core.errors import GitDigestError, RemoteError
 from ..options import Options
 from ..render import EXTENSIONS
+from ..sources.gitcmd import run_git
 from ..sources.remote import RemoteGit, credentials_for, list_refs, resolve
 from ..sources.urls import parse_source
 from .manifest import Record, digest_fingerprint

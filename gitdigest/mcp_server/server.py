@@ -2,7 +2,7 @@
 HTTP on loopback.
 
 A model chooses every argument here, so each call runs under the server's limits: sources
-through the shared :class:`~gitdigest.netguard.NetworkPolicy` (local folders only inside the
+through the shared :class:`~gitdigest.sources.netguard.NetworkPolicy` (local folders only inside the
 allowed roots, no ``file://``, no private hosts unless allowed), redaction always on, a time
 limit per call, size caps, and tokens only from the server's environment. A refusal is a tool
 error with a one-line message, never a traceback.
@@ -28,7 +28,7 @@ from mcp.server.mcpserver.prompts.base import UserMessage
 from pydantic import Field
 
 from .. import __version__
-from ..errors import GitDigestError
+from ..core.errors import GitDigestError
 from ..notes import LANGUAGES
 from ..options import AUTO, TOKENIZER_CHOICES
 from .params import FORBIDDEN_CHOICES, WITHHELD, parameters

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-from ..layout import SEPARATOR
-from ..paths import cache_dir, display
-from ..tokens import TokenCounter
+from ..core.errors import UsageError
+from ..core.layout import SEPARATOR
+from ..core.paths import cache_dir, display
+from ..count.tokens import TokenCounter
 
 _ID = re.compile(r"[0-9a-f]{12}")
 

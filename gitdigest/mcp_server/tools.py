@@ -15,18 +15,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import compress, stats
 from ..api import Digest, open_digest
-from ..counting import counting
-from ..errors import UsageError
-from ..netguard import NetworkPolicy
+from ..core.errors import UsageError
+from ..core.paths import display, parents
+from ..count.encoding import counting
+from ..count.tokens import TokenCounter
+from ..focus import compress
 from ..notes import notes_text
 from ..notes.models import format_table, models
 from ..options import Options
-from ..paths import display, parents
+from ..render import stats
 from ..render.json import VERSION, source_block
+from ..sources.netguard import NetworkPolicy
 from ..sources.urls import looks_remote
-from ..tokens import TokenCounter
 from .params import FORBIDDEN_CHOICES, WITHHELD, names
 from .store import Page, Store, Stored, split_lines, text_spans
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from ..errors import UsageError
+from ..core.errors import UsageError
 
 LANGUAGES = ("ja", "en")
 

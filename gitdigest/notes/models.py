@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from ..errors import UsageError
+from ..core.errors import UsageError
 from . import notes_text
 
 # Context windows in tokens, keyed by the model's key (see ``model_key``).

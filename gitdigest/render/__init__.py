@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from ..records import DigestData
+from ..core.records import DigestData
 from . import json, markdown, text, xml
 
 Renderer = Callable[[DigestData, TextIO], None]

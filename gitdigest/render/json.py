@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any, TextIO
 
-from ..records import Diff, DigestData, History
+from ..core.records import Diff, DigestData, History
 
 VERSION = 1
 

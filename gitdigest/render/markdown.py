@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..layout import TRAILER, diff_files, diff_head, history_lines, view_note
-from ..paths import display
-from ..records import DigestData
+from ..core.layout import TRAILER, diff_files, diff_head, history_lines, view_note
+from ..core.paths import display
+from ..core.records import DigestData
 
 _BACKTICKS = re.compile(r"`+")
 LANGUAGES = {

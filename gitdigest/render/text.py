@@ -1,10 +1,10 @@
-"""The plain-text digest (the layout itself lives in :mod:`gitdigest.layout`)."""
+"""The plain-text digest (the layout itself lives in :mod:`gitdigest.core.layout`)."""
 
 from __future__ import annotations
 
 from typing import TextIO
 
-from ..layout import (
+from ..core.layout import (
     TAIL,
     TRAILER,
     block_head,
@@ -13,7 +13,7 @@ from ..layout import (
     skipped_section,
     view_note,
 )
-from ..records import DigestData
+from ..core.records import DigestData
 
 
 def render(digest: DigestData, out: TextIO) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..records import DigestData
+from ..core.records import DigestData
 
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import SourceNotFound, UsageError
-from ..gitcmd import run_git
+from ..core.errors import SourceNotFound, UsageError
 from .base import Listing, Progress, Source, SourceSettings, Step, no_progress
+from .gitcmd import run_git
 from .gitobjects import RefSource
 from .local import FileSource, WorktreeSource, is_bare_repository
 from .urls import looks_remote, parse_source

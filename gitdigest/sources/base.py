@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..netguard import NetworkPolicy
-from ..records import Entry, Skipped, SourceInfo
+from ..core.records import Entry, Skipped, SourceInfo
+from .netguard import NetworkPolicy
 
 
 @dataclass

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from ..errors import GitError, UnknownRef, UsageError
-from ..gitcmd import open_git, run_git, split_z
-from ..records import Entry, SourceInfo
+from ..core.errors import GitError, UnknownRef, UsageError
+from ..core.records import Entry, SourceInfo
 from .base import Listing, Source
+from .gitcmd import open_git, run_git, split_z
 
 
 def _answer(stdout: IO[bytes]) -> bytes | None:

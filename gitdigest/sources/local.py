@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import GitError, SourceNotFound
-from ..gitcmd import empty_config, run_git, split_z, user_excludes_file
-from ..records import Entry, Skipped, SourceInfo
+from ..core.errors import GitError, SourceNotFound
+from ..core.records import Entry, Skipped, SourceInfo
 from .base import Listing, Source
+from .gitcmd import empty_config, run_git, split_z, user_excludes_file
 
 _READ = 1 << 20
 _FORMAT = 0o170000  # the file-type bits of st_mode (stat.S_IFMT)

@@ -24,14 +24,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .. import background
-from ..errors import GitError, RemoteError, UnknownRef, UsageError
-from ..gitcmd import GitFailed, GitRun, GitTimeout, run_git, split_z
-from ..netguard import NetworkPolicy
-from ..paths import cache_dir
-from ..records import Entry
+from ..core import background
+from ..core.errors import GitError, RemoteError, UnknownRef, UsageError
+from ..core.paths import cache_dir
+from ..core.records import Entry
 from .base import Listing, Source, SourceSettings
+from .gitcmd import GitFailed, GitRun, GitTimeout, run_git, split_z
 from .gitobjects import RefSource, present_blob_sizes
+from .netguard import NetworkPolicy
 from .urls import RemoteURL, is_sha, parse_remote, split_tail
 
 # Environment variables that hold a token for a host, after --token and GITDIGEST_TOKEN.

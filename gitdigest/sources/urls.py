@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from ..errors import SourceNotFound, UsageError
-from ..paths import display
+from ..core.errors import SourceNotFound, UsageError
+from ..core.paths import display
 
 DEFAULT_HOST = "github.com"
 # Longer than any URL a forge serves (browsers and servers stop near 8 KiB); a cap keeps an

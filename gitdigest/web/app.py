@@ -31,7 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__
-from ..errors import GitDigestError
+from ..core.errors import GitDigestError
 from .formspec import form_fields, options_from, schema_properties
 from .limits import Limiter, LimitReached, Limits
 from .runner import run_job

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from ..errors import UsageError
+from ..core.errors import UsageError
 from ..notes.models import models
 from ..options import Options, coerce, is_multiple, kind_of, spec_of
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ..api import open_digest
-from ..errors import EXIT_BUG, GitDigestError, RemoteError
-from ..netguard import NetworkPolicy
+from ..core.errors import EXIT_BUG, GitDigestError, RemoteError
 from ..options import Options
+from ..sources.netguard import NetworkPolicy
 from .settings import WebSettings
 from .store import ResultStore, fresh_key, result_key
 

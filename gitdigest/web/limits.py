@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import GitDigestError
+from ..core.errors import GitDigestError
 
 _WINDOW = 60.0  # seconds the request rate is counted over
 

@@ -67,6 +67,6 @@ class WebSettings:
     @property
     def web_dir(self) -> Path:
         """The folder holding finished digests and the limiter's database."""
-        from ..paths import cache_dir
+        from ..core.paths import cache_dir
 
         return (Path(self.cache_dir) if self.cache_dir else cache_dir()) / "web"

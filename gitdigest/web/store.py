@@ -20,9 +20,9 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+from ..core.records import DigestData
 from ..notes.models import models
 from ..options import Options
-from ..records import DigestData
 from ..render import EXTENSIONS
 
 _KEY = re.compile(r"[0-9a-f]{40}")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from gitdigest import digest
-from gitdigest.errors import GitDigestError
+from gitdigest.core.errors import GitDigestError
 from gitdigest.sources.urls import parse_remote
 
 from ..conftest import MakeRepo

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from gitdigest.errors import OutputError
-from gitdigest.sink import open_sink
+from gitdigest.core.errors import OutputError
+from gitdigest.output.sink import open_sink
 
 from ..conftest import MakeRepo
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gitdigest import digest
-from gitdigest.layout import TRAILER
+from gitdigest.core.layout import TRAILER
 
 from ..conftest import MakeRepo
 
@@ -56,7 +56,7 @@ def test_every_part_carries_the_trailer_and_fits(make_repo: MakeRepo) -> None:
     _gitdigest(root, "--split-tokens", "300", "-o", "../parts.txt")
     parts = sorted(root.parent.glob("parts.*.txt"))
     assert len(parts) >= 3
-    from gitdigest.tokens import TokenCounter
+    from gitdigest.count.tokens import TokenCounter
 
     counter = TokenCounter("o200k_base")
     for part in parts:
@@ -66,7 +66,7 @@ def test_every_part_carries_the_trailer_and_fits(make_repo: MakeRepo) -> None:
 
 
 def test_the_trailer_is_counted_exactly(make_repo: MakeRepo) -> None:
-    from gitdigest.tokens import TokenCounter
+    from gitdigest.count.tokens import TokenCounter
 
     result = digest(str(make_repo(SOURCE)), header="Summarise.")
     text = result.render("text")

@@ -1,0 +1,2 @@
+"""Stage 6, change review: diffs, history, the code related to a change, and what a change adds
+to a digest."""

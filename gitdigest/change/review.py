@@ -1,0 +1,177 @@
+"""What a change adds to a digest (``--diff``, ``--changed``, ``--since``, ``--related``,
+``--log``): the Diff and History sections, which files the change chooses and why, and the
+tiers a budget keeps them by (the diff first, then changed files, then related ones by
+distance, then the rest)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from ..core.errors import UsageError
+from ..core.layout import change_sections
+from ..core.records import Diff, Entry, History, Selection, Skipped
+from ..count.tokens import TokenCounter
+from ..options import Options
+from ..sources import Source
+from ..sources.gitobjects import RefSource
+from ..sources.local import WorktreeSource
+from . import diff as diffs
+from . import history, related
+
+#: the tier of files a change did not choose (kept after every chosen one)
+REST = 1 << 30
+
+
+@dataclass
+class Change:
+    """The sections and the files a change chooses: path -> why, and path -> tier."""
+
+    diff: Diff | None = None
+    history: History | None = None
+    why: dict[str, str] = field(default_factory=dict)
+    tiers: dict[str, int] = field(default_factory=dict)
+    deleted: list[Skipped] = field(default_factory=list)
+
+    def tier(self, path: str) -> int:
+        """0 for a changed file, the import distance for a related one, else :data:`REST`."""
+        return self.tiers.get(path, REST)
+
+    @property
+    def sections(self) -> str:
+        """The Diff and History sections as the text layout shows them."""
+        return change_sections(self.diff, self.history)
+
+
+def head_ref(options: Options) -> str | None:
+    """The ref to digest when a range names its head (``A...feature`` digests ``feature``)."""
+    if options.ref is not None or options.change_range is None:
+        return options.ref
+    head = diffs.parse_range(options.change_range).head
+    return head if head not in (None, "HEAD") else None
+
+
+def place_of(source: Source) -> diffs.Place:
+    """Where git runs to diff and log the digested source."""
+    if isinstance(source, RefSource):
+        return diffs.Place(source.repo, source.subpath, source.commit,
+                           tuple(getattr(source, "git_config", ())),
+                           getattr(source, "git_timeout", None))
+    if isinstance(source, WorktreeSource) and source.info.is_git and source.root is not None:
+        return diffs.Place(source.root, source.info.subpath, None)
+    raise UsageError("--diff, --since and --log need a git repository as SOURCE")
+
+
+def plan(source: Source, options: Options, selection: Selection,
+         counter: TokenCounter) -> Change:
+    """The change's sections and chosen files, for the files the selection includes."""
+    change = Change()
+    included = selection.included
+    if options.change_range is None and options.log is None:
+        return change
+    place = place_of(source)
+    revisions = [place.commit or "HEAD"]
+    label = source.info.ref or "HEAD"
+    if options.change_range is not None:
+        wanted = diffs.parse_range(options.change_range)
+        found = diffs.compute(place, wanted, options.secrets, _omitted(selection))
+        change.diff = replace(found, tokens=counter.count(change_sections(found, None)))
+        if wanted.head is not None or found.base != diffs.resolve(place, "HEAD"):
+            # the range's own commits; `--diff` alone (HEAD) has none: the last ones then
+            revisions = [f"{found.base}..{found.head or 'HEAD'}"]
+            label = wanted.text
+        for path in diffs.head_paths(found):
+            change.why[path] = "changed"
+            change.tiers[path] = 0
+        if options.changed_only:
+            change.deleted = [Skipped(c.path, "deleted", f"deleted in {wanted.text}")
+                              for c in found.files if c.status == "deleted"]
+    if options.related is not None:
+        _add_related(change, source, included, options)
+    if options.log is not None:
+        found_log = history.log(place, revisions, label, limit=options.log,
+                                emails=options.log_emails, secrets=options.secrets)
+        change.history = replace(found_log, tokens=counter.count(
+            change_sections(None, found_log)))
+    return change
+
+
+#: skip reasons whose files' hunks stay out of the patch too (binary ones git never dumps)
+_OMITTED = frozenset({"ignored", "excluded", "too-large", "limit"})
+
+
+def _omitted(selection: Selection) -> Callable[[str], str]:
+    """Why a changed file's hunks stay out of the patch: the digest's rules skip it."""
+    reasons = {s.path: f"{s.reason} ({s.detail})" if s.detail else s.reason
+               for s in selection.skipped if s.reason in _OMITTED}
+    folders = [path for path in reasons if path.endswith("/")]
+
+    def why(path: str) -> str:
+        if path in reasons:
+            return reasons[path]
+        return next((reasons[f] for f in folders if path.startswith(f)), "")
+    return why
+
+
+def _add_related(change: Change, source: Source, included: Sequence[Entry],
+                 options: Options) -> None:
+    def read(path: str) -> str | None:
+        try:
+            return source.read_path(path).decode("utf-8", "replace")
+        except (OSError, KeyError):
+            return None
+
+    paths = [e.path for e in included if e.kind == "file"]
+    graph = related.Graph(paths, read)
+    for path, (distance, why) in related.related(graph, change.why, options.related or 1
+                                                 ).items():
+        change.why[path] = why
+        change.tiers[path] = distance
+
+
+def narrow(selection: Selection, change: Change) -> tuple[Selection, list[str]]:
+    """With ``--changed``: the selection cut to the chosen files (and deletions listed), and
+    the paths left out, which the tree still shows for context."""
+    chosen = change.why
+    included = tuple(e for e in selection.included if e.path in chosen)
+    context = [e.path for e in selection.included if e.path not in chosen]
+    skipped = (*(s for s in selection.skipped if s.path in chosen), *change.deleted)
+    return replace(selection, included=included, skipped=skipped), context
+
+
+def also_fetch(options: Options) -> tuple[str, ...]:
+    """Revisions a remote source must fetch besides the digested one: the range's base."""
+    if options.change_range is None:
+        return ()
+    return (diffs.parse_range(options.change_range).base,)
+
+
+def trim_diff(change: Change, budget: int, counter: TokenCounter,
+              frame_tokens: Callable[[str], int]) -> Change:
+    """``change`` with the hunks of its largest files left out (``# hunks left out: budget``)
+    until the frame with every file cut, ``frame_tokens(sections)``, fits in ``budget``."""
+    diff = change.diff
+    if diff is None or frame_tokens(change.sections) <= budget:
+        return change
+    chunks = diffs.split_patch(diff.patch)
+    if len(chunks) != len(diff.files) + 1:
+        return change
+    sizes = [counter.count(chunk) for chunk in chunks[1:]]
+    over = frame_tokens(change.sections) - budget
+    files = list(diff.files)
+    for index in sorted(range(len(files)), key=lambda i: (-sizes[i], i)):
+        if over <= 0:
+            trimmed = _with_diff(change, replace(diff, files=tuple(files),
+                                                 patch="".join(chunks)), counter)
+            over = frame_tokens(trimmed.sections) - budget
+            if over <= 0:
+                return trimmed
+        head = chunks[index + 1].partition("\n")[0]
+        chunks[index + 1] = f"{head}\n# hunks left out: budget\n"
+        files[index] = replace(files[index], omitted="budget")
+        over -= sizes[index]
+    return _with_diff(change, replace(diff, files=tuple(files), patch="".join(chunks)), counter)
+
+
+def _with_diff(change: Change, diff: Diff, counter: TokenCounter) -> Change:
+    return replace(change, diff=replace(diff, tokens=counter.count(change_sections(diff, None))))

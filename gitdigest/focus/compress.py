@@ -1,0 +1,399 @@
+"""``--compress``: a source file cut down to its outline with tree-sitter.
+
+Kept: imports, type/class/function/method signatures with their decorators, the first line of
+docstrings, top-level constants and declarations. Replaced: every function body, by a marker
+(:data:`MARKER`); comments outside bodies are dropped. Files in a language without a grammar
+here stay whole (:func:`language_of` returns None).
+
+The same parse gives each file's definitions (:class:`Outline`), which the repository map and
+the importance ranking (:mod:`gitdigest.focus.rank`) use. tree-sitter and its grammar wheels are an
+optional extra (``gitdigest[compress]``), imported only when an outline is asked for: they ship
+compiled parsers, so nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.errors import UsageError
+
+MARKER = "…"
+#: how deep the map goes: top-level definitions and their members, not functions in functions
+MAP_DEPTH = 1
+#: at most this many definitions a map entry (a map is an overview: many files, each briefly)
+MAP_LINES = 16
+
+#: extension -> (grammar module, function returning the language, query set)
+_EXTENSIONS: dict[str, tuple[str, str, str]] = {
+    "py": ("tree_sitter_python", "language", "python"),
+    "pyi": ("tree_sitter_python", "language", "python"),
+    "js": ("tree_sitter_javascript", "language", "javascript"),
+    "mjs": ("tree_sitter_javascript", "language", "javascript"),
+    "cjs": ("tree_sitter_javascript", "language", "javascript"),
+    "jsx": ("tree_sitter_javascript", "language", "javascript"),
+    "ts": ("tree_sitter_typescript", "language_typescript", "typescript"),
+    "mts": ("tree_sitter_typescript", "language_typescript", "typescript"),
+    "cts": ("tree_sitter_typescript", "language_typescript", "typescript"),
+    "tsx": ("tree_sitter_typescript", "language_tsx", "typescript"),
+    "go": ("tree_sitter_go", "language", "go"),
+    "rs": ("tree_sitter_rust", "language", "rust"),
+    "java": ("tree_sitter_java", "language", "java"),
+    "c": ("tree_sitter_c", "language", "c"),
+    "h": ("tree_sitter_c", "language", "c"),
+    "cc": ("tree_sitter_cpp", "language", "cpp"),
+    "cpp": ("tree_sitter_cpp", "language", "cpp"),
+    "cxx": ("tree_sitter_cpp", "language", "cpp"),
+    "hpp": ("tree_sitter_cpp", "language", "cpp"),
+    "hh": ("tree_sitter_cpp", "language", "cpp"),
+    "hxx": ("tree_sitter_cpp", "language", "cpp"),
+    "cs": ("tree_sitter_c_sharp", "language", "csharp"),
+    "rb": ("tree_sitter_ruby", "language", "ruby"),
+    "php": ("tree_sitter_php", "language_php", "php"),
+}
+
+# Each pattern captures a definition (@def), its name (@name) and, for functions, the body
+# that is elided (@body); @comment and @doc mark comments to drop and docstrings to shorten.
+_JS_FUNCTIONS = """
+(function_declaration name: (_) @name body: (_) @body) @def
+(generator_function_declaration name: (_) @name body: (_) @body) @def
+(method_definition name: (_) @name body: (_) @body) @def
+(variable_declarator name: (identifier) @name value: [(arrow_function body: (statement_block) @body)
+  (function_expression body: (_) @body)]) @def
+(class_declaration name: (_) @name) @def
+(comment) @comment
+"""
+_QUERIES: dict[str, str] = {
+    "python": """
+(function_definition name: (identifier) @name body: (block) @body) @def
+(class_definition name: (identifier) @name) @def
+(module . (expression_statement (string) @doc))
+(class_definition body: (block . (expression_statement (string) @doc)))
+(function_definition body: (block . (expression_statement (string) @doc)))
+(comment) @comment
+""",
+    "javascript": _JS_FUNCTIONS,
+    "typescript": _JS_FUNCTIONS + """
+(abstract_class_declaration name: (_) @name) @def
+(interface_declaration name: (_) @name) @def
+(type_alias_declaration name: (_) @name) @def
+(enum_declaration name: (_) @name) @def
+(function_signature name: (_) @name) @def
+""",
+    "go": """
+(function_declaration name: (identifier) @name body: (block) @body) @def
+(method_declaration name: (field_identifier) @name body: (block) @body) @def
+(type_spec name: (type_identifier) @name) @def
+(comment) @comment
+""",
+    "rust": """
+(function_item name: (identifier) @name body: (block) @body) @def
+(function_signature_item name: (identifier) @name) @def
+(struct_item name: (type_identifier) @name) @def
+(enum_item name: (type_identifier) @name) @def
+(trait_item name: (type_identifier) @name) @def
+(type_item name: (type_identifier) @name) @def
+(macro_definition name: (identifier) @name) @def
+(line_comment) @comment
+(block_comment) @comment
+""",
+    "java": """
+(method_declaration name: (identifier) @name body: (block) @body) @def
+(constructor_declaration name: (identifier) @name body: (constructor_body) @body) @def
+(class_declaration name: (identifier) @name) @def
+(interface_declaration name: (identifier) @name) @def
+(enum_declaration name: (identifier) @name) @def
+(record_declaration name: (identifier) @name) @def
+(line_comment) @comment
+(block_comment) @comment
+""",
+    "c": """
+(function_definition declarator: (function_declarator declarator: (identifier) @name)
+  body: (compound_statement) @body) @def
+(function_definition declarator: (pointer_declarator declarator: (function_declarator
+  declarator: (identifier) @name)) body: (compound_statement) @body) @def
+(function_definition declarator: (pointer_declarator declarator: (pointer_declarator
+  declarator: (function_declarator declarator: (identifier) @name)))
+  body: (compound_statement) @body) @def
+(struct_specifier name: (type_identifier) @name body: (_)) @def
+(enum_specifier name: (type_identifier) @name body: (_)) @def
+(type_definition declarator: (type_identifier) @name) @def
+(preproc_function_def name: (identifier) @name) @def
+(comment) @comment
+""",
+    "cpp": """
+(function_definition declarator: (function_declarator declarator: (_) @name)
+  body: (compound_statement) @body) @def
+(function_definition declarator: (pointer_declarator declarator: (function_declarator
+  declarator: (_) @name)) body: (compound_statement) @body) @def
+(function_definition declarator: (reference_declarator (function_declarator
+  declarator: (_) @name)) body: (compound_statement) @body) @def
+(class_specifier name: (_) @name body: (_)) @def
+(struct_specifier name: (_) @name body: (_)) @def
+(enum_specifier name: (_) @name body: (_)) @def
+(type_definition declarator: (type_identifier) @name) @def
+(comment) @comment
+""",
+    "csharp": """
+(method_declaration name: (identifier) @name body: (block) @body) @def
+(constructor_declaration name: (identifier) @name body: (block) @body) @def
+(local_function_statement name: (identifier) @name body: (block) @body) @def
+(class_declaration name: (identifier) @name) @def
+(interface_declaration name: (identifier) @name) @def
+(struct_declaration name: (identifier) @name) @def
+(enum_declaration name: (identifier) @name) @def
+(record_declaration name: (identifier) @name) @def
+(comment) @comment
+""",
+    "ruby": """
+(method name: (_) @name body: (_) @body) @def
+(singleton_method name: (_) @name body: (_) @body) @def
+(class name: (_) @name) @def
+(module name: (_) @name) @def
+(comment) @comment
+""",
+    "php": """
+(function_definition name: (name) @name body: (compound_statement) @body) @def
+(method_declaration name: (name) @name body: (compound_statement) @body) @def
+(class_declaration name: (name) @name) @def
+(interface_declaration name: (name) @name) @def
+(trait_declaration name: (name) @name) @def
+(comment) @comment
+""",
+}
+_BRACED = {"javascript", "typescript", "go", "rust", "java", "c", "cpp", "csharp", "php"}
+_BLANK_RUNS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
+_SPACES = re.compile(r"\s+")
+_SIGNATURE_LIMIT = 160
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A name a file defines, with its one-line signature and nesting depth."""
+
+    name: str
+    signature: str
+    depth: int
+    line: int
+    #: defined inside a function body (the outline elides it; the map leaves it out)
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What one parse of a file yields: the compressed text and its definitions."""
+
+    language: str
+    compressed: str
+    definitions: tuple[Definition, ...]
+
+    def map_entry(self) -> str:
+        """The file's key definitions — top level and one level in (a class's public methods)
+        — one signature a line, indented by nesting, at most :data:`MAP_LINES` of them (top
+        level first; ``… N more`` says what was left). A name defined again right after itself
+        (overloads, a property's setter) is listed once."""
+        shown: list[Definition] = []
+        previous = None
+        for d in self.definitions:
+            if d.depth > MAP_DEPTH or d.local or (d.depth and _private(d.name)):
+                continue
+            if (d.depth, d.name) != previous:
+                shown.append(d)
+            previous = (d.depth, d.name)
+        if len(shown) > MAP_LINES:  # top-level names first, then members, in file order
+            keep = set(sorted(range(len(shown)), key=lambda i: (shown[i].depth, i))[:MAP_LINES])
+            more = len(shown) - MAP_LINES
+            shown = [d for i, d in enumerate(shown) if i in keep]
+            return "".join(f"{'  ' * d.depth}{d.signature}\n" for d in shown) + (
+                f"{MARKER} {more} more\n")
+        return "".join(f"{'  ' * d.depth}{d.signature}\n" for d in shown)
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+class MissingExtra(UsageError, ImportError):
+    """tree-sitter, a grammar wheel, networkx or bm25s is not installed (exit 2)."""
+
+
+def language_of(path: str) -> str | None:
+    """The query set that handles ``path`` by its extension, or None (the file stays whole)."""
+    name = path.rpartition("/")[2].lower()
+    if "." not in name:
+        return None
+    found = _EXTENSIONS.get(name.rpartition(".")[2])
+    return found[2] if found else None
+
+
+#: what ``gitdigest[compress]`` installs besides the grammars (found without importing)
+_EXTRA = ("tree_sitter", "networkx", "scipy", "bm25s")
+
+
+def available() -> bool:
+    """Whether ``gitdigest[compress]`` is installed (checked without importing it)."""
+    return all(importlib.util.find_spec(name) is not None for name in _EXTRA)
+
+
+def require(what: str) -> None:
+    """Raise :class:`MissingExtra` naming the option ``what`` when the extra is missing."""
+    if not available():
+        raise MissingExtra(f"{what} needs the compress extra: pip install 'gitdigest[compress]'")
+
+
+_lock = threading.Lock()
+_parsers: dict[str, tuple[Any, Any]] = {}
+
+
+def _parser(extension: str) -> tuple[Any, Any]:
+    """A parser and its compiled query for one grammar, built once per process."""
+    module_name, function, queries = _EXTENSIONS[extension]
+    key = f"{module_name}.{function}"
+    with _lock:
+        if key not in _parsers:
+            try:
+                import tree_sitter
+
+                grammar = importlib.import_module(module_name)
+            except ImportError as error:
+                raise MissingExtra(f"{error.name} is not installed: pip install "
+                                   f"'gitdigest[compress]'") from None
+            language = tree_sitter.Language(getattr(grammar, function)())
+            _parsers[key] = (tree_sitter.Parser(language),
+                             tree_sitter.Query(language, _QUERIES[queries]))
+        return _parsers[key]
+
+
+def outline(path: str, text: str) -> Outline | None:
+    """Parse ``text`` as the language ``path`` names; None when no grammar handles it."""
+    name = path.rpartition("/")[2].lower()
+    extension = name.rpartition(".")[2] if "." in name else ""
+    if extension not in _EXTENSIONS:
+        return None
+    import tree_sitter
+
+    parser, query = _parser(extension)
+    language = _EXTENSIONS[extension][2]
+    # surrogateescape keeps undecodable bytes one-to-one, so byte offsets map back exactly
+    data = text.encode("utf-8", "surrogateescape")
+    tree = parser.parse(data)
+    edits: list[tuple[int, int, bytes]] = []
+    definitions: list[tuple[int, int, Definition]] = []
+    bodies: list[tuple[int, int]] = []
+    for _, match in tree_sitter.QueryCursor(query).matches(tree.root_node):
+        if "comment" in match:
+            node = match["comment"][0]
+            edits.append((_line_start(data, node.start_byte), node.end_byte, b""))
+        elif "doc" in match:
+            node = match["doc"][0]
+            edits.append((node.start_byte, node.end_byte, _first_line(data, node)))
+        elif "def" in match:
+            node, name_node = match["def"][0], match["name"][0]
+            body = match["body"][0] if "body" in match else None
+            if body is not None:
+                bodies.append((body.start_byte, body.end_byte))
+                edits.append((body.start_byte, body.end_byte,
+                              _elided(data, body, language)))
+            definitions.append((node.start_byte, node.end_byte, Definition(
+                _text(data, name_node.start_byte, name_node.end_byte),
+                _signature(data, node, body), 0, node.start_point[0] + 1)))
+    compressed = _apply(data, edits)
+    return Outline(language, compressed, _nest(definitions, bodies))
+
+
+def _text(data: bytes, start: int, end: int) -> str:
+    return data[start:end].decode("utf-8", "surrogateescape")
+
+
+def _line_start(data: bytes, offset: int) -> int:
+    """Where a comment's line starts, when nothing but blanks precede it (so the line goes)."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    return start if not data[start:offset].strip() else offset
+
+
+def _first_line(data: bytes, node: Any) -> bytes:
+    """A docstring cut to its first line, with its own quotes."""
+    raw: bytes = data[node.start_byte:node.end_byte]
+    if b"\n" not in raw:
+        return raw
+    quote = next((q for q in (b'"""', b"'''") if q in raw[:8]), None)
+    if quote is None:
+        return raw
+    opening = raw[:raw.index(quote) + 3]
+    lines = [line.strip() for line in raw[len(opening):].split(b"\n")]
+    first = next((line for line in lines if line and line != quote), b"")
+    return opening + first.removesuffix(quote) + quote
+
+
+def _elided(data: bytes, body: Any, language: str) -> bytes:
+    if language in _BRACED:
+        text = data[body.start_byte:body.end_byte]
+        if text.startswith(b"{") and text.endswith(b"}"):
+            return "{ … }".encode()
+        return MARKER.encode()
+    if language == "python":
+        indent: bytes = b" " * body.start_point[1]
+        first = body.children[0] if body.children else None
+        if (first is not None and first.type == "expression_statement"
+                and first.children and first.children[0].type == "string"):
+            return _first_line(data, first.children[0]) + b"\n" + indent + MARKER.encode()
+        return MARKER.encode()
+    return MARKER.encode()  # ruby: the body goes, its `end` stays
+
+
+def _signature(data: bytes, node: Any, body: Any | None) -> str:
+    """The definition's head on one line: up to its body, or its first line."""
+    body = body or node.child_by_field_name("body")
+    if body is not None:
+        head = _text(data, node.start_byte, body.start_byte)
+    else:
+        head = _text(data, node.start_byte, node.end_byte).split("\n", 1)[0]
+    head = _SPACES.sub(" ", head).strip().rstrip("{:").rstrip()
+    # parameters written one a line read back as `( self, a, )`: close them up again
+    head = head.replace("( ", "(").replace(", )", ")").replace(" )", ")")
+    if len(head) > _SIGNATURE_LIMIT:
+        head = head[:_SIGNATURE_LIMIT - 1] + MARKER
+    return head
+
+
+def _apply(data: bytes, edits: list[tuple[int, int, bytes]]) -> str:
+    """Apply non-overlapping edits (an edit inside an earlier, wider one is dropped)."""
+    edits.sort(key=lambda edit: (edit[0], -edit[1]))
+    out: list[bytes] = []
+    position = 0
+    for start, end, replacement in edits:
+        if start < position:
+            continue  # inside a body already elided
+        out.append(data[position:start])
+        out.append(replacement)
+        position = end
+    out.append(data[position:])
+    text = b"".join(out).decode("utf-8", "surrogateescape")
+    return _BLANK_RUNS.sub("\n\n", text)
+
+
+def _nest(found: list[tuple[int, int, Definition]], bodies: list[tuple[int, int]]
+          ) -> tuple[Definition, ...]:
+    """Definitions in file order, each with the number of definitions around it and whether
+    it lies inside a function body."""
+    found.sort(key=lambda item: (item[0], -item[1]))
+    bodies.sort()
+    open_ends: list[int] = []
+    result = []
+    reach = -1  # the furthest end of the bodies that start before this definition
+    index = 0
+    for start, end, definition in found:
+        while open_ends and open_ends[-1] <= start:
+            open_ends.pop()
+        while index < len(bodies) and bodies[index][0] <= start:
+            reach = max(reach, bodies[index][1])
+            index += 1
+        local = reach >= end  # bodies nest or are apart: one reaching this far holds it
+        result.append(Definition(definition.name, definition.signature, len(open_ends),
+                                 definition.line, local))
+        open_ends.append(end)
+    return tuple(result)

@@ -1,0 +1,233 @@
+"""Views of a file — whole, compressed (:mod:`.compress`) or its repository-map entry — what
+each costs in tokens, and the importance (:mod:`.rank`) and ``--query`` relevance
+(:mod:`.query`) that decide which files a budget or a map shows first.
+
+One pass reads each text file again (the documents stage keeps only counts), parses it once
+and counts its views exactly, in the block they would be written in (header with its view
+note, text, tail), so a budget stays exact whatever mix of views it ends up with.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from ..core.layout import TAIL, block_head, view_note
+from ..core.records import Contents, Document, FileViews, View
+from ..count.tokens import TokenCounter, get_core
+from .compress import language_of, outline
+
+Counts = dict[str, tuple[int, int]]  # view -> (tokens, block tokens)
+
+
+@dataclass
+class Analysis:
+    """Per file: the counts of each view it has, its importance and its query score."""
+
+    views: dict[str, FileViews] = field(default_factory=dict)
+    counts: dict[str, Counts] = field(default_factory=dict)
+    #: the texts counted for the views (an outline is about a quarter of its file, and
+    #: keeping it spares the render pass a second parse, the costliest step)
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def as_view(self, document: Document, view: View) -> Document | None:
+        """``document`` shown as ``view``, with that view's counts; None if it has no such view."""
+        if view == "full":
+            return replace(document, view="full")
+        found = self.counts.get(document.path, {}).get(view)
+        if found is None:
+            return None
+        return replace(document, view=view, tokens=found[0], block_tokens=found[1])
+
+    def alternatives(self, document: Document, views: Sequence[View]) -> list[Document]:
+        """The views of ``document`` it has, among ``views``, richest first; a view that costs
+        no less than a richer one is left out."""
+        found: list[Document] = []
+        for view in views:
+            shown = self.as_view(document, view)
+            if shown is not None and (not found or shown.block_tokens < found[-1].block_tokens):
+                found.append(shown)
+        return found
+
+    def importance(self, path: str) -> float:
+        """The file's PageRank share (0 outside the graph)."""
+        found = self.views.get(path)
+        return found.importance if found else 0.0
+
+    def score(self, path: str) -> float | None:
+        """The blended ``--query`` score (None without a query)."""
+        found = self.views.get(path)
+        return found.score if found else None
+
+
+@dataclass(frozen=True)
+class _Settings:
+    contents: Contents
+    counter: TokenCounter
+    compress: bool
+    question: str | None
+    rank: bool
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """What one file yields: view counts, the names it defines, the identifiers it uses and,
+    with a query, the words BM25 sees."""
+
+    counts: Counts
+    texts: dict[str, str]
+    names: frozenset[str] | None
+    uses: Counter[str] | None
+    words: list[str] | None
+
+
+_settings: _Settings | None = None  # shared with forked workers
+#: larger files stay whole: they are nearly always generated (parsing them costs most)
+OUTLINE_LIMIT = 512 * 1024
+_PARALLEL_BYTES = 4 * 1024 * 1024
+
+
+def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCounter, *,
+            compress: bool = True, question: str | None = None,
+            boosted: Callable[[str], bool] = lambda path: False,
+            workers: int | None = None, ranked: bool = True) -> Analysis:
+    """Outline every file a grammar handles, count its views, rank all files by importance
+    and, with ``question``, by relevance. ``compress`` False (e.g. under ``--line-numbers``,
+    whose numbered text no grammar parses) keeps every file whole but still ranks them.
+    ``ranked`` False skips the importance graph (``--compress`` alone shows no order).
+    Files are parsed by forked workers, as the documents stage counts them."""
+    from . import query, rank
+
+    wanted = [d for d in documents if question is not None or _is_code(d)]
+    settings = _Settings(contents, counter, compress, question, ranked or question is not None)
+    counts: dict[str, Counts] = {}
+    texts: dict[str, dict[str, str]] = {}
+    definitions: dict[str, frozenset[str]] = {}
+    uses: dict[str, Counter[str]] = {}
+    corpus: dict[str, list[str]] = {}
+    for document, parsed in zip(wanted, _parse_all(wanted, settings, workers), strict=True):
+        path = document.path
+        if parsed.counts:
+            counts[path] = parsed.counts
+            texts[path] = parsed.texts
+        if parsed.names is not None and parsed.uses is not None:
+            definitions[path], uses[path] = parsed.names, parsed.uses
+        if parsed.words is not None:
+            corpus[path] = parsed.words
+    importance = rank.importance(definitions, uses, boosted) if settings.rank else {}
+    scores = query.relevance(question, corpus, importance) if question is not None else {}
+    views = {}
+    for document in documents:
+        path = document.path
+        own = counts.get(path, {})
+        relevance = scores.get(path)
+        views[path] = FileViews(
+            path, document.tokens, own["compressed"][0] if "compressed" in own else None,
+            own["map"][0] if "map" in own else None, round(importance.get(path, 0.0), 6),
+            relevance.score if relevance else None, relevance.why if relevance else None)
+    return Analysis(views, counts, texts)
+
+
+def _is_code(document: Document) -> bool:
+    return (document.kind == "text" and document.bytes <= OUTLINE_LIMIT
+            and language_of(document.path) is not None)
+
+
+def _parse_all(documents: list[Document], settings: _Settings, workers: int | None
+               ) -> Iterator[_Parsed]:
+    global _settings
+    workers = workers or os.cpu_count() or 1
+    if (workers == 1 or len(documents) < 2 or sys.platform != "linux"
+            or sum(d.bytes for d in documents) < _PARALLEL_BYTES):
+        yield from (_parse(d, settings) for d in documents)
+        return
+    get_core(settings.counter.name)  # loaded once here; the workers share its pages
+    _settings = settings
+    context = multiprocessing.get_context("fork")
+    with warnings.catch_warnings():  # 3.12+ warns about fork with threads; workers only read
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pool = context.Pool(workers, initializer=_start_worker)
+    try:
+        chunk = max(2, len(documents) // (workers * 32))
+        yield from pool.imap(_parse_in_worker, documents, chunksize=chunk)
+    finally:
+        pool.terminate()
+        pool.join()
+        _settings = None
+
+
+def _start_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool and reports once
+    assert _settings is not None
+    source = getattr(_settings.contents, "source", None)  # the reader's: a pipe needs reopening
+    if source is not None:
+        source.reopen()
+
+
+def _parse_in_worker(document: Document) -> _Parsed:
+    assert _settings is not None
+    return _parse(document, _settings)
+
+
+def _parse(document: Document, settings: _Settings) -> _Parsed:
+    from . import query, rank
+
+    path = document.path
+    text = settings.contents.load(replace(document, view="full"))
+    names: frozenset[str] | None = None
+    counts: Counts = {}
+    texts: dict[str, str] = {}
+    uses = None
+    if _is_code(document):
+        found = outline(path, text)
+        assert found is not None
+        names = frozenset(d.name for d in found.definitions)
+        uses = rank.references(text) if settings.rank else Counter()
+        if settings.compress:
+            shown = {"compressed": found.compressed, "map": found.map_entry()}
+            counts = _counts(settings.counter, document, shown["compressed"], shown["map"])
+            texts = {view: shown[view] for view in counts}
+    words = (query.document_words(path, names or (), text) if settings.question is not None
+             else None)
+    return _Parsed(counts, texts, names, uses, words)
+
+
+def _counts(counter: TokenCounter, document: Document, compressed: str, entry: str) -> Counts:
+    found: Counts = {}
+    if compressed.strip():
+        shown = counter.count_block(block_head(document.path, view_note("compressed")),
+                                    compressed, TAIL)
+        if shown[1] < document.block_tokens:  # a view that saves nothing is no view
+            found["compressed"] = shown
+    if entry:  # kept even when not the cheapest: --map shows every file with definitions
+        found["map"] = counter.count_block(block_head(document.path, view_note("map")), entry,
+                                           TAIL)
+    return found
+
+
+class ViewContents:
+    """Reads a file as its view shows it: the inner reader's text, or the outline kept."""
+
+    def __init__(self, inner: Contents, texts: dict[str, dict[str, str]]) -> None:
+        self.inner = inner
+        self.texts = texts
+
+    def load(self, document: Document) -> str:
+        """The exact text counted for the document's view."""
+        if document.view == "full":
+            return self.inner.load(document)
+        return self.texts[document.path][document.view]
+
+    def load_raw(self, document: Document) -> bytes | None:
+        """The raw bytes, for whole files only."""
+        return self.inner.load_raw(document) if document.view == "full" else None
+
+    def read_ahead(self, documents: Sequence[Document]) -> None:
+        """Whole files are read from the source, in this order; views are kept."""
+        self.inner.read_ahead([d for d in documents if d.view == "full"])

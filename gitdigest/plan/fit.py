@@ -1,0 +1,179 @@
+"""Plan: which files a token budget keeps, in which view, chosen by a documented priority.
+
+Priority (first match decides; ``--priority`` beats all); within rank 3, source files (a
+language :mod:`gitdigest.focus.compress` parses) come before other documentation, most important
+first (:mod:`gitdigest.focus.rank`); ties, and ranks without importance, smaller files first. With
+``--query`` the blended relevance decides first (:func:`budget_key`):
+
+0. paths matching ``--priority`` patterns
+1. README files and docs entry points (``README*``, ``docs/index.*``, ``docs/README*``)
+2. manifests (``pyproject.toml``, ``package.json``, ``go.mod``, ``Cargo.toml``...)
+3. source and other documentation
+4. tests
+5. examples, samples, demos
+6. fixtures, generated files and data files
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.errors import BudgetTooSmall
+from ..core.records import Document
+from ..focus.compress import language_of
+from ..select.ignores import PatternSet
+
+MANIFESTS = frozenset({
+    "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", "package.json",
+    "tsconfig.json", "deno.json", "go.mod", "Cargo.toml", "pom.xml", "build.gradle",
+    "build.gradle.kts", "settings.gradle", "Gemfile", "composer.json", "mix.exs", "Makefile",
+    "CMakeLists.txt", "meson.build", "Dockerfile", "docker-compose.yml", "pubspec.yaml",
+    "Package.swift", "build.sbt", "project.clj", "stack.yaml", "flake.nix",
+})
+_ENTRY_POINT = re.compile(r"(?:^|.*/)readme(?:\.[^/]*)?$|^docs?/index\.[^/]+$", re.I)
+_TESTS = re.compile(r"(?:^|/)(?:tests?|spec|specs|__tests__)/|(?:^|/)test_[^/]*$|"
+                    r"_test\.[^/.]+$|\.(?:test|spec)\.[^/]+$")
+_EXAMPLES = re.compile(r"(?:^|/)(?:examples?|samples?|demos?)/")
+_DATA = re.compile(r"(?:^|/)(?:fixtures?|testdata|test_data|__snapshots__|snapshots|generated|"
+                   r"data)/|_pb2\.py$|\.generated\.|\.(?:csv|tsv|jsonl|ndjson|json|xml|svg|"
+                   r"dat|txt)$", re.I)
+
+
+def rank(path: str, priority: PatternSet | None = None) -> int:
+    """The priority rank of ``path`` (lower comes first)."""
+    if priority and priority.match(path) is not None:
+        return 0
+    if _ENTRY_POINT.match(path):
+        return 1
+    if path.rpartition("/")[2] in MANIFESTS:
+        return 2
+    if _DATA.search(path):
+        return 6
+    if _EXAMPLES.search(path):
+        return 5
+    if _TESTS.search(path):
+        return 4
+    return 3
+
+
+def budget_key(document: Document, priority: PatternSet | None = None,
+               importance: float = 0.0, relevance: float | None = None) -> tuple[Any, ...]:
+    """Where ``document`` comes in the budget order (smaller first). One sort key, so other
+    tiers (a diff's changed files, say) can go in front of it as one more element."""
+    path = document.path
+    level = rank(path, priority)
+    source = 0 if level == 3 and language_of(path) is not None else 1
+    if relevance is not None:
+        return (level != 0, -relevance, level, source, document.block_tokens, path)
+    return (level, source, -importance, document.block_tokens, path)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What the budget keeps (in digest order, each in the view it got) and what it cuts."""
+
+    kept: list[Document]
+    cut: list[Document]
+    tokens: int
+
+
+Measure = Callable[[list[Document], list[Document]], int]
+
+
+def fit(documents: list[Document], budget: int, measure: Measure,
+        priority: PatternSet | None = None, tier: Callable[[str], int] | None = None, *,
+        key: Callable[[Document], Any] | None = None,
+        views: Callable[[Document], Sequence[Document]] | None = None,
+        overhead: Callable[[Document], int] | None = None,
+        group: Callable[[Document], Any] | None = None) -> Fit:
+    """Keep files in priority order while the exact digest stays within ``budget``.
+
+    ``measure(kept, cut)`` is the exact token count of everything that is not a file block
+    (prompt, notes, summary, the tree with cut files marked, and the Skipped section). Blocks
+    add up exactly (see ``tokens.TokenCounter.count_block``), so only that part is measured
+    again.
+
+    ``tier(path)``, when given, comes before the priority rank: a reviewed change keeps its
+    changed files first, then related files by distance (see ``review.Change.tier``).
+    ``key`` orders the files within a tier (default: :func:`rank`, then size);
+    ``views(document)`` gives the ways a file may be shown, richest first (default: whole
+    only), and each file gets the first that fits; ``overhead`` estimates what keeping a file
+    adds to the frame when ``measure`` grows with the files kept (a map's tree) — the exact
+    check below corrects any estimate. With ``group``, a file gets a richer view only while
+    every later file of its group (e.g. all source files) still has room for its cheapest
+    view: a large module is compressed rather than crowding out the map entries after it.
+    """
+    within = key or (lambda d: (rank(d.path, priority), d.block_tokens, d.path))
+    order = sorted(documents, key=lambda d: (tier(d.path) if tier else 0, within(d)))
+    options = {id(d): list(views(d)) if views else [d] for d in order}
+    cost = {id(d): [shown.block_tokens + (overhead(d) if overhead else 0)
+                    for shown in options[id(d)]] for d in order}
+    reserve = _reserves(order, cost, group)
+    worst = measure([], documents)  # every file cut, marked and listed: the largest frame
+    chosen = _choose(order, options, cost, reserve, {}, budget - worst)
+    best: Fit | None = None
+    for _ in range(_ROUNDS):
+        best, chosen = _shrink(documents, order, chosen, budget, measure)
+        # The frame shrinks as files move from cut to kept (no mark, no Skipped line), so
+        # the first fill, made against the largest frame, may have left room: use it.
+        grown = _choose(order, options, cost, reserve, chosen, budget - best.tokens)
+        if len(grown) == len(chosen):
+            break
+        chosen = grown
+    assert best is not None
+    return best
+
+
+_ROUNDS = 4  # refills after the first fit; each one only adds files that fit the slack
+
+
+def _choose(order: list[Document], options: dict[int, list[Document]],
+            cost: dict[int, list[int]], reserve: dict[int, int], chosen: dict[int, Document],
+            room: int) -> dict[int, Document]:
+    """``chosen`` plus files, in budget order, each in the richest view that fits ``room``."""
+    chosen = dict(chosen)
+    for document in order:
+        if id(document) in chosen:
+            continue
+        own = cost[id(document)]
+        # the richest view that leaves the rest of its group its cheapest views; when the
+        # group cannot all fit anyway, the cheapest view that fits (more files, each briefer)
+        pick = next((i for i, c in enumerate(own) if c + reserve[id(document)] <= room),
+                    min((i for i, c in enumerate(own) if c <= room), default=None,
+                        key=lambda i: own[i]))
+        if pick is not None:
+            chosen[id(document)] = options[id(document)][pick]
+            room -= own[pick]
+    return chosen
+
+
+def _shrink(documents: list[Document], order: list[Document], chosen: dict[int, Document],
+            budget: int, measure: Measure) -> tuple[Fit, dict[int, Document]]:
+    """Drop the last files in budget order until the exact total is within ``budget``."""
+    chosen = dict(chosen)
+    while True:
+        kept = [chosen[id(d)] for d in documents if id(d) in chosen]
+        cut = [d for d in documents if id(d) not in chosen]
+        total = measure(kept, cut) + sum(d.block_tokens for d in kept)
+        if total <= budget:
+            return Fit(kept, cut, total), chosen
+        if not chosen:
+            raise BudgetTooSmall(f"a budget of {budget:,} tokens is smaller than the digest's "
+                              f"frame alone (summary, tree and Skipped list: {total:,} tokens)")
+        last = next(d for d in reversed(order) if id(d) in chosen)
+        del chosen[id(last)]
+
+
+def _reserves(order: list[Document], cost: dict[int, list[int]],
+              group: Callable[[Document], Any] | None) -> dict[int, int]:
+    """Per file: the cheapest views of the files after it in its group, added up."""
+    reserve: dict[int, int] = {}
+    after: dict[Any, int] = {}
+    for document in reversed(order):
+        name = group(document) if group else None
+        reserve[id(document)] = after.get(name, 0) if group else 0
+        after[name] = after.get(name, 0) + min(cost[id(document)], default=0)
+    return reserve

@@ -1,0 +1,107 @@
+"""The frame of a digest: everything around the file blocks (prompt, notes, summary, tree).
+
+The text format's frame decides ``summary.tokens`` and what a budget leaves room for, so it is
+built in one place for the planner and the renderers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ..core.layout import TRAILER, preamble_parts, skipped_section
+from ..core.paths import display, order_key
+from ..core.records import Document, Entry, Prologue, Skipped, SourceInfo, text_sha256
+from ..count.cache import Counts, TokenCache, cache_key
+from ..count.tokens import TokenCounter
+from .tree import draw_tree
+
+CUT_MARK = " [over budget]"
+
+
+class Frame:
+    """Draws the tree and the text preamble for a given split of files into kept and cut."""
+
+    def __init__(self, info: SourceInfo, prologue: Prologue, shown: Sequence[Entry],
+                 counter: TokenCounter, *, single_file: bool = False,
+                 cache: TokenCache | None = None, skipped: Sequence[Skipped] = (),
+                 budget: int | None = None, sections: str = "",
+                 why: dict[str, str] | None = None, context: Sequence[str] = ()) -> None:
+        self.info = info
+        #: what was left out before any budget (a budget adds the files it cuts)
+        self.skipped = skipped
+        self.budget = budget
+        self.prologue = prologue
+        self.shown = shown
+        self.counter = counter
+        self.root = None if single_file else info.name
+        self.cache = cache or TokenCache(None)
+        #: the Diff and History sections, after the tree
+        self.sections = sections
+        #: why a change chose a file (shown after its name), and files only the tree shows
+        self.why = why or {}
+        self.context = context
+        self._trees: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
+
+    def tree(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
+        """The tree: kept files, cut files marked, links and submodules (drawn once per split;
+        the planner, the summary and the renderers all ask for it)."""
+        key = (tuple(map(id, kept)), tuple(map(id, cut)))
+        if key not in self._trees:
+            self._trees = {key: self._draw(kept, cut)}  # only the latest split is asked again
+        return self._trees[key]
+
+    def _draw(self, kept: Sequence[Document], cut: Sequence[Document]) -> str:
+        leaves: Iterable[tuple[str, str]] = ((d.path, self._label(d.path)) for d in kept)
+        extra = [(d.path, self._label(d.path) + CUT_MARK) for d in cut]
+        extra += [(path, _name(path)) for path in self.context]
+        for entry in self.shown:
+            label = (f"{_name(entry.path)} -> {display(entry.target or '')}"
+                     if entry.kind == "symlink" else f"{_name(entry.path)}/ (submodule)")
+            extra.append((entry.path, label))
+        if extra:  # kept files are in digest order already; sort only when others join them
+            leaves = sorted([*leaves, *extra], key=lambda leaf: order_key(leaf[0]))
+        return draw_tree(self.root, leaves)
+
+    def _label(self, path: str) -> str:
+        why = self.why.get(path)
+        return f"{_name(path)} [{why}]" if why else _name(path)
+
+    def text(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
+        """The text format's preamble (with the Diff and History sections)."""
+        return "".join(self._preamble(kept, cut))
+
+    def _preamble(self, kept: Sequence[Document], cut: Sequence[Document]
+                  ) -> tuple[str, str, str]:
+        return preamble_parts(self.info, self.prologue, len(kept), self.tree(kept, cut),
+                              sections=self.sections)
+
+    def skipped_for(self, cut: Sequence[Document]) -> list[Skipped]:
+        """Every path left out when the budget cuts ``cut``, in digest order: the list the
+        digest's Skipped section shows."""
+        budget = self.budget or 0
+        skipped = [*self.skipped, *(Skipped(d.path, "budget", f"{d.block_tokens:,} tokens did "
+                                            f"not fit in the budget of {budget:,}") for d in cut)]
+        skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
+        return skipped
+
+    def measure(self, kept: list[Document], cut: list[Document]) -> int:
+        """Exact tokens of the preamble, the Skipped section and the trailer (remembered by
+        content, so an unchanged repository needs no tokenizer at all). The preamble ends in a
+        newline and the section and the trailer start with "=" and "<", safe breaks: counted
+        together they add up as written apart, with the file blocks between them. The tree
+        is never copied into one string with the rest (see :func:`.layout.preamble_parts`)."""
+        before, tree, after = self._preamble(kept, cut)
+        after += skipped_section(self.skipped_for(cut)) + TRAILER
+        if not self.cache.enabled:
+            return self.counter.count_framed(before, tree, after)
+        key = cache_key("frame", self.counter.name, text_sha256(before, tree, after))
+        known = self.cache.get_many([key]).get(key)
+        if known is not None:
+            return known.tokens
+        tokens = self.counter.count_framed(before, tree, after)
+        self.cache.put_many([(key, Counts("text", "", tokens, tokens))])
+        return tokens
+
+
+def _name(path: str) -> str:
+    return display(path.rpartition("/")[2])

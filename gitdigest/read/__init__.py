@@ -1,0 +1,1 @@
+"""Stage 3, reading: bytes to text (encodings, notebooks) and secret redaction."""

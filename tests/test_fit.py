@@ -1,0 +1,93 @@
+"""Budgets: the exact digest fits, the documented priority decides, --check gates instead."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from gitdigest import BudgetTooSmall, digest
+from gitdigest.cli import cli
+from gitdigest.count.tokens import TokenCounter
+from gitdigest.plan.fit import rank
+from gitdigest.select.ignores import PatternSet
+
+from .conftest import MakeRepo
+
+REPO = {
+    "README.md": "# Project\n" + "Intro text. " * 50 + "\n",
+    "pyproject.toml": "[project]\nname = 'p'\n",
+    "src/core.py": "def core():\n    return 1\n" * 40,
+    "src/small.py": "X = 1\n",
+    "tests/test_core.py": "def test():\n    assert True\n" * 40,
+    "examples/demo.py": "print('demo')\n" * 40,
+    "data/table.csv": "a,b,c\n1,2,3\n" * 200,
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("README.md", 1), ("docs/index.md", 1), ("pkg/README.rst", 1), ("pyproject.toml", 2),
+     ("web/package.json", 2), ("src/a.py", 3), ("docs/guide.md", 3), ("tests/test_a.py", 4),
+     ("src/a_test.go", 4), ("web/a.spec.ts", 4), ("examples/x.py", 5), ("tests/fixtures/a.py", 6),
+     ("data/x.csv", 6), ("api_pb2.py", 6)],
+)
+def test_rank(path: str, expected: int) -> None:
+    assert rank(path) == expected
+    assert rank(path, PatternSet(["*"], "--priority")) == 0
+
+
+@pytest.mark.parametrize("budget", [400, 700, 1000, 1500, 2500])
+def test_digest_fits_the_budget_exactly(make_repo: MakeRepo, budget: int) -> None:
+    result = digest(str(make_repo(REPO)), max_tokens=budget)
+    text = result.render("text")
+    assert TokenCounter("o200k_base").count(text) == result.summary.tokens <= budget
+    cut = {s.path for s in result.skipped if s.reason == "budget"}
+    kept = {d.path for d in result.files}
+    assert kept | cut == set(REPO) and not kept & cut
+    for path in cut:  # cut files are marked in the tree
+        assert f"{path.rsplit('/', 1)[-1]} [over budget]" in result.tree
+    if budget >= 700:  # the entry point comes first and fits beside the frame from here on
+        assert "README.md" in kept
+    # every cut file is listed in the Skipped section, which the budget counts
+    assert all(f"{path} (budget: " in text for path in cut)
+
+
+def test_priority_order_holds(make_repo: MakeRepo) -> None:
+    root = make_repo(REPO)
+    counts = {d.path: d.block_tokens for d in digest(str(root)).files}
+    frame = digest(str(root), max_tokens=10**6).summary.tokens - sum(counts.values())
+    # room for the README, the manifest and the small source file (and the Skipped lines of the
+    # files cut, about 20 tokens each), not more
+    budget = frame + counts["README.md"] + counts["pyproject.toml"] + counts["src/small.py"] + 150
+    fitted = digest(str(root), max_tokens=budget).files
+    # src/core.py did not fit whole: it comes in as its one-line map entry; tests and the rest
+    # wait behind the source, and get only what slack is left (a map entry at most)
+    shown = [(d.path, d.view) for d in fitted]
+    assert shown[:4] == [("README.md", "full"), ("pyproject.toml", "full"),
+                         ("src/core.py", "map"), ("src/small.py", "full")]
+    assert all(not path.startswith("src/") and view == "map" for path, view in shown[4:])
+    moved = digest(str(root), max_tokens=budget, priority=["examples/**"])
+    assert "examples/demo.py" in [d.path for d in moved.files]
+
+
+def test_model_budget_uses_window_minus_reserve(make_repo: MakeRepo) -> None:
+    result = digest(str(make_repo(REPO)), model="bert", reserve=0.0)
+    assert result.budget == 512
+    assert result.summary.tokens <= 512
+    assert digest(str(make_repo(REPO, name="r2")), model="gpt-4o").budget == 115_200
+
+
+def test_check_gates_without_cutting(make_repo: MakeRepo) -> None:
+    root = make_repo(REPO)
+    runner = CliRunner()
+    result = runner.invoke(cli, [str(root), "--max-tokens", "300", "--check", "-o", "-"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith("gitdigest: error: the digest is ")
+    assert result.stdout == digest(str(root)).render("text")  # written whole
+    ok = runner.invoke(cli, [str(root), "--max-tokens", "100000", "--check", "-o", "-", "-q"])
+    assert ok.exit_code == 0
+
+
+def test_budget_smaller_than_the_frame(make_repo: MakeRepo) -> None:
+    with pytest.raises(BudgetTooSmall, match="smaller than the digest's frame"):
+        digest(str(make_repo(REPO)), max_tokens=5)
