@@ -107,3 +107,43 @@ def _reaches(start: str) -> set[str]:
 ])
 def test_foundations_import_no_stage(module: str, allowed: set[str]) -> None:
     assert _reaches(module) <= allowed
+
+
+# The pipeline's order, as packages: a module may import its own stage, the shared bottom (rank 0)
+# and earlier stages, never a later one. The entry points and the surfaces sit on top.
+STAGES = {
+    "core": 0, "options": 0, "notes": 0,
+    "sources": 1, "select": 2, "read": 3, "count": 4, "focus": 5, "change": 6, "plan": 7,
+    "output": 8, "render": 9,
+    "config": 10, "api": 10, "": 10,  # the package itself: the public API, re-exported
+    "batch": 11, "mcp_server": 11, "web": 11, "cli": 12, "__main__": 13,
+}
+
+
+def _stage(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else ""
+
+
+def _order_violations(graph: dict[str, set[str]]) -> list[str]:
+    return sorted(f"{module} -> {target}" for module, targets in graph.items()
+                  for target in targets
+                  if STAGES[_stage(target)] > STAGES[_stage(module)])
+
+
+def test_every_module_sits_in_a_stage_package() -> None:
+    """Only the entry points, the option declarations and the config-file surface stay at the
+    top; everything else lives in the package of its pipeline stage."""
+    assert {_stage(module) for module in MODULES} <= set(STAGES)
+    top = {module for module in MODULES if module.count(".") == 1
+           and (PACKAGE / f"{_stage(module)}.py").exists()}
+    assert top == {"gitdigest.api", "gitdigest.cli", "gitdigest.config", "gitdigest.options",
+                   "gitdigest.__main__"}
+
+
+def test_no_stage_imports_a_later_stage() -> None:
+    assert _order_violations(GRAPH) == []
+
+
+def test_the_order_check_catches_a_backward_import() -> None:
+    graph = {"gitdigest.sources.base": {"gitdigest.render.text"}}
+    assert _order_violations(graph) == ["gitdigest.sources.base -> gitdigest.render.text"]
