@@ -21,7 +21,16 @@ from .core.layout import source_label
 from .core.paths import display
 from .notes import LANGUAGES, read_notes
 from .notes.models import SUMMARY_MODELS, find_model, format_table
-from .options import AUTO, TOKENIZER_CHOICES, Options, cli_fields, is_multiple, kind_of, spec_of
+from .options import (
+    AUTO,
+    TOKENIZER_CHOICES,
+    Options,
+    cli_fields,
+    is_multiple,
+    kind_of,
+    spec_of,
+    withheld,
+)
 from .output.progress import TerminalProgress, wants_color
 from .sources import no_progress
 
@@ -201,7 +210,7 @@ def _with_options(command: Callable[..., None], skip: frozenset[str] = frozenset
 
 def _with_batch_options(command: Callable[..., None]) -> Callable[..., None]:
     """Every digest option except those a batch owns (it names and writes every output)."""
-    return _with_options(command, frozenset({"output", "copy"}))
+    return _with_options(command, frozenset(withheld("batch")))
 
 
 @cli.command(DEFAULT_COMMAND, cls=_DefaultCommand, context_settings=_HELP, hidden=True)

@@ -8,7 +8,8 @@ keywords a Python caller passes), the environment, the configuration file (a ``-
 table over the file's top table), the declared defaults.
 
 A remote repository's configuration is applied only when the caller trusts it, and even then
-never for what decides where the run reads, writes or fetches (:data:`LOCAL_ONLY`).
+never for what decides where the run reads, writes or fetches (options declared not on
+``remote_config``).
 """
 
 from __future__ import annotations
@@ -23,19 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from .core.errors import UsageError
-from .options import AUTO, Options, check_value, coerce, is_multiple, kind_of, spec_of
+from .options import AUTO, Options, allowed, check_value, coerce, is_multiple, kind_of, spec_of
 
 #: Where configuration is looked for in the source folder, first found wins.
 CONFIG_FILES = (".gitdigest.toml", "pyproject.toml")
 ENV_PREFIX = "GITDIGEST_"
-#: Never from a file or the environment: the source is how the file is found, and a token
-#: does not belong in a file (remote sources read GITDIGEST_TOKEN themselves).
-_NEVER = frozenset({"source", "token"})
-#: Not from a remote repository's configuration, even a trusted one: where files are read and
-#: written, what is fetched, and this machine's resources.
-LOCAL_ONLY = frozenset({"output", "instructions", "ref", "host", "cache", "timeout",
-                        "include_submodules", "copy", "workers", "check_against",
-                        "summary_json"})
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 
@@ -54,7 +47,8 @@ def env_name(item: Field) -> str:
 
 
 def _configurable() -> dict[str, Field]:
-    return {key_of(item): item for item in fields(Options) if item.name not in _NEVER}
+    """Options a file or the environment may set (their declarations say which)."""
+    return {key_of(item): item for item in fields(Options) if allowed(item, "config")}
 
 
 @dataclass
@@ -202,7 +196,7 @@ def file_layer(table: dict[str, Any], where: str, profile: str | None = None, *,
                 value = str(folder / value)  # an absolute value stays as it is
             if name is not None and name != profile:
                 continue
-            if remote and item.name in LOCAL_ONLY:
+            if remote and not allowed(item, "remote_config"):
                 raise UsageError(f"{origin}: {key} cannot be set by a remote repository's "
                                  "configuration")
             layer.set(item.name, value, origin)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 from typing import Any
@@ -87,11 +87,40 @@ class Spec:
     #: the value the command line uses when the flag is given without one (``--log`` alone
     #: means ``--log 20``); None: the option always takes a value
     bare: str | None = None
+    #: the surfaces (keys of :data:`SURFACES`) that may not set the option, each with the
+    #: reason said to whoever tries; the command line and the Python API take every option
+    not_on: Mapping[str, str] = field(default_factory=dict)
+    #: whether the option decides what a digest holds (a batch manifest records only these);
+    #: False for how a run happens: where it writes, its processes, caches and credentials
+    decides_output: bool = True
+
+
+#: the surfaces an option can be withheld from, and what each is
+SURFACES = {
+    "config": "a configuration file or a GITDIGEST_* variable",
+    "remote_config": "a remote repository's own configuration file, even a trusted one",
+    "mcp": "the MCP server's tools, which a model drives",
+    "web": "the web page and its JSON API, which a visitor drives",
+    "batch": "one line of a batch list",
+}
+
+# Reasons shared by several declarations below.
+_SERVER_FILE = "it reads a file on the server's disk"
+_SERVER_WRITES = "the server writes no files for a caller; results are stored and paged"
+_SERVER_DECIDES = "the server decides how it runs"
+_LOCAL = "it decides where this machine reads, writes or fetches, or what it spends"
 
 
 def option(default: Any, *flags: str, help: str, **spec: Any) -> Any:
-    """A field of :class:`Options` with its declaration."""
+    """A field of :class:`Options` with its declaration.
+
+    An option that reads or writes files, starts processes or spends the machine's resources
+    must say so in ``not_on`` for the surfaces that someone else drives (``mcp``, ``web``):
+    they take every option their declaration does not withhold."""
     secret = spec.pop("secret", False)
+    unknown = set(spec.get("not_on", {})) - set(SURFACES)
+    if unknown:
+        raise ValueError(f"unknown surfaces {sorted(unknown)} in the declaration of {flags}")
     return field(default=default, repr=not secret,
                  metadata={"spec": Spec(tuple(flags), help, **spec)})
 
@@ -100,12 +129,20 @@ def option(default: Any, *flags: str, help: str, **spec: Any) -> Any:
 class Options:
     """Everything that decides a digest. Same options + same input = byte-identical output."""
 
-    source: str = option(".", help="A folder, a file or a repository URL (default: the "
-                         "current folder).")
+    source: str = option(
+        ".", help="A folder, a file or a repository URL (default: the current folder).",
+        not_on={"config": "the source is how a configuration file is found"})
     output: str | None = option(
         None, "-o", "--output", metavar="FILE",
         help="Where to write the digest: a file (default digest.txt, .json, .md or .xml by "
-             "format) or - for stdout.")
+             "format) or - for stdout.",
+        not_on={
+            "remote_config": _LOCAL,
+            "mcp": _SERVER_WRITES,
+            "web": "the server writes results into its cache",
+            "batch": "the batch names and writes every output (see -O)",
+        },
+        decides_output=False)
     format: str = option("text", "-f", "--format", choices=FORMATS, help="Output format.")
     include: tuple[str, ...] = option(
         (), "-i", "--include", metavar="PATTERN",
@@ -127,18 +164,33 @@ class Options:
         help="Do not apply the built-in ignore list (node_modules, lockfiles, media...).")
     ref: str | None = option(
         None, "--ref", metavar="REF",
-        help="Digest this branch, tag or commit from git objects (working tree untouched).")
+        help="Digest this branch, tag or commit from git objects (working tree untouched).",
+        not_on={
+            "remote_config": _LOCAL,
+        })
     max_files: int | None = option(
         None, "--max-files", minimum=1, metavar="N",
-        help="Stop after N files; the rest are listed as skipped (reason 'limit').")
+        help="Stop after N files; the rest are listed as skipped (reason 'limit').",
+        not_on={
+            "web": "capped by the server (--max-files)",
+        })
     max_total_size: int | None = option(
         None, "--max-total-size", parse=parse_size, minimum=1, metavar="SIZE",
-        help="Stop once the included files reach SIZE bytes in total (reason 'limit').")
+        help="Stop once the included files reach SIZE bytes in total (reason 'limit').",
+        not_on={
+            "web": "capped by the server (--max-total-size)",
+        })
     notebook_outputs: bool = option(False, "--notebook-outputs", keyed=True,
                                     help="Include text outputs of Jupyter notebook cells.")
     workers: int | None = option(None, "--workers", minimum=1, metavar="N",
                                  help="Worker processes that read and count (default: one per "
-                                      "core).")
+                                      "core).",
+        not_on={
+            "remote_config": _LOCAL,
+            "mcp": "the server decides how many processes it runs",
+            "web": "the server decides how many processes a digest uses",
+        },
+        decides_output=False)
     max_tokens: int | None = option(
         None, "--max-tokens", minimum=1, metavar="N",
         help="Token budget: keep files by priority until the digest would exceed N.")
@@ -165,13 +217,24 @@ class Options:
              "under a budget the most relevant files come first.")
     check: bool = option(
         False, "--check",
-        help="Do not cut: write the whole digest and exit 1 if it is over the budget.")
+        help="Do not cut: write the whole digest and exit 1 if it is over the budget.",
+        not_on={
+            "web": "a CI gate: the page shows whether the digest fits instead",
+        })
     split_tokens: int | None = option(
         None, "--split-tokens", minimum=1, metavar="N",
-        help="Write digest.1.txt, digest.2.txt... each at most N tokens.")
+        help="Write digest.1.txt, digest.2.txt... each at most N tokens.",
+        not_on={
+            "mcp": "page a stored digest with read_digest instead",
+            "web": "writes several files; the page offers one download",
+        })
     stats: bool = option(
         False, "--stats",
-        help="Write a token table per folder and per file instead of the contents.")
+        help="Write a token table per folder and per file instead of the contents.",
+        not_on={
+            "mcp": "use the stats tool",
+            "web": "the page always shows the token tables",
+        })
     top: int = option(5, "--top", minimum=0, metavar="N",
                       help="How many of the largest files the summary lists.")
     secrets: str = option(
@@ -183,35 +246,86 @@ class Options:
     header: str | None = option(None, "--header", metavar="TEXT",
                                 help="Put this text (your prompt) first.")
     instructions: str | None = option(None, "--instructions", metavar="FILE",
-                                      help="Put this file's text (your prompt) first.")
+                                      help="Put this file's text (your prompt) first.",
+        not_on={
+            "remote_config": _LOCAL,
+            "mcp": "it reads a file from the server's disk; pass the text as header",
+            "web": _SERVER_FILE,
+        })
     with_notes: bool = option(
         False, "--with-notes",
         help="Put the bundled LLM reference notes at the top as a reference section.")
     notes_lang: str = option("ja", "--notes-lang", choices=("ja", "en"),
-                             help="Language of the notes --with-notes adds (ja: the original).")
+                             help="Language of the notes --with-notes adds (ja: the original).",
+        not_on={
+            "web": "the notes are added in their original language",
+        })
     copy: bool = option(False, "--copy",
                         help="Also put the digest on the clipboard (only there when -o is not "
-                             "given).")
+                             "given).",
+        not_on={
+            "remote_config": _LOCAL,
+            "mcp": "the server's clipboard is not the caller's",
+            "web": "the page has its own Copy button",
+            "batch": "the batch names and writes every output (see -O)",
+        },
+        decides_output=False)
     token: str | None = option(
         None, "--token", metavar="TOKEN", secret=True,
         help="Token for a private remote (else GITDIGEST_TOKEN, else the host's usual variable "
-             "such as GITHUB_TOKEN or GITLAB_TOKEN).")
+             "such as GITHUB_TOKEN or GITLAB_TOKEN).",
+        not_on={
+            "config": "a token does not belong in a file (remote sources read GITDIGEST_TOKEN "
+                "themselves)",
+            "mcp": "tokens for private repositories come only from the server's environment "
+                "(GITDIGEST_TOKEN or the host's variable)",
+            "web": "only from the Authorization or X-Git-Token header, never the form or URL",
+        },
+        decides_output=False)
     host: str = option("github.com", "--host", metavar="HOST",
-                       help="Host that a bare owner/repo slug refers to.")
+                       help="Host that a bare owner/repo slug refers to.",
+        not_on={
+            "remote_config": _LOCAL,
+            "web": "the URL trick and full URLs name the host",
+        })
     cache: bool = option(True, "--no-cache", negated=True,
-                         help="Clone remotes into a temporary folder instead of the clone cache.")
+                         help="Clone remotes into a temporary folder instead of the clone cache.",
+        not_on={
+            "remote_config": _LOCAL,
+            "mcp": "the server decides how it caches clones",
+            "web": "the server always uses its caches",
+        },
+        decides_output=False)
     timeout: float = option(900.0, "--timeout", minimum=0, open_minimum=True,
                             shown_default="900", metavar="SECONDS",
-                            help="Limit for each git network operation.")
+                            help="Limit for each git network operation.",
+        not_on={
+            "remote_config": _LOCAL,
+            "web": "capped by the server (--git-timeout)",
+        },
+        decides_output=False)
     include_submodules: bool = option(False, "--include-submodules",
-                                      help="Digest the submodules of a remote repository too.")
+                                      help="Digest the submodules of a remote repository too.",
+        not_on={
+            "remote_config": _LOCAL,
+        })
     check_against: str | None = option(
         None, "--check-against", metavar="FILE",
         help="Exit 1 when the digest's content differs from the digest in FILE (JSON or text), "
-             "listing the files added, removed and changed.")
+             "listing the files added, removed and changed.",
+        not_on={
+            "remote_config": _LOCAL,
+            "mcp": "it reads a file from the server's disk; compare fingerprints instead",
+            "web": "reads an earlier digest file on the server",
+        })
     summary_json: str | None = option(
         None, "--summary-json", metavar="FILE",
-        help="Also write the source, totals and fingerprint as JSON to FILE (for CI).")
+        help="Also write the source, totals and fingerprint as JSON to FILE (for CI).",
+        not_on={
+            "remote_config": _LOCAL,
+            "mcp": _SERVER_WRITES,
+            "web": "writes a file on the server",
+        })
     diff: str | None = option(
         None, "--diff", metavar="RANGE", bare="HEAD",
         help="Add a Diff section: A..B, A...B (from the merge base, as a pull request shows "
@@ -356,6 +470,20 @@ def _check(item: dataclasses.Field[Any], value: Any) -> None:
     if value < spec.minimum or (spec.open_minimum and value == spec.minimum):
         bound = "above" if spec.open_minimum else "at least"
         raise UsageError(f"{label} must be {bound} {spec.minimum:g}, got {value}")
+
+
+def withheld(surface: str) -> dict[str, str]:
+    """The options ``surface`` may not set, by field name, each with the reason its
+    declaration gives (see :data:`SURFACES`)."""
+    if surface not in SURFACES:
+        raise ValueError(f"unknown surface {surface!r}")
+    return {item.name: reason for item in fields(Options)
+            if (reason := spec_of(item).not_on.get(surface)) is not None}
+
+
+def allowed(item: dataclasses.Field[Any], surface: str) -> bool:
+    """Whether ``surface`` may set the option ``item`` declares."""
+    return surface not in spec_of(item).not_on
 
 
 def cli_fields() -> list[dataclasses.Field[Any]]:

@@ -117,3 +117,100 @@ def test_the_secret_scanner_is_part_of_the_cache_key() -> None:
 
     assert engine() in text_settings(Options()).key
     assert "kingfisher" not in text_settings(Options.create(secrets="off")).key
+
+
+# Every surface's decision about an option comes from the option's declaration: a fake option
+# added to Options (in a child process, so this one keeps the real class) reaches each surface
+# exactly as its declaration says.
+_FAKE_OPTIONS = r'''
+import dataclasses, json
+from gitdigest import options
+from gitdigest.options import option
+
+base = options.Options
+options.Options = dataclasses.make_dataclass("Options", [
+    ("fake_open", "str | None", option(None, "--fake-open", help="Open everywhere.")),
+    ("fake_held", "str | None", option(
+        None, "--fake-held", metavar="FILE", help="Held back.", decides_output=False,
+        not_on={"config": "c", "remote_config": "rc", "mcp": "m", "web": "w", "batch": "b"})),
+    ("fake_local", "str | None", option(None, "--fake-local", help="Local.",
+                                        not_on={"remote_config": "rc"})),
+], bases=(base,), frozen=True)
+
+from gitdigest import config
+from gitdigest.core.errors import UsageError
+config.Options = options.Options  # imported with the package, before the fake was made
+
+
+def remote_refuses(key):
+    try:
+        config.file_layer({key: "x"}, "remote.toml", remote=True)
+    except UsageError:
+        return True
+    return False
+
+from gitdigest.batch import lists, manifest
+from gitdigest.mcp_server import params
+from gitdigest.web import formspec
+from gitdigest.cli import cli
+
+batch_flags = {p.name for p in cli.commands["batch"].params}
+plain = options.Options()
+
+
+def fingerprint(values):
+    return manifest.options_fingerprint(values, "v")
+
+
+print(json.dumps({
+    "config": sorted(k for k in config._configurable() if k.startswith("fake")),
+    "remote_refused": [k for k in ("fake-open", "fake-local") if remote_refuses(k)],
+    "mcp": {k: v for k, v in params.WITHHELD.items() if k.startswith("fake")},
+    "mcp_tool": sorted(n for n in params.names() if n.startswith("fake")),
+    "web_fields": [n for n in formspec.WEB_FIELDS if n.startswith("fake")],
+    "web_refused": {k: v for k, v in formspec.SERVER_ONLY.items() if k.startswith("fake")},
+    "batch": {k: v for k, v in lists.BATCH_OWNED.items() if k.startswith("fake")},
+    "batch_cli": sorted(n for n in batch_flags if n and n.startswith("fake")),
+    "manifest_ignores_held": fingerprint(plain) == fingerprint(
+        dataclasses.replace(plain, fake_held="x")),
+    "manifest_sees_open": fingerprint(plain) != fingerprint(
+        dataclasses.replace(plain, fake_open="x")),
+}))
+'''
+
+
+def test_each_surface_takes_a_new_option_as_its_declaration_says() -> None:
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", _FAKE_OPTIONS], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "config": ["fake-local", "fake-open"],
+        "remote_refused": ["fake-local"],
+        "mcp": {"fake_held": "m"},
+        "mcp_tool": ["fake_local", "fake_open"],
+        "web_fields": ["fake_open", "fake_local"],
+        "web_refused": {"fake_held": "w"},
+        "batch": {"fake_held": "b"},
+        "batch_cli": ["fake_local", "fake_open"],
+        "manifest_ignores_held": True,
+        "manifest_sees_open": True,
+    }
+
+
+@pytest.mark.parametrize("item", cli_fields(), ids=lambda item: item.name)
+def test_an_option_that_names_a_file_is_withheld_from_the_servers(
+        item: dataclasses.Field[object]) -> None:
+    """A model or a visitor must never make the server read or write one of its files."""
+    if spec_of(item).metavar == "FILE":
+        assert {"mcp", "web"} <= set(spec_of(item).not_on)
+
+
+def test_a_declaration_naming_an_unknown_surface_fails() -> None:
+    from gitdigest.options import option
+
+    with pytest.raises(ValueError, match="unknown surfaces"):
+        option(None, "--x", help="x", not_on={"webpage": "typo"})

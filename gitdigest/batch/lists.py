@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import GitDigestError, UsageError
-from ..options import Options, cli_fields, is_multiple, kind_of, spec_of
+from ..options import Options, cli_fields, is_multiple, kind_of, spec_of, withheld
 from ..sources.urls import looks_remote, parse_remote
 
-#: Options a batch owns: each source's output is named by the batch, never copied.
-BATCH_OWNED = frozenset({"output", "copy"})
+#: options a list line may not give, and why (their declarations' ``not_on["batch"]``)
+BATCH_OWNED = withheld("batch")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
 
 

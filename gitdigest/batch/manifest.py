@@ -18,11 +18,9 @@ from typing import IO, Any
 from ..core.errors import GitDigestError, OutputError
 from ..core.records import DigestData
 from ..count.encoding import resolve as resolve_tokenizer
-from ..options import AUTO, Options
+from ..options import AUTO, Options, spec_of
 
 MANIFEST = "manifest.jsonl"
-#: Options that change how a run goes, never what it writes: outside the options fingerprint.
-_NOT_OUTPUT = frozenset({"output", "workers", "token", "timeout", "cache", "copy"})
 
 
 @dataclass
@@ -65,7 +63,7 @@ def options_fingerprint(options: Options, version: str) -> str:
     """sha256 of everything that decides a source's output (and gitdigest's version): a
     re-run with the same fingerprint and commit would write the same digest."""
     values = {item.name: getattr(options, item.name) for item in dataclasses.fields(options)
-              if item.name not in _NOT_OUTPUT}
+              if spec_of(item).decides_output}
     if options.tokenizer == AUTO:  # what auto counts with depends on the installed extras
         with contextlib.suppress(GitDigestError):  # an unknown model fails in its own task
             values["tokenizer"] = resolve_tokenizer(options)[0].tokenizer

@@ -3,7 +3,8 @@
 Every option the command line has becomes a parameter with the API's keyword name, its help
 and its choices, except the ones a model must not choose: where files are written, the
 server's clipboard and processes, files read from the server's disk, credentials, and turning
-secret redaction off. A new option appears here by itself; an unsafe one must be listed below.
+secret redaction off. A new option appears here by itself; an unsafe one says so in its
+declaration (``not_on``).
 """
 
 from __future__ import annotations
@@ -14,22 +15,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from ..options import Options, is_multiple, kind_of, spec_of
+from ..options import Options, is_multiple, kind_of, spec_of, withheld
 
-#: options no tool accepts, and why (said to a caller that passes one anyway)
-WITHHELD: dict[str, str] = {
-    "output": "the server writes no files for a tool; large results are stored and paged",
-    "copy": "the server's clipboard is not the caller's",
-    "token": "tokens for private repositories come only from the server's environment "
-             "(GITDIGEST_TOKEN or the host's variable)",
-    "instructions": "it reads a file from the server's disk; pass the text as header",
-    "workers": "the server decides how many processes it runs",
-    "split_tokens": "page a stored digest with read_digest instead",
-    "stats": "use the stats tool",
-    "cache": "the server decides how it caches clones",
-    "check_against": "it reads a file from the server's disk; compare fingerprints instead",
-    "summary_json": "the server writes no files for a tool; the summary is in every answer",
-}
+#: options no tool accepts, and why (said to a caller that passes one anyway): each option's
+#: declaration says so (``not_on["mcp"]``)
+WITHHELD: dict[str, str] = withheld("mcp")
 
 #: choices a tool may not pick: redaction stays on whatever the caller asks
 FORBIDDEN_CHOICES: dict[str, tuple[str, ...]] = {"secrets": ("off",)}

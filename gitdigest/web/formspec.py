@@ -1,11 +1,10 @@
 """The page's form and the JSON API's parameters, derived from :class:`~gitdigest.Options`.
 
 Each field's label, help, choices, default and widget come from the option's own declaration;
-this module only decides *which* options a remote visitor may set. That is an allow-list on
-purpose: an option that reads a server file (``--instructions``), writes one (``--output``) or
-spends the server's resources (``--workers``) must never become a form field by accident, so
-every command-line option is either in :data:`WEB_FIELDS` or in :data:`SERVER_ONLY` with a
-reason (``tests/test_web_formspec.py`` fails on an option that is in neither).
+which options a remote visitor may set is said by each declaration too (``not_on["web"]``,
+with the reason a visitor is told). An option that reads a server file (``--instructions``),
+writes one (``--output``) or spends the server's resources (``--workers``) must be withheld
+there; ``tests/test_options.py`` fails on an option that takes a FILE and is not.
 """
 
 from __future__ import annotations
@@ -15,36 +14,23 @@ from typing import Any
 
 from ..core.errors import UsageError
 from ..notes.models import models
-from ..options import Options, coerce, is_multiple, kind_of, spec_of
-
-#: options a visitor may set, in the order the form shows them
-WEB_FIELDS = (
-    "ref", "include", "exclude", "max_size", "tokenizer", "max_tokens", "model", "reserve",
-    "priority", "format", "secrets", "line_numbers", "gitignore", "default_ignores",
-    "notebook_outputs", "include_submodules", "header", "with_notes", "top",
-    # focus and history: what a reviewer of a change or a question wants
-    "diff", "changed", "since", "related", "log", "log_emails", "compress", "map", "query",
+from ..options import (
+    Options,
+    allowed,
+    cli_fields,
+    coerce,
+    is_multiple,
+    kind_of,
+    spec_of,
+    withheld,
 )
 
-#: options the server decides, and why a visitor may not
-SERVER_ONLY = {
-    "output": "the server writes results into its cache",
-    "workers": "the server decides how many processes a digest uses",
-    "copy": "the page has its own Copy button",
-    "instructions": "reads a file on the server",
-    "token": "only from the Authorization or X-Git-Token header, never the form or URL",
-    "cache": "the server always uses its caches",
-    "timeout": "capped by the server (--git-timeout)",
-    "max_files": "capped by the server (--max-files)",
-    "max_total_size": "capped by the server (--max-total-size)",
-    "split_tokens": "writes several files; the page offers one download",
-    "stats": "the page always shows the token tables",
-    "check": "a CI gate: the page shows whether the digest fits instead",
-    "host": "the URL trick and full URLs name the host",
-    "notes_lang": "the notes are added in their original language",
-    "check_against": "reads an earlier digest file on the server",
-    "summary_json": "writes a file on the server",
-}
+#: options a visitor may set, in declaration order: every command-line option whose
+#: declaration does not withhold it from the web (``not_on["web"]``)
+WEB_FIELDS = tuple(item.name for item in cli_fields() if allowed(item, "web"))
+
+#: options the server decides, and why a visitor may not (from their declarations)
+SERVER_ONLY = withheld("web")
 
 
 @dataclass(frozen=True)
