@@ -8,7 +8,7 @@ import os
 import sys
 import traceback
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -19,17 +19,13 @@ from .config import Configuration, describe
 from .core.errors import EXIT_BUG, EXIT_CODES, EXIT_INTERRUPTED, GitDigestError, Interrupted
 from .core.layout import source_label
 from .core.paths import display
+from .flags import with_batch_options, with_options
 from .notes import LANGUAGES, read_notes
 from .notes.models import SUMMARY_MODELS, find_model, format_table
 from .options import (
     AUTO,
     TOKENIZER_CHOICES,
     Options,
-    cli_fields,
-    is_multiple,
-    kind_of,
-    spec_of,
-    withheld,
 )
 from .output.progress import TerminalProgress, wants_color
 from .sources import no_progress
@@ -162,60 +158,9 @@ def cli() -> None:
     """gitdigest: a Git repository as one prompt-ready digest with exact token counts."""
 
 
-def _parser(parse: Callable[[str], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            return parse(value)
-        except GitDigestError as error:
-            raise click.BadParameter(str(error), ctx, param) from error
-    return callback
-
-
-def _click_option(item: dataclasses.Field[Any]) -> Callable[[Any], Any]:
-    """One click option from one declaration. Defaults stay in :class:`Options`: an option not
-    given reaches the library as absent, so the library's default is the only one."""
-    spec = spec_of(item)
-    kind = kind_of(item)
-    settings: dict[str, Any] = {"help": spec.help, "default": None, "metavar": spec.metavar}
-    if spec.bare is not None:  # the value may be left out: `--log` means `--log 20`
-        settings.update(is_flag=False, flag_value=spec.bare)
-    if kind is bool:
-        settings.update(is_flag=True, flag_value=not spec.negated)
-    elif spec.choices is not None:
-        settings["type"] = click.Choice(spec.choices)
-    elif spec.parse is not None:
-        settings["callback"] = _parser(spec.parse)
-    elif kind is int:
-        settings["type"] = click.IntRange(min=None if spec.minimum is None else int(spec.minimum))
-    elif kind is float:
-        settings["type"] = click.FloatRange(min=spec.minimum, min_open=spec.open_minimum)
-    if is_multiple(item):
-        settings.update(multiple=True, default=())
-    default = spec.shown_default if spec.shown_default is not None else item.default
-    if kind is not bool and default not in (None, ()):
-        # said in the help text: click would put a string default in parentheses
-        settings["help"] = f"{spec.help}  [default: {default}]"
-    return click.option(*spec.flags, item.name, **settings)
-
-
-def _with_options(command: Callable[..., None], skip: frozenset[str] = frozenset()
-                  ) -> Callable[..., None]:
-    for item in reversed(cli_fields()):
-        if item.name not in skip:
-            command = _click_option(item)(command)
-    return command
-
-
-def _with_batch_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Every digest option except those a batch owns (it names and writes every output)."""
-    return _with_options(command, frozenset(withheld("batch")))
-
-
 @cli.command(DEFAULT_COMMAND, cls=_DefaultCommand, context_settings=_HELP, hidden=True)
 @click.argument("source", required=False, shell_complete=_complete_source)
-@_with_options
+@with_options
 @click.option("--profile", metavar="NAME",
               help="Apply the configuration file's [profiles.NAME] table over its top table.")
 @click.option("--trust-remote-config", is_flag=True,
@@ -413,7 +358,7 @@ def mcp_command(transport: str, port: int, bind: str, roots: tuple[str, ...],
               metavar="N", help="Tries again after a transient network failure.")
 @click.option("--retry-delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
               metavar="SECONDS", help="First back-off; it doubles with each retry.")
-@_with_batch_options
+@with_batch_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no final table.")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
 @click.pass_obj

@@ -30,15 +30,16 @@ def test_a_line_takes_the_digest_options() -> None:
          "-s", "500k"])
     assert source == "owner/repo"
     assert values == {"ref": "v2", "include": ["src/**", "docs/*"], "gitignore": False,
-                      "max_size": "500k"}
+                      "max_size": 500 * 1024}
 
 
 @pytest.mark.parametrize(("tokens", "message"), [
-    (["a/b", "--bogus"], "unknown option '--bogus'"),
-    (["a/b", "--ref"], "--ref needs a value"),
-    (["a/b", "c/d"], "more than one source"),
+    # the command line's own words: a line is parsed by the same options
+    (["a/b", "--bogus"], "No such option '--bogus'"),
+    (["a/b", "--ref"], "Option '--ref' requires an argument"),
+    (["a/b", "c/d"], r"unexpected extra argument \(c/d\)"),
     (["a/b", "-o", "x.txt"], "cannot be given per source"),
-    (["a/b", "--line-numbers=yes"], "takes no value"),
+    (["a/b", "--line-numbers=yes"], "does not take a value"),
 ])
 def test_bad_lines_are_usage_errors(tokens: list[str], message: str) -> None:
     with pytest.raises(UsageError, match=message):
@@ -60,7 +61,7 @@ def test_parse_list_merges_and_checks_every_line() -> None:
     assert items[1].options.exclude == ("tests/", "docs/")
     assert items[0].options.secrets == "off"
     assert [i.name for i in items] == ["github.com-owner-one", "github.com-owner-two@v2"]
-    with pytest.raises(UsageError, match=r"LIST:2: .*max-files must be at least 1"):
+    with pytest.raises(UsageError, match=r"LIST:2: .*max-files.*x>=1"):
         parse_list("owner/one\nowner/two --max-files 0\n", {})
     with pytest.raises(UsageError, match="names no source"):
         parse_list("# only a comment\n", {})
@@ -167,3 +168,40 @@ def test_collected_outputs_keep_links(tmp_path: Path) -> None:
     assert (out / "a.txt").is_symlink()
     assert elsewhere.read_text() == "new digest\n"
     assert sorted(p.name for p in out.iterdir()) == ["a.txt"]  # no temporary left behind
+
+
+# The same words mean the same options on the command line and on a list line.
+PARITY = [
+    ["o/r", "--diff", "--changed"],
+    ["o/r", "--log"],
+    ["o/r", "--log", "5", "--log-emails"],
+    ["o/r", "--since", "v1", "--related"],
+    ["o/r", "--diff", "main...HEAD", "--changed", "--related", "2"],
+    ["o/r", "-i", "src/**", "--include=docs/*", "-e", "tests/", "--max-size", "2MB"],
+    ["o/r", "--max-tokens", "5000", "--priority", "*.md", "--reserve", "15%"],
+    ["o/r", "--no-gitignore", "--no-default-ignores", "--secrets", "exclude", "-f", "json"],
+    ["o/r", "--ref", "v2", "--compress", "--query", "where are tokens counted"],
+    ["https://example.com/a/b.git", "--model", "gpt-4.1", "--line-numbers", "--top", "3"],
+]
+
+
+@pytest.mark.parametrize("words", PARITY, ids=" ".join)
+def test_a_list_line_and_the_command_line_agree(words: list[str]) -> None:
+    import shlex
+
+    from gitdigest.cli import cli
+    from gitdigest.options import cli_fields
+
+    context = cli.commands["digest"].make_context("digest", list(words))
+    names = {item.name for item in cli_fields()}
+    given = {name: value for name, value in context.params.items()
+             if name in names and value not in (None, ())}
+    on_the_command_line = Options.create(**given, source=context.params["source"])
+    [item] = parse_list(" ".join(shlex.quote(word) for word in words), {})
+    assert item.options == on_the_command_line
+
+
+def test_a_list_line_with_a_bare_diff_and_changed_is_a_diff_of_head() -> None:
+    """The bug the shared parser fixed: ``--changed`` was taken as --diff's value."""
+    [item] = parse_list("o/r --diff --changed\n", {})
+    assert item.options.diff == "HEAD" and item.options.changed

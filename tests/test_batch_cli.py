@@ -273,7 +273,7 @@ def test_stdin_list_and_local_paths(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("lines", "args", "message"), [
-    ("o/r --bogus\n", [], "list.txt:1: unknown option '--bogus'"),
+    ("o/r --bogus\n", [], "list.txt:1: No such option '--bogus'"),
     ("o/r\n", ["-o", "x.txt"], "No such option"),
     ("# nothing\n", [], "names no source"),
     ("o/r\n", ["--scheduler", "tcp://127.0.0.1:1"], "--scheduler needs --engine dask"),

@@ -8,7 +8,6 @@ a stable output name derived from host, owner, repository and ref.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 import shlex
@@ -17,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import GitDigestError, UsageError
-from ..options import Options, cli_fields, is_multiple, kind_of, spec_of, withheld
+from ..flags import parse_line
+from ..options import Options, withheld
 from ..sources.urls import looks_remote, parse_remote
 
 #: options a list line may not give, and why (their declarations' ``not_on["batch"]``)
@@ -36,51 +36,11 @@ class Item:
     name: str
 
 
-def _flags() -> dict[str, dataclasses.Field[Any]]:
-    return {flag: item for item in cli_fields() for flag in spec_of(item).flags
-            if item.name not in BATCH_OWNED}
-
-
 def parse_line_options(tokens: list[str]) -> tuple[str | None, dict[str, Any]]:
     """The source and the options one line gives, as raw values for :meth:`Options.create`
-    (repeatable options as lists). Unknown flags and missing values are :class:`UsageError`."""
-    flags = _flags()
-    source: str | None = None
-    values: dict[str, Any] = {}
-    position = 0
-    while position < len(tokens):
-        token = tokens[position]
-        position += 1
-        if not token.startswith("-") or token == "-":
-            if source is not None:
-                raise UsageError(f"more than one source: {source!r} and {token!r}")
-            source = token
-            continue
-        name, has_value, inline = token.partition("=")
-        item = flags.get(name if name.startswith("--") else token)
-        if item is None:
-            owned = {f for i in cli_fields() if i.name in BATCH_OWNED for f in spec_of(i).flags}
-            if name in owned:
-                raise UsageError(f"{name} cannot be given per source: the batch names and "
-                                 "writes every output (see -O)")
-            raise UsageError(f"unknown option {name!r}")
-        if kind_of(item) is bool:
-            if has_value:
-                raise UsageError(f"{name} takes no value")
-            values[item.name] = not spec_of(item).negated
-            continue
-        if has_value:
-            value = inline
-        elif position < len(tokens):
-            value = tokens[position]
-            position += 1
-        else:
-            raise UsageError(f"{name} needs a value")
-        if is_multiple(item):
-            values.setdefault(item.name, []).append(value)
-        else:
-            values[item.name] = value
-    return source, values
+    (repeatable options as lists), parsed by the command line's own options. Unknown flags
+    and missing values are :class:`UsageError`."""
+    return parse_line(tokens)
 
 
 def merge(base: dict[str, Any], line: dict[str, Any]) -> dict[str, Any]:
