@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from gitdigest import Digest, digest
-from gitdigest.count import documents, tokens
+from gitdigest.core import workers as worker_pool
+from gitdigest.count import tokens
 from gitdigest.count.cache import SCHEMA_VERSION, Counts, TokenCache, blob_id, cache_dir
 
 from .conftest import MakeRepo, git, write_files
@@ -138,7 +139,7 @@ def test_process_pool_gives_byte_identical_output(make_repo: MakeRepo,
     root = make_repo(dict(files, **FILES))
     serial = _full(digest(str(root), cache=False, workers=1))
     serial_ref = _full(digest(str(root), cache=False, workers=1, ref="HEAD"))
-    monkeypatch.setattr(documents, "_PARALLEL_BYTES", 0)  # fork even for a small repository
+    monkeypatch.setattr(worker_pool, "PARALLEL_BYTES", 0)  # fork even for a small repository
     assert _full(digest(str(root), cache=False, workers=2)) == serial
     assert _full(digest(str(root), cache=False, workers=3, ref="HEAD")) == serial_ref
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from gitdigest.core import workers as worker_pool
 from gitdigest.core.records import Document, Entry, text_sha256
 from gitdigest.count import documents
 from gitdigest.count.documents import _KEEP_FILE, Reader, TextSettings
@@ -43,7 +44,7 @@ def test_workers_give_what_one_process_gives(make_repo: MakeRepo,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     root = _repo(make_repo)
     _, serial = _documents(root, 1)
-    monkeypatch.setattr(documents, "_PARALLEL_BYTES", 0)  # fork even for this small tree
+    monkeypatch.setattr(worker_pool, "PARALLEL_BYTES", 0)  # fork even for this small tree
     _, forked = _documents(root, 2)
     assert forked == serial
     reader, _ = _documents(root, 1)
@@ -114,7 +115,7 @@ def test_counting_stops_when_told_and_caches_what_it_did(
 
     root = _repo(make_repo)
     _, expected = _documents(root, 1)
-    monkeypatch.setattr(documents, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(worker_pool, "PARALLEL_BYTES", 0)
     source = WorktreeSource(root, str(root), index_oids=False)
     entries = sorted((e for e in source.listing().entries if e.kind == "file"),
                      key=lambda e: e.path)

@@ -2,14 +2,14 @@
 something else runs).
 
 A process must never fork while such a thread runs: the child would inherit a lock the thread
-holds (the tokenizer's, the scanner's) and wait on it forever. So every fork of this process
-(worker pools; not ``subprocess``, which execs at once) first waits for the threads started
-here, whichever code path forks and whether or not anyone asked for the result.
+holds (the tokenizer's, the scanner's) and wait on it forever. So the one worker pool
+(:mod:`.workers`; ``subprocess`` execs at once and needs no care) first waits for the threads
+started here with :func:`settle`, whether or not anyone asked for their result. Nothing is
+registered at import: a process-wide fork hook would reach every host that imports gitdigest.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 
@@ -52,6 +52,3 @@ def settle() -> None:
         if thread is not threading.current_thread():
             thread.join()
 
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=settle)

@@ -14,12 +14,7 @@ repository of many small files is not opened a second time by the (serial) rende
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
-import sys
 import time
-import warnings
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +22,7 @@ from typing import Any, Literal
 
 from ..core.layout import TAIL, block_head, is_digest
 from ..core.records import EARLIER_OUTPUT, Document, Entry, Secret, Skipped, text_sha256
+from ..core.workers import can_fork, forked_pool, worker_count, worth_parallel
 from ..read import secrets
 from ..read.decode import decode, decode_as
 from ..read.notebook import notebook_to_text
@@ -35,7 +31,6 @@ from .cache import Counts, Row, TokenCache, blob_id, cache_key
 from .tokens import TokenCounter, get_core, load_in_background
 
 BINARY_DETAIL = "NUL or control bytes, or no text encoding fits"
-_PARALLEL_BYTES = 4 * 1024 * 1024  # below this, forking costs more than it saves
 _PROBE = 32  # files looked up before deciding whether the cache is warm
 _reader_in_worker: Reader | None = None
 #: the entries being counted and the tasks cut from them, for forked workers
@@ -178,18 +173,18 @@ class Reader:
     def _count(self, entries: list[Entry], workers: int | None
                ) -> Generator[tuple[int, Analyzed], None, None]:
         """Each entry's position and result, in the order they are done."""
-        workers = workers or os.cpu_count() or 1
+        workers = worker_count(workers)
         size = sum(entry.size for entry in entries)
         if entries:
             self.progress("loading the tokenizer" + (
                 " and the secret scanner" if self.text.secrets != "off" else "") + "...")
             self._load_engines()
             self.progress(Step(_STAGE, 0, size, "bytes"))
-        if workers == 1 or len(entries) < 2 or size < _PARALLEL_BYTES:
+        if not worth_parallel(workers, len(entries), size):
             for task in _tasks(entries, 1, in_order=True):
                 yield from zip(task, self.analyze_batch([entries[i] for i in task]),
                                strict=True)
-        elif sys.platform == "linux":
+        elif can_fork():
             yield from self._in_processes(entries, workers)
         else:  # no safe fork: threads (tiktoken releases the GIL while it encodes)
             with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -211,30 +206,15 @@ class Reader:
         # forked workers find the entries in memory: a task is only its number (pickling
         # 100,000 entries to send them cost the parent ~9 µs each)
         _reader_in_worker, _work_in_worker = self, (entries, tasks)
-        context = multiprocessing.get_context("fork")
-        # Workers must ignore Ctrl-C from their first instant (the parent stops them). SIGINT
-        # is blocked while forking, so children start with it blocked and ignore it before
-        # unblocking; in the parent a Ctrl-C meanwhile stays pending, and is raised below.
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            with warnings.catch_warnings():
-                # 3.12+ warns about fork with threads alive; workers only read files and count
-                warnings.simplefilter("ignore", DeprecationWarning)
-                pool = context.Pool(workers, initializer=_start_worker)
-        except BaseException:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-            raise
-        try:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-            done = pool.imap_unordered(_analyze_in_worker, range(len(tasks)))
-            for task, answers in done:
-                for position, (result, key, raw) in zip(tasks[task], answers, strict=True):
-                    entry = entries[position]
-                    yield position, (Document(entry, *result) if isinstance(result, tuple)
-                                     else result, key, raw)
+            with forked_pool(workers, _start_worker) as pool:
+                done = pool.imap_unordered(_analyze_in_worker, range(len(tasks)))
+                for task, answers in done:
+                    for position, (result, key, raw) in zip(tasks[task], answers, strict=True):
+                        entry = entries[position]
+                        yield position, (Document(entry, *result) if isinstance(result, tuple)
+                                         else result, key, raw)
         finally:
-            pool.terminate()
-            pool.join()
             _reader_in_worker, _work_in_worker = None, ([], [])
 
     def analyze_keyed(self, entry: Entry) -> Analyzed:
@@ -341,10 +321,6 @@ def preload(tokenizer: str | None, secrets_mode: str) -> None:
 
 
 def _start_worker() -> None:
-    # Ctrl-C reaches the whole process group: the parent stops the pool and reports it once;
-    # a worker printing its own traceback would break the one-line promise.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent
     assert _reader_in_worker is not None
     _reader_in_worker.source.reopen()
 

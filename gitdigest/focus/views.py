@@ -9,17 +9,13 @@ note, text, tail), so a budget stays exact whatever mix of views it ends up with
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
-import sys
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..core.layout import TAIL, block_head, view_note
 from ..core.records import Contents, Document, FileViews, View
+from ..core.workers import can_fork, forked_pool, worker_count, worth_parallel
 from ..count.tokens import TokenCounter, get_core
 from .compress import language_of, outline
 
@@ -90,7 +86,6 @@ class _Parsed:
 _settings: _Settings | None = None  # shared with forked workers
 #: larger files stay whole: they are nearly always generated (parsing them costs most)
 OUTLINE_LIMIT = 512 * 1024
-_PARALLEL_BYTES = 4 * 1024 * 1024
 
 
 def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCounter, *,
@@ -142,28 +137,22 @@ def _is_code(document: Document) -> bool:
 def _parse_all(documents: list[Document], settings: _Settings, workers: int | None
                ) -> Iterator[_Parsed]:
     global _settings
-    workers = workers or os.cpu_count() or 1
-    if (workers == 1 or len(documents) < 2 or sys.platform != "linux"
-            or sum(d.bytes for d in documents) < _PARALLEL_BYTES):
+    if not (worth_parallel(workers, len(documents), sum(d.bytes for d in documents))
+            and can_fork()):
         yield from (_parse(d, settings) for d in documents)
         return
     get_core(settings.counter.name)  # loaded once here; the workers share its pages
     _settings = settings
-    context = multiprocessing.get_context("fork")
-    with warnings.catch_warnings():  # 3.12+ warns about fork with threads; workers only read
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pool = context.Pool(workers, initializer=_start_worker)
+    workers = worker_count(workers)
     try:
-        chunk = max(2, len(documents) // (workers * 32))
-        yield from pool.imap(_parse_in_worker, documents, chunksize=chunk)
+        with forked_pool(workers, _start_worker) as pool:
+            chunk = max(2, len(documents) // (workers * 32))
+            yield from pool.imap(_parse_in_worker, documents, chunksize=chunk)
     finally:
-        pool.terminate()
-        pool.join()
         _settings = None
 
 
 def _start_worker() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool and reports once
     assert _settings is not None
     source = getattr(_settings.contents, "source", None)  # the reader's: a pipe needs reopening
     if source is not None:
