@@ -17,6 +17,7 @@ from .core.errors import (
     UsageError,
 )
 from .core.records import Document, Entry, Skipped, SourceInfo, Summary
+from .keywords import DigestOptions
 from .options import Options
 
 __version__ = "0.1.0"
@@ -25,6 +26,7 @@ __all__ = [
     "BudgetTooSmall",
     "CheckFailed",
     "Digest",
+    "DigestOptions",
     "Document",
     "Entry",
     "GitDigestError",

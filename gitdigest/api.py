@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .change import review
 from .core import conflicts
@@ -27,6 +27,7 @@ from .count.documents import Reader, TextSettings, preload
 from .count.encoding import resolve as resolve_tokenizer
 from .count.tokens import TokenCounter
 from .focus import compress, views
+from .keywords import DigestOptions
 from .notes.models import find_model
 from .options import Options, text_key, transforms
 from .output import clipboard
@@ -44,6 +45,9 @@ from .select.ignores import DEFAULT_DIRS, PatternSet
 from .select.selection import select
 from .sources import Listing, Progress, Source, SourceSettings, no_progress, open_source
 from .sources.netguard import NetworkPolicy
+
+if TYPE_CHECKING:  # Unpack in **kwargs is 3.12's typing; typing_extensions ships with mypy
+    from typing_extensions import Unpack
 
 #: Given a way to read a file of a remote source (None when it has none), the options to use
 #: instead, or None to keep them (see :meth:`gitdigest.config.Configuration.reconfigure`).
@@ -349,8 +353,8 @@ def _output_paths(source: Source, options: Options) -> list[str]:
     return paths
 
 
-def digest(source: str = ".", *, policy: NetworkPolicy | None = None, **options: Any
-           ) -> Digest:
+def digest(source: str = ".", *, policy: NetworkPolicy | None = None,
+           **options: Unpack[DigestOptions]) -> Digest:
     """Digest ``source`` (a folder, a file, a repository URL) and return the result with every
     text loaded.
 

@@ -503,3 +503,51 @@ def transforms(options: Options) -> list[Callable[[str], str]]:
     return [spec.transform for item in fields(options)
             if (spec := spec_of(item)).transform is not None and getattr(options, item.name)]
 
+
+
+def render_keywords() -> str:
+    """The source of :mod:`gitdigest.keywords`: a TypedDict of every option the Python API takes
+    as a keyword, typed as :meth:`Options.create` accepts it (``tests/test_keywords.py`` fails
+    when the file and the declarations disagree; this function writes the new file)."""
+    lines = [
+        '"""The keyword arguments of :func:`gitdigest.digest`, one per option declaration.',
+        "",
+        "Generated from the declarations in :mod:`gitdigest.options` (``render_keywords``; a test",
+        "fails when this file is stale): editors complete the keywords, and mypy rejects a",
+        "misspelt one or a value of the wrong type.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from collections.abc import Sequence",
+        "from typing import Literal, TypedDict",
+        "",
+        "",
+        "class DigestOptions(TypedDict, total=False):",
+        '    """What :func:`gitdigest.digest` takes besides the source."""',
+        "",
+    ]
+    for item in fields(Options):
+        if item.name != "source":
+            lines.append(f"    {item.name}: {_keyword_type(item)}")
+    return "\n".join(lines) + "\n"
+
+
+def _keyword_type(item: dataclasses.Field[Any]) -> str:
+    spec = spec_of(item)
+    kind = kind_of(item)
+    if is_multiple(item):
+        return "str | Sequence[str]"
+    if kind is bool:
+        return "bool"
+    if spec.choices is not None:
+        base = "Literal[" + ", ".join(f'"{choice}"' for choice in spec.choices) + "]"
+    elif spec.parse is parse_size:
+        base = "int | str"
+    elif spec.parse is parse_fraction:
+        base = "float | str"
+    else:
+        base = kind.__name__
+    if spec.bare is not None:
+        base += " | bool"  # diff=True: as the bare flag
+    return base + (" | None" if item.default is None else "")
