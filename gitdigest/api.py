@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .change import review
-from .core import conflicts
 from .core.errors import CheckFailed, GitDigestError
 from .core.paths import order_key
 from .core.records import DigestData, Document, Prologue, Summary, View
@@ -29,7 +28,7 @@ from .count.tokens import TokenCounter
 from .focus import compress, views
 from .keywords import DigestOptions
 from .notes.models import find_model
-from .options import Options, text_key, transforms
+from .options import Options, text_key, transforms, unused
 from .output import clipboard
 from .output.compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .output.sink import open_sink
@@ -133,7 +132,6 @@ def open_digest(options: Options, progress: Progress = no_progress,
     A server digesting for someone else passes a ``policy``: sources it forbids raise
     :class:`~gitdigest.sources.netguard.SourceRefused` before any work. ``reconfigure`` sees a
     remote source's files once it is open (its configuration file, see :mod:`gitdigest.config`)."""
-    conflicts.check(options)  # a meaningless combination fails before any work
     budget = budget_of(options)  # an unknown model fails before any work
     options, counting_notes = resolve_tokenizer(options)  # "auto" is never seen past here
     prologue = load_prologue(options.header, options.instructions, options.with_notes,
@@ -212,7 +210,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     analysis = _analysis(documents, reader, counter, options, priority,
                          budget is not None and not options.check)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
-    notes = [*(counting_notes or []), *conflicts.warnings(options, source.info),
+    notes = [*(counting_notes or []), *unused(options, source.info),
              *selection.notes]
     if options.map:
         assert analysis is not None

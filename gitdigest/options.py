@@ -15,9 +15,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from .core.errors import UsageError
+from .core.records import SourceInfo
 from .core.textview import number_lines
 
 TOKENIZERS = ("o200k_base", "cl100k_base", "llama3", "llama4")
@@ -347,24 +349,11 @@ class Options:
     def __post_init__(self) -> None:
         for item in fields(self):
             _check(item, getattr(self, item.name))
-        if self.max_tokens is not None and self.model is not None:
-            raise UsageError("give a budget as --max-tokens or as --model, not both")
-        if self.check and not self.budget_requested:
-            raise UsageError("--check needs a budget: --max-tokens N or --model NAME")
-        if self.split_tokens is not None and self.format != "text":
-            raise UsageError("--split-tokens writes text parts; use it with -f text")
-        if self.map and (self.stats or self.check):
-            raise UsageError("--map is an output of its own: not with --stats or --check")
-        if self.since is not None and self.diff is not None:
-            raise UsageError("give --since REF or --diff RANGE, not both")
-        if (self.changed or self.related is not None) and not self.change_range:
-            raise UsageError("--changed and --related need a change: --diff RANGE or --since "
-                             "REF")
-        if self.related is not None and not self.changed_only:
-            raise UsageError("--related adds files around the changed ones; use it with "
-                             "--changed or --since")
         if self.reserve >= 1:
             raise UsageError(f"reserve must be a fraction from 0 to below 1, got {self.reserve}")
+        for rule in COMBINATIONS:
+            if rule.error and rule.applies(self, None):
+                raise UsageError(rule.message(self, None))
 
     @classmethod
     def create(cls, **values: Any) -> Options:
@@ -395,6 +384,92 @@ class Options:
     def changed_only(self) -> bool:
         """Whether only the changed files (and related ones) are digested."""
         return self.changed or self.since is not None
+
+
+@dataclass(frozen=True)
+class Combination:
+    """A rule about options given together. An ``error`` means nothing (a :class:`UsageError`
+    before any work, however the options were made); the others have no effect on this run,
+    which is said as a warning rather than ignored in silence. A rule that needs the source
+    gets its :class:`SourceInfo` (None while the options are being made: it does not apply)."""
+
+    applies: Callable[[Options, SourceInfo | None], bool]
+    message: Callable[[Options, SourceInfo | None], str]
+    error: bool = False
+
+
+def _says(text: str) -> Callable[[Options, SourceInfo | None], str]:
+    return lambda options, info: text
+
+
+def _local(name: str) -> Combination:
+    flag = "--" + name.replace("_", "-")
+    return Combination(
+        lambda o, info: info is not None and info.kind == "local" and _given(o, name),
+        lambda o, info: f"{flag} has no effect on a local source ({info.name if info else ''})")
+
+
+#: every rule about options together, errors first (the first that applies is raised)
+COMBINATIONS: tuple[Combination, ...] = (
+    Combination(lambda o, _: o.max_tokens is not None and o.model is not None,
+                _says("give a budget as --max-tokens or as --model, not both"), error=True),
+    Combination(lambda o, _: o.check and not o.budget_requested,
+                _says("--check needs a budget: --max-tokens N or --model NAME"), error=True),
+    Combination(lambda o, _: o.split_tokens is not None and o.format != "text",
+                _says("--split-tokens writes text parts; use it with -f text"), error=True),
+    Combination(lambda o, _: o.map and (o.stats or o.check),
+                _says("--map is an output of its own: not with --stats or --check"), error=True),
+    Combination(lambda o, _: o.since is not None and o.diff is not None,
+                _says("give --since REF or --diff RANGE, not both"), error=True),
+    Combination(lambda o, _: (o.changed or o.related is not None) and not o.change_range,
+                _says("--changed and --related need a change: --diff RANGE or --since REF"),
+                error=True),
+    Combination(lambda o, _: o.related is not None and not o.changed_only,
+                _says("--related adds files around the changed ones; use it with --changed or "
+                      "--since"), error=True),
+    Combination(lambda o, _: o.stats and o.format not in ("text", "json"),
+                lambda o, _: f"--stats writes a text or JSON table, not {o.format}; use -f text "
+                             "or -f json with --stats", error=True),
+    Combination(lambda o, _: o.stats and o.split_tokens is not None,
+                _says("--stats writes one table, --split-tokens writes the digest in parts; "
+                      "give one of them"), error=True),
+    Combination(lambda o, _: bool(o.priority) and not o.budget_requested,
+                _says("--priority has no effect without a budget (--max-tokens or --model)")),
+    Combination(lambda o, _: bool(o.priority) and o.budget_requested and o.check,
+                _says("--priority has no effect with --check, which cuts nothing")),
+    Combination(lambda o, _: _given(o, "reserve") and o.model is None,
+                _says("--reserve has no effect without --model (it is a share of the model's "
+                      "window)")),
+    Combination(lambda o, _: _given(o, "notes_lang") and not o.with_notes,
+                _says("notes_lang has no effect without with_notes")),
+    Combination(lambda o, info: info is not None and not o.gitignore
+                and (info.kind == "remote" or info.ref is not None),
+                _says("--no-gitignore has no effect on a commit (--ref or a remote): "
+                      ".gitignore never applies to files that are committed")),
+    # (--timeout is left alone: a limit set for every run, remote or not, is reasonable)
+    *(_local(name) for name in ("token", "host", "include_submodules")),
+    Combination(lambda o, info: info is not None and info.kind != "local"
+                and _given(o, "host") and (info.host or "").lower() != o.host.lower(),
+                lambda o, info: "--host has no effect: it names the host of a bare owner/repo "
+                                f"slug, and {info.location if info else ''} names its own"),
+)
+
+
+def unused(options: Options, info: SourceInfo) -> list[str]:
+    """What the options ask for that this run, with this source, does not do."""
+    return [rule.message(options, info) for rule in COMBINATIONS
+            if not rule.error and rule.applies(options, info)]
+
+
+@cache
+def _defaults() -> Options:
+    return Options()
+
+
+def _given(options: Options, name: str) -> bool:
+    """Whether ``name`` differs from its default (what a surface cannot tell apart from not
+    giving it at all, and what cannot have an effect when it is the default anyway)."""
+    return bool(getattr(options, name) != getattr(_defaults(), name))
 
 
 #: the format an output file's extension names (``-o digest.json`` without ``-f``)

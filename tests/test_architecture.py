@@ -102,7 +102,8 @@ def _reaches(start: str) -> set[str]:
     ("gitdigest.plan.tree", {"gitdigest.core.paths"}),
     ("gitdigest.sources.gitcmd", {"gitdigest.core.errors"}),
     ("gitdigest.core.textview", set()),
-    ("gitdigest.options", {"gitdigest.core.errors", "gitdigest.core.textview"}),
+    ("gitdigest.options", {"gitdigest.core.errors", "gitdigest.core.textview",
+                           "gitdigest.core.records"}),
     ("gitdigest.sources.netguard", {"gitdigest.core.errors"}),
 ])
 def test_foundations_import_no_stage(module: str, allowed: set[str]) -> None:

@@ -7,9 +7,8 @@ from click.testing import CliRunner
 
 from gitdigest import UsageError, digest
 from gitdigest.cli import cli
-from gitdigest.core.conflicts import check, warnings
 from gitdigest.core.records import SourceInfo
-from gitdigest.options import Options
+from gitdigest.options import Options, unused
 
 from .conftest import MakeRepo
 
@@ -26,7 +25,7 @@ URL = SourceInfo("remote", "https://github.com/o/r", "r", host="github.com", rep
 def test_meaningless_combinations_are_usage_errors(values: dict[str, object], message: str
                                                    ) -> None:
     with pytest.raises(UsageError, match=message):
-        check(Options.create(**values))
+        Options.create(**values)
 
 
 @pytest.mark.parametrize(("values", "info", "expected"), [
@@ -46,7 +45,7 @@ def test_meaningless_combinations_are_usage_errors(values: dict[str, object], me
 ])
 def test_options_without_effect_warn(values: dict[str, object], info: SourceInfo,
                                      expected: str) -> None:
-    found = warnings(Options.create(**values), info)
+    found = unused(Options.create(**values), info)
     assert len(found) == 1 and found[0].startswith(expected)
 
 
@@ -56,10 +55,10 @@ def test_options_without_effect_warn(values: dict[str, object], info: SourceInfo
     {"gitignore": False}, {"timeout": 5},
 ])
 def test_options_that_work_do_not_warn(values: dict[str, object]) -> None:
-    assert warnings(Options.create(**values), LOCAL) == []
-    check(Options.create(**values))
+    assert unused(Options.create(**values), LOCAL) == []
+    Options.create(**values)  # no error
     # a slug's host is the one --host gave; remote options on a remote are fine
-    assert warnings(Options.create(host="GitLab.com", token="t", include_submodules=True,
+    assert unused(Options.create(host="GitLab.com", token="t", include_submodules=True,
                                    timeout=5), SLUG) == []
 
 
