@@ -9,14 +9,22 @@ import sys
 import traceback
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
-from .api import Digest, write_digest
+from .api import Digest, default_output, write_digest
 from .config import Configuration, describe
-from .core.errors import EXIT_BUG, EXIT_CODES, EXIT_INTERRUPTED, GitDigestError, Interrupted
+from .core.errors import (
+    EXIT_BUG,
+    EXIT_CODES,
+    EXIT_INTERRUPTED,
+    GitDigestError,
+    Interrupted,
+    UsageError,
+)
 from .core.layout import source_label
 from .core.paths import display
 from .flags import with_batch_options, with_options
@@ -29,6 +37,7 @@ from .options import (
 )
 from .output.progress import TerminalProgress, wants_color
 from .sources import no_progress
+from .sources.urls import looks_remote
 
 _HELP = {"help_option_names": ["-h", "--help"]}
 #: The command a bare ``gitdigest [SOURCE]`` runs. It is registered (hidden) under this name,
@@ -167,6 +176,9 @@ def cli() -> None:
               help="Apply a remote repository's own configuration file (ignored otherwise).")
 @click.option("--print-config", is_flag=True,
               help="Print the merged options and where each came from, and digest nothing.")
+@click.option("--watch", is_flag=True,
+              help="After the digest, digest again whenever a file it holds or a rule that "
+                   "chooses files changes, one line per run, until Ctrl-C (the watch extra).")
 @click.option("-q", "--quiet", is_flag=True,
               help="Print no summary and no progress on stderr (warnings and errors still).")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
@@ -174,7 +186,8 @@ def cli() -> None:
                       message="%(prog)s %(version)s")
 @click.pass_obj
 def digest_command(state: _State, /, quiet: bool, debug: bool, profile: str | None,
-                   trust_remote_config: bool, print_config: bool, **values: Any) -> None:
+                   trust_remote_config: bool, print_config: bool, watch: bool,
+                   **values: Any) -> None:
     """Digest SOURCE (a folder, a file or a repository URL; default: the current folder).
 
     The digest goes to -o (default digest.txt; its extension picks the format unless -f is
@@ -189,6 +202,9 @@ def digest_command(state: _State, /, quiet: bool, debug: bool, profile: str | No
         click.echo(describe(resolved), nl=False)
         return
     options = resolved.options
+    if watch:
+        _watch(configuration, quiet)
+        return
     progress = None if quiet else TerminalProgress.for_stderr()
     try:
         result, written = write_digest(options, progress or no_progress,
@@ -205,6 +221,46 @@ def digest_command(state: _State, /, quiet: bool, debug: bool, profile: str | No
         if progress is not None:
             progress.close()
     _tell(result, written, result.options, quiet)
+
+
+def _watch(configuration: Configuration, quiet: bool) -> None:
+    """``--watch``: the first digest with its summary, then one line per run until Ctrl-C."""
+    from .output.watch import Run, describe, watch
+
+    options = configuration.resolve().options
+    if looks_remote(options.source):
+        raise UsageError("--watch digests a local folder again as it changes, not a remote")
+    if default_output(options) in ("-", None):
+        raise UsageError("--watch rewrites a file each time; give -o FILE, not stdout")
+    root = Path(options.source)
+    root = root if root.is_dir() else root.parent
+    previous: list[Run] = []
+
+    def run() -> tuple[Digest, list[str]]:
+        current = configuration.resolve().options  # a changed configuration file counts too
+        return write_digest(current, no_progress, configuration.reconfigure)
+
+    def report(current: Run) -> None:
+        digest = current.digest
+        assert isinstance(digest, Digest)
+        if current.number == 1:
+            _tell(digest, list(current.written), digest.options, quiet)
+            _warn_line("watching for changes (Ctrl-C to stop)")
+        else:
+            for note in digest.notes:
+                _warn(note)
+        click.echo(describe(current, previous[-1] if previous else None), err=True)
+        previous[:] = [current]
+
+    try:
+        runs = watch(root, run, report)
+    except KeyboardInterrupt:
+        runs = len(previous) and previous[-1].number
+    click.echo(f"gitdigest: stopped watching after {runs} run(s)", err=True)
+
+
+def _warn_line(line: str) -> None:
+    click.echo(f"gitdigest: {line}", err=True)
 
 
 def _warn(line: str) -> None:
@@ -373,8 +429,6 @@ def batch_command(state: _State, /, list_file: Any, output_dir: str, engine: str
     re-run skips sources whose commit and options did not change. Exit 0: all ok or
     unchanged; 1: some failed (listed); 2: usage error.
     """
-    from pathlib import Path
-
     from .batch import BatchFailed, make_engine, parse_list, run_batch
     from .batch.report import format_table, progress_line
 
