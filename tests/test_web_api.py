@@ -69,7 +69,8 @@ def test_post_digest_is_the_clis_json(served: Served) -> None:
 def test_a_big_digest_is_a_download_never_cropped(served: Served) -> None:
     source = f"{served.git.url}/team/demo.git"
     request = urllib.request.Request(served.web.url + "/api/run",
-                                     data=json.dumps({"source": source}).encode())
+                                     data=json.dumps({"source": source}).encode(),
+                                     headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=120) as response:
         events = [json.loads(line) for line in response.read().splitlines()]
     assert any("counting 4 files" in event.get("progress", "") for event in events)

@@ -7,12 +7,16 @@ otherwise in a temporary folder, so a test run never changes the repository.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
+import threading
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,7 +27,7 @@ from gitdigest.options import TOKENIZER_CHOICES
 from gitdigest.web.formspec import WEB_FIELDS
 
 from .gitserver import GitHTTPServer
-from .webserver import TOKEN, WebServer, git_server, isolated_env
+from .webserver import TOKEN, WebServer, free_port, git_server, isolated_env
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package: Playwright's own download cannot work here
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
@@ -187,3 +191,101 @@ def test_rate_limit_is_shown(served: Served, page: Page, tmp_path: Path,
         error = page.locator("#error")
         error.wait_for(state="visible")
         assert "rate limit: at most 1 digests a minute" in error.inner_text()
+
+
+# --- another site's page cannot drive the server ---------------------------------------------
+
+#: a page on another origin (127.0.0.1, another port: "same-site" to the browser, so only the
+#: Origin check stands between it and the server) trying every request a page can send
+#: without asking: no-cors fetches with a text/plain body, an image, and a plain form post
+ATTACK = """<!doctype html><title>elsewhere</title>
+<form id="form" method="post" action="{server}/api/digest" enctype="text/plain">
+<input type="hidden" name='{{"source": "{source}", "exclude": ["x'" value='"]}}'>
+</form>
+<a id="link" href="{server}/{host}/team/demo">digest it</a>
+<script>
+const body = JSON.stringify({{source: "{source}", exclude: ["cross-site"]}});
+const post = (path) => fetch("{server}" + path, {{method: "POST", mode: "no-cors",
+  headers: {{"Content-Type": "text/plain"}}, body}}).then(() => "sent", (e) => String(e));
+window.attempts = Promise.all([post("/api/digest"), post("/api/run"),
+  new Promise((done) => {{ const image = new Image(); image.onload = image.onerror = done;
+    image.src = "{server}/api/digest/{host}/team/demo.git?exclude=cross-site"; }})]);
+</script>"""
+
+
+@contextmanager
+def elsewhere(html: str) -> Iterator[str]:
+    """``html`` served at http://127.0.0.1:<another port>/ (the attacker's site)."""
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            data = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            with suppress(ConnectionError):  # the browser may leave before the end
+                self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def asked_git(served: Served) -> int:
+    return sum(path.startswith("/team/demo") for _, path, _ in served.git.requests)
+
+
+def test_another_sites_page_cannot_start_a_digest(served: Served, page: Page) -> None:
+    source = f"{served.git.url}/team/demo.git"
+    html = ATTACK.format(server=served.web.url, source=source, host=served.host)
+    before = asked_git(served)
+    refused_before = served.web.log.count('" 403 ')
+    with elsewhere(html) as attacker:
+        page.goto(attacker)
+        assert page.evaluate("window.attempts")[:2] == ["sent", "sent"]  # they did go out
+        with page.expect_navigation():
+            page.evaluate("document.getElementById('form').submit()")
+        # the form's own answer, in the visitor's tab: the 403 and why
+        error = json.loads(page.inner_text("body"))["error"]
+        assert error == ("a request started by another site's page (same-site) is refused: "
+                         "only this server's own page may start a digest")
+    assert asked_git(served) == before  # the server asked git for nothing
+    log = served.web.log
+    assert log.count('" 403 ') - refused_before == 4, log
+    for request in ('"POST /api/digest HTTP/1.1" 403', '"POST /api/run HTTP/1.1" 403',
+                    '"GET /api/digest/' + served.host + '/team/demo.git HTTP/1.1" 403'):
+        assert request in log
+
+    # the control: the server's own page sends the same request as JSON, and git is asked
+    page.goto(served.web.url + "/")
+    status = page.evaluate("""(source) => fetch("/api/digest", {method: "POST",
+        headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({source, exclude: ["cross-site"]})}).then((r) => r.status)""",
+                           source)
+    assert status == 200 and asked_git(served) > before
+
+
+def test_a_link_from_another_site_fills_the_form_in_and_waits(served: Served,
+                                                               page: Page) -> None:
+    source = f"{served.git.url}/team/demo.git"
+    html = ATTACK.format(server=served.web.url, source=source, host=served.host)
+    with elsewhere(html) as attacker:
+        page.goto(attacker)
+        page.evaluate("window.attempts")
+        before = asked_git(served)
+        with page.expect_navigation():
+            page.click("#link")
+    assert page.locator("#confirm").is_visible()
+    assert page.input_value("#source") == f"http://{served.host}/team/demo"
+    page.wait_for_timeout(1000)
+    assert page.locator("#progress").is_hidden() and asked_git(served) == before
+    page.click("#submit")  # the visitor agrees
+    page.wait_for_url(RESULT)

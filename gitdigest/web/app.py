@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import (
     FileResponse,
@@ -33,6 +34,7 @@ from starlette.staticfiles import StaticFiles
 from .. import __version__
 from ..core.errors import GitDigestError
 from .formspec import form_fields, options_from, schema_properties
+from .guard import Guard
 from .limits import Limiter, LimitReached, Limits
 from .runner import run_job
 from .settings import WebSettings
@@ -118,7 +120,11 @@ class WebApp:
             options_from({**values, "source": "x"})
         except GitDigestError as error:
             return self.page("error.html", 400, message=str(error))
-        return self.page("index.html", fields=form_fields(), values=values, autostart=True,
+        # opened from another site's page (a link, a script): filled in, but the visitor
+        # presses Digest; typed, bookmarked or from this page: digesting at once
+        own = self.settings.host_check.fetch_refusal(request.headers.get("sec-fetch-site"))
+        return self.page("index.html", fields=form_fields(), values=values,
+                         autostart=own is None, confirm=own is not None,
                          source=source_of_path(self.settings, host, rest))
 
     async def result(self, request: Request) -> Response:
@@ -315,7 +321,8 @@ def create_app(settings: WebSettings | None = None) -> Starlette:
         access.addFilter(_NoQuery())
     app = WebApp(settings or WebSettings.from_env())
     static = StaticFiles(packages=[("gitdigest.web", "static")])
-    return Starlette(routes=[
+    guard = Middleware(Guard, check=app.settings.host_check, work_paths=("/api/digest/",))
+    return Starlette(middleware=[guard], routes=[
         Route("/", app.index),
         Mount("/static", static, name="static"),
         Route("/api/run", app.run, methods=["POST"]),
