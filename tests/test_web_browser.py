@@ -24,7 +24,7 @@ from playwright.sync_api import BrowserContext, Page, sync_playwright
 
 from gitdigest import digest
 from gitdigest.options import TOKENIZER_CHOICES
-from gitdigest.web.formspec import WEB_FIELDS
+from gitdigest.web.formspec import FIRST, WEB_FIELDS
 
 from .gitserver import GitHTTPServer
 from .webserver import TOKEN, WebServer, free_port, git_server, isolated_env
@@ -76,10 +76,12 @@ def page(browser: BrowserContext) -> Iterator[Page]:
     page.close()
 
 
-def shot(page: Page, name: str, tmp_path: Path) -> None:
+def shot(page: Page, name: str, tmp_path: Path, height: int | None = None) -> None:
+    """A screenshot of the viewport, or of the page's first ``height`` pixels."""
     folder = Path(os.environ.get("GITDIGEST_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / name))
+    clip = {"x": 0, "y": 0, "width": 1200, "height": height} if height else None
+    page.screenshot(path=str(folder / name), full_page=height is not None, clip=clip)
     assert (folder / name).stat().st_size > 1000
 
 
@@ -92,12 +94,31 @@ def test_first_visit_shows_the_form_built_from_the_options(served: Served, page:
                                                             tmp_path: Path) -> None:
     page.goto(served.web.url + "/")
     assert page.locator("#source").is_visible()
-    options = page.locator("select[name=tokenizer] option").all_inner_texts()
-    assert tuple(options) == TOKENIZER_CHOICES
+    # a few plain-language choices; the rest folded away, every one from its declaration
+    for name in FIRST:
+        assert page.locator(f"#first [data-option][name={name}]").is_visible(), name
     for name in WEB_FIELDS:
-        assert page.locator(f".options [name={name}]").count() == 1, name
-    assert "At most 50,000 files" in page.inner_text("#caps")
+        assert page.locator(f"#digest-form [data-option][name={name}]").count() == 1, name
+    assert page.locator("#more").get_attribute("open") is None
+    assert page.locator("select[name=tokenizer]").is_hidden()
+    words = page.inner_text("#digest-form")
+    assert "Fit into a model" in words and "More choices" in words
+    page.click("#more summary")
+    options = page.locator("select[name=tokenizer] option").all_inner_texts()
+    assert tuple(option.split(" ")[0] for option in options) == TOKENIZER_CHOICES
+    words = page.inner_text("#digest-form")
+    assert "Largest file to include" in words
+    assert "--" not in words and "repeatable" not in words and "gitdigest[" not in words
+    assert "At most 50,000 files" in page.text_content("#caps")
+    page.click("#more summary")
     shot(page, "web-first-visit.png", tmp_path)
+
+
+def test_the_favicon_is_served(served: Served, page: Page) -> None:
+    response = page.goto(served.web.url + "/favicon.ico")
+    assert response is not None and response.status == 200
+    assert response.headers["content-type"] == "image/svg+xml"
+    assert "<svg" in response.text()
 
 
 def test_submit_toggle_a_folder_and_back(served: Served, page: Page, tmp_path: Path) -> None:
@@ -110,6 +131,11 @@ def test_submit_toggle_a_folder_and_back(served: Served, page: Page, tmp_path: P
     assert page.inner_text("#tokens").startswith(f"{expected.summary.tokens:,} ")
     assert page.inner_text("#digest") == expected.render()
     assert page.locator("#bars tr").count() == 4
+    # the summary, then the digest, then the tree (open: it is small) and the charts
+    tops = [page.locator(where).bounding_box()["y"]  # type: ignore[index]
+            for where in ("#summary", "#digest", "#tree", "#bars")]
+    assert tops == sorted(tops)
+    assert page.locator("#tree").get_attribute("open") is not None
 
     page.click("#tree button[data-path='docs/']")
     page.wait_for_url(lambda url: bool(RESULT.match(url)) and url != first)
@@ -118,7 +144,7 @@ def test_submit_toggle_a_folder_and_back(served: Served, page: Page, tmp_path: P
     assert "FILE: docs/guide.md" not in page.inner_text("#digest")
     folder = page.locator("#tree button[data-path='docs/']")
     assert folder.get_attribute("data-state") == "excluded"
-    shot(page, "web-result.png", tmp_path)  # docs/ shown left out, ready to come back
+    shot(page, "web-result.png", tmp_path, height=1500)  # docs/ shown left out, ready to come back
 
     folder.click()  # back in: the same options as the first digest, so the same result
     page.wait_for_url(first)
@@ -162,9 +188,10 @@ def test_a_private_repository_with_a_token(served: Served, page: Page) -> None:
 
 def test_refusals_are_shown(served: Served, page: Page, tmp_path: Path) -> None:
     cases = [
-        (f"http://localhost:{served.git.port}/team/demo.git", "private or local address"),
+        (f"http://localhost:{served.git.port}/team/demo.git",
+         "its operator can allow the host with --allow-host localhost"),
         ("file:///etc", "file:// sources are not allowed"),
-        ("/etc", "local folders are not allowed"),
+        ("/etc", "operator can offer folders with --allow-local --root DIR"),
     ]
     page.goto(served.web.url + "/")
     for source, says in cases:
