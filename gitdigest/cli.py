@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 import traceback
 from collections import Counter
@@ -299,6 +300,15 @@ def models_command(tokenizer: str) -> None:
     click.echo(format_table(tokenizer, lambda model: counting(model, tokenizer)), nl=False)
 
 
+def _host_names(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--public-host`` values: host names (or IP addresses), lower-case, no scheme or port."""
+    for value in values:
+        if not re.fullmatch(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]", value):
+            raise click.BadParameter(f"{value!r} is not a host name (no scheme, no port, "
+                                     "IPv6 in brackets)", param_hint="'--public-host'")
+    return tuple(value.lower() for value in values)
+
+
 @cli.command("serve", context_settings=_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0: every interface).")
@@ -314,6 +324,11 @@ def models_command(tokenizer: str) -> None:
               help="A folder whose subfolders --allow-local offers (repeatable).")
 @click.option("--http-host", "http_hosts", multiple=True, metavar="HOST",
               help="The URL trick reaches this host over plain http (repeatable).")
+@click.option("--public-host", "public_hosts", multiple=True, metavar="NAME",
+              callback=lambda ctx, param, value: _host_names(value),
+              help="A name visitors reach this server by besides 127.0.0.1, localhost and "
+                   "[::1] (a reverse proxy's host name; repeatable). Requests naming any "
+                   "other host are refused.")
 @click.option("--server-workers", default=1, show_default=True, type=click.IntRange(1),
               help="uvicorn worker processes; they share only the cache folder.")
 @click.option("--cap-files", default=50_000, show_default=True, type=click.IntRange(1),
@@ -338,7 +353,8 @@ def models_command(tokenizer: str) -> None:
 @click.option("--cache-dir", metavar="DIR", type=click.Path(file_okay=False),
               help="Where results and limits live (default: gitdigest's cache folder).")
 def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_local: bool,
-                  roots: tuple[str, ...], http_hosts: tuple[str, ...], server_workers: int,
+                  roots: tuple[str, ...], http_hosts: tuple[str, ...],
+                  public_hosts: tuple[str, ...], server_workers: int,
                   cap_files: int, cap_size: str, git_timeout: float, time_limit: float,
                   rate: int, per_client: int, max_jobs: int, fresh_for: float, show_limit: str,
                   cache_dir: str | None) -> None:
@@ -352,7 +368,8 @@ def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_loca
     settings = WebSettings(
         allow_hosts=tuple(h.lower() for h in allow_hosts),
         local_roots=tuple(os.path.abspath(root) for root in roots),
-        http_hosts=tuple(h.lower() for h in http_hosts), max_files=cap_files,
+        http_hosts=tuple(h.lower() for h in http_hosts), public_hosts=public_hosts,
+        max_files=cap_files,
         max_total_size=parse_size(cap_size), git_timeout=git_timeout, time_limit=time_limit,
         rate_per_minute=rate, per_client=per_client, total_jobs=max_jobs,
         show_limit=parse_size(show_limit), fresh_for=fresh_for,
@@ -368,6 +385,10 @@ def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_loca
               help="Port of the HTTP transport.")
 @click.option("--bind", default="127.0.0.1", show_default=True, metavar="ADDRESS",
               help="Address the HTTP transport listens on (loopback unless you change it).")
+@click.option("--public-host", "public_hosts", multiple=True, metavar="NAME",
+              callback=lambda ctx, param, value: _host_names(value),
+              help="A name clients reach the HTTP transport by besides 127.0.0.1, localhost "
+                   "and [::1] (repeatable). Requests naming any other host are refused.")
 @click.option("--root", "roots", multiple=True, metavar="DIR",
               type=click.Path(exists=True, file_okay=False),
               help="A folder local sources may come from (repeatable). Default: the client's "
@@ -383,14 +404,15 @@ def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_loca
               metavar="SIZE", help="Most bytes of files one call reads.")
 @click.option("--max-files", type=click.IntRange(min=1), default=50_000, show_default=True,
               metavar="N", help="Most files one call reads.")
-def mcp_command(transport: str, port: int, bind: str, roots: tuple[str, ...],
+def mcp_command(transport: str, port: int, bind: str, public_hosts: tuple[str, ...],
+                roots: tuple[str, ...],
                 allow_private_hosts: bool, response_tokens: int, call_timeout: float,
                 max_total: str, max_files: int) -> None:
     """Serve gitdigest's tools to coding agents over the Model Context Protocol (needs
     `pip install 'gitdigest[mcp]'`)."""
     from .mcp_server import launch
 
-    launch(transport=transport, port=port, bind=bind, roots=roots,
+    launch(transport=transport, port=port, bind=bind, public_hosts=public_hosts, roots=roots,
            allow_private_hosts=allow_private_hosts, response_tokens=response_tokens,
            call_timeout=call_timeout, max_total_size=max_total, max_files=max_files)
 

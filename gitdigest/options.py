@@ -95,6 +95,13 @@ class Spec:
     #: whether the option decides what a digest holds (a batch manifest records only these);
     #: False for how a run happens: where it writes, its processes, caches and credentials
     decides_output: bool = True
+    #: the option in plain words, for people rather than the command line (the web page's
+    #: label: "Largest file to include" for ``--max-size``); empty: the flag
+    words: str = ""
+    #: the help in plain words, when the help names other flags or command-line habits
+    plain: str = ""
+    #: the optional extra the option needs (``pip install 'gitdigest[EXTRA]'``)
+    needs: str = ""
 
 
 #: the surfaces an option can be withheld from, and what each is
@@ -145,31 +152,46 @@ class Options:
             "batch": "the batch names and writes every output (see -O)",
         },
         decides_output=False)
-    format: str = option("text", "-f", "--format", choices=FORMATS, help="Output format.")
+    format: str = option("text", "-f", "--format", choices=FORMATS, help="Output format.",
+        words="Format", plain="How the digest is written: plain text, JSON, Markdown or XML.")
     include: tuple[str, ...] = option(
         (), "-i", "--include", metavar="PATTERN",
-        help="Only digest paths matching this gitignore-style pattern (repeatable).")
+        help="Only digest paths matching this gitignore-style pattern (repeatable).",
+        words="Only these paths",
+        plain="Patterns such as src/ or *.py: only matching paths are digested.")
     exclude: tuple[str, ...] = option(
         (), "-e", "--exclude", metavar="PATTERN",
-        help="Leave out paths matching this gitignore-style pattern (repeatable).")
+        help="Leave out paths matching this gitignore-style pattern (repeatable).",
+        words="Leave out these paths",
+        plain="Patterns such as tests/ or *.lock: matching paths are left out.")
     max_size: int = option(
         10 * 1024 * 1024, "-s", "--max-size", parse=parse_size, minimum=0, shown_default="10MB",
-        metavar="SIZE", help="Largest file to read (500k, 2MB, ...; units are powers of 1024).")
+        metavar="SIZE", help="Largest file to read (500k, 2MB, ...; units are powers of 1024).",
+        words="Largest file to include",
+        plain="Bigger files are listed as skipped (500k, 2MB, ...).")
     tokenizer: str = option(AUTO, "--tokenizer", choices=TOKENIZER_CHOICES, keyed=True,
                             help="Encoding used to count tokens (llama3/llama4: Meta's tokenizers, "
                                  "from the llama extra; auto: --model's own encoding when "
-                                 "installed, else o200k_base).")
+                                 "installed, else o200k_base).",
+        words="Count tokens with",
+        plain=("The encoding that counts tokens (auto: the chosen model's own when it is "
+               "available, else o200k_base)."))
     gitignore: bool = option(True, "--no-gitignore", negated=True,
-                             help="Do not honour .gitignore files.")
+                             help="Do not honour .gitignore files.",
+        words="Include what .gitignore leaves out")
     default_ignores: bool = option(
         True, "--no-default-ignores", negated=True,
-        help="Do not apply the built-in ignore list (node_modules, lockfiles, media...).")
+        help="Do not apply the built-in ignore list (node_modules, lockfiles, media...).",
+        words="Include what is usually left out",
+        plain="node_modules, lockfiles, images and other media.")
     ref: str | None = option(
         None, "--ref", metavar="REF",
         help="Digest this branch, tag or commit from git objects (working tree untouched).",
         not_on={
             "remote_config": _LOCAL,
-        })
+        },
+        words="Branch, tag or commit",
+        plain="Digest this version instead of the default branch.")
     max_files: int | None = option(
         None, "--max-files", minimum=1, metavar="N",
         help="Stop after N files; the rest are listed as skipped (reason 'limit').",
@@ -183,7 +205,8 @@ class Options:
             "web": "capped by the server (--max-total-size)",
         })
     notebook_outputs: bool = option(False, "--notebook-outputs", keyed=True,
-                                    help="Include text outputs of Jupyter notebook cells.")
+                                    help="Include text outputs of Jupyter notebook cells.",
+        words="Include notebook outputs")
     workers: int | None = option(None, "--workers", minimum=1, metavar="N",
                                  help="Worker processes that read and count (default: one per "
                                       "core).",
@@ -195,28 +218,45 @@ class Options:
         decides_output=False)
     max_tokens: int | None = option(
         None, "--max-tokens", minimum=1, metavar="N",
-        help="Token budget: keep files by priority until the digest would exceed N.")
+        help="Token budget: keep files by priority until the digest would exceed N.",
+        words="At most this many tokens",
+        plain="Keep the most important files until the digest would be bigger.")
     model: str | None = option(
         None, "--model", metavar="NAME",
-        help="Token budget from a model's context window (see `gitdigest models`).")
+        help="Token budget from a model's context window (see `gitdigest models`).",
+        words="Fit into a model",
+        plain="The model's context window is the budget (start typing to see the names).")
     reserve: float = option(0.10, "--reserve", parse=parse_fraction, minimum=0,
                             shown_default="0.1", metavar="FRACTION",
-                            help="Share of --model's window kept free for the answer.")
+                            help="Share of --model's window kept free for the answer.",
+        words="Room left for the answer",
+        plain="Share of the model's window kept free (0.1 or 10%).")
     priority: tuple[str, ...] = option(
         (), "--priority", metavar="PATTERN",
-        help="Files matching this pattern are kept first under a budget (repeatable).")
+        help="Files matching this pattern are kept first under a budget (repeatable).",
+        words="Keep these first",
+        plain="Patterns of files kept first when a budget cuts.")
     compress: bool = option(
         False, "--compress",
         help="Show source files as outlines: imports, signatures, decorators, docstrings' first "
-             "lines and constants; bodies become \u2026 (needs gitdigest[compress]).")
+             "lines and constants; bodies become \u2026 (needs gitdigest[compress]).",
+        words="Outlines instead of whole files",
+        plain=("Source files become their imports, signatures, docstrings and constants; bodies "
+               "become \u2026"), needs="compress")
     map: bool = option(
         False, "--map",
         help="Write a repository map instead of contents: each file's key definitions, most "
-             "important files first, within --max-tokens (default 4000).")
+             "important files first, within --max-tokens (default 4000).",
+        words="A map instead of the contents",
+        plain=("Each file's key definitions, most important files first, within the token budget "
+               "(default 4,000)."), needs="compress")
     query: str | None = option(
         None, "--query", metavar="TEXT",
         help="Rank files by relevance to this question (offline BM25 blended with importance); "
-             "under a budget the most relevant files come first.")
+             "under a budget the most relevant files come first.",
+        words="Most relevant to",
+        plain="A question: under a budget, the files most relevant to it come first.",
+        needs="compress")
     check: bool = option(
         False, "--check",
         help="Do not cut: write the whole digest and exit 1 if it is over the budget.",
@@ -238,15 +278,21 @@ class Options:
             "web": "the page always shows the token tables",
         })
     top: int = option(5, "--top", minimum=0, metavar="N",
-                      help="How many of the largest files the summary lists.")
+                      help="How many of the largest files the summary lists.",
+        words="Largest files named in the summary")
     secrets: str = option(
         "redact", "--secrets", choices=SECRET_MODES, keyed=True,
         help="Secrets found by the offline scanner: redact them in place (a file that is only "
-             "a secret is withheld), exclude every file holding one, or off.")
+             "a secret is withheld), exclude every file holding one, or off.",
+        words="Secrets found",
+        plain="Redact them in place, leave out every file holding one, or keep them (off).")
     line_numbers: bool = option(False, "--line-numbers", keyed=True, transform=number_lines,
-                                help="Prefix every line of every file with its number.")
+                                help="Prefix every line of every file with its number.",
+        words="Number every line")
     header: str | None = option(None, "--header", metavar="TEXT",
-                                help="Put this text (your prompt) first.")
+                                help="Put this text (your prompt) first.",
+        words="Text to put first",
+        plain="Your prompt, placed before the digest.")
     instructions: str | None = option(None, "--instructions", metavar="FILE",
                                       help="Put this file's text (your prompt) first.",
         not_on={
@@ -256,7 +302,8 @@ class Options:
         })
     with_notes: bool = option(
         False, "--with-notes",
-        help="Put the bundled LLM reference notes at the top as a reference section.")
+        help="Put the bundled LLM reference notes at the top as a reference section.",
+        words="Add the LLM reference notes")
     notes_lang: str = option("ja", "--notes-lang", choices=("ja", "en"),
                              help="Language of the notes --with-notes adds (ja: the original).",
         not_on={
@@ -310,7 +357,8 @@ class Options:
                                       help="Digest the submodules of a remote repository too.",
         not_on={
             "remote_config": _LOCAL,
-        })
+        },
+        words="Include submodules")
     check_against: str | None = option(
         None, "--check-against", metavar="FILE",
         help="Exit 1 when the digest's content differs from the digest in FILE (JSON or text), "
@@ -331,20 +379,33 @@ class Options:
     diff: str | None = option(
         None, "--diff", metavar="RANGE", bare="HEAD",
         help="Add a Diff section: A..B, A...B (from the merge base, as a pull request shows "
-             "it), or one REV against the working tree (alone: HEAD, like `git diff HEAD`).")
+             "it), or one REV against the working tree (alone: HEAD, like `git diff HEAD`).",
+        words="Changes to show",
+        plain=("A range such as main...HEAD (as a pull request shows it) or A..B: adds a Diff "
+               "section."))
     changed: bool = option(False, "--changed",
-                           help="Digest only the files the --diff range changes (head side).")
+                           help="Digest only the files the --diff range changes (head side).",
+        words="Only the changed files",
+        plain="Digest only the files those changes touch.")
     since: str | None = option(None, "--since", metavar="REF",
-                               help="Shorthand for --diff REF...HEAD --changed.")
+                               help="Shorthand for --diff REF...HEAD --changed.",
+        words="Changes since",
+        plain="A branch, tag or commit: show what changed since, and digest only those files.")
     related: int | None = option(
         None, "--related", metavar="DEPTH", minimum=1, bare="1",
         help="With --changed: add files that import or are imported by the changed files, "
-             "DEPTH steps away (alone: 1).")
+             "DEPTH steps away (alone: 1).",
+        words="Also files around the changes",
+        plain="Files that import or are imported by the changed ones, this many steps away.")
     log: int | None = option(
         None, "--log", metavar="N", minimum=1, bare="20",
-        help="Add a History section: the last N commits (alone: 20), or the range's commits.")
+        help="Add a History section: the last N commits (alone: 20), or the range's commits.",
+        words="Recent commits",
+        plain="Add a History section with this many commits.")
     log_emails: bool = option(False, "--log-emails",
-                              help="Show authors' mail addresses in the History section.")
+                              help="Show authors' mail addresses in the History section.",
+        words="Show authors' emails",
+        plain="In the History section.")
 
     def __post_init__(self) -> None:
         for item in fields(self):

@@ -3,6 +3,7 @@ repositories from a real loopback git server, over plain HTTP."""
 
 from __future__ import annotations
 
+import html
 import json
 import urllib.error
 import urllib.request
@@ -69,15 +70,18 @@ def test_post_digest_is_the_clis_json(served: Served) -> None:
 def test_a_big_digest_is_a_download_never_cropped(served: Served) -> None:
     source = f"{served.git.url}/team/demo.git"
     request = urllib.request.Request(served.web.url + "/api/run",
-                                     data=json.dumps({"source": source}).encode())
+                                     data=json.dumps({"source": source}).encode(),
+                                     headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=120) as response:
         events = [json.loads(line) for line in response.read().splitlines()]
     assert any("counting 4 files" in event.get("progress", "") for event in events)
     url = served.web.url + events[-1]["url"]
     page = urllib.request.urlopen(url).read().decode()
     assert "too big to show here without cropping" in page and 'id="digest"' not in page
+    preview = html.unescape(page.split('<pre id="preview">')[1].split("</pre>")[0])
     whole = urllib.request.urlopen(url + "/download").read().decode()
     assert whole == digest(source).render() and len(whole) > 1024
+    assert whole.startswith(preview) and 0 < len(preview) <= 1024  # its start, as a preview
 
 
 def test_a_repeated_request_is_served_without_git(served: Served) -> None:
@@ -175,6 +179,20 @@ def test_serve_checks_its_own_options() -> None:
     result = CliRunner().invoke(cli, ["serve", "--allow-local"])
     assert result.exit_code == 2
     assert "--allow-local and --root go together" in result.stderr
+
+
+def test_a_large_tree_starts_folded_below_the_digest(tmp_path: Path, scanner_rules: Path,
+                                                     make_repo: MakeRepo) -> None:
+    repo = make_repo({f"pkg/m{i:03}.py": f"x = {i}\n" for i in range(160)}, name="roots/big")
+    (tmp_path / "home").mkdir()
+    args = ["--allow-local", "--root", str(repo.parent)]
+    with WebServer(args, isolated_env(tmp_path / "home", scanner_rules), tmp_path / "log") as web:
+        status, headers, _ = call(web.url + "/api/digest", {"source": str(repo)})
+        assert status == 200
+        page = urllib.request.urlopen(web.url + headers["X-Gitdigest-Result"]).read().decode()
+    assert '<details class="tree" id="tree" >' in page  # folded: 160 rows
+    assert page.index('id="digest"') < page.index('id="tree"') < page.index('id="bars"')
+    assert "Files (160 included, 0 skipped)" in page
 
 
 def test_local_folders_only_under_the_root(tmp_path: Path, scanner_rules: Path,

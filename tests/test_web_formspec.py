@@ -9,10 +9,13 @@ import pytest
 
 from gitdigest.core.errors import UsageError
 from gitdigest.options import Options, cli_fields, spec_of
+from gitdigest.web import formspec
 from gitdigest.web.formspec import (
+    FIRST,
     SERVER_ONLY,
     WEB_FIELDS,
     form_fields,
+    form_layout,
     options_from,
     schema_properties,
 )
@@ -39,7 +42,8 @@ def test_fields_carry_their_declarations() -> None:
     assert (by_name["max_size"].widget, by_name["max_size"].default) == ("text", "10MB")
     assert by_name["include"].widget == "patterns"
     assert (by_name["gitignore"].widget, by_name["gitignore"].negated) == ("checkbox", True)
-    assert by_name["gitignore"].label == "--no-gitignore"
+    assert by_name["gitignore"].label == "Include what .gitignore leaves out"
+    assert by_name["max_size"].label == "Largest file to include"
     assert by_name["max_tokens"].widget == "number"
     assert "GPT-4o" in by_name["model"].suggestions
 
@@ -75,3 +79,40 @@ def test_schema_types() -> None:
                                           "description": properties["line_numbers"]
                                           ["description"]}
     assert properties["format"]["enum"] == ["text", "json", "markdown", "xml"]
+
+
+def test_the_page_speaks_in_words_not_flags() -> None:
+    """Every label and hint comes from a declaration's plain words: no flag, no command-line
+    habit, whatever option is added next."""
+    for field in form_fields():
+        for text in (field.label, field.hint):
+            assert text and "--" not in text, (field.name, text)
+            assert "repeatable" not in text and "gitdigest[" not in text, (field.name, text)
+        assert field.label != field.name.replace("_", "-")
+
+
+def test_a_first_visit_shows_a_few_choices_and_folds_the_rest() -> None:
+    first, sections = form_layout()
+    assert [field.name for field in first] == list(FIRST)
+    folded = [field.name for section in sections for field in section.fields]
+    assert sorted(folded + list(FIRST)) == sorted(WEB_FIELDS)  # each field exactly once
+    assert all(section.title and "-" not in section.title for section in sections)
+
+
+def test_an_option_in_no_section_still_reaches_the_form(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    monkeypatch.setattr(formspec, "SECTIONS", formspec.SECTIONS[:1])
+    _, sections = form_layout()
+    assert sections[-1].title == formspec.OTHER
+    assert "log" in [field.name for field in sections[-1].fields]
+
+
+def test_what_this_server_lacks_is_disabled_not_offered(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    monkeypatch.setattr(formspec, "EXTRAS", {"compress": lambda: False})
+    by_name = {field.name: field for field in form_fields()}
+    assert [name for name, field in by_name.items() if not field.available] == [
+        "compress", "map", "query"]  # from each declaration's `needs`
+    monkeypatch.setattr(formspec.tokens, "available", lambda name: name != "llama4")
+    assert {field.name: field for field in form_fields()}["tokenizer"].unavailable == (
+        "llama4",)

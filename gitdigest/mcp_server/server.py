@@ -25,10 +25,12 @@ import mcp_types as types
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.server.mcpserver.prompts.base import UserMessage
+from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import Field
 
 from .. import __version__
 from ..core.errors import GitDigestError
+from ..core.hostcheck import HostCheck, host_name, served_names
 from ..notes import LANGUAGES
 from ..options import AUTO, TOKENIZER_CHOICES
 from .params import FORBIDDEN_CHOICES, WITHHELD, parameters
@@ -283,11 +285,26 @@ def _whole_digest(values: dict[str, Any], tools: Tools) -> Reply:
     return Reply(stored.text(), reply.data)
 
 
+def transport_security(bind: str, port: int, public_hosts: tuple[str, ...] = ()
+                       ) -> TransportSecuritySettings:
+    """The SDK's Host and Origin checks (DNS rebinding, other sites' pages), always on: the
+    SDK switches them on by itself only for a loopback bind. The names and origins are
+    :mod:`gitdigest.core.hostcheck`'s, as for ``gitdigest serve``."""
+    check = HostCheck(served_names(bind, public_hosts),
+                      tuple(host_name(name) for name in public_hosts))
+    hosts = [name + suffix for name in check.names for suffix in ("", f":{port}")]
+    hosts += [f"{name}:*" for name in check.public]
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True,
+                                     allowed_hosts=hosts, allowed_origins=check.origins(port))
+
+
 def serve(limits: Limits, *, transport: str = "stdio", host: str = "127.0.0.1",
-          port: int = 8000, explicit_roots: bool = False) -> None:
+          port: int = 8000, public_hosts: tuple[str, ...] = (),
+          explicit_roots: bool = False) -> None:
     """Run the server until the client leaves (stdio) or it is stopped (HTTP)."""
     server = build(limits, explicit_roots=explicit_roots)
     if transport == "stdio":
         server.run("stdio")
     else:
-        server.run("streamable-http", host=host, port=port)
+        server.run("streamable-http", host=host, port=port,
+                   transport_security=transport_security(host, port, public_hosts))

@@ -6,6 +6,7 @@ Importing this package imports nothing heavy: the app (Starlette, Jinja2) is bui
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 from ..core.errors import UsageError
@@ -18,10 +19,15 @@ def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
           workers: int = 1) -> None:
     """Run the app under uvicorn until interrupted. Every worker reads ``settings`` from the
     environment and shares only the cache folder with the others."""
-    try:
+    try:  # the workers import the app by name: a missing module would surface as a bug there
         import uvicorn
-    except ImportError:
-        raise UsageError("the web page needs its extra: pip install 'gitdigest[web]'") from None
-    os.environ[ENV] = settings.to_env()
+
+        from . import app  # noqa: F401
+    except ImportError as error:
+        if (error.name or "gitdigest").startswith("gitdigest"):
+            raise
+        raise UsageError(f"the web page needs the web extra ({error.name} is missing): "
+                         "pip install 'gitdigest[web]'") from None
+    os.environ[ENV] = dataclasses.replace(settings, bind=host).to_env()
     uvicorn.run("gitdigest.web.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level="info", server_header=False)

@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import (
     FileResponse,
@@ -32,12 +33,13 @@ from starlette.staticfiles import StaticFiles
 
 from .. import __version__
 from ..core.errors import GitDigestError
-from .formspec import form_fields, options_from, schema_properties
+from .formspec import UNAVAILABLE, form_layout, options_from, schema_properties
+from .guard import Guard
 from .limits import Limiter, LimitReached, Limits
 from .runner import run_job
 from .settings import WebSettings
 from .store import ResultStore
-from .view import bars, caps, human_size, tree
+from .view import OPEN_TREE, PREVIEW, advice, bars, caps, human_size, tree, tree_rows
 
 _HOST = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+(?::[0-9]{1,5})?|localhost(?::[0-9]{1,5})?"
                    r"|[0-9.]+:[0-9]{1,5}")
@@ -103,10 +105,24 @@ class WebApp:
 
     # --- pages -----------------------------------------------------------------------------
 
+    def form(self, source: str, values: dict[str, str], **flags: bool) -> HTMLResponse:
+        """The form: the repository box and a few choices, the rest folded away (open when
+        the request already sets one of them)."""
+        first, sections = form_layout()
+        folded = any(f.name in values for section in sections for f in section.fields)
+        return self.page("index.html", first=first, sections=sections, source=source,
+                         values=values, more_open=folded, unavailable=UNAVAILABLE, **flags)
+
     async def index(self, request: Request) -> Response:
         """The form (the URL trick prefills it and starts the digest at once)."""
-        return self.page("index.html", fields=form_fields(), source="", values={},
-                         autostart=False)
+        return self.form("", {}, autostart=False)
+
+    async def favicon(self, request: Request) -> Response:
+        """The icon browsers ask for at ``/favicon.ico`` (an SVG: every current browser
+        draws one)."""
+        return FileResponse(Path(__file__).with_name("static") / "favicon.svg",
+                            media_type="image/svg+xml",
+                            headers={"Cache-Control": "public, max-age=86400"})
 
     async def url_trick(self, request: Request) -> Response:
         """``/<host>/<owner>/<repo>...``: the form, filled in, digesting at once."""
@@ -118,8 +134,11 @@ class WebApp:
             options_from({**values, "source": "x"})
         except GitDigestError as error:
             return self.page("error.html", 400, message=str(error))
-        return self.page("index.html", fields=form_fields(), values=values, autostart=True,
-                         source=source_of_path(self.settings, host, rest))
+        # opened from another site's page (a link, a script): filled in, but the visitor
+        # presses Digest; typed, bookmarked or from this page: digesting at once
+        own = self.settings.host_check.fetch_refusal(request.headers.get("sec-fetch-site"))
+        return self.form(source_of_path(self.settings, host, rest), values,
+                         autostart=own is None, confirm=own is not None)
 
     async def result(self, request: Request) -> Response:
         """A finished digest: summary, tree, bars, model fit and the digest itself."""
@@ -129,11 +148,14 @@ class WebApp:
         if meta is None or path is None:
             return self.page("error.html", 404, message="No such digest (results are kept "
                              "for a while, then removed; digest the repository again).")
-        text = None
+        text = preview = None
         if meta["size"] <= self.settings.show_limit:
             text = await run_in_threadpool(path.read_text, encoding="utf-8")
+        else:
+            preview = await run_in_threadpool(_head, path, min(PREVIEW, self.settings.show_limit))
         return self.page("result.html", key=key, meta=meta, root=tree(meta), bars=bars(meta),
-                         text=text, request_json=script_json(meta["request"]))
+                         text=text, preview=preview, open_tree=tree_rows(meta) <= OPEN_TREE,
+                         rows=tree_rows(meta), request_json=script_json(meta["request"]))
 
     async def download(self, request: Request) -> Response:
         """The whole digest as a file (streamed from disk: never cropped)."""
@@ -171,6 +193,8 @@ class WebApp:
                       ) -> AsyncIterator[dict[str, Any]]:
         try:
             async for event in run_job(chosen, token, self.settings):
+                if event.get("kind") == "SourceRefused":
+                    event["error"] = advice(str(event["error"]), self.settings)
                 yield event
         finally:
             self.limiter.release(slot)
@@ -235,6 +259,14 @@ class WebApp:
     async def openapi(self, request: Request) -> Response:
         """The JSON API, described as OpenAPI 3."""
         return JSONResponse(openapi_document())
+
+
+def _head(path: Path, size: int) -> str:
+    """The first ``size`` bytes of a text file, cut at a line end (a preview, never the
+    whole)."""
+    with path.open("rb") as file:
+        head = file.read(size)
+    return head[: head.rfind(b"\n") + 1 or len(head)].decode("utf-8", errors="replace")
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -315,8 +347,10 @@ def create_app(settings: WebSettings | None = None) -> Starlette:
         access.addFilter(_NoQuery())
     app = WebApp(settings or WebSettings.from_env())
     static = StaticFiles(packages=[("gitdigest.web", "static")])
-    return Starlette(routes=[
+    guard = Middleware(Guard, check=app.settings.host_check, work_paths=("/api/digest/",))
+    return Starlette(middleware=[guard], routes=[
         Route("/", app.index),
+        Route("/favicon.ico", app.favicon),
         Mount("/static", static, name="static"),
         Route("/api/run", app.run, methods=["POST"]),
         Route("/api/digest", app.api_digest, methods=["POST"]),

@@ -1,6 +1,7 @@
 """The page's form and the JSON API's parameters, derived from :class:`~gitdigest.Options`.
 
-Each field's label, help, choices, default and widget come from the option's own declaration;
+Each field's label and hint (the declaration's plain words: the page is for people, not
+flags), choices, default, widget and the extra it needs come from the option's own declaration;
 which options a remote visitor may set is said by each declaration too (``not_on["web"]``,
 with the reason a visitor is told). An option that reads a server file (``--instructions``),
 writes one (``--output``) or spends the server's resources (``--workers``) must be withheld
@@ -9,12 +10,17 @@ there; ``tests/test_options.py`` fails on an option that takes a FILE and is not
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 from ..core.errors import UsageError
+from ..count import tokens
+from ..focus import compress
 from ..notes.models import models
 from ..options import (
+    TOKENIZERS,
     Options,
     allowed,
     cli_fields,
@@ -32,6 +38,23 @@ WEB_FIELDS = tuple(item.name for item in cli_fields() if allowed(item, "web"))
 #: options the server decides, and why a visitor may not (from their declarations)
 SERVER_ONLY = withheld("web")
 
+#: what a first visit shows beside the repository box: a budget, patterns, the format
+FIRST = ("model", "max_tokens", "include", "exclude", "format")
+#: how the rest fold away, by topic; an option in no section lands in the last one
+SECTIONS = (
+    ("What to read", ("ref", "max_size", "gitignore", "default_ignores", "notebook_outputs",
+                      "include_submodules")),
+    ("Budget and focus", ("reserve", "priority", "query", "compress", "map", "tokenizer")),
+    ("Review a change", ("since", "diff", "changed", "related", "log", "log_emails")),
+    ("The text", ("secrets", "header", "line_numbers", "with_notes", "top")),
+)
+OTHER = "Other choices"
+
+#: whether an extra an option ``needs`` is installed on this server
+EXTRAS: Mapping[str, Callable[[], bool]] = {"compress": compress.available}
+#: what the page says of a choice this server cannot offer
+UNAVAILABLE = "not available on this server"
+
 
 @dataclass(frozen=True)
 class FormField:
@@ -48,6 +71,27 @@ class FormField:
     negated: bool = False
     #: suggestions (model names) for a text field
     suggestions: tuple[str, ...] = ()
+    #: the help in plain words (no flags), as the page shows it
+    hint: str = ""
+    #: False when the extra the option needs is not installed here: shown, but disabled
+    available: bool = True
+    #: choices this server cannot offer (a tokenizer whose data is not installed)
+    unavailable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A group of fields under one heading of the folded-away part of the form."""
+
+    title: str
+    fields: tuple[FormField, ...]
+
+
+def plain_help(help: str) -> str:
+    """A help text without the command line's habits: no "(repeatable)", no "(needs
+    gitdigest[...])" (the page disables what is missing and says so)."""
+    text = re.sub(r"\s*\((?:repeatable|needs gitdigest\[\w+\])\)", "", help)
+    return text.strip()
 
 
 def form_fields() -> list[FormField]:
@@ -73,9 +117,30 @@ def form_fields() -> list[FormField]:
         else:
             widget = "text"
         suggestions = tuple(m.name for m in models()) if name == "model" else ()
-        result.append(FormField(name, label, spec.help, widget, spec.choices or (),
-                                "" if kind is bool else default, spec.negated, suggestions))
+        unavailable = tuple(choice for choice in spec.choices or ()
+                            if choice in TOKENIZERS and not tokens.available(choice)
+                            ) if name == "tokenizer" else ()
+        result.append(FormField(
+            name, spec.words or label, spec.help, widget, spec.choices or (),
+            "" if kind is bool else default, spec.negated, suggestions,
+            hint=spec.plain or plain_help(spec.help),
+            available=not spec.needs or EXTRAS.get(spec.needs, lambda: True)(),
+            unavailable=unavailable))
     return result
+
+
+def form_layout() -> tuple[list[FormField], list[Section]]:
+    """The fields a first visit shows, and the sections the rest fold away into."""
+    by_name = {field.name: field for field in form_fields()}
+    first = [by_name.pop(name) for name in FIRST if name in by_name]
+    sections = []
+    for title, names in SECTIONS:
+        placed = tuple(by_name.pop(name) for name in names if name in by_name)
+        if placed:
+            sections.append(Section(title, placed))
+    if by_name:
+        sections.append(Section(OTHER, tuple(by_name.values())))
+    return first, sections
 
 
 def options_from(values: dict[str, Any]) -> dict[str, Any]:

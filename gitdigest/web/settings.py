@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.hostcheck import HostCheck, host_name, served_names
+
 ENV = "GITDIGEST_WEB_SETTINGS"
 
 
@@ -19,6 +21,10 @@ ENV = "GITDIGEST_WEB_SETTINGS"
 class WebSettings:
     """One deployment's rules. Every number here is stated on the page."""
 
+    #: names visitors reach this server by besides loopback (``Host`` and ``Origin`` checks)
+    public_hosts: tuple[str, ...] = ()
+    #: the address the server listens on (a single interface's address is a name it serves)
+    bind: str = "127.0.0.1"
     #: hosts allowed even when they resolve to loopback or private addresses
     allow_hosts: tuple[str, ...] = ()
     #: folders under these roots may be digested (empty: local folders are refused)
@@ -63,6 +69,12 @@ class WebSettings:
         converted: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value
                                      for key, value in values.items()}
         return cls(**converted)
+
+    @property
+    def host_check(self) -> HostCheck:
+        """Which ``Host`` and ``Origin`` headers this deployment answers to."""
+        return HostCheck(served_names(self.bind, self.public_hosts),
+                         tuple(host_name(name) for name in self.public_hosts))
 
     @property
     def web_dir(self) -> Path:

@@ -3,6 +3,7 @@ tree, the per-file token bars and the caps sentence. Pure functions of plain dat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,13 @@ from .settings import WebSettings
 
 #: how many files the token bar chart shows
 BARS = 25
+#: a tree with more rows than this starts folded (the digest comes first on the page)
+OPEN_TREE = 150
+#: how much of a digest too big for the page is shown as a preview
+PREVIEW = 64 * 1024
+
+_PRIVATE = re.compile(r"(?P<host>\S+) resolves to (?P<address>\S+), a private or local address; "
+                      r"allow the host explicitly to digest it")
 
 
 @dataclass
@@ -111,3 +119,25 @@ def caps(settings: WebSettings) -> list[str]:
     ]
     return lines
 
+
+
+def tree_rows(meta: dict[str, Any]) -> int:
+    """How many paths the tree lists (included and skipped)."""
+    return len(meta["files"]) + len(meta["skipped"])
+
+
+def advice(message: str, settings: WebSettings) -> str:
+    """A refusal of this server's network rules, with what its operator can change (the
+    visitor cannot: the rules are the server's)."""
+    private = _PRIVATE.fullmatch(message)
+    if private:
+        return (f"{private['host']} resolves to {private['address']}, a private or local "
+                "address, which this server does not digest; its operator can allow the host "
+                f"with --allow-host {private['host']}")
+    if message.startswith("local folders are not allowed"):
+        return (message + "; this server's operator can offer folders with "
+                "--allow-local --root DIR")
+    if message.endswith("is outside the allowed folders"):
+        return (message + f" ({', '.join(settings.local_roots)}); this server's operator "
+                "chooses them with --root DIR")
+    return message

@@ -7,13 +7,25 @@ const TOKEN_KEY = "gitdigest-token"; // kept in this tab only (sessionStorage), 
 function show(id, text) {
   const el = document.getElementById(id);
   if (!el) return;
-  if (text !== undefined) el.textContent = text;
+  if (text !== undefined) el.replaceChildren(...withFlags(text));
   el.hidden = false;
+}
+
+// A message as text nodes, the server options it names (--allow-host HOST) as unbreakable
+// <code>: a refusal says what the operator can change.
+function withFlags(text) {
+  return String(text).split(/(--[a-z][a-z-]*(?: [A-Z]+)?)/).map((part, i) => {
+    if (i % 2 === 0) return document.createTextNode(part);
+    const code = document.createElement("code");
+    code.textContent = part;
+    return code;
+  });
 }
 
 function formOptions(form) {
   const options = { source: form.elements.source.value.trim() };
-  for (const el of form.querySelectorAll(".options [name]")) {
+  for (const el of form.querySelectorAll("[data-option]")) {
+    if (el.disabled) continue; // not available on this server
     if (el.type === "checkbox") {
       if (el.checked) options[el.name] = !el.dataset.negated;
     } else if (el.dataset.widget === "patterns") {
