@@ -41,9 +41,10 @@ def test_click_option_agrees_with_the_api_keyword(item: dataclasses.Field[object
 
 def test_every_click_option_is_an_option_or_a_cli_switch() -> None:
     names = {item.name for item in dataclasses.fields(Options)}
-    # the configuration switches decide how the command line assembles Options, not a digest
+    # the configuration switches decide how the command line assembles Options, not a digest;
+    # --watch decides how often the command line digests
     assert set(_click_params()) - names == {"quiet", "debug", "version", "profile",
-                                            "trust_remote_config", "print_config"}
+                                            "trust_remote_config", "print_config", "watch"}
 
 
 def test_command_line_defaults_are_the_library_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
