@@ -321,13 +321,16 @@ class Options:
         decides_output=False)
     token: str | None = option(
         None, "--token", metavar="TOKEN", secret=True,
-        help="Token for a private remote (else GITDIGEST_TOKEN, else the host's usual variable "
-             "such as GITHUB_TOKEN or GITLAB_TOKEN).",
+        help="Token for a private remote, sent only to the source named here (not to a "
+             "submodule on another host). Else GITDIGEST_TOKEN, sent only to the hosts listed "
+             "in GITDIGEST_TOKEN_HOSTS (comma-separated host names, no port, exact match), "
+             "else GITHUB_TOKEN/GH_TOKEN for https://github.com and GITLAB_TOKEN for "
+             "https://gitlab.com (and CI_SERVER_HOST in GitLab CI).",
         not_on={
             "config": "a token does not belong in a file (remote sources read GITDIGEST_TOKEN "
                 "themselves)",
-            "mcp": "tokens for private repositories come only from the server's environment "
-                "(GITDIGEST_TOKEN or the host's variable)",
+            "mcp": "tokens for private repositories come only from the server's environment, "
+                "bound to hosts by its operator (GITDIGEST_TOKEN with GITDIGEST_TOKEN_HOSTS)",
             "web": "only from the Authorization or X-Git-Token header, never the form or URL",
         },
         decides_output=False)

@@ -32,7 +32,8 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GITHUB_TOKEN", "GH_TOKEN", "GITDIGEST_TOKEN"):
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GITHUB_TOKEN", "GH_TOKEN", "GITDIGEST_TOKEN",
+                 "GITDIGEST_TOKEN_HOSTS", "GITLAB_TOKEN", "GITLAB_CI", "CI_SERVER_HOST"):
         monkeypatch.delenv(name, raising=False)
     return home
 

@@ -16,12 +16,15 @@ from pathlib import Path
 class GitHTTPServer:
     """Serves bare repositories under ``root`` as ``http://127.0.0.1:PORT/<path>``. Paths that
     start with ``private/`` need HTTP basic auth whose password is ``token``. Every request
-    line is recorded (to check what clients sent)."""
+    line is recorded (to check what clients sent), with the host name the client used: the
+    server also answers as ``localhost``, a second host name for token-binding tests."""
 
-    def __init__(self, root: Path, token: str) -> None:
+    def __init__(self, root: Path, token: str, address: str = "127.0.0.1") -> None:
         self.root = root
         self.token = token
         self.requests: list[tuple[str, str, str]] = []  # (method, path, authorization)
+        #: (Host header, path, authorization) of every request: which name a client used
+        self.seen: list[tuple[str, str, str]] = []
         #: seconds each request waits before it is answered (a slow network), and when each
         #: was received and answered (to see which requests overlapped)
         self.delay = 0.0
@@ -40,9 +43,11 @@ class GitHTTPServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server_class = _IPv6HTTPServer if ":" in address else ThreadingHTTPServer
+        self._httpd = server_class((address, 0), Handler)
         self.port = self._httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://[{address}]:{self.port}" if ":" in address else \
+            f"http://{address}:{self.port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> GitHTTPServer:
@@ -72,6 +77,8 @@ class GitHTTPServer:
         path, _, query = handler.path.partition("?")
         self.requests.append((handler.command, handler.path,
                               handler.headers.get("Authorization", "")))
+        self.seen.append((handler.headers.get("Host", ""), handler.path,
+                          handler.headers.get("Authorization", "")))
         if path.lstrip("/").startswith("private/") and not self._authorised(handler):
             handler.send_response(401)
             handler.send_header("WWW-Authenticate", 'Basic realm="git"')
@@ -110,6 +117,10 @@ class GitHTTPServer:
             handler.wfile.write(payload[start:start + step])
             if self.rate:
                 time.sleep(step / self.rate)
+
+
+class _IPv6HTTPServer(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
 
 
 class GitDaemon:

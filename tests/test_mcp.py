@@ -69,8 +69,11 @@ async def connect(world: dict[str, Any], *args: str, env: dict[str, str] | None 
                   roots: list[Path] | None = None, cwd: Path | None = None
                   ) -> AsyncIterator[ClientSession]:
     """A client session with ``gitdigest mcp ARGS`` started over stdio."""
+    # the code under test, also when it is a checkout on PYTHONPATH (the SDK starts the
+    # server with a minimal environment)
+    inherited = {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
     params = StdioServerParameters(command=GITDIGEST, args=["mcp", *args],
-                                   env={**world["env"], **(env or {})},
+                                   env={**inherited, **world["env"], **(env or {})},
                                    cwd=str(cwd or world["project"]))
 
     async def list_roots(context: Any) -> types.ListRootsResult:
@@ -276,7 +279,8 @@ def test_remote_repositories_on_a_loopback_server(world: dict[str, Any]) -> None
 
     async def main() -> None:
         async with connect(world, "--allow-private-hosts",
-                           env={"GITDIGEST_TOKEN": TOKEN}) as session:
+                           env={"GITDIGEST_TOKEN": TOKEN,
+                                "GITDIGEST_TOKEN_HOSTS": "127.0.0.1"}) as session:
             public = await ok(session, "digest", source=f"{http.url}/owner/repo",
                               include="src/app.py")
             assert public.structured_content is not None

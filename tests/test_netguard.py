@@ -21,13 +21,18 @@ from .gitserver import GitHTTPServer, make_bare
     "127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
     "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1",
     "fd00:ec2::254", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "ff02::1",
+    # IPv6 forms that embed a private or loopback IPv4 address: compatible, 6to4, NAT64
+    # (well-known and local-use), Teredo (client 127.0.0.1, obfuscated)
+    "::127.0.0.1", "::10.0.0.1", "2002:7f00:1::", "2002:a9fe:a9fe::1", "2002:c0a8:101::",
+    "64:ff9b:1::7f00:1", "2001:0:4136:e378:8000:63bf:80ff:fffe",
 ])
 def test_local_and_private_addresses_are_not_public(address: str) -> None:
     assert not is_public(ipaddress.ip_address(address))
 
 
 @pytest.mark.parametrize("address", ["8.8.8.8", "140.82.112.3", "2606:4700::1111",
-                                     "::ffff:8.8.8.8", "64:ff9b::808:808"])
+                                     "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1",
+                                     "2a00:1450:4001:80b::200e"])
 def test_public_addresses_are_public(address: str) -> None:
     assert is_public(ipaddress.ip_address(address))
 
@@ -51,6 +56,20 @@ def test_a_public_host_is_pinned_to_the_addresses_checked() -> None:
     config = dict(_resolving("140.82.112.3", "2606:4700::1111").pin("https", "Git.example.com"))
     assert config["http.curloptResolve"] == "Git.example.com:443:140.82.112.3,[2606:4700::1111]"
     assert config["http.followRedirects"] == "false"
+
+
+def test_an_address_literal_is_checked_as_written_and_not_pinned() -> None:
+    """A literal needs no lookup (git connects to it as written), and curl's resolve list
+    cannot spell an IPv6 host: the pin made every IPv6 literal fail under a policy."""
+    never = NetworkPolicy(resolver=lambda host, port: pytest.fail("looked up a literal"))
+    assert dict(never.pin("https", "[2606:4700::1111]")) == {"http.followRedirects": "false"}
+    assert dict(never.pin("http", "140.82.112.3:8080")) == {"http.followRedirects": "false"}
+    for host in ("[::127.0.0.1]", "[2002:7f00:1::]", "[::ffff:7f00:1]", "[64:ff9b::a9fe:a9fe]",
+                 "127.0.0.1", "[::1]"):
+        with pytest.raises(SourceRefused, match="private or local address"):
+            never.pin("https", host)
+    allowed = NetworkPolicy(allow_private=True, resolver=never.resolver)
+    assert dict(allowed.pin("http", "[::1]:8080")) == {"http.followRedirects": "false"}
 
 
 def test_an_allowed_host_skips_the_address_check() -> None:
@@ -99,7 +118,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitHTTPServer]:
 
 def test_a_loopback_server_is_refused_unless_allowed(server: GitHTTPServer) -> None:
     url = f"{server.url}/owner/repo.git"
-    with pytest.raises(SourceRefused, match=r"127.0.0.1, a private or local address"):
+    with pytest.raises(SourceRefused, match=r"127.0.0.1 is a private or local address"):
         gitdigest.digest(url, policy=NetworkPolicy(), cache=False)
     assert server.requests == []  # refused before any connection
     allowed = NetworkPolicy(allow_hosts=frozenset({"127.0.0.1"}))

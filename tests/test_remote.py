@@ -181,6 +181,7 @@ def test_private_repository_needs_the_token(served: Served) -> None:
 def test_token_from_the_environment(served: Served,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITDIGEST_TOKEN", TOKEN)
+    monkeypatch.setenv("GITDIGEST_TOKEN_HOSTS", "127.0.0.1")
     url = f"{served.http.url}/private/repo"
     assert [d.path for d in digest(url, cache=False).files] == ["secret.py"]
 

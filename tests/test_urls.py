@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from gitdigest import UsageError
-from gitdigest.sources.urls import looks_remote, parse_remote, split_tail
+from gitdigest.sources.urls import (
+    has_credentials,
+    looks_remote,
+    parse_remote,
+    split_tail,
+    strip_credentials,
+)
 
 # (input, clone_url, host, repo, route, tail)
 CASES = [
@@ -94,3 +100,29 @@ def test_rejected(spec: str) -> None:
 def test_split_tail_longest_first() -> None:
     assert split_tail("feature/x/src") == [("feature/x/src", ""), ("feature/x", "src"),
                                            ("feature", "x/src")]
+
+
+@pytest.mark.parametrize(("text", "stripped"), [
+    ("https://me:pw@host/o/r", "https://***@host/o/r"),
+    ("http://TOKEN@host:8080/o/r", "http://***@host:8080/o/r"),
+    ("https://me:p@ss@host/o/r", "https://***@host/o/r"),  # git splits at the last @
+    ("ssh://u:pw@host/o/r", "ssh://***@host/o/r"),
+    ("error at https://a:b@x/y and https://c:d@z/w", "error at https://***@x/y and "
+     "https://***@z/w"),
+])
+def test_credentials_are_stripped_from_urls(text: str, stripped: str) -> None:
+    assert has_credentials(text)
+    assert strip_credentials(text) == stripped
+
+
+@pytest.mark.parametrize("text", ["https://host/o/r", "ssh://git@host/o/r", "git@host:o/r",
+                                  "https://host/o/r@v1", "owner/repo", "a@b"])
+def test_urls_without_credentials_are_left_alone(text: str) -> None:
+    assert not has_credentials(text)
+    assert strip_credentials(text) == text
+
+
+def test_an_error_about_a_url_never_shows_its_password() -> None:
+    with pytest.raises(UsageError) as error:
+        parse_remote("https://me:s3cret@[bad]/o/r")
+    assert "s3cret" not in str(error.value) and "https://***@[bad]/o/r" in str(error.value)

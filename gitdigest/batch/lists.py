@@ -18,7 +18,7 @@ from typing import Any
 from ..core.errors import GitDigestError, UsageError
 from ..flags import parse_line
 from ..options import Options, withheld
-from ..sources.urls import looks_remote, parse_remote
+from ..sources.urls import looks_remote, parse_remote, strip_credentials
 
 #: options a list line may not give, and why (their declarations' ``not_on["batch"]``)
 BATCH_OWNED = withheld("batch")
@@ -102,7 +102,7 @@ def stable_name(options: Options) -> str:
         try:
             url = parse_remote(spec, options.host)
         except UsageError:
-            parts = [spec]
+            parts = [strip_credentials(spec)]
         else:
             repo = url.repo.removesuffix(".git")
             parts = [url.host.replace(":", "_"), *repo.split("/")]

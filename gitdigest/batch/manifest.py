@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ from ..core.errors import GitDigestError, OutputError
 from ..core.records import DigestData
 from ..count.encoding import resolve as resolve_tokenizer
 from ..options import AUTO, Options, spec_of
+from ..sources.urls import strip_credentials
 
 MANIFEST = "manifest.jsonl"
 
@@ -46,10 +48,19 @@ class Record:
     #: the manifest)
     payload: dict[str, bytes] = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        # the source as the list wrote it, less a URL's credentials: the record is shown in
+        # the report and written to the manifest, and the fetch has its own copy
+        self.source = strip_credentials(self.source)
+
     def to_json(self) -> str:
-        """One manifest line (no payload)."""
+        """One manifest line (no payload; a URL's credentials never: they are replaced by
+        ``***`` in the source and the error, whichever worker or engine made the record)."""
         data = dataclasses.asdict(self)
         del data["payload"]
+        for key in ("source", "error"):
+            if data[key]:
+                data[key] = strip_credentials(data[key])
         return json.dumps(data, ensure_ascii=False, sort_keys=False)
 
     @classmethod
@@ -85,7 +96,8 @@ def read_manifest(folder: Path) -> dict[str, Record]:
     """The last record per name; a line cut short by a kill is ignored."""
     records: dict[str, Record] = {}
     try:
-        text = (folder / MANIFEST).read_text(encoding="utf-8")
+        with _open_manifest(folder / MANIFEST, os.O_RDONLY) as stream:
+            text = stream.read()
     except FileNotFoundError:
         return records
     for line in text.splitlines():
@@ -103,11 +115,8 @@ class ManifestWriter:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / MANIFEST
-        try:
-            self._stream: IO[str] = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
-        except OSError as error:
-            raise OutputError(f"cannot write {self.path}: {error.strerror or error}"
-                              ) from error
+        self._stream: IO[str] = _open_manifest(
+            self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
 
     def write(self, record: Record) -> None:
         """Append ``record`` and flush it to the file."""
@@ -117,6 +126,25 @@ class ManifestWriter:
     def close(self) -> None:
         """Close the file."""
         self._stream.close()
+
+
+def _open_manifest(path: Path, flags: int) -> IO[str]:
+    """The manifest opened without following a symlink: one placed there (by a list's author,
+    or anyone who can write DIR) would have the batch append to, or read, whatever it points
+    at. Refused with :class:`OutputError`; a missing file raises FileNotFoundError."""
+    try:
+        handle = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except FileNotFoundError:
+        if not flags & os.O_CREAT:
+            raise
+        raise OutputError(f"cannot write {path}: its folder does not exist") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise OutputError(f"{path} is a symbolic link; the manifest is never written "
+                              "through one (remove it)") from None
+        raise OutputError(f"cannot open {path}: {error.strerror or error}") from error
+    mode = "r" if flags & os.O_ACCMODE == os.O_RDONLY else "a"
+    return os.fdopen(handle, mode, encoding="utf-8")
 
 
 def compact(folder: Path, records: Iterable[Record]) -> None:

@@ -18,7 +18,7 @@ from ..core.errors import GitDigestError, RemoteError
 from ..options import Options
 from ..render import EXTENSIONS
 from ..sources.gitcmd import run_git
-from ..sources.remote import RemoteGit, credentials_for, list_refs, resolve
+from ..sources.remote import RemoteGit, credentials_of, list_refs, resolve
 from ..sources.urls import parse_source
 from .manifest import Record, digest_fingerprint
 
@@ -56,7 +56,7 @@ def resolve_commit(options: Options) -> str | None:
     remote = parse_source(options.source, options.host)
     if remote is None:
         return _local_commit(Path(options.source), options)
-    git = RemoteGit(remote, credentials_for(remote, source_settings(options)), options.timeout)
+    git = RemoteGit(remote, credentials_of(remote, source_settings(options)), options.timeout)
     heads, tags, default = list_refs(git)
     return resolve(remote, options.ref, heads, tags, default).commit
 

@@ -27,7 +27,7 @@ from ..options import Options
 from ..render import stats
 from ..render.json import VERSION, source_block
 from ..sources.netguard import NetworkPolicy
-from ..sources.urls import looks_remote
+from ..sources.urls import has_credentials, looks_remote
 from .params import FORBIDDEN_CHOICES, WITHHELD, names
 from .store import Page, Store, Stored, split_lines, text_spans
 
@@ -114,6 +114,10 @@ class Tools:
         wherever the server was started; anything else goes to the library as it is."""
         if not spec:
             raise UsageError("source is empty: give a folder or a repository URL")
+        if has_credentials(spec):
+            raise UsageError("a repository URL cannot carry credentials here: this server "
+                             "sends only the token its operator bound to a host "
+                             "(GITDIGEST_TOKEN with GITDIGEST_TOKEN_HOSTS)")
         if looks_remote(spec) or os.path.isabs(spec):
             return spec
         for root in self.limits.roots:

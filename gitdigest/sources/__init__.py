@@ -10,6 +10,7 @@ from .base import Listing, Progress, Source, SourceSettings, Step, no_progress
 from .gitcmd import run_git
 from .gitobjects import RefSource
 from .local import FileSource, WorktreeSource, is_bare_repository
+from .netguard import SourceRefused
 from .urls import looks_remote, parse_source
 
 __all__ = ["Listing", "Progress", "Source", "SourceSettings", "Step", "no_progress",
@@ -27,6 +28,12 @@ def open_source(settings: SourceSettings) -> Source:
         policy.check_local(Path(spec))  # refuses, with the policy's own message
     exists = _never if no_local else os.path.lexists
     remote = parse_source(spec, settings.host, exists=exists)  # None: an existing local path
+    if remote is not None and policy is not None and (remote.username or remote.password):
+        # a server never takes credentials from a URL: they would sit in its request logs,
+        # stored requests and result pages, and a token has its own channel on every surface
+        raise SourceRefused(f"a repository URL with credentials is refused here "
+                            f"({remote.display}); give the token as this server's "
+                            "documentation says, never inside the URL")
     if remote is not None:
         from .remote import open_remote  # only remote sources pay for it
 

@@ -40,19 +40,37 @@ def _resolve(host: str, port: int) -> list[str]:
 
 def is_public(address: Address) -> bool:
     """Whether ``address`` is on the public internet: not loopback, private, link-local (cloud
-    metadata lives at 169.254.169.254), shared, reserved, multicast or unspecified."""
+    metadata lives at 169.254.169.254), shared, reserved, multicast or unspecified. An IPv6
+    address that carries an IPv4 address (mapped, compatible, 6to4, NAT64, Teredo) is judged
+    by the IPv4 address too: a host that routes it reaches that address."""
     if isinstance(address, ipaddress.IPv6Address):
-        # ::ffff:10.0.0.1 and 64:ff9b::/96 (NAT64) reach the IPv4 address they embed
-        embedded = address.ipv4_mapped or _nat64(address)
-        if embedded is not None:
-            return is_public(embedded)
+        embedded = embedded_ipv4(address)
+        if any(not is_public(inner) for inner in embedded):
+            return False
     return address.is_global and not address.is_multicast
 
 
-def _nat64(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    if address in ipaddress.IPv6Network("64:ff9b::/96"):
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
+#: NAT64 prefixes: the well-known one and the local-use one (RFC 6052, RFC 8215)
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+#: IPv4-compatible addresses (::a.b.c.d, deprecated, still routed by some stacks)
+_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address embeds (none for a plain IPv6 address)."""
+    found: list[ipaddress.IPv4Address] = []
+    low = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    if address in _COMPATIBLE and int(address) > 1:  # not :: and ::1 (judged as IPv6)
+        found.append(low)
+    if any(address in network for network in _NAT64):
+        found.append(low)
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found.extend(address.teredo)
+    return found
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,14 @@ class NetworkPolicy:
         config = [("http.followRedirects", "false")]
         if name.lower() in self.allow_hosts or host.lower() in self.allow_hosts:
             return config
+        literal = _literal(name)
+        if literal is not None:
+            # an address is connected to as written (no lookup to pin; curl's resolve list
+            # cannot even spell an IPv6 host): it is checked as it is
+            if not self.allow_private and not is_public(literal):
+                raise SourceRefused(f"{name} is a private or local address; allow the host "
+                                    "explicitly to digest it")
+            return config
         addresses = self.resolver(name, port)
         if not addresses:
             raise SourceRefused(f"cannot resolve {name}")
@@ -101,6 +127,13 @@ class NetworkPolicy:
                         "allow the host explicitly to digest it")
         shown = ",".join(f"[{a}]" if ":" in a else a for a in addresses)
         return [*config, ("http.curloptResolve", f"{name}:{port}:{shown}")]
+
+
+def _literal(name: str) -> Address | None:
+    try:
+        return ipaddress.ip_address(name)
+    except ValueError:
+        return None
 
 
 def split_host(host: str, default_port: int) -> tuple[str, int]:

@@ -10,7 +10,6 @@ host: never in a URL, an argument, ``.git/config`` or a message.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import difflib
 import hashlib
@@ -21,66 +20,30 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core import background
 from ..core.errors import GitError, RemoteError, UnknownRef, UsageError
 from ..core.paths import cache_dir
-from ..core.records import Entry
+from ..core.records import Entry, Skipped
 from .base import Listing, Source, SourceSettings
+from .credentials import Credentials, bare_host, credentials_for, same_origin
 from .gitcmd import GitFailed, GitRun, GitTimeout, run_git, split_z
 from .gitobjects import RefSource, present_blob_sizes
 from .netguard import NetworkPolicy
-from .urls import RemoteURL, is_sha, parse_remote, split_tail
+from .urls import RemoteURL, is_sha, parse_remote, split_tail, strip_credentials
 
-# Environment variables that hold a token for a host, after --token and GITDIGEST_TOKEN.
-HOST_TOKENS = {
-    "github.com": ("GITHUB_TOKEN", "GH_TOKEN"),
-    "gitlab.com": ("GITLAB_TOKEN",),
-    "bitbucket.org": ("BITBUCKET_TOKEN",),
-    "codeberg.org": ("CODEBERG_TOKEN",),
-}
-# HTTP basic user names each host accepts with a token as the password.
-HOST_USERS = {"github.com": "x-access-token", "gitlab.com": "oauth2",
-              "bitbucket.org": "x-token-auth"}
 # Submodule URLs come from the repository (.gitmodules): only network schemes are followed, so
 # a hostile repository cannot make us read a repository on this machine.
 _SUBMODULE_SCHEMES = frozenset({"https", "http", "ssh", "git"})
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """A token and the header git sends it in (both kept out of every message)."""
-
-    token: str | None = field(repr=False)
-    header: str | None = field(default=None, repr=False)
-
-    def redact(self, text: str) -> str:
-        """``text`` with the token and its header forms replaced by ``***``."""
-        for secret in (self.header, self.token):
-            if secret:
-                text = text.replace(secret, "***")
-        if self.header:
-            encoded = self.header.split()[-1]
-            text = text.replace(encoded, "***")
-        return text
-
-
-def credentials_for(url: RemoteURL, settings: SourceSettings) -> Credentials:
-    """The token for ``url`` from --token, GITDIGEST_TOKEN, a URL's password or the host's
-    usual variable, in that order; never checked against a format."""
-    token = settings.token or os.environ.get("GITDIGEST_TOKEN") or url.password
-    host = url.host.split(":")[0]
-    if not token:
-        names = HOST_TOKENS.get(host, ("GITLAB_TOKEN",) if "gitlab" in host else ())
-        token = next((os.environ[n] for n in names if os.environ.get(n)), None)
-    if not token or url.scheme not in ("https", "http"):
-        return Credentials(None)
-    fallback = "oauth2" if "gitlab" in host else "git"
-    user = url.username if url.password else HOST_USERS.get(host, fallback)
-    basic = base64.b64encode(f"{user}:{token}".encode()).decode("ascii")
-    return Credentials(token, f"Authorization: Basic {basic}")
+def credentials_of(url: RemoteURL, settings: SourceSettings) -> Credentials:
+    """The credentials for ``url``: ``settings.token`` is the token given for this source;
+    a server (``settings.policy`` set) uses only the environment tokens bound to the host by
+    GITDIGEST_TOKEN_HOSTS (see :mod:`.credentials`)."""
+    return credentials_for(url, os.environ, settings.token, server=settings.policy is not None)
 
 
 @dataclass(frozen=True)
@@ -142,7 +105,7 @@ class RemoteGit:
                               ) from None
         except GitFailed as error:
             raise classify(self.credentials.redact(error.stderr), self.url,
-                           bool(self.credentials.token)) from None
+                           bool(self.credentials.token), self.credentials.withheld) from None
 
 
 #: A first fetch of a whole repository comes in two parts when the pipeline can count early:
@@ -202,7 +165,8 @@ def _missing_blobs(remote: RemoteGit, repo: Path, commit: str) -> list[str]:
     return sorted(wanted - present.keys())
 
 
-def classify(stderr: str, url: RemoteURL, has_token: bool) -> RemoteError:
+def classify(stderr: str, url: RemoteURL, has_token: bool, withheld: str | None = None
+             ) -> RemoteError:
     """One line that says what went wrong, with a hint when there is one."""
     text = stderr.lower()
     where = url.display
@@ -218,8 +182,13 @@ def classify(stderr: str, url: RemoteURL, has_token: bool) -> RemoteError:
                                "permission denied (publickey")):
         if has_token:
             return RemoteError(f"authentication failed for {where}: the token was refused")
+        if withheld:
+            how = ("list the host in GITDIGEST_TOKEN_HOSTS" if withheld == "GITDIGEST_TOKEN"
+                   else "it is sent over https only")
+            return RemoteError(f"authentication required for {where}; {withheld} is set but "
+                               f"not bound to {bare_host(url.host)} ({how})")
         return RemoteError(f"authentication required for {where}; pass a token with --token "
-                           "or GITDIGEST_TOKEN (or the host's variable, e.g. GITHUB_TOKEN)")
+                           "or GITDIGEST_TOKEN with GITDIGEST_TOKEN_HOSTS")
     if any(s in text for s in ("not found", "404", "does not appear to be a git repository",
                                "does not exist", "403")):
         hint = "" if has_token else "; if it is private, pass a token with --token"
@@ -339,8 +308,13 @@ class RemoteSource(RefSource):
             if entry.kind != "submodule" or full not in urls:
                 entries.append(entry)
                 continue
-            sub = open_remote(_submodule_url(urls[full]),
-                              replace(self._settings, ref=entry.oid, spec=urls[full]))
+            try:
+                sub = self._open_submodule(urls[full], entry)
+            except (UsageError, RemoteError) as error:
+                # a refused or unreachable submodule is listed with its reason; the rest goes on
+                result.skipped.append(Skipped(entry.path, "submodule",
+                                              f"not fetched: {strip_credentials(str(error))}"))
+                continue
             self._cleanup.callback(sub.close)
             self._submodules[entry.path] = sub
             inner = sub.listing()
@@ -348,6 +322,13 @@ class RemoteSource(RefSource):
             result.skipped += [replace(s, path=f"{entry.path}/{s.path}") for s in inner.skipped]
         result.entries = entries
         return result
+
+    def _open_submodule(self, spec: str, entry: Entry) -> RemoteSource:
+        """A submodule at the commit the superproject records. The token given for this
+        source goes along only to the same scheme, host and port."""
+        url = _submodule_url(spec)
+        token = self._settings.token if same_origin(self.url, url) else None
+        return open_remote(url, replace(self._settings, ref=entry.oid, spec=spec, token=token))
 
     def listing_so_far(self) -> Listing | None:
         """While the larger blobs download: every entry whose blob is here, sized from the
@@ -442,7 +423,7 @@ def _submodule_url(url: str) -> RemoteURL:
 
 def open_remote(url: RemoteURL, settings: SourceSettings) -> RemoteSource:
     """Resolve, fetch and open ``url`` as a source."""
-    remote = RemoteGit(url, credentials_for(url, settings), settings.timeout, settings.policy)
+    remote = RemoteGit(url, credentials_of(url, settings), settings.timeout, settings.policy)
     with contextlib.ExitStack() as stack:
         repo = stack.enter_context(_workspace(url, settings.clone_cache))
         early = _fetch_head_early(remote, repo, settings)

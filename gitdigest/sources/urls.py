@@ -39,6 +39,8 @@ _GITHUB = {"tree": "tree", "blob": "blob", "commit": "commit", "commits": "commi
 _GITEA_KINDS = {"branch": "tree", "tag": "tree", "commit": "commit"}
 TWO_SEGMENT_HOSTS = {"github.com", "bitbucket.org", "codeberg.org", "gitea.com"}
 SCHEMES = ("https", "http", "ssh", "git", "file")
+# greedy: a password may hold "@" (urlsplit, and git, split at the last one)
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#\s]*)@")
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,7 @@ def _printable(text: str) -> bool:
 
 def _shown(text: str, limit: int = 200) -> str:
     """``text`` for a one-line error message: escaped, quoted when odd, and cut when long."""
+    text = strip_credentials(text)  # a message never shows a URL's password
     cut = text if len(text) <= limit else text[:limit] + "..."
     shown = display(cut)
     # display() escapes C0 controls; escape the rest of what isprintable() refuses too,
@@ -297,3 +300,24 @@ def split_tail(tail: str) -> list[tuple[str, str]]:
 def is_sha(text: str) -> bool:
     """7 to 40 hexadecimal digits: a (possibly short) commit id."""
     return bool(_SHA.match(text))
+
+
+def _secret(match: re.Match[str]) -> bool:
+    """Whether a URL's user part can hold a secret: any password, and any user part of an
+    http(s) URL (``https://TOKEN@host`` is how tokens are pasted); ``ssh://git@`` is not."""
+    scheme = match.group("scheme").lower()
+    return ":" in match.group("userinfo") or scheme in ("http://", "https://")
+
+
+def has_credentials(text: str) -> bool:
+    """Whether ``text`` holds a URL with credentials (``https://user:pass@host/...``)."""
+    return any(_secret(match) for match in _USERINFO.finditer(text))
+
+
+def strip_credentials(text: str) -> str:
+    """``text`` with the user part of every URL that can hold a secret replaced by ``***``:
+    for records, names, messages and logs."""
+    def replace(match: re.Match[str]) -> str:
+        return f"{match.group('scheme')}***@" if _secret(match) else match.group(0)
+
+    return _USERINFO.sub(replace, text)

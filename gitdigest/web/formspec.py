@@ -30,6 +30,7 @@ from ..options import (
     spec_of,
     withheld,
 )
+from ..sources.urls import has_credentials
 
 #: options a visitor may set, in declaration order: every command-line option whose
 #: declaration does not withhold it from the web (``not_on["web"]``)
@@ -153,6 +154,9 @@ def options_from(values: dict[str, Any]) -> dict[str, Any]:
         if name == "token":
             raise UsageError("a token goes in the Authorization or X-Git-Token header, "
                              "never in the URL or the form")
+        if name == "source" and isinstance(value, str) and has_credentials(value):
+            raise UsageError("a repository URL cannot carry credentials here: send the token "
+                             "in the X-Git-Token or Authorization header")
         if name != "source" and name not in WEB_FIELDS:
             reason = SERVER_ONLY.get(name)
             raise UsageError(f"option {name!r} cannot be set here"

@@ -11,6 +11,7 @@ the outcome go to stdout as JSON lines: ``{"progress": text}``, then ``{"done": 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -19,7 +20,9 @@ from typing import Any
 from ..api import open_digest
 from ..core.errors import EXIT_BUG, GitDigestError, RemoteError
 from ..options import Options
+from ..sources.credentials import env_token
 from ..sources.netguard import NetworkPolicy
+from ..sources.urls import looks_remote, parse_remote
 from .settings import WebSettings
 from .store import ResultStore, fresh_key, result_key
 
@@ -44,6 +47,19 @@ def policy_of(settings: WebSettings) -> NetworkPolicy:
                          local_roots=roots or None)
 
 
+def _authenticated(options: Options) -> bool:
+    """Whether a token goes with this request's source: the visitor's header token, or the
+    server's GITDIGEST_TOKEN where GITDIGEST_TOKEN_HOSTS binds it to the source's host."""
+    if options.token:
+        return True
+    try:
+        url = parse_remote(options.source) if looks_remote(options.source) else None
+    except GitDigestError:
+        return False
+    return url is not None and env_token(url.scheme, url.host, os.environ, server=True)[0] \
+        is not None
+
+
 def run(payload: dict[str, Any]) -> dict[str, Any]:
     """Digest one request and store the result; the final event."""
     settings = WebSettings.from_dict(payload["settings"])
@@ -53,8 +69,9 @@ def run(payload: dict[str, Any]) -> dict[str, Any]:
     _emit({"progress": "starting"})
     with open_digest(options, lambda message: _emit({"progress": message}),
                      policy=policy_of(settings)) as digest:
-        # a private repository's digest is never found by key: only its link shows it
-        key = None if options.token else result_key(digest, digest.options)  # tokenizer resolved
+        # a private repository's digest is never found by key: only its link shows it (a
+        # token went along: the visitor's, or one the operator bound to the host)
+        key = None if _authenticated(options) else result_key(digest, digest.options)
         cached = key is not None and store.folder(key) is not None
         if not cached:
             _emit({"progress": f"rendering {digest.summary.files:,} files "
