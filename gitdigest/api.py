@@ -34,7 +34,7 @@ from .output.compare import Manifest, differences, manifest_of, read_manifest, t
 from .output.sink import open_sink
 from .plan.fit import budget_key, fit
 from .plan.frame import Frame
-from .read import secrets
+from .read import names, secrets
 from .render import EXTENSIONS, get_renderer, split, stats
 from .render.json import VERSION as JSON_VERSION
 from .render.json import source_block, summary_block
@@ -135,7 +135,7 @@ def open_digest(options: Options, progress: Progress = no_progress,
     budget = budget_of(options)  # an unknown model fails before any work
     options, counting_notes = resolve_tokenizer(options)  # "auto" is never seen past here
     prologue = load_prologue(options.header, options.instructions, options.with_notes,
-                             options.notes_lang)
+                             options.notes_lang, options.secrets)
     with contextlib.ExitStack() as stack:
         cache = TokenCache.default() if options.cache else TokenCache(None)
         stack.callback(cache.close)
@@ -175,8 +175,9 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             options, counting_notes = changed, changed_notes
             budget = budget_of(options)
             prologue = load_prologue(options.header, options.instructions, options.with_notes,
-                                     options.notes_lang)
+                                     options.notes_lang, options.secrets)
     selection = select(listing, source.read_path, options, _output_paths(source, options))
+    selection = names.screen(selection, options.secrets)  # a file named after a token
     progress(f"reading and counting {len(selection.included):,} files...")
     counter = TokenCounter(options.tokenizer)
     change = review.plan(source, options, selection, counter)
@@ -228,6 +229,9 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                    key=lambda s: (order_key(s.path), s.line))
     if change.diff is not None:  # the patch's own, after the files' (lines are patch lines)
         found += [replace(s, path=f"diff:{s.path}") for s in change.diff.secrets]
+    found[:0] = prologue.secrets  # the prompt's come first, as it does
+    if change.history is not None:  # by commit: "log:<id>"
+        found += [replace(s, path=f"log:{s.path}") for s in change.history.secrets]
     drawn = kept if not options.map else sorted(kept, key=lambda d: order_key(d.path))
     tokens = frame.measure(drawn, in_tree) + sum(d.block_tokens for d in kept)
     summary = Summary(files=len(kept), skipped=len(skipped),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from click.testing import CliRunner
 from gitdigest import UsageError, digest
 from gitdigest.cli import cli
 from gitdigest.count.tokens import TokenCounter
+from gitdigest.render.prologue import MAX_INSTRUCTIONS
 
 from .conftest import MakeRepo, fake_tool
 
@@ -36,6 +39,39 @@ def test_instructions_file_and_header_come_first(make_repo: MakeRepo, tmp_path: 
     assert result.summary.tokens == TokenCounter("o200k_base").count(text)
     with pytest.raises(UsageError, match="cannot read --instructions"):
         digest(str(tmp_path), instructions=str(tmp_path / "missing.md"))
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in its own process, with a time limit: a hang fails the test, not the run."""
+    return subprocess.run([sys.executable, "-m", "gitdigest", *args], capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
+def test_instructions_read_only_a_regular_file(make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo({"a.py": "a\n"})
+    fifo = tmp_path / "prompt.fifo"
+    os.mkfifo(fifo)  # no writer: opening it blocks unless it is opened without waiting
+    for path in ("/dev/zero", str(fifo), str(tmp_path)):
+        result = run_cli(str(root), "-o", "-", "--instructions", path)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == f"gitdigest: error: cannot read --instructions {path}: " \
+                                "not a regular file\n"
+
+
+def test_instructions_larger_than_the_cap_or_not_utf8_are_refused(
+        make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo({"a.py": "a\n"})
+    big = tmp_path / "big.md"
+    big.write_text("x" * MAX_INSTRUCTIONS)
+    assert digest(str(root), instructions=str(big)).prologue.instructions == "x" * MAX_INSTRUCTIONS
+    big.write_text("x" * (MAX_INSTRUCTIONS + 1))
+    with pytest.raises(UsageError, match=r"big\.md: larger than 1 MiB$"):
+        digest(str(root), instructions=str(big))
+    latin = tmp_path / "latin.md"
+    latin.write_bytes("café\n".encode("latin-1"))
+    with pytest.raises(UsageError, match=r"latin\.md: not UTF-8"):
+        digest(str(root), instructions=str(latin))
 
 
 def test_copy_uses_the_platform_tool(make_repo: MakeRepo, tmp_path: Path,

@@ -324,3 +324,127 @@ def test_the_direct_native_call_finds_what_the_public_call_finds(rule_cache: Pat
     found = {path: seen(direct, path) for path in texts}
     assert found == {path: seen(public, path) for path in texts}
     assert sum(map(len, found.values())) >= 6 and found["x.py"] == []
+
+
+# --- every text is scanned, whatever its path ------------------------------------------------
+
+#: paths Kingfisher skips outright when it is given them (images, lockfiles, vendored code)
+SKIPPED_BY_KINGFISHER = ["logo.svg", "img/a.PNG", "font.woff2", "package-lock.json",
+                         "poetry.lock", "yarn.lock", "pnpm-lock.yaml", "go.sum", "go.mod",
+                         "node_modules/x.js", "vendor/github.com/a/b.go", "gradlew",
+                         "jquery.min.js", "venv/lib/site.py", "a-1.0.dist-info/METADATA"]
+
+
+def native_scan(path: str, text: str) -> list[Any]:
+    """What Kingfisher itself finds when told ``path``."""
+    return list(secrets._get()(path, text.encode()))
+
+
+@pytest.mark.parametrize("path", SKIPPED_BY_KINGFISHER)
+def test_a_path_kingfisher_skips_is_scanned_all_the_same(path: str) -> None:
+    text = f'token = "{GITHUB}"\n'
+    assert native_scan(path, text) == []  # the gap: given the real path, Kingfisher skips
+    assert [f.rule for f in secrets.scan(text, path)] == ["github-pat"]
+    assert secrets.apply(text, path, "exclude")[0] is None
+
+
+def test_the_scan_name_keeps_only_what_rules_read() -> None:
+    assert secrets.scan_name("node_modules/pkg/index.js") == secrets.NEUTRAL_NAME
+    assert secrets.scan_name("logo.svg") == secrets.NEUTRAL_NAME
+    assert secrets.scan_name("deploy/k8s/secret.YAML") == secrets.NEUTRAL_NAME + ".yaml"
+    assert secrets.scan_name("pnpm-lock.yaml") == secrets.NEUTRAL_NAME + ".yaml"
+    assert secrets.scan_name("docs/index.md") == secrets.NEUTRAL_NAME + ".md"
+    assert secrets.scan_name(".env.example") == secrets.NEUTRAL_NAME + ".example"
+    assert secrets.scan_name(".env") == secrets.NEUTRAL_NAME
+    assert secrets.scan_name("src/NuGet.Config") == "nuget.config"
+
+
+def test_no_name_we_pass_is_one_kingfisher_skips() -> None:
+    names = {secrets.NEUTRAL_NAME, *secrets._MEANINGFUL_NAMES,
+             *(secrets.NEUTRAL_NAME + suffix for suffix in secrets._MEANINGFUL_SUFFIXES)}
+    text = f'token = "{GITHUB}"\n'
+    assert [name for name in sorted(names) if not native_scan(name, text)] == []
+
+
+def test_every_rule_bound_to_a_path_still_sees_one_it_accepts(rule_cache: Path) -> None:
+    """A rule that needs a file name (``.tf``, ``.yaml``, ``nuget.config``) must still get a
+    name it accepts; only the Bitwarden CLI's data file (never in a repository) is given up."""
+    import re
+
+    import kingfisher_sdk
+
+    rules = kingfisher_sdk.Rules(confidence="medium", cache_dir=rule_cache)
+    names = [*secrets._MEANINGFUL_NAMES,
+             *(secrets.NEUTRAL_NAME + suffix for suffix in secrets._MEANINGFUL_SUFFIXES)]
+    unserved = []
+    for rule in rules.metadata():
+        pattern = rules.detail(rule["id"]).get("path")
+        if pattern and not any(re.search(pattern, name) for name in names):
+            unserved.append(rule["id"])
+    assert unserved == ["veles.secrets/bitwardenoauth2access"]
+
+
+def test_a_kubernetes_secret_is_still_found_by_its_yaml_rule() -> None:
+    value = base64.b64encode(f"pw-{pick(ALNUM, 24)}".encode()).decode()
+    text = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\n"
+            f"data:\n  password: {value}\n")
+    for path in ("deploy/secret.yaml", "pnpm-lock.yaml"):
+        assert "kubernetes-secret-yaml" in {f.rule for f in secrets.scan(text, path)}
+
+
+# --- AWS access key ids ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "AWS_ACCESS_KEY_ID={id}\n", "key = '{id}'\n", "{id}\n", "creds = ('{id}', 'x')\n",
+    "# ключ: {id} — см. выше\n"])
+def test_an_aws_key_id_alone_is_redacted(line: str) -> None:
+    text = "x = 1\n" + line.format(id=AWS_KEY_ID)
+    assert native_scan("a.py", text) == []  # Kingfisher wants its secret beside it
+    findings = secrets.scan(text, "a.py")
+    assert spans(text, findings) == [("aws-access-token", AWS_KEY_ID, 2)]
+    assert AWS_KEY_ID not in secrets.redact(text, findings)
+
+
+def test_a_temporary_key_id_and_an_id_beside_its_secret_in_code() -> None:
+    temporary = "AS" + "IA" + AWS_KEY_ID[4:]
+    text = f"session = ('{temporary}', '{AWS_SECRET}')\nAWS_ACCESS_KEY_ID={AWS_KEY_ID}\n"
+    redacted = secrets.redact(text, secrets.scan(text, "a.py"))
+    assert temporary not in redacted and AWS_KEY_ID not in redacted
+
+
+def test_aws_documentation_ids_and_longer_words_are_left_alone() -> None:
+    text = ("AK" + "IAIOSFODNN7EXAMPLE\n" + "X" + AWS_KEY_ID + "\n" + AWS_KEY_ID + "Z\n"
+            + AWS_KEY_ID.lower() + "\n")
+    assert secrets.scan(text, "a.py") == []
+
+
+# --- many short texts at once ----------------------------------------------------------------
+
+def test_scan_each_gives_each_text_its_own_findings() -> None:
+    texts = ["src/app.py", f"{GITHUB}.txt", "", f"fix: rotate {AWS_KEY_ID}", "docs/x.md"]
+    found = secrets.scan_each(texts)
+    assert [[(f.rule, t[f.start:f.end], f.line) for f in hits]
+            for t, hits in zip(texts, found, strict=True)] == [
+        [], [("github-pat", GITHUB, 1)], [], [("aws-access-token", AWS_KEY_ID, 1)], []]
+    assert secrets.scan_each([]) == []
+
+
+def test_a_warm_cache_from_before_the_neutral_names_is_not_trusted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts cached when the scanner skipped ``logo.svg`` by its path said "no secret": the
+    engine's name (part of the cache key) changed with what is scanned, so they miss."""
+    from gitdigest.api import digest
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "logo.svg").write_text(f"<svg><!-- {GITHUB} --></svg>\n")
+    old = secrets.engine()
+    monkeypatch.setattr(secrets, "_OWN_RULES", "")  # the engine as it was named before
+    monkeypatch.setattr(secrets, "scan_name", lambda path: path)  # and what it did then
+    assert GITHUB in digest(str(repo), cache=True).render("text")
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    shown = digest(str(repo), cache=True).render("text")
+    assert GITHUB not in shown and "[REDACTED:github-pat]" in shown
+    assert secrets.engine() == old

@@ -146,7 +146,9 @@ def compute(place: Place, wanted: Range, secrets: str = "redact",
                 chunks[index] = f"{head_line}\n# hunks left out: {change.omitted}\n"
     found: list[Secret] = []
     if secrets != "off" and patch:
-        chunks, found = _redact(chunks, files)
+        files, found = _redact_names(files)
+        chunks, in_patch = _redact(chunks, files)
+        found += in_patch
     return Diff(wanted.text, base, head, tuple(files), "".join(chunks), secrets=tuple(found))
 
 
@@ -171,6 +173,23 @@ def _changes(status: bytes, numstat: bytes) -> list[FileChange]:
                                   None if binary else int(added),
                                   None if binary else int(removed), old))
     return changes
+
+
+def _redact_names(files: list[FileChange]) -> tuple[list[FileChange], list[Secret]]:
+    """The changed files with secrets redacted from their names (a file named after a token),
+    all names scanned at once; a finding is at line 0 of the (redacted) name."""
+    names = [name for change in files for name in (change.path, change.old_path or "")]
+    findings = secret_scan.scan_each(names, "the changed files' names")
+    shown = [secret_scan.redact(name, hits) if hits else name
+             for name, hits in zip(names, findings, strict=True)]
+    out = []
+    found: list[Secret] = []
+    for index, change in enumerate(files):
+        path, old = shown[2 * index], shown[2 * index + 1]
+        found += [Secret(path, 0, hit.rule)
+                  for hits in findings[2 * index:2 * index + 2] for hit in hits]
+        out.append(replace(change, path=path, old_path=old or None))
+    return out, found
 
 
 def _redact(chunks: list[str], files: list[FileChange]) -> tuple[list[str], list[Secret]]:

@@ -1,11 +1,13 @@
 """The History section: commits from ``git log`` (short id, date, author, subject, files
-touched), with subjects passed through the same secret redaction as file contents and mail
-addresses only when asked for."""
+touched), with every text shown (subject, author, mail address, file names) passed through the
+same secret redaction as file contents, and mail addresses only when asked for."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..core.errors import UsageError
-from ..core.records import Commit, History
+from ..core.records import Commit, History, Secret
 from ..read import secrets as secret_scan
 from ..sources.gitcmd import GitFailed
 from .diff import Place, run
@@ -33,10 +35,32 @@ def log(place: Place, revisions: list[str], label: str, *, limit: int | None = N
     for record in output.decode("utf-8", "surrogateescape").split("\x1e")[1:]:
         head, _, rest = record.partition("\0")
         commit_id, date, author, email, subject = head.split("\x1f", 4)
-        if secrets != "off":
-            found = secret_scan.scan(subject, "COMMIT_EDITMSG")
-            subject = secret_scan.redact(subject, found) if found else subject
         files = tuple(name for name in rest.lstrip("\n").split("\0") if name)
         commits.append(Commit(commit_id, date, author, subject, files,
                               email if emails else None))
-    return History(label, tuple(commits))
+    if secrets == "off":
+        return History(label, tuple(commits))
+    return _redacted(History(label, tuple(commits)))
+
+
+def _redacted(history: History) -> History:
+    """``history`` with secrets redacted from every text it shows, all scanned at once (a
+    commit's texts are short: one scan each would cost more than the log)."""
+    texts = [text for commit in history.commits for text in _texts(commit)]
+    findings = iter(secret_scan.scan_each(texts, "the History section"))
+    commits = []
+    found: list[Secret] = []
+    for commit in history.commits:
+        shown = []
+        for text in _texts(commit):
+            hits = next(findings)
+            shown.append(secret_scan.redact(text, hits) if hits else text)
+            found += [Secret(commit.id[:12], 1, hit.rule) for hit in hits]
+        subject, author, email, *files = shown
+        commits.append(replace(commit, subject=subject, author=author, files=tuple(files),
+                               email=email if commit.email is not None else None))
+    return replace(history, commits=tuple(commits), secrets=tuple(found))
+
+
+def _texts(commit: Commit) -> list[str]:
+    return [commit.subject, commit.author, commit.email or "", *commit.files]

@@ -196,6 +196,8 @@ class Prologue:
     instructions: str | None = None
     notes: str | None = None
     notes_title: str = NOTES_TITLE
+    #: secrets redacted from the prompt (``path``: ``--header`` or ``--instructions``)
+    secrets: tuple[Secret, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +256,8 @@ class History:
     range: str
     commits: tuple[Commit, ...]
     tokens: int = 0
+    #: secrets redacted from the commits (``path``: the commit's id, ``line``: 1)
+    secrets: tuple[Secret, ...] = ()
 
 
 class Contents(Protocol):

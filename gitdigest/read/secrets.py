@@ -14,11 +14,23 @@ database is kept in Kingfisher's rule cache (``$KF_RULE_CACHE_DIR``, else
 
 A scanner built before the pipeline forks its workers is inherited by them and works there.
 A ``Finding`` never holds the secret itself: only where it is and which rule found it.
+
+Kingfisher never sees a file's real path, only a neutral name (:func:`scan_name`): it skips
+some paths outright (images and fonts, lockfiles, ``node_modules/``, vendored folders), and a
+digest shows those texts all the same when an include or ``--no-default-ignores`` brings them
+in. The name keeps the one part of a path that rules read for what it says about the text, a
+few extensions (``.yaml`` for Kubernetes secrets, ``.tf``, ``.php``, ``.html``/``.css`` for
+markup context, ``.md`` and friends for documentation), and never one Kingfisher skips.
+
+Kingfisher reports an AWS access key id only beside its secret key (as its validation needs
+both); an id alone still names the account, so :data:`AWS_KEY_ID` finds it on its own.
 """
 
 from __future__ import annotations
 
+import bisect
 import importlib.metadata
+import itertools
 import os
 import re
 import threading
@@ -44,6 +56,25 @@ _ARMOUR = re.compile(
     re.MULTILINE,
 )
 
+#: the name Kingfisher is told a text has, unless the path says something rules read
+NEUTRAL_NAME = "gitdigest-input"
+#: extensions that rules or their filters read for what the text is: rules bound to a path
+#: (``.php``, ``.tf``/``.hcl``, ``.yaml``/``.yml``), HTML and CSS (markup context), and
+#: documentation and example files (the credential-URI rule's filter). Kingfisher skips none
+#: of them (tests/test_secrets.py checks that, and that no path rule is left without its name).
+_MEANINGFUL_SUFFIXES = frozenset({
+    ".php", ".tf", ".hcl", ".yaml", ".yml", ".html", ".htm", ".xhtml", ".css",
+    ".md", ".mdx", ".rst", ".adoc", ".asciidoc", ".example", ".sample", ".template"})
+#: whole file names that rules look for
+_MEANINGFUL_NAMES = frozenset({"nuget.config", ".git-credentials"})
+#: an AWS access key id, long-term (AKIA) or temporary (ASIA); AWS's documentation's ids
+#: end in EXAMPLE and are left alone
+AWS_KEY_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9])")
+_AWS_RULE = "aws-access-token"  # Kingfisher's name for the id beside its secret
+#: what we add to Kingfisher, for the cache key: a count cached as "no secret" by a scan that
+#: was given the real path (and skipped the file) must not be trusted now
+_OWN_RULES = "neutral-names.aws-key-ids"
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -67,7 +98,7 @@ def engine() -> str:
         version = importlib.metadata.version("kingfisher-secret-scanner")
     except importlib.metadata.PackageNotFoundError:
         version = "missing"
-    return f"kingfisher-{version}-{_CONFIDENCE}"
+    return f"kingfisher-{version}-{_CONFIDENCE}-{_OWN_RULES}"
 
 
 def load(cache_dir: str | os.PathLike[str] | None = None) -> None:
@@ -134,22 +165,35 @@ def short_rule(rule_id: str) -> str:
     return _UNSAFE.sub("-", rule_id).strip("-") or "secret"
 
 
+def scan_name(path: str) -> str:
+    """The name Kingfisher sees for the file at ``path``: a neutral name, with the file's
+    extension only when rules read it (see the module's docstring). Never a name Kingfisher
+    skips, so every text we show is scanned, wherever it lies."""
+    name = path.rpartition("/")[2].lower()
+    if name in _MEANINGFUL_NAMES:
+        return name
+    dot = name.rfind(".")
+    suffix = name[dot:] if dot > 0 else ""
+    return NEUTRAL_NAME + suffix if suffix in _MEANINGFUL_SUFFIXES else NEUTRAL_NAME
+
+
 def scan(text: str, path: str) -> list[Finding]:
-    """The secrets in ``text`` (the file at ``path``, which some rules look at), sorted by
-    position, overlapping findings merged into one (named after the first, longest)."""
+    """The secrets in ``text`` (the file at ``path``, whose extension some rules read), sorted
+    by position, overlapping findings merged into one (named after the first, longest)."""
     if not text or text.isspace():
         return []
     data = text.encode("utf-8", "surrogatepass")  # one char -> 1 to 4 bytes, never fails
     try:
-        raw = _get()(path, data)  # the path matters to some rules
+        raw = _get()(scan_name(path), data)
     except SecretScanError:
         raise
     except Exception as exc:
         raise SecretScanError(f"{path}: secret scan failed: {type(exc).__name__}: {exc}") from exc
-    if not raw:
+    ids = _aws_key_ids(text, data)
+    if not raw and not ids:
         return []
     size = len(data)
-    spans = []
+    spans = ids
     for found in raw:
         location = found.location
         start = _boundary(data, min(int(location["start_offset"]), size), -1)
@@ -171,6 +215,46 @@ def scan(text: str, path: str) -> list[Finding]:
         first, last = to_char[start], to_char[end]
         findings.append(Finding(text.count("\n", 0, first) + 1, rule, first, last))
     return findings
+
+
+def _aws_key_ids(text: str, data: bytes) -> list[tuple[int, int, bool, str]]:
+    """AWS access key ids in ``text`` as spans of byte offsets into ``data``, the way
+    :func:`scan` takes Kingfisher's. Kingfisher finds an id only within a few lines of its
+    secret key; alone, it still names the account."""
+    if "AKIA" not in text and "ASIA" not in text:  # the usual case, at memchr speed
+        return []
+    spans = []
+    for match in AWS_KEY_ID.finditer(text):
+        if match.group().endswith("EXAMPLE"):
+            continue
+        start = match.start() if text.isascii() else len(
+            text[:match.start()].encode("utf-8", "surrogatepass"))
+        spans.append((start, start + 20, False, _AWS_RULE))  # the id is 20 ASCII characters
+    return spans
+
+
+def scan_each(texts: Sequence[str], what: str = "") -> list[list[Finding]]:
+    """The secrets in each of many short texts (path names, commit subjects), found in one
+    scan of them all, one after another on lines of their own: each finding is clipped to the
+    text it falls in, with offsets and line into that text. ``what`` names the texts in an
+    error message."""
+    if not texts:
+        return []
+    found: list[list[Finding]] = [[] for _ in texts]
+    findings = scan("\n".join(texts), what or NEUTRAL_NAME)
+    if not findings:  # the usual case: no offsets needed (100,000 paths in ~0.1 s)
+        return found
+    starts = list(itertools.accumulate((len(text) + 1 for text in texts), initial=0))
+    for finding in findings:
+        first = bisect.bisect_right(starts, finding.start) - 1
+        last = bisect.bisect_right(starts, max(finding.end - 1, finding.start)) - 1
+        for index in range(first, last + 1):
+            base, text = starts[index], texts[index]
+            start, end = max(finding.start - base, 0), min(finding.end - base, len(text))
+            if end > start:
+                found[index].append(Finding(text.count("\n", 0, start) + 1, finding.rule,
+                                            start, end))
+    return found
 
 
 def _boundary(data: bytes, offset: int, step: int) -> int:
