@@ -111,7 +111,7 @@ def text_settings(options: Options) -> TextSettings:
     if options.secrets != "off":  # what decided "no secret here" is part of the key too
         key += f"|{secrets.engine()}"
     return TextSettings(key, options.notebook_outputs, tuple(transforms(options)),
-                        options.secrets)
+                        options.secrets, options.include_generated)
 
 
 def _prunable(options: Options) -> tuple[str, ...]:
@@ -149,7 +149,7 @@ def open_digest(options: Options, progress: Progress = no_progress,
             # workers hash what they read instead (~1 s less listing for 100,000 files).
             settings = replace(settings, index_oids=False)
         # a remote source may then fetch its larger files while the others are counted
-        settings = replace(settings, count_early=cache.enabled and not options.changed_only)
+        settings = replace(settings, count_early=cache.enabled and not options.narrowed)
         source = stack.enter_context(open_source(settings))
         result = _build(source, options, prologue, budget, cache, reconfigure, progress,
                         counting_notes)
@@ -176,14 +176,18 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             budget = budget_of(options)
             prologue = load_prologue(options.header, options.instructions, options.with_notes,
                                      options.notes_lang)
-    selection = select(listing, source.read_path, options, _output_paths(source, options))
+    selection = select(listing, source.read_path, options, _output_paths(source, options),
+                       source.generated)
     progress(f"reading and counting {len(selection.included):,} files...")
     counter = TokenCounter(options.tokenizer)
     change = review.plan(source, options, selection, counter)
     context: list[str] = []
-    if options.changed_only:
+    if options.narrowed:
         selection, context = review.narrow(selection, change)
-    reader = Reader(source, counter, text_settings(options), cache=cache, progress=progress)
+    settings = text_settings(options)
+    if listing.explicit:  # a file named as SOURCE is digested whatever it is
+        settings = replace(settings, keep_generated=True)
+    reader = Reader(source, counter, settings, cache=cache, progress=progress)
     documents: list[Document] = []
     skipped = list(selection.skipped)
     for result in reader.analyze(selection.included, options.workers):
@@ -232,6 +236,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     tokens = frame.measure(drawn, in_tree) + sum(d.block_tokens for d in kept)
     summary = Summary(files=len(kept), skipped=len(skipped),
                       bytes=sum(d.bytes for d in kept), tokens=tokens, secrets=len(found))
+    notes += _dominant(kept, tokens)
     if not kept:
         notes.append(nothing_included(skipped, options.include, single_file=listing.explicit))
     return Digest(source.info, options.tokenizer, summary, frame.tree(drawn, in_tree), kept,
@@ -330,6 +335,18 @@ def _degraded(kept: list[Document]) -> list[str]:
         return []
     return [f"to fit the budget, {counts['compressed']} files are shown compressed and "
             f"{counts['map']} as their map entry"]
+
+
+#: a file smaller than this is never worth a warning, whatever its share of a small digest
+DOMINANT_FLOOR = 8000
+
+
+def _dominant(kept: list[Document], tokens: int) -> list[str]:
+    """A warning naming a file that is more than half of the digest (a logo, a data dump)."""
+    return [f"{d.path} is {d.block_tokens * 100 // tokens}% of the digest ({d.block_tokens:,} "
+            f"of {tokens:,} tokens); leave it out with -e '{d.path}' or lower --max-size"
+            for d in kept if d.block_tokens * 2 > tokens and d.block_tokens >= DOMINANT_FLOOR
+            and len(kept) > 1]
 
 
 def _read_or_none(source: Source, path: str) -> bytes | None:

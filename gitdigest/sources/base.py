@@ -111,6 +111,10 @@ class Source(ABC):
         """A hint: these entries are read next, in this order (a source reading through a
         process can ask for them all at once). Reading anything else stays correct."""
 
+    def generated(self, paths: Sequence[str]) -> set[str]:
+        """The ``paths`` git's attributes mark ``linguist-generated`` (none outside git)."""
+        return set()
+
     def reopen(self) -> None:  # noqa: B027 - most sources hold no process or handle
         """Called in a forked worker: replace handles that cannot be shared across processes."""
 

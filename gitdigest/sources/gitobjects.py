@@ -17,7 +17,7 @@ from typing import IO
 from ..core.errors import GitError, UnknownRef, UsageError
 from ..core.records import Entry, SourceInfo
 from .base import Listing, Source
-from .gitcmd import open_git, run_git, split_z
+from .gitcmd import attribute_query, marked, open_git, run_git, split_z
 
 
 def _answer(stdout: IO[bytes]) -> bytes | None:
@@ -124,6 +124,7 @@ class RefSource(Source):
         self._cat = CatFile(repo)
         self._ahead: ReadAhead | None = None
         self._paths: dict[str, str] = {}
+        self._prefix = ""  # of the listed paths inside the commit's tree
 
     def listing(self) -> Listing:
         """Every blob, link and submodule below the subpath at the commit."""
@@ -140,6 +141,7 @@ class RefSource(Source):
             prefix = self.subpath.rpartition("/")[0] + "/" if "/" in self.subpath else ""
         else:
             prefix = self.subpath + "/" if self.subpath else ""
+        self._prefix = prefix
         for line in lines:
             meta, _, full_path = line.partition("\t")
             mode, _, oid, size = meta.split()
@@ -178,6 +180,20 @@ class RefSource(Source):
         if self._ahead is not None:
             self._ahead.close()
             self._ahead = None
+
+    def generated(self, paths: Sequence[str]) -> set[str]:
+        """The ``paths`` the commit's ``.gitattributes`` mark ``linguist-generated`` (git 2.40
+        and later read attributes from a commit; an older git answers none)."""
+        if not paths:
+            return set()
+        prefix = self._prefix
+        args, names = attribute_query([prefix + path for path in paths])
+        try:
+            found = marked(run_git([args[0], f"--source={self.commit}", *args[1:]],
+                                   str(self.repo), input=names).stdout)
+        except GitError:
+            return set()
+        return {path[len(prefix):] for path in found}
 
     def read_path(self, path: str) -> bytes:
         """The blob at ``path`` in the listed tree."""
