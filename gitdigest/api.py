@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .change import review
 from .core.errors import CheckFailed, GitDigestError
 from .core.paths import order_key
-from .core.records import DigestData, Document, Prologue, Summary, View
+from .core.records import OWN_OUTPUT, DigestData, Document, Prologue, Summary, View
 from .count.cache import TokenCache
 from .count.documents import Reader, TextSettings, preload
 from .count.encoding import resolve as resolve_tokenizer
@@ -35,6 +35,7 @@ from .output.sink import open_sink
 from .plan.fit import budget_key, fit
 from .plan.frame import Frame
 from .read import secrets
+from .read.decode import UTF8_REPLACED
 from .render import EXTENSIONS, get_renderer, split, stats
 from .render.json import VERSION as JSON_VERSION
 from .render.json import source_block, summary_block
@@ -215,7 +216,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                          budget is not None and not options.check)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
     notes = [*(counting_notes or []), *unused(options, source.info),
-             *selection.notes]
+             *selection.notes, *_replaced(documents)]
     if options.map:
         assert analysis is not None
         kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority)
@@ -234,7 +235,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         found += [replace(s, path=f"diff:{s.path}") for s in change.diff.secrets]
     drawn = kept if not options.map else sorted(kept, key=lambda d: order_key(d.path))
     tokens = frame.measure(drawn, in_tree) + sum(d.block_tokens for d in kept)
-    summary = Summary(files=len(kept), skipped=len(skipped),
+    listed = [s for s in skipped if s.detail != OWN_OUTPUT]  # as the Skipped section lists
+    summary = Summary(files=len(kept), skipped=len(listed),
                       bytes=sum(d.bytes for d in kept), tokens=tokens, secrets=len(found))
     notes += _dominant(kept, tokens)
     if not kept:
@@ -335,6 +337,12 @@ def _degraded(kept: list[Document]) -> list[str]:
         return []
     return [f"to fit the budget, {counts['compressed']} files are shown compressed and "
             f"{counts['map']} as their map entry"]
+
+
+def _replaced(documents: list[Document]) -> list[str]:
+    """A note per file read as UTF-8 with a few invalid bytes shown as U+FFFD."""
+    return [f"{d.path} is UTF-8 with a few invalid bytes: they are shown as U+FFFD"
+            for d in documents if d.charset == UTF8_REPLACED]
 
 
 #: a file smaller than this is never worth a warning, whatever its share of a small digest
