@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .change import review
+from .change import related, review
 from .core.errors import CheckFailed, GitDigestError
 from .core.paths import order_key
 from .core.records import OWN_OUTPUT, DigestData, Document, Prologue, Summary, View
@@ -25,7 +25,7 @@ from .count.cache import TokenCache
 from .count.documents import Reader, TextSettings, preload
 from .count.encoding import resolve as resolve_tokenizer
 from .count.tokens import TokenCounter
-from .focus import compress, views
+from .focus import compress, rank, views
 from .keywords import DigestOptions
 from .notes.models import find_model
 from .options import Options, text_key, transforms, unused
@@ -222,7 +222,9 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority)
         budget = budget or MAP_BUDGET
     elif budget is not None and not options.check:
-        kept, cut = _fit_budget(documents, budget, frame, priority, tier, analysis, options)
+        used = _imported(source, documents) if analysis is None else {}
+        kept, cut = _fit_budget(documents, budget, frame, priority, tier, analysis, options,
+                                used)
         notes += _degraded(kept)
     elif options.compress and analysis is not None:
         kept = [analysis.as_view(d, "compressed") or d for d in documents]
@@ -284,11 +286,13 @@ def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
 
 def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: PatternSet,
                 tier: Callable[[str], int] | None, analysis: views.Analysis | None,
-                options: Options) -> tuple[list[Document], list[Document]]:
+                options: Options, used: dict[str, int] | None = None
+                ) -> tuple[list[Document], list[Document]]:
     """The files that fit ``budget``, each in the richest view that fits (with the compress
-    extra), and those cut. Without the extra there is no importance, but source still comes
-    before prose."""
-    key: Any = lambda d: budget_key(d, priority)  # noqa: E731
+    extra), and those cut. Without the extra there is no PageRank: source still comes before
+    prose, the most imported files first (``used``: path -> importers)."""
+    known = used or {}
+    key: Any = lambda d: budget_key(d, priority, known.get(d.path, 0))  # noqa: E731
     choices: Any = None
     group: Any = None
     if analysis is not None:
@@ -299,6 +303,22 @@ def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: 
     fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
                  group=group)
     return fitted.kept, fitted.cut
+
+
+def _imported(source: Source, documents: list[Document]) -> dict[str, int]:
+    """How many files import each file, from the import graph ``--related`` uses (plain
+    parsing, no extra needed), entry points counting two more: the importance a budget uses
+    without the compress extra."""
+    def read(path: str) -> str | None:
+        try:
+            return source.read_path(path).decode("utf-8", "replace")
+        except (OSError, KeyError):
+            return None
+
+    graph = related.Graph([d.path for d in documents], read)
+    # an entry point (app.py, cli.py, __main__.py...) is imported by few, and counts as used
+    return {d.path: len(graph.imported_by.get(d.path, ())) + 2 * rank.is_entry_point(d.path)
+            for d in documents}
 
 
 def _views(analysis: views.Analysis, document: Document, options: Options

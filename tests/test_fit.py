@@ -147,3 +147,20 @@ def test_group_is_compressed_before_any_file_is_whole(make_repo: MakeRepo) -> No
     budget = frame + sum(d.block_tokens for d in compressed.files) + 100
     views = [d.view for d in digest(str(root), max_tokens=budget).files]
     assert len(views) == 4 and "map" not in views
+
+
+def test_without_the_extra_the_most_imported_source_comes_first(
+        make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("gitdigest.focus.compress.available", lambda: False)
+    body = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(60))
+    files = {"src/pkg/__init__.py": "", "src/pkg/core.py": body,
+             "src/pkg/lonely.py": body[: len(body) * 2 // 3],
+             **{f"src/pkg/use{i}.py": "from pkg.core import f1\n" for i in range(3)}}
+    root = make_repo(files)
+    whole = digest(str(root), max_tokens=10**6)
+    blocks = {d.path: d.block_tokens for d in whole.files}
+    frame = whole.summary.tokens - sum(blocks.values())
+    # room for everything but lonely.py (smaller than core.py, but imported by no one)
+    budget = frame + sum(blocks.values()) - blocks["src/pkg/lonely.py"] + 150
+    kept = {d.path for d in digest(str(root), max_tokens=budget).files}
+    assert "src/pkg/core.py" in kept and "src/pkg/lonely.py" not in kept
