@@ -47,6 +47,9 @@ def test_generated_and_asset_files_are_skipped_with_their_reason(make_repo: Make
     assert details["src/schema_gen.py"] == "marked linguist-generated in .gitattributes"
     assert "DO NOT EDIT" in details["api/api.pb.go"]
     assert details["web/app.bundle.js"].startswith("minified: lines average")
+    # a folder inside the repository: the attributes above it apply too
+    below = {s.path: s.reason for s in digest(str(make_repo(FILES, name="r2") / "src")).skipped}
+    assert below.get("schema_gen.py") == "generated"
 
 
 def test_include_generated_keeps_them(make_repo: MakeRepo) -> None:
@@ -61,11 +64,15 @@ def test_a_generated_file_named_as_source_is_digested(make_repo: MakeRepo) -> No
 
 
 def test_a_ref_source_asks_git_for_the_commits_attributes(make_repo: MakeRepo) -> None:
-    result = digest(str(make_repo(FILES)), ref="HEAD")
-    reasons = {s.path: s.reason for s in result.skipped}
-    # git 2.40 and later read .gitattributes from the commit; an older git answers none
-    assert reasons.get("src/schema_gen.py") in ("generated", None)
+    root = make_repo(FILES)
+    (root / ".gitattributes").write_text("")  # the work tree's say nothing: the commit's do
+    reasons = {s.path: s.reason for s in digest(str(root), ref="HEAD").skipped}
+    assert reasons["src/schema_gen.py"] == "generated"
     assert reasons["api/api.pb.go"] == "generated"
+    assert "src/keep.py" not in reasons
+    # a folder inside the commit: the attributes above it apply too
+    below = {s.path: s.reason for s in digest(str(root / "src"), ref="HEAD").skipped}
+    assert below.get("schema_gen.py") == "generated"
 
 
 @pytest.mark.parametrize(("path", "text", "expected"), [

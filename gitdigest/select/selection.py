@@ -120,10 +120,9 @@ def select(listing: Listing, read_path: Callable[[str], bytes], options: Options
 
 
 def _marked(entries: list[Entry], marked: Marked | None) -> set[str]:
-    """The files git's attributes mark generated; git is asked only when a
-    ``.gitattributes`` is listed."""
-    if marked is None or not any(e.path.rpartition("/")[2] == ".gitattributes"
-                                 for e in entries):
+    """The files git's attributes mark generated (the source asks git only when some
+    ``.gitattributes`` can apply)."""
+    if marked is None:
         return set()
     return marked([e.path for e in entries if e.kind == "file"])
 

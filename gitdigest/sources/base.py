@@ -115,6 +115,7 @@ class Source(ABC):
         """The ``paths`` git's attributes mark ``linguist-generated`` (none outside git)."""
         return set()
 
+
     def reopen(self) -> None:  # noqa: B027 - most sources hold no process or handle
         """Called in a forked worker: replace handles that cannot be shared across processes."""
 
@@ -126,3 +127,9 @@ class Source(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def attributes_may_apply(paths: Sequence[str], subpath: str) -> bool:
+    """Whether a ``.gitattributes`` can say anything about ``paths``: one is among them, or
+    the source is a folder inside its repository (one may be above it)."""
+    return bool(subpath) or any(p.rpartition("/")[2] == ".gitattributes" for p in paths)

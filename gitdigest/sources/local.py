@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..core.errors import GitError, SourceNotFound
 from ..core.records import Entry, Skipped, SourceInfo
-from .base import Listing, Source
+from .base import Listing, Source, attributes_may_apply
 from .gitcmd import attribute_query, empty_config, marked, run_git, split_z, user_excludes_file
 
 _READ = 1 << 20
@@ -61,7 +61,7 @@ class WorktreeSource(Source):
 
     def generated(self, paths: Sequence[str]) -> set[str]:
         """The ``paths`` the work tree's ``.gitattributes`` mark ``linguist-generated``."""
-        if not self.info.is_git or not paths:
+        if not self.info.is_git or not attributes_may_apply(paths, self.info.subpath):
             return set()
         args, names = attribute_query(paths)
         return marked(self._git(args, stdin=names))
