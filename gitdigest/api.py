@@ -17,15 +17,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .change import review
+from .change import related, review
 from .core.errors import CheckFailed, GitDigestError
 from .core.paths import order_key
-from .core.records import DigestData, Document, Prologue, Summary, View
+from .core.records import OWN_OUTPUT, DigestData, Document, Prologue, Summary, View
 from .count.cache import TokenCache
 from .count.documents import Reader, TextSettings, preload
 from .count.encoding import resolve as resolve_tokenizer
 from .count.tokens import TokenCounter
-from .focus import compress, views
+from .focus import compress, rank, views
 from .keywords import DigestOptions
 from .notes.models import find_model
 from .options import Options, text_key, transforms, unused
@@ -35,6 +35,7 @@ from .output.sink import open_sink
 from .plan.fit import budget_key, fit
 from .plan.frame import Frame
 from .read import names, secrets
+from .read.decode import UTF8_REPLACED
 from .render import EXTENSIONS, get_renderer, split, stats
 from .render.json import VERSION as JSON_VERSION
 from .render.json import source_block, summary_block
@@ -111,7 +112,7 @@ def text_settings(options: Options) -> TextSettings:
     if options.secrets != "off":  # what decided "no secret here" is part of the key too
         key += f"|{secrets.engine()}"
     return TextSettings(key, options.notebook_outputs, tuple(transforms(options)),
-                        options.secrets)
+                        options.secrets, options.include_generated)
 
 
 def _prunable(options: Options) -> tuple[str, ...]:
@@ -149,7 +150,7 @@ def open_digest(options: Options, progress: Progress = no_progress,
             # workers hash what they read instead (~1 s less listing for 100,000 files).
             settings = replace(settings, index_oids=False)
         # a remote source may then fetch its larger files while the others are counted
-        settings = replace(settings, count_early=cache.enabled and not options.changed_only)
+        settings = replace(settings, count_early=cache.enabled and not options.narrowed)
         source = stack.enter_context(open_source(settings))
         result = _build(source, options, prologue, budget, cache, reconfigure, progress,
                         counting_notes)
@@ -176,15 +177,19 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             budget = budget_of(options)
             prologue = load_prologue(options.header, options.instructions, options.with_notes,
                                      options.notes_lang, options.secrets)
-    selection = select(listing, source.read_path, options, _output_paths(source, options))
+    selection = select(listing, source.read_path, options, _output_paths(source, options),
+                       source.generated)
     selection = names.screen(selection, options.secrets)  # a file named after a token
     progress(f"reading and counting {len(selection.included):,} files...")
     counter = TokenCounter(options.tokenizer)
     change = review.plan(source, options, selection, counter)
     context: list[str] = []
-    if options.changed_only:
+    if options.narrowed:
         selection, context = review.narrow(selection, change)
-    reader = Reader(source, counter, text_settings(options), cache=cache, progress=progress)
+    settings = text_settings(options)
+    if listing.explicit:  # a file named as SOURCE is digested whatever it is
+        settings = replace(settings, keep_generated=True)
+    reader = Reader(source, counter, settings, cache=cache, progress=progress)
     documents: list[Document] = []
     skipped = list(selection.skipped)
     for result in reader.analyze(selection.included, options.workers):
@@ -212,13 +217,15 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                          budget is not None and not options.check)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
     notes = [*(counting_notes or []), *unused(options, source.info),
-             *selection.notes]
+             *selection.notes, *_replaced(documents)]
     if options.map:
         assert analysis is not None
         kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority)
         budget = budget or MAP_BUDGET
     elif budget is not None and not options.check:
-        kept, cut = _fit_budget(documents, budget, frame, priority, tier, analysis, options)
+        used = _imported(source, documents) if analysis is None else {}
+        kept, cut = _fit_budget(documents, budget, frame, priority, tier, analysis, options,
+                                used)
         notes += _degraded(kept)
     elif options.compress and analysis is not None:
         kept = [analysis.as_view(d, "compressed") or d for d in documents]
@@ -234,8 +241,10 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         found += [replace(s, path=f"log:{s.path}") for s in change.history.secrets]
     drawn = kept if not options.map else sorted(kept, key=lambda d: order_key(d.path))
     tokens = frame.measure(drawn, in_tree) + sum(d.block_tokens for d in kept)
-    summary = Summary(files=len(kept), skipped=len(skipped),
+    listed = [s for s in skipped if s.detail != OWN_OUTPUT]  # as the Skipped section lists
+    summary = Summary(files=len(kept), skipped=len(listed),
                       bytes=sum(d.bytes for d in kept), tokens=tokens, secrets=len(found))
+    notes += _dominant(kept, tokens)
     if not kept:
         notes.append(nothing_included(skipped, options.include, single_file=listing.explicit))
     return Digest(source.info, options.tokenizer, summary, frame.tree(drawn, in_tree), kept,
@@ -281,11 +290,13 @@ def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
 
 def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: PatternSet,
                 tier: Callable[[str], int] | None, analysis: views.Analysis | None,
-                options: Options) -> tuple[list[Document], list[Document]]:
+                options: Options, used: dict[str, int] | None = None
+                ) -> tuple[list[Document], list[Document]]:
     """The files that fit ``budget``, each in the richest view that fits (with the compress
-    extra), and those cut. Without the extra there is no importance, but source still comes
-    before prose."""
-    key: Any = lambda d: budget_key(d, priority)  # noqa: E731
+    extra), and those cut. Without the extra there is no PageRank: source still comes before
+    prose, the most imported files first (``used``: path -> importers)."""
+    known = used or {}
+    key: Any = lambda d: budget_key(d, priority, known.get(d.path, 0))  # noqa: E731
     choices: Any = None
     group: Any = None
     if analysis is not None:
@@ -296,6 +307,22 @@ def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: 
     fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
                  group=group)
     return fitted.kept, fitted.cut
+
+
+def _imported(source: Source, documents: list[Document]) -> dict[str, int]:
+    """How many files import each file, from the import graph ``--related`` uses (plain
+    parsing, no extra needed), entry points counting two more: the importance a budget uses
+    without the compress extra."""
+    def read(path: str) -> str | None:
+        try:
+            return source.read_path(path).decode("utf-8", "replace")
+        except (OSError, KeyError):
+            return None
+
+    graph = related.Graph([d.path for d in documents], read)
+    # an entry point (app.py, cli.py, __main__.py...) is imported by few, and counts as used
+    return {d.path: len(graph.imported_by.get(d.path, ())) + 2 * rank.is_entry_point(d.path)
+            for d in documents}
 
 
 def _views(analysis: views.Analysis, document: Document, options: Options
@@ -334,6 +361,24 @@ def _degraded(kept: list[Document]) -> list[str]:
         return []
     return [f"to fit the budget, {counts['compressed']} files are shown compressed and "
             f"{counts['map']} as their map entry"]
+
+
+def _replaced(documents: list[Document]) -> list[str]:
+    """A note per file read as UTF-8 with a few invalid bytes shown as U+FFFD."""
+    return [f"{d.path} is UTF-8 with a few invalid bytes: they are shown as U+FFFD"
+            for d in documents if d.charset == UTF8_REPLACED]
+
+
+#: a file smaller than this is never worth a warning, whatever its share of a small digest
+DOMINANT_FLOOR = 8000
+
+
+def _dominant(kept: list[Document], tokens: int) -> list[str]:
+    """A warning naming a file that is more than half of the digest (a logo, a data dump)."""
+    return [f"{d.path} is {d.block_tokens * 100 // tokens}% of the digest ({d.block_tokens:,} "
+            f"of {tokens:,} tokens); leave it out with -e '{d.path}' or lower --max-size"
+            for d in kept if d.block_tokens * 2 > tokens and d.block_tokens >= DOMINANT_FLOOR
+            and len(kept) > 1]
 
 
 def _read_or_none(source: Source, path: str) -> bytes | None:

@@ -28,9 +28,10 @@ from .core.errors import (
 )
 from .core.layout import source_label
 from .core.paths import display
+from .core.records import OWN_OUTPUT
 from .flags import with_batch_options, with_options
 from .notes import LANGUAGES, read_notes
-from .notes.models import SUMMARY_MODELS, find_model, format_table
+from .notes.models import Model, format_table, summary_models
 from .options import (
     AUTO,
     TOKENIZER_CHOICES,
@@ -480,7 +481,9 @@ def batch_command(state: _State, /, list_file: Any, output_dir: str, engine: str
 def format_summary(result: Digest, written: list[str], *, copied: bool = False,
                    top: int = 5) -> str:
     """The human summary printed on stderr."""
-    reasons = Counter(s.reason for s in result.skipped)
+    # the digest's own output file is not listed in its Skipped section: nor counted here
+    listed = [s for s in result.skipped if s.detail != OWN_OUTPUT]
+    reasons = Counter(s.reason for s in listed)
     by_reason = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
     lines = [
         f"Source:   {source_label(result.source)}",
@@ -488,7 +491,8 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
         + (f" ({by_reason})" if by_reason else ""),
         f"Tokens:   {result.summary.tokens:,} ({result.tokenizer}, exact)"
         + (f", budget {result.budget:,}" if result.budget is not None else ""),
-        "Windows:  " + ", ".join(_share(result, key) for key in SUMMARY_MODELS),
+        "Windows:  " + ", ".join(_share(result, model)
+                                 for model in summary_models(result.options.model)),
         f"Content:  sha256 {result.fingerprint} (fingerprint)",
     ]
     lines += _change_lines(result)
@@ -510,10 +514,11 @@ _LIST_NAMES = {"text": "its SKIPPED section", "markdown": "its ## Skipped list",
 
 def _skipped_lines(result: Digest, written: list[str], copied: bool, top: int) -> list[str]:
     """Up to ``top`` skipped paths per reason, and where the full list is."""
-    if not result.skipped or top == 0:
+    listed = [s for s in result.skipped if s.detail != OWN_OUTPUT]
+    if not listed or top == 0:
         return []
     by_reason: dict[str, list[str]] = {}
-    for item in result.skipped:
+    for item in listed:
         by_reason.setdefault(item.reason, []).append(display(item.path))
     lines = []
     for reason, paths in sorted(by_reason.items()):
@@ -560,8 +565,7 @@ def _secret_lines(result: Digest) -> list[str]:
     return lines
 
 
-def _share(result: Digest, key: str) -> str:
-    model = find_model(key)
+def _share(result: Digest, model: Model) -> str:
     share = result.summary.tokens / model.context_window
     exact = "" if model.exact_encoding == result.tokenizer else " est."
     return f"{model.name} {share:.1%}{exact} of {model.context_window:,}"

@@ -22,6 +22,7 @@ class DigestOptions(TypedDict, total=False):
     tokenizer: Literal["auto", "o200k_base", "cl100k_base", "llama3", "llama4"]
     gitignore: bool
     default_ignores: bool
+    include_generated: bool
     ref: str | None
     max_files: int | None
     max_total_size: int | str | None
@@ -56,5 +57,6 @@ class DigestOptions(TypedDict, total=False):
     changed: bool
     since: str | None
     related: int | bool | None
+    focus: str | Sequence[str]
     log: int | bool | None
     log_emails: bool

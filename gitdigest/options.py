@@ -184,6 +184,13 @@ class Options:
         help="Do not apply the built-in ignore list (node_modules, lockfiles, media...).",
         words="Include what is usually left out",
         plain="node_modules, lockfiles, images and other media.")
+    include_generated: bool = option(
+        False, "--include-generated", keyed=True,
+        help="Digest generated and asset files too (marked linguist-generated in "
+             ".gitattributes, headed 'Code generated ... DO NOT EDIT' or '@generated', "
+             "minified scripts and styles, SVGs over 32 KiB).",
+        words="Include generated files",
+        plain="Files a tool wrote (marked generated, minified) and large SVG drawings.")
     ref: str | None = option(
         None, "--ref", metavar="REF",
         help="Digest this branch, tag or commit from git objects (working tree untouched).",
@@ -396,10 +403,17 @@ class Options:
         plain="A branch, tag or commit: show what changed since, and digest only those files.")
     related: int | None = option(
         None, "--related", metavar="DEPTH", minimum=1, bare="1",
-        help="With --changed: add files that import or are imported by the changed files, "
-             "DEPTH steps away (alone: 1).",
+        help="With --changed or --focus: add files that import or are imported by the chosen "
+             "files, DEPTH steps away (alone: 1).",
         words="Also files around the changes",
-        plain="Files that import or are imported by the changed ones, this many steps away.")
+        plain="Files that import or are imported by the changed or focused ones, this many "
+              "steps away.")
+    focus: tuple[str, ...] = option(
+        (), "--focus", metavar="PATH",
+        help="Digest these files or folders, what they import and what imports them (one "
+             "step, or --related DEPTH), nearest first, each labelled why (repeatable).",
+        words="Focus on these paths",
+        plain="Files or folders: digest them, what they import and what imports them.")
     log: int | None = option(
         None, "--log", metavar="N", minimum=1, bare="20",
         help="Add a History section: the last N commits (alone: 20), or the range's commits.",
@@ -449,6 +463,11 @@ class Options:
         """Whether only the changed files (and related ones) are digested."""
         return self.changed or self.since is not None
 
+    @property
+    def narrowed(self) -> bool:
+        """Whether only chosen files (changed or focused, and related ones) are digested."""
+        return self.changed_only or bool(self.focus)
+
 
 @dataclass(frozen=True)
 class Combination:
@@ -485,12 +504,14 @@ COMBINATIONS: tuple[Combination, ...] = (
                 _says("--map is an output of its own: not with --stats or --check"), error=True),
     Combination(lambda o, _: o.since is not None and o.diff is not None,
                 _says("give --since REF or --diff RANGE, not both"), error=True),
-    Combination(lambda o, _: (o.changed or o.related is not None) and not o.change_range,
-                _says("--changed and --related need a change: --diff RANGE or --since REF"),
-                error=True),
-    Combination(lambda o, _: o.related is not None and not o.changed_only,
-                _says("--related adds files around the changed ones; use it with --changed or "
-                      "--since"), error=True),
+    Combination(lambda o, _: o.changed and not o.change_range,
+                _says("--changed and --related need a change: --diff RANGE or --since REF "
+                      "(--related also works with --focus)"), error=True),
+    Combination(lambda o, _: o.related is not None and not (o.changed_only or o.focus),
+                _says("--related adds files around the changed or focused ones; use it with "
+                      "--changed, --since or --focus"), error=True),
+    Combination(lambda o, _: bool(o.focus) and o.changed_only,
+                _says("give --focus PATH or --changed/--since, not both"), error=True),
     Combination(lambda o, _: o.stats and o.format not in ("text", "json"),
                 lambda o, _: f"--stats writes a text or JSON table, not {o.format}; use -f text "
                              "or -f json with --stats", error=True),

@@ -287,3 +287,58 @@ def test_broken_and_odd_text_never_fails() -> None:
     for text in ["def (:\n  x = [", "", "\udcff\n def f(x):\n    return x\n", "é = 1\n"]:
         found = outline("odd.py", text)
         assert found is not None and isinstance(found.compressed, str)
+
+
+COMMENTED = '''import os  # why os
+# a comment on its own line
+def _set_debug(self, value: bool) -> bool | None:  # If the flag isn't provided
+    # the body's own comment
+    return None
+
+
+def parse(text: str) -> int:
+    """Parse the text that the caller
+    gives, on two lines.
+
+    A second paragraph that the outline drops.
+    """
+    count = 1  # trailing
+    return count
+
+
+def long(text: str) -> int:
+    """Read a very long first paragraph. It goes on and on, about every detail of how the
+    text is read and which of its parts are kept and which are dropped, long past what an
+    outline needs to say about it, and ends here.
+    """
+    return 0
+
+LIMIT = 2  # a note
+'''
+
+
+def test_map_entries_carry_no_comments() -> None:
+    found = outline("a.py", COMMENTED)
+    assert found is not None
+    assert found.map_entry().splitlines() == [
+        "def _set_debug(self, value: bool) -> bool | None", "def parse(text: str) -> int",
+        "def long(text: str) -> int"]
+
+
+def test_compressed_text_has_no_trailing_spaces_or_comment_lines() -> None:
+    found = outline("a.py", COMMENTED)
+    assert found is not None
+    lines = found.compressed.splitlines()
+    assert not [line for line in lines if line != line.rstrip()]
+    assert "#" not in found.compressed
+    assert lines[:4] == ["import os", "def _set_debug(self, value: bool) -> bool | None:",
+                         f"    {MARKER}", ""]
+    assert "LIMIT = 2" in lines
+
+
+def test_docstrings_are_cut_at_a_paragraph_or_sentence_end() -> None:
+    found = outline("a.py", COMMENTED)
+    assert found is not None
+    assert '    """Parse the text that the caller gives, on two lines."""' in found.compressed
+    assert '    """Read a very long first paragraph."""' in found.compressed
+    assert "second paragraph" not in found.compressed

@@ -6,7 +6,11 @@ import codecs
 
 import pytest
 
-from gitdigest.read.decode import decode, decode_as
+from gitdigest import digest
+from gitdigest.count.tokens import TokenCounter
+from gitdigest.read.decode import UTF8_REPLACED, decode, decode_as
+
+from .conftest import MakeRepo
 
 TEXT = "naïve café – 日本語\n"
 
@@ -64,3 +68,32 @@ def test_empty_and_escape_sequences_are_text() -> None:
 def test_crlf_is_kept_as_is() -> None:
     decoded = decode(b"a\r\nb\r\n")
     assert decoded is not None and decoded.text == "a\r\nb\r\n"
+
+
+@pytest.mark.parametrize(("data", "text"), [
+    ("valid é then invalid ".encode() + b"\xff\n", "valid é then invalid \ufffd\n"),
+    ("日本語 ".encode() * 50 + b"\x80\x81 end\n", "日本語 " * 50 + "\ufffd\ufffd end\n"),
+    ("a literal \ufffd, é and ".encode() + b"\xfe\n", "a literal \ufffd, é and \ufffd\n"),
+])
+def test_mostly_utf8_keeps_its_valid_characters(data: bytes, text: str) -> None:
+    decoded = decode(data)
+    assert decoded is not None and decoded.text == text
+    assert decoded.charset == UTF8_REPLACED
+    assert decode_as(data, decoded.charset) == text
+
+
+def test_more_bad_bytes_than_good_characters_is_not_utf8() -> None:
+    # one valid "é" (as Latin-1 can produce by chance: "Ã©") among many lone Latin-1 bytes
+    data = "Les élèves français étudient à l'école où ça déçoit.\n".encode("latin-1") * 20
+    decoded = decode(data + "é".encode())
+    assert decoded is not None and decoded.charset != UTF8_REPLACED
+
+
+def test_a_mostly_utf8_file_is_named_in_a_warning(make_repo: MakeRepo) -> None:
+    root = make_repo({"mixed.txt": "valid é then invalid ".encode() + b"\xff\n", "ok.txt": "é\n"})
+    result = digest(str(root))
+    assert result.notes == ["mixed.txt is UTF-8 with a few invalid bytes: they are shown as "
+                            "U+FFFD"]
+    text = result.render("text")
+    assert "valid é then invalid \ufffd\n" in text
+    assert TokenCounter("o200k_base").count(text) == result.summary.tokens

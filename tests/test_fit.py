@@ -26,10 +26,14 @@ REPO = {
 
 @pytest.mark.parametrize(
     ("path", "expected"),
-    [("README.md", 1), ("docs/index.md", 1), ("pkg/README.rst", 1), ("pyproject.toml", 2),
-     ("web/package.json", 2), ("src/a.py", 3), ("docs/guide.md", 3), ("tests/test_a.py", 4),
-     ("src/a_test.go", 4), ("web/a.spec.ts", 4), ("examples/x.py", 5), ("tests/fixtures/a.py", 6),
-     ("data/x.csv", 6), ("api_pb2.py", 6)],
+    [("README.md", 1), ("pkg/README.rst", 1), ("src/a.py", 2), ("pkg/__main__.py", 2),
+     ("docs/index.md", 3), ("pyproject.toml", 3), ("web/package.json", 3),
+     ("requirements.txt", 3), ("docs/guide.md", 4), ("docs/snippet.py", 4), ("NOTES", 4),
+     ("tests/test_a.py", 5), ("src/a_test.go", 5), ("web/a.spec.ts", 5), ("examples/x.py", 6),
+     ("examples/README.md", 6), ("tests/fixtures/a.py", 7), ("data/x.csv", 7),
+     ("api_pb2.py", 7), (".github/workflows/ci.yml", 8), (".github/ISSUE_TEMPLATE/a.md", 8),
+     (".editorconfig", 8), (".vscode/settings.json", 8), ("LICENSE", 8), ("LICENSE.txt", 8),
+     ("docs/license.rst", 8), ("Makefile", 8), ("docs/Makefile", 8), ("docs/conf.py", 8)],
 )
 def test_rank(path: str, expected: int) -> None:
     assert rank(path) == expected
@@ -46,8 +50,8 @@ def test_digest_fits_the_budget_exactly(make_repo: MakeRepo, budget: int) -> Non
     assert kept | cut == set(REPO) and not kept & cut
     for path in cut:  # cut files are marked in the tree
         assert f"{path.rsplit('/', 1)[-1]} [over budget]" in result.tree
-    if budget >= 700:  # the entry point comes first and fits beside the frame from here on
-        assert "README.md" in kept
+    if budget >= 700:  # the README and the source come first and fit from here on
+        assert {"README.md", "src/core.py", "src/small.py"} <= kept
     # every cut file is listed in the Skipped section, which the budget counts
     assert all(f"{path} (budget: " in text for path in cut)
 
@@ -56,12 +60,12 @@ def test_priority_order_holds(make_repo: MakeRepo) -> None:
     root = make_repo(REPO)
     counts = {d.path: d.block_tokens for d in digest(str(root)).files}
     frame = digest(str(root), max_tokens=10**6).summary.tokens - sum(counts.values())
-    # room for the README, the manifest and the small source file (and the Skipped lines of the
-    # files cut, about 20 tokens each), not more
+    # room for the README, the small source file and the manifest (and the Skipped lines of
+    # the files cut, about 20 tokens each), not more
     budget = frame + counts["README.md"] + counts["pyproject.toml"] + counts["src/small.py"] + 150
     fitted = digest(str(root), max_tokens=budget).files
-    # src/core.py did not fit whole: it comes in as its one-line map entry; tests and the rest
-    # wait behind the source, and get only what slack is left (a map entry at most)
+    # src/core.py did not fit whole: it comes in as its one-line map entry, before the
+    # manifest; tests and the rest wait behind, and get only what slack is left
     shown = [(d.path, d.view) for d in fitted]
     assert shown[:4] == [("README.md", "full"), ("pyproject.toml", "full"),
                          ("src/core.py", "map"), ("src/small.py", "full")]
@@ -91,3 +95,72 @@ def test_check_gates_without_cutting(make_repo: MakeRepo) -> None:
 def test_budget_smaller_than_the_frame(make_repo: MakeRepo) -> None:
     with pytest.raises(BudgetTooSmall, match="smaller than the digest's frame"):
         digest(str(make_repo(REPO)), max_tokens=5)
+
+
+HOUSEKEEPING = {
+    ".github/workflows/x.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n" * 30,
+    ".github/ISSUE_TEMPLATE/a.md": "## Describe the bug\n" * 60,
+    "docs/Makefile": "html:\n\tsphinx-build -b html . _build\n" * 30,
+    "LICENSE": "Permission is hereby granted, free of charge, to any person.\n" * 30,
+    ".editorconfig": "[*]\nindent_style = space\n" * 30,
+}
+PACKAGE = {
+    "README.md": "# pkg\n\nWhat the package does.\n",
+    "src/pkg/__init__.py": "from .core import run\n",
+    "src/pkg/core.py": "".join(f"def step_{i}(value: int) -> int:\n    \"\"\"Step {i}.\"\"\"\n"
+                               f"    total = value * {i}\n    return total + {i}\n\n\n"
+                               for i in range(40)),
+    "src/pkg/cli.py": "from .core import step_1\n\n\ndef main() -> None:\n"
+                      "    print(step_1(2))\n" * 3,
+}
+
+
+@pytest.mark.parametrize("extra", [True, False])
+def test_default_order_puts_source_before_ci_files(make_repo: MakeRepo,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   extra: bool) -> None:
+    if not extra:  # the order holds without the compress extra too (no views, no ranks)
+        monkeypatch.setattr("gitdigest.focus.compress.available", lambda: False)
+    root = make_repo({**PACKAGE, **HOUSEKEEPING})
+    whole = digest(str(root), max_tokens=10**6)
+    counts = {d.path: d.block_tokens for d in whole.files}
+    frame = whole.summary.tokens - sum(counts.values())
+    # room for the package and the README, and for about half of the housekeeping files
+    budget = frame + sum(counts[p] for p in PACKAGE) + counts["LICENSE"] + 60
+    result = digest(str(root), max_tokens=budget)
+    kept = {d.path: d.view for d in result.files}
+    assert set(PACKAGE) <= set(kept)
+    assert all(kept[p] in ("full", "compressed") for p in PACKAGE)
+    cut = {s.path for s in result.skipped if s.reason == "budget"}
+    assert cut and cut <= set(HOUSEKEEPING)
+
+
+def test_group_is_compressed_before_any_file_is_whole(make_repo: MakeRepo) -> None:
+    # a budget that holds every module compressed but not all of them whole: each gets its
+    # outline before the most important one is shown whole
+    files = {f"src/pkg/m{i}.py": PACKAGE["src/pkg/core.py"].replace("step_", f"m{i}_")
+             for i in range(4)}
+    root = make_repo(files)
+    whole = digest(str(root), max_tokens=10**6)
+    compressed = digest(str(root), max_tokens=10**6, compress=True)
+    frame = whole.summary.tokens - sum(d.block_tokens for d in whole.files)
+    budget = frame + sum(d.block_tokens for d in compressed.files) + 100
+    views = [d.view for d in digest(str(root), max_tokens=budget).files]
+    assert len(views) == 4 and "map" not in views
+
+
+def test_without_the_extra_the_most_imported_source_comes_first(
+        make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("gitdigest.focus.compress.available", lambda: False)
+    body = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(60))
+    files = {"src/pkg/__init__.py": "", "src/pkg/core.py": body,
+             "src/pkg/lonely.py": body[: len(body) * 2 // 3],
+             **{f"src/pkg/use{i}.py": "from pkg.core import f1\n" for i in range(3)}}
+    root = make_repo(files)
+    whole = digest(str(root), max_tokens=10**6)
+    blocks = {d.path: d.block_tokens for d in whole.files}
+    frame = whole.summary.tokens - sum(blocks.values())
+    # room for everything but lonely.py (smaller than core.py, but imported by no one)
+    budget = frame + sum(blocks.values()) - blocks["src/pkg/lonely.py"] + 150
+    kept = {d.path for d in digest(str(root), max_tokens=budget).files}
+    assert "src/pkg/core.py" in kept and "src/pkg/lonely.py" not in kept

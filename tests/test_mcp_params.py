@@ -28,10 +28,14 @@ REVIEWED = {
     "default_ignores", "ref", "max_files", "max_total_size", "notebook_outputs", "max_tokens",
     "model", "reserve", "priority", "check", "top", "secrets", "line_numbers", "header",
     "with_notes", "notes_lang", "host", "timeout", "include_submodules",
+    # which of the source's own files are read: generated ones too
+    "include_generated",
     # a change in the source and its history: git diff / git log of the source, nothing else
     "diff", "changed", "since", "related", "log", "log_emails",
     # outlines, the repository map and query ranking: computed from the source's files only
     "compress", "map", "query",
+    # paths inside the source, matched against its listing (never opened as given)
+    "focus",
 }
 
 

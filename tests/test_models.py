@@ -102,3 +102,14 @@ def test_notes_lang_chooses_the_notes_language(make_repo: MakeRepo) -> None:
     assert "**開発者**" in japanese.stdout
     bad = CliRunner().invoke(cli, [str(root), "-o", "-", "--notes-lang", "fr"])
     assert bad.exit_code == 2
+
+
+def test_the_windows_line_reports_the_chosen_model(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": "x = 1\n" * 1000})
+    tokens = digest(str(root)).summary.tokens
+    chosen = CliRunner().invoke(cli, [str(root), "-o", "-", "--model", "gpt-4.1"])
+    line = next(x for x in chosen.stderr.splitlines() if x.startswith("Windows:"))
+    assert line == f"Windows:  GPT-4.1 {tokens / 1_047_576:.1%} of 1,047,576"
+    plain = CliRunner().invoke(cli, [str(root), "-o", "-"])
+    line = next(x for x in plain.stderr.splitlines() if x.startswith("Windows:"))
+    assert "GPT-4o" not in line and "Claude 3.5" not in line and "Llama 3.1" not in line

@@ -86,6 +86,6 @@ def test_summary_reports_window_shares(make_repo: MakeRepo) -> None:
     root = make_repo({"a.py": "x = 1\n" * 1000})
     result = CliRunner().invoke(cli, [str(root), "-o", "-"])
     tokens = digest(str(root)).summary.tokens
-    share = f"{tokens / 128_000:.1%}"
-    assert f"Windows:  GPT-4o {share} of 128,000, Claude 3.5 Sonnet " in result.stderr
-    assert f"Llama 3.1 {share} est. of 128,000" in result.stderr
+    share = f"{tokens / 1_047_576:.1%}"
+    assert f"Windows:  GPT-4.1 {share} of 1,047,576, Claude Sonnet 4.5 " in result.stderr
+    assert f"Gemini 2.5 Pro {tokens / 1_048_576:.1%} est. of 1,048,576" in result.stderr

@@ -203,3 +203,51 @@ def test_related_per_language_end_to_end(make_repo: MakeRepo, language: str) -> 
     result = digest(str(root), since="base", related=1)
     assert {d.path: result.why[d.path] for d in result.files} == {touched: "changed",
                                                                   **expected}
+
+
+def test_focus_labels_files_by_distance(make_repo: MakeRepo) -> None:
+    root = make_repo(PYTHON)
+    result = digest(str(root), focus=["src/shop/prices.py"], related=2)
+    data = json.loads(result.render("json"))
+    why = {f["path"]: f["why"] for f in data["files"]}
+    assert why == {"src/shop/prices.py": "focus",
+                   "src/shop/cart.py": "imports src/shop/prices.py",
+                   "src/shop/db.py": "imported by src/shop/prices.py",
+                   "src/shop/__init__.py": "imports src/shop/cart.py",
+                   "src/shop/api/views.py": "imports src/shop/cart.py",
+                   "src/shop/tax.py": "imported by src/shop/cart.py",
+                   "tests/test_cart.py": "imports src/shop/cart.py"}
+    assert "prices.py [focus]" in result.tree
+    assert "cart.py [imports src/shop/prices.py]" in result.tree
+    assert "pyproject.toml" in result.tree and "pyproject.toml" not in why
+
+
+def test_focus_keeps_the_nearest_files_under_a_budget(make_repo: MakeRepo) -> None:
+    body = "".join(f"def f{i}():\n    return {i}\n\n" for i in range(300))
+    root = make_repo({"a.py": "import b\n" + body, "b.py": "import c\n" + body,
+                      "c.py": body + body, "other.py": "X = 1\n"})
+    wide = digest(str(root), focus=["a.py"], related=2)
+    assert [wide.why[d.path] for d in wide.files] == ["focus", "imported by a.py",
+                                                      "imported by b.py"]
+    blocks = {d.path: d.block_tokens for d in wide.files}
+    tight = digest(str(root), focus=["a.py"], related=2,
+                   max_tokens=wide.summary.tokens - blocks["c.py"] + 100)
+    # the nearest come first, whole; the farthest is what the budget shortens
+    shown = {d.path: d.view for d in tight.files}
+    assert shown["a.py"] == shown["b.py"] == "full" and shown.get("c.py") != "full"
+
+
+def test_focus_takes_folders_and_composes_with_query(make_repo: MakeRepo) -> None:
+    root = make_repo(PYTHON)
+    result = digest(str(root), focus=["./src/shop/api/"], query="views")
+    why = {d.path: result.why[d.path] for d in result.files}
+    assert why["src/shop/api/views.py"] == "focus"
+    assert why["src/shop/cart.py"] == "imported by src/shop/api/views.py"
+
+
+def test_focus_on_nothing_is_a_usage_error(make_repo: MakeRepo) -> None:
+    root = make_repo(PYTHON)
+    with pytest.raises(ValueError, match="--focus nowhere/: no file"):
+        digest(str(root), focus=["nowhere/"])
+    with pytest.raises(ValueError, match="not both"):
+        digest(str(root), focus=["src"], since="HEAD")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+from click.testing import CliRunner
+
 from gitdigest import digest
+from gitdigest.cli import cli
 from gitdigest.count.tokens import TokenCounter
 from gitdigest.plan.tree import draw_tree
 
@@ -121,3 +124,20 @@ def test_non_utf8_charset_is_recorded(make_repo: MakeRepo) -> None:
     files = {d.path: d for d in digest(str(root)).files}
     assert files["latin.txt"].charset not in ("utf-8", "ascii")
     assert files["utf16.txt"].charset == "utf-16-le"
+
+
+def test_the_summary_counts_the_skips_the_skipped_section_lists(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": "x = 1\n", "b.png": b"\x89PNG\r\n"})
+    runner = CliRunner()
+    first = runner.invoke(cli, [str(root), "-o", str(root / "digest.txt")])
+    again = runner.invoke(cli, [str(root), "-o", str(root / "digest.txt")])
+    assert first.exit_code == again.exit_code == 0
+    # the second run finds its own output file: left out, but neither listed nor counted
+    for result in (first, again):
+        assert "Files:    1 included, 1 skipped (ignored 1)" in result.stderr
+    text = (root / "digest.txt").read_text(encoding="utf-8")
+    section = text.partition("\nSKIPPED")[2]
+    assert "b.png" in section and "digest.txt" not in section
+    rerun = digest(str(root), output=str(root / "digest.txt"))
+    assert rerun.summary.skipped == 1
+    assert any(s.path == "digest.txt" for s in rerun.skipped)  # JSON still names it

@@ -1,10 +1,11 @@
 """What a change adds to a digest (``--diff``, ``--changed``, ``--since``, ``--related``,
-``--log``): the Diff and History sections, which files the change chooses and why, and the
-tiers a budget keeps them by (the diff first, then changed files, then related ones by
-distance, then the rest)."""
+``--log``; ``--focus`` chooses files as a change does): the Diff and History sections, which
+files the change chooses and why, and the tiers a budget keeps them by (the diff first, then
+changed or focused files, then related ones by distance, then the rest)."""
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -67,6 +68,8 @@ def plan(source: Source, options: Options, selection: Selection,
     """The change's sections and chosen files, for the files the selection includes."""
     change = Change()
     included = selection.included
+    if options.focus:
+        _add_focus(change, source, included, options)
     if options.change_range is None and options.log is None:
         return change
     place = place_of(source)
@@ -113,20 +116,52 @@ def _omitted(selection: Selection) -> Callable[[str], str]:
     return why
 
 
-def _add_related(change: Change, source: Source, included: Sequence[Entry],
-                 options: Options) -> None:
+def _graph(source: Source, included: Sequence[Entry]) -> related.Graph:
+    """The import graph of the included files."""
     def read(path: str) -> str | None:
         try:
             return source.read_path(path).decode("utf-8", "replace")
         except (OSError, KeyError):
             return None
 
-    paths = [e.path for e in included if e.kind == "file"]
-    graph = related.Graph(paths, read)
+    return related.Graph([e.path for e in included if e.kind == "file"], read)
+
+
+def _add_related(change: Change, source: Source, included: Sequence[Entry],
+                 options: Options) -> None:
+    graph = _graph(source, included)
     for path, (distance, why) in related.related(graph, change.why, options.related or 1
                                                  ).items():
         change.why[path] = why
         change.tiers[path] = distance
+
+
+def _add_focus(change: Change, source: Source, included: Sequence[Entry],
+               options: Options) -> None:
+    """``--focus``: the named files (tier 0), then what they import and what imports them,
+    by distance."""
+    paths = [e.path for e in included if e.kind == "file"]
+    chosen = focused(paths, options.focus)
+    if not chosen:
+        raise UsageError(f"--focus {' '.join(options.focus)}: no file the digest includes is "
+                         "there (see the Skipped section of a plain run)")
+    for path in chosen:
+        change.why[path] = "focus"
+        change.tiers[path] = 0
+    graph = _graph(source, included)
+    for path, (distance, why) in related.related(graph, chosen, options.related or 1).items():
+        change.why.setdefault(path, why)
+        change.tiers.setdefault(path, distance)
+
+
+def focused(paths: Sequence[str], wanted: Sequence[str]) -> list[str]:
+    """The ``paths`` that ``wanted`` names: a file itself, or every file below a folder
+    (``./`` and a trailing ``/`` are allowed; ``.`` is everything)."""
+    names = {posixpath.normpath(name.strip()).strip("/") for name in wanted}
+    if "." in names:
+        return list(paths)
+    return [path for path in paths
+            if path in names or any(path.startswith(name + "/") for name in names)]
 
 
 def narrow(selection: Selection, change: Change) -> tuple[Selection, list[str]]:

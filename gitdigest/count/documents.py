@@ -26,6 +26,7 @@ from ..core.workers import can_fork, forked_pool, worker_count, worth_parallel
 from ..read import secrets
 from ..read.decode import decode, decode_as
 from ..read.notebook import notebook_to_text
+from ..select import generated
 from ..sources.base import Progress, Source, Step, no_progress
 from .cache import Counts, Row, TokenCache, blob_id, cache_key
 from .tokens import TokenCounter, get_core, load_in_background
@@ -73,6 +74,8 @@ class TextSettings:
     transforms: tuple[Callable[[str], str], ...] = ()
     #: what to do with secrets: ``redact``, ``exclude`` or ``off`` (see :mod:`.secrets`)
     secrets: str = "redact"
+    #: read files whose head says they are generated, and minified ones (else skipped)
+    keep_generated: bool = False
 
 
 class Reader:
@@ -252,6 +255,9 @@ class Reader:
             return Skipped(entry.path, "binary", BINARY_DETAIL), key, None
         if is_digest(decoded.text):
             return Skipped(entry.path, "excluded", EARLIER_OUTPUT), key, None
+        made = None if self.text.keep_generated else generated.by_text(entry.path, decoded.text)
+        if made is not None:
+            return Skipped(entry.path, *made), key, None
         notebook = self._notebook(entry.path, decoded.text)
         if notebook is not None:
             return _Staged(entry, size, notebook, "notebook", decoded.charset, key, small)

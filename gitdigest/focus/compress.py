@@ -1,7 +1,8 @@
 """``--compress``: a source file cut down to its outline with tree-sitter.
 
-Kept: imports, type/class/function/method signatures with their decorators, the first line of
-docstrings, top-level constants and declarations. Replaced: every function body, by a marker
+Kept: imports, type/class/function/method signatures with their decorators, the summary of
+docstrings (the first paragraph on one line; of a long one, its first sentence), top-level
+constants and declarations. Replaced: every function body, by a marker
 (:data:`MARKER`); comments outside bodies are dropped. Files in a language without a grammar
 here stay whole (:func:`language_of` returns None).
 
@@ -13,6 +14,7 @@ compiled parsers, so nothing is downloaded at run time.
 
 from __future__ import annotations
 
+import bisect
 import importlib
 import importlib.util
 import re
@@ -282,12 +284,14 @@ def outline(path: str, text: str) -> Outline | None:
     data = text.encode("utf-8", "surrogateescape")
     tree = parser.parse(data)
     edits: list[tuple[int, int, bytes]] = []
-    definitions: list[tuple[int, int, Definition]] = []
+    found: list[tuple[Any, Any, Any]] = []
     bodies: list[tuple[int, int]] = []
+    comments: list[tuple[int, int]] = []
     for _, match in tree_sitter.QueryCursor(query).matches(tree.root_node):
         if "comment" in match:
             node = match["comment"][0]
-            edits.append((_line_start(data, node.start_byte), node.end_byte, b""))
+            comments.append((node.start_byte, node.end_byte))
+            edits.append((*_comment_span(data, node.start_byte, node.end_byte), b""))
         elif "doc" in match:
             node = match["doc"][0]
             edits.append((node.start_byte, node.end_byte, _first_line(data, node)))
@@ -298,9 +302,14 @@ def outline(path: str, text: str) -> Outline | None:
                 bodies.append((body.start_byte, body.end_byte))
                 edits.append((body.start_byte, body.end_byte,
                               _elided(data, body, language)))
-            definitions.append((node.start_byte, node.end_byte, Definition(
-                _text(data, name_node.start_byte, name_node.end_byte),
-                _signature(data, node, body), 0, node.start_point[0] + 1)))
+            found.append((node, name_node, body))
+    # signatures once every comment is known: a comment between a head and its body
+    # (`def f(): # why`) is no part of the signature
+    comments.sort()
+    definitions = [(node.start_byte, node.end_byte, Definition(
+        _text(data, name_node.start_byte, name_node.end_byte),
+        _signature(data, node, body, comments), 0, node.start_point[0] + 1))
+        for node, name_node, body in found]
     compressed = _apply(data, edits)
     return Outline(language, compressed, _nest(definitions, bodies))
 
@@ -309,14 +318,35 @@ def _text(data: bytes, start: int, end: int) -> str:
     return data[start:end].decode("utf-8", "surrogateescape")
 
 
-def _line_start(data: bytes, offset: int) -> int:
-    """Where a comment's line starts, when nothing but blanks precede it (so the line goes)."""
-    start = data.rfind(b"\n", 0, offset) + 1
-    return start if not data[start:offset].strip() else offset
+def _comment_span(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """What removing a comment removes: its whole line, newline included, when it stands
+    alone on it; else the comment and the blanks before it (no trailing spaces are left)."""
+    line = data.rfind(b"\n", 0, start) + 1
+    if data[line:start].strip():
+        return line + len(data[line:start].rstrip(b" \t")), end
+    newline = data.find(b"\n", end)
+    if newline >= 0 and not data[end:newline].strip():
+        return line, newline + 1
+    return line, end
+
+
+def _uncommented(data: bytes, start: int, end: int, comments: list[tuple[int, int]]) -> str:
+    """The text of ``start``..``end`` without the comments inside it (``comments`` sorted)."""
+    out, position = [], start
+    index = bisect.bisect_left(comments, (start, start))
+    while index < len(comments) and comments[index][0] < end:
+        first, last = comments[index]
+        if last <= end and first >= position:
+            out.append(data[position:first])
+            position = last
+        index += 1
+    out.append(data[position:end])
+    return b" ".join(out).decode("utf-8", "surrogateescape")
 
 
 def _first_line(data: bytes, node: Any) -> bytes:
-    """A docstring cut to its first line, with its own quotes."""
+    """A docstring cut to its summary on one line, with its own quotes: its first paragraph,
+    or of a long one its first sentence (never a sentence cut in the middle)."""
     raw: bytes = data[node.start_byte:node.end_byte]
     if b"\n" not in raw:
         return raw
@@ -324,9 +354,24 @@ def _first_line(data: bytes, node: Any) -> bytes:
     if quote is None:
         return raw
     opening = raw[:raw.index(quote) + 3]
-    lines = [line.strip() for line in raw[len(opening):].split(b"\n")]
-    first = next((line for line in lines if line and line != quote), b"")
-    return opening + first.removesuffix(quote) + quote
+    lines = [line.strip() for line in raw[len(opening):].removesuffix(quote).split(b"\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    paragraph = b" ".join(lines[:lines.index(b"")] if b"" in lines else lines).strip()
+    summary = _first_sentence(paragraph) if len(paragraph) > _SUMMARY_LIMIT else paragraph
+    # a closing quote right after a quote character would end the string early
+    return opening + summary + (b" " if summary.endswith(quote[:1]) else b"") + quote
+
+
+#: a docstring's first paragraph longer than this is cut to its first sentence
+_SUMMARY_LIMIT = 160
+_SENTENCE_END = re.compile(rb"[.!?](?=\s)")
+
+
+def _first_sentence(paragraph: bytes) -> bytes:
+    """The first sentence of ``paragraph`` (all of it when no sentence ends inside)."""
+    found = _SENTENCE_END.search(paragraph)
+    return paragraph[:found.end()] if found else paragraph
 
 
 def _elided(data: bytes, body: Any, language: str) -> bytes:
@@ -345,13 +390,15 @@ def _elided(data: bytes, body: Any, language: str) -> bytes:
     return MARKER.encode()  # ruby: the body goes, its `end` stays
 
 
-def _signature(data: bytes, node: Any, body: Any | None) -> str:
-    """The definition's head on one line: up to its body, or its first line."""
+def _signature(data: bytes, node: Any, body: Any | None,
+               comments: list[tuple[int, int]]) -> str:
+    """The definition's head on one line, without comments: up to its body, or its first
+    line."""
     body = body or node.child_by_field_name("body")
     if body is not None:
-        head = _text(data, node.start_byte, body.start_byte)
+        head = _uncommented(data, node.start_byte, body.start_byte, comments)
     else:
-        head = _text(data, node.start_byte, node.end_byte).split("\n", 1)[0]
+        head = _uncommented(data, node.start_byte, node.end_byte, comments).split("\n", 1)[0]
     head = _SPACES.sub(" ", head).strip().rstrip("{:").rstrip()
     # parameters written one a line read back as `( self, a, )`: close them up again
     head = head.replace("( ", "(").replace(", )", ")").replace(" )", ")")

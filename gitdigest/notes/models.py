@@ -124,8 +124,9 @@ _ENTRY = re.compile(
     r"(?:\s*\n)*\s*-\s+\*\*(?:開発者|Developer)\*\*:\s*(?P<developer>.+)$",
     re.M,
 )
-#: The models whose windows the summary reports the digest's share of.
-SUMMARY_MODELS = ("gpt4o", "claude35sonnet", "llama31")
+#: The models whose windows the summary reports the digest's share of, without ``--model``:
+#: one current family from each of the three largest developers.
+SUMMARY_MODELS = ("gpt41", "claudesonnet45", "gemini25pro")
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,14 @@ def find_model(name: str) -> Model:
             return model
     known = ", ".join(m.name for m in models())
     raise UsageError(f"unknown model {name!r}; known models: {known}")
+
+
+def summary_models(chosen: str | None = None) -> tuple[Model, ...]:
+    """The models the summary's Windows line reports: the one ``--model`` chose, else
+    :data:`SUMMARY_MODELS`."""
+    if chosen is not None:
+        return (find_model(chosen),)
+    return tuple(find_model(key) for key in SUMMARY_MODELS)
 
 
 def format_table(tokenizer: str = "o200k_base",

@@ -1,17 +1,21 @@
 """Plan: which files a token budget keeps, in which view, chosen by a documented priority.
 
-Priority (first match decides; ``--priority`` beats all); within rank 3, source files (a
-language :mod:`gitdigest.focus.compress` parses) come before other documentation, most important
-first (:mod:`gitdigest.focus.rank`); ties, and ranks without importance, smaller files first. With
-``--query`` the blended relevance decides first (:func:`budget_key`):
+Priority (first match decides; ``--priority`` beats all); within rank 2 the most important
+source first (:mod:`gitdigest.focus.rank`); ties, and ranks without importance, smaller files
+first. With ``--query`` the blended relevance decides first (:func:`budget_key`):
 
 0. paths matching ``--priority`` patterns
-1. README files and docs entry points (``README*``, ``docs/index.*``, ``docs/README*``)
-2. manifests (``pyproject.toml``, ``package.json``, ``go.mod``, ``Cargo.toml``...)
-3. source and other documentation
-4. tests
-5. examples, samples, demos
-6. fixtures, generated files and data files
+1. README files (short, and they say what the code is for)
+2. the package's own source (a language :mod:`gitdigest.focus.compress` parses), entry points
+   included
+3. the docs' entry point (``docs/index.*``), manifests and configuration (``pyproject.toml``,
+   ``package.json``, ``go.mod``...)
+4. other documentation and files
+5. tests
+6. examples, samples, demos
+7. fixtures, generated files and data files
+8. housekeeping: CI and issue templates (``.github/**``), licences, editor settings and other
+   dotfiles (``.editorconfig``, ``.vscode/``), build scripts (``Makefile``, ``docs/conf.py``)
 """
 
 from __future__ import annotations
@@ -29,11 +33,19 @@ from ..select.ignores import PatternSet
 MANIFESTS = frozenset({
     "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", "package.json",
     "tsconfig.json", "deno.json", "go.mod", "Cargo.toml", "pom.xml", "build.gradle",
-    "build.gradle.kts", "settings.gradle", "Gemfile", "composer.json", "mix.exs", "Makefile",
+    "build.gradle.kts", "settings.gradle", "Gemfile", "composer.json", "mix.exs",
     "CMakeLists.txt", "meson.build", "Dockerfile", "docker-compose.yml", "pubspec.yaml",
     "Package.swift", "build.sbt", "project.clj", "stack.yaml", "flake.nix",
 })
-_ENTRY_POINT = re.compile(r"(?:^|.*/)readme(?:\.[^/]*)?$|^docs?/index\.[^/]+$", re.I)
+_README = re.compile(r"(?:^|.*/)readme(?:\.[^/]*)?$", re.I)
+_DOCS_INDEX = re.compile(r"^docs?/index\.[^/]+$", re.I)
+# What a reader of the code needs last: CI and templates, licences, editor settings and other
+# dotfiles or dot-folders, build scripts and the docs' build configuration.
+_HOUSEKEEPING = re.compile(
+    r"(?:^|/)\.[^/]+(?:/|$)|(?:^|/)(?:licen[cs]e|copying|notice|code_of_conduct)(?:[-.][^/]*)?$|"
+    r"(?:^|/)(?:makefile|gnumakefile|make\.bat)$|(?:^|/)docs?/conf\.py$|"
+    r"^(?:azure-pipelines|appveyor|codecov)\.ya?ml$", re.I)
+_DOCS = re.compile(r"(?:^|/)docs?/", re.I)
 _TESTS = re.compile(r"(?:^|/)(?:tests?|spec|specs|__tests__)/|(?:^|/)test_[^/]*$|"
                     r"_test\.[^/.]+$|\.(?:test|spec)\.[^/]+$")
 _EXAMPLES = re.compile(r"(?:^|/)(?:examples?|samples?|demos?)/")
@@ -46,17 +58,21 @@ def rank(path: str, priority: PatternSet | None = None) -> int:
     """The priority rank of ``path`` (lower comes first)."""
     if priority and priority.match(path) is not None:
         return 0
-    if _ENTRY_POINT.match(path):
-        return 1
-    if path.rpartition("/")[2] in MANIFESTS:
-        return 2
-    if _DATA.search(path):
+    if _HOUSEKEEPING.search(path):
+        return 8
+    if _EXAMPLES.search(path):  # an example's README and manifest too
         return 6
-    if _EXAMPLES.search(path):
-        return 5
+    if _README.match(path):
+        return 1
+    if _DOCS_INDEX.match(path) or path.rpartition("/")[2] in MANIFESTS:
+        return 3
+    if _DATA.search(path):
+        return 7
     if _TESTS.search(path):
-        return 4
-    return 3
+        return 5
+    if language_of(path) is not None and not _DOCS.search(path):
+        return 2
+    return 4
 
 
 def budget_key(document: Document, priority: PatternSet | None = None,
@@ -65,7 +81,7 @@ def budget_key(document: Document, priority: PatternSet | None = None,
     tiers (a diff's changed files, say) can go in front of it as one more element."""
     path = document.path
     level = rank(path, priority)
-    source = 0 if level == 3 and language_of(path) is not None else 1
+    source = 0 if level in (0, 2) and language_of(path) is not None else 1
     if relevance is not None:
         return (level != 0, -relevance, level, source, document.block_tokens, path)
     return (level, source, -importance, document.block_tokens, path)
@@ -111,16 +127,16 @@ def fit(documents: list[Document], budget: int, measure: Measure,
     options = {id(d): list(views(d)) if views else [d] for d in order}
     cost = {id(d): [shown.block_tokens + (overhead(d) if overhead else 0)
                     for shown in options[id(d)]] for d in order}
-    reserve = _reserves(order, cost, group)
+    runs = _runs(order, group)
     worst = measure([], documents)  # every file cut, marked and listed: the largest frame
-    chosen = _choose(order, options, cost, reserve, {}, budget - worst)
+    chosen = _choose(runs, options, cost, {}, budget - worst)
     best: Fit | None = None
     for _ in range(_ROUNDS):
         best, chosen = _shrink(documents, order, chosen, budget, measure)
         # The frame shrinks as files move from cut to kept (no mark, no Skipped line), so
         # the first fill, made against the largest frame, may have left room: use it.
-        grown = _choose(order, options, cost, reserve, chosen, budget - best.tokens)
-        if len(grown) == len(chosen):
+        grown = _choose(runs, options, cost, chosen, budget - best.tokens)
+        if grown == chosen:
             break
         chosen = grown
     assert best is not None
@@ -130,24 +146,56 @@ def fit(documents: list[Document], budget: int, measure: Measure,
 _ROUNDS = 4  # refills after the first fit; each one only adds files that fit the slack
 
 
-def _choose(order: list[Document], options: dict[int, list[Document]],
-            cost: dict[int, list[int]], reserve: dict[int, int], chosen: dict[int, Document],
+def _choose(runs: list[list[Document]], options: dict[int, list[Document]],
+            cost: dict[int, list[int]], chosen: dict[int, Document],
             room: int) -> dict[int, Document]:
-    """``chosen`` plus files, in budget order, each in the richest view that fits ``room``."""
+    """``chosen`` plus files, run by run in budget order, within ``room`` (see :func:`_fill`);
+    a file already chosen may be raised to a richer view."""
     chosen = dict(chosen)
-    for document in order:
-        if id(document) in chosen:
-            continue
-        own = cost[id(document)]
-        # the richest view that leaves the rest of its group its cheapest views; when the
-        # group cannot all fit anyway, the cheapest view that fits (more files, each briefer)
-        pick = next((i for i, c in enumerate(own) if c + reserve[id(document)] <= room),
-                    min((i for i, c in enumerate(own) if c <= room), default=None,
-                        key=lambda i: own[i]))
-        if pick is not None:
-            chosen[id(document)] = options[id(document)][pick]
-            room -= own[pick]
+    for run in runs:
+        room = _fill(run, options, cost, chosen, room)
     return chosen
+
+
+def _fill(run: list[Document], options: dict[int, list[Document]], cost: dict[int, list[int]],
+          chosen: dict[int, Document], room: int) -> int:
+    """Give each file of ``run`` not yet chosen its cheapest view while they fit, in order,
+    then raise the poorest ones a view, in order, until a round leaves one short (views are richest
+    first, each cheaper than the one before): every file gets its outline before any gets its
+    whole text. Returns the room left."""
+    picks = {id(d): options[id(d)].index(chosen[id(d)]) for d in run if id(d) in chosen}
+    for document in run:
+        cheapest = len(cost[id(document)]) - 1
+        if id(document) not in picks and cheapest >= 0 and cost[id(document)][cheapest] <= room:
+            picks[id(document)] = cheapest
+            room -= cost[id(document)][cheapest]
+    short = False
+    while not short:  # the poorest files first: all outlines before any whole text
+        poorest = _poorest(run, options, picks)
+        for document in poorest:
+            pick = picks[id(document)]
+            extra = cost[id(document)][pick - 1] - cost[id(document)][pick]
+            if extra <= room:
+                picks[id(document)] = pick - 1
+                room -= extra
+            else:  # this round ends, then no file goes further: the rest is for later runs
+                short = True
+        short = short or not poorest
+    for document in run:
+        if id(document) in picks:
+            chosen[id(document)] = options[id(document)][picks[id(document)]]
+    return room
+
+
+_RICHNESS = {"map": 0, "compressed": 1, "full": 2}
+
+
+def _poorest(run: list[Document], options: dict[int, list[Document]], picks: dict[int, int]
+             ) -> list[Document]:
+    """The files of ``run`` that have a richer view, whose view is the poorest, in order."""
+    richer = [d for d in run if picks.get(id(d), 0) > 0]
+    level = min((_RICHNESS[options[id(d)][picks[id(d)]].view] for d in richer), default=0)
+    return [d for d in richer if _RICHNESS[options[id(d)][picks[id(d)]].view] == level]
 
 
 def _shrink(documents: list[Document], order: list[Document], chosen: dict[int, Document],
@@ -167,13 +215,16 @@ def _shrink(documents: list[Document], order: list[Document], chosen: dict[int, 
         del chosen[id(last)]
 
 
-def _reserves(order: list[Document], cost: dict[int, list[int]],
-              group: Callable[[Document], Any] | None) -> dict[int, int]:
-    """Per file: the cheapest views of the files after it in its group, added up."""
-    reserve: dict[int, int] = {}
-    after: dict[Any, int] = {}
-    for document in reversed(order):
-        name = group(document) if group else None
-        reserve[id(document)] = after.get(name, 0) if group else 0
-        after[name] = after.get(name, 0) + min(cost[id(document)], default=0)
-    return reserve
+def _runs(order: list[Document], group: Callable[[Document], Any] | None
+          ) -> list[list[Document]]:
+    """``order`` cut where the group changes (without ``group``, each file is its own run:
+    the richest view that fits, in order)."""
+    runs: list[list[Document]] = []
+    last: Any = object()
+    for document in order:
+        name = group(document) if group else object()
+        if not runs or name != last:
+            runs.append([])
+        runs[-1].append(document)
+        last = name
+    return runs

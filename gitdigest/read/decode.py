@@ -1,4 +1,5 @@
-"""Bytes to text: binary detection from content, BOMs, UTF-16/32, and legacy 8-bit fallbacks."""
+"""Bytes to text: binary detection from content, BOMs, UTF-16/32, UTF-8 with a few bad bytes,
+and legacy 8-bit fallbacks."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ _SAMPLE = 8192
 _CONTROL_RATIO = 0.10
 
 
+#: UTF-8 whose few invalid bytes were replaced by U+FFFD (decoded again the same way)
+UTF8_REPLACED = "utf-8+replaced"
+
+
 @dataclass(frozen=True)
 class Decoded:
     """Text and the charset it was decoded with (``utf-8`` for the usual case)."""
@@ -30,7 +35,8 @@ def decode(data: bytes) -> Decoded | None:
     """Decode ``data`` as text, or return None when it is binary.
 
     Order: a BOM decides; NUL bytes or many control bytes mean binary; then strict UTF-8; then
-    charset detection for legacy encodings (Latin-1, cp1252, Shift-JIS...).
+    UTF-8 with U+FFFD for a few bad bytes (:func:`mostly_utf8`); then charset detection for
+    legacy encodings (Latin-1, cp1252, Shift-JIS...).
     """
     for bom, charset in _BOMS:
         if data.startswith(bom):
@@ -43,7 +49,21 @@ def decode(data: bytes) -> Decoded | None:
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
-        return _legacy(data)
+        pass
+    text = data.decode("utf-8", "replace")
+    return Decoded(text, UTF8_REPLACED) if mostly_utf8(data, text) else _legacy(data)
+
+
+def mostly_utf8(data: bytes, text: str) -> bool:
+    """Whether ``data`` (decoded as ``text`` with U+FFFD for invalid sequences) is UTF-8 with
+    a few bad bytes rather than another encoding: it holds at least one valid multi-byte
+    UTF-8 character and no more invalid sequences than valid ones. A file in Latin-1, cp1252
+    or Shift-JIS almost never holds valid UTF-8 sequences: nearly all its non-ASCII bytes
+    are invalid, and charset detection decides it."""
+    replaced = text.count("\ufffd")
+    bad = replaced - data.count("\ufffd".encode())
+    valid = len(text) - len(text.encode("ascii", "ignore")) - replaced
+    return 0 < bad <= valid
 
 
 def decode_as(data: bytes, charset: str) -> str:
@@ -55,7 +75,7 @@ def decode_as(data: bytes, charset: str) -> str:
 
 
 def _codec(charset: str) -> str:
-    return "utf-8" if charset == "utf-8-sig" else charset
+    return "utf-8" if charset in ("utf-8-sig", UTF8_REPLACED) else charset
 
 
 def _looks_binary(sample: bytes) -> bool:

@@ -10,19 +10,23 @@ Precedence, first match wins:
 5. ``.gitdigestignore`` rules -> ``ignored`` (an include match brings the path back);
 6. links and submodules are shown in the tree, never read;
 7. ``--max-size`` -> ``too-large``;
-8. the ``--max-files`` / ``--max-total-size`` caps -> ``limit``.
+8. unless ``--include-generated`` or SOURCE names the file: what ``.gitattributes`` marks
+   ``linguist-generated`` -> ``generated``; an SVG over 32 KiB -> ``asset`` (files whose head
+   says they are generated, and minified ones, are found when read: see ``count.documents``);
+9. the ``--max-files`` / ``--max-total-size`` caps -> ``limit``.
 .gitignore rules were applied by git before any of this (see ``sources``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from ..core.paths import link_inside, order_key
 from ..core.records import OWN_OUTPUT, Entry, Selection, Skipped
 from ..options import Options
 from ..sources.base import Listing
+from . import generated as generated_files
 from .ignores import DefaultIgnores, Hit, IgnoreFiles, PatternSet
 
 
@@ -60,12 +64,18 @@ class _Verdicts:
         return None
 
 
+Marked = Callable[[Sequence[str]], set[str]]
+
+
 def select(listing: Listing, read_path: Callable[[str], bytes], options: Options,
-           exclude_paths: Iterable[str] = ()) -> Selection:
+           exclude_paths: Iterable[str] = (), marked: Marked | None = None) -> Selection:
     """Decide every entry of ``listing``; included files come back in digest order.
-    ``read_path`` reads an ignore file the listing names."""
+    ``read_path`` reads an ignore file the listing names; ``marked`` says which paths git's
+    attributes mark generated."""
     entries = sorted(listing.entries, key=lambda e: order_key(e.path))
     verdicts = _Verdicts(options, listing.explicit, read_path, entries, exclude_paths)
+    keep_generated = options.include_generated or listing.explicit
+    generated = _marked(entries, marked) if not keep_generated else set()
     included: list[Entry] = []
     shown: list[Entry] = []
     skipped: list[Skipped] = []
@@ -95,6 +105,11 @@ def select(listing: Listing, read_path: Callable[[str], bytes], options: Options
         elif entry.size > options.max_size:
             skipped.append(Skipped(entry.path, "too-large",
                                    f"{entry.size} bytes > --max-size {options.max_size}"))
+        elif entry.path in generated:
+            skipped.append(Skipped(entry.path, generated_files.GENERATED,
+                                   "marked linguist-generated in .gitattributes"))
+        elif not keep_generated and (asset := generated_files.by_size(entry.path, entry.size)):
+            skipped.append(Skipped(entry.path, *asset))
         else:
             included.append(entry)
     skipped += [Skipped(folder + "/", "ignored", f"{detail} ({n} file{'' if n == 1 else 's'})")
@@ -102,6 +117,14 @@ def select(listing: Listing, read_path: Callable[[str], bytes], options: Options
     included, capped, notes = _apply_caps(included, options)
     skipped += capped  # sorted once by the caller, after reading adds its own skips
     return Selection(tuple(included), tuple(skipped), tuple(notes), tuple(shown))
+
+
+def _marked(entries: list[Entry], marked: Marked | None) -> set[str]:
+    """The files git's attributes mark generated (the source asks git only when some
+    ``.gitattributes`` can apply)."""
+    if marked is None:
+        return set()
+    return marked([e.path for e in entries if e.kind == "file"])
 
 
 def _brings_back(include: str | None, hit: Hit) -> bool:

@@ -111,6 +111,11 @@ class Source(ABC):
         """A hint: these entries are read next, in this order (a source reading through a
         process can ask for them all at once). Reading anything else stays correct."""
 
+    def generated(self, paths: Sequence[str]) -> set[str]:
+        """The ``paths`` git's attributes mark ``linguist-generated`` (none outside git)."""
+        return set()
+
+
     def reopen(self) -> None:  # noqa: B027 - most sources hold no process or handle
         """Called in a forked worker: replace handles that cannot be shared across processes."""
 
@@ -122,3 +127,9 @@ class Source(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def attributes_may_apply(paths: Sequence[str], subpath: str) -> bool:
+    """Whether a ``.gitattributes`` can say anything about ``paths``: one is among them, or
+    the source is a folder inside its repository (one may be above it)."""
+    return bool(subpath) or any(p.rpartition("/")[2] == ".gitattributes" for p in paths)

@@ -220,6 +220,23 @@ def split_z(data: bytes) -> list[str]:
     return [item.decode("utf-8", "surrogateescape") for item in data.split(b"\0") if item]
 
 
+#: the attribute that marks a file generated (GitHub's linguist reads the same one)
+GENERATED_ATTRIBUTE = "linguist-generated"
+
+
+def attribute_query(paths: Sequence[str]) -> tuple[list[str], bytes]:
+    """The ``check-attr`` arguments and input that ask git which ``paths`` are marked
+    :data:`GENERATED_ATTRIBUTE` (read the answer with :func:`marked`)."""
+    names = b"".join(path.encode("utf-8", "surrogateescape") + b"\0" for path in paths)
+    return ["check-attr", "-z", "--stdin", GENERATED_ATTRIBUTE], names
+
+
+def marked(output: bytes) -> set[str]:
+    """The paths ``check-attr -z`` says have the attribute set (``set`` or ``true``)."""
+    items = split_z(output + b"\0")
+    return {items[i] for i in range(0, len(items) - 2, 3) if items[i + 2] in ("set", "true")}
+
+
 def user_excludes_file() -> str | None:
     """The user's ``core.excludesFile`` from their global or system config, the one setting of
     theirs that decides what git ignores (every other global setting is ignored). Reading

@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import difflib
+import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,8 +17,8 @@ from typing import IO
 
 from ..core.errors import GitError, UnknownRef, UsageError
 from ..core.records import Entry, SourceInfo
-from .base import Listing, Source
-from .gitcmd import open_git, run_git, split_z
+from .base import Listing, Source, attributes_may_apply
+from .gitcmd import attribute_query, marked, open_git, run_git, split_z
 
 
 def _answer(stdout: IO[bytes]) -> bytes | None:
@@ -124,6 +125,7 @@ class RefSource(Source):
         self._cat = CatFile(repo)
         self._ahead: ReadAhead | None = None
         self._paths: dict[str, str] = {}
+        self._prefix = ""  # of the listed paths inside the commit's tree
 
     def listing(self) -> Listing:
         """Every blob, link and submodule below the subpath at the commit."""
@@ -140,6 +142,7 @@ class RefSource(Source):
             prefix = self.subpath.rpartition("/")[0] + "/" if "/" in self.subpath else ""
         else:
             prefix = self.subpath + "/" if self.subpath else ""
+        self._prefix = prefix
         for line in lines:
             meta, _, full_path = line.partition("\t")
             mode, _, oid, size = meta.split()
@@ -179,6 +182,44 @@ class RefSource(Source):
             self._ahead.close()
             self._ahead = None
 
+    def generated(self, paths: Sequence[str]) -> set[str]:
+        """The ``paths`` the commit's ``.gitattributes`` mark ``linguist-generated``: git 2.40
+        and later read attributes from the commit; an older git reads them from a throw-away
+        work tree holding only the commit's attribute files."""
+        if not attributes_may_apply(paths, self._prefix):
+            return set()
+        prefix = self._prefix
+        args, names = attribute_query([prefix + path for path in paths])
+        try:
+            found = marked(run_git([args[0], f"--source={self.commit}", *args[1:]],
+                                   str(self.repo), input=names).stdout)
+        except GitError:
+            found = self._marked_by_files(args, names, paths)
+        return {path[len(prefix):] for path in found}
+
+    def _marked_by_files(self, args: list[str], names: bytes, paths: Sequence[str]
+                         ) -> set[str]:
+        """``check-attr`` against a temporary work tree of the commit's attribute files (the
+        listed ones, and those of the folders above the subpath)."""
+        listed = [self._prefix + p for p in paths if p.rpartition("/")[2] == ".gitattributes"]
+        above = [f"{folder}/.gitattributes" if folder else ".gitattributes"
+                 for folder in _folders_above(self._prefix.rstrip("/"))]
+        with tempfile.TemporaryDirectory(prefix="gitdigest-attributes-") as tree:
+            for path in [*above, *listed]:
+                if not _plain(path):
+                    continue  # a crafted tree: nothing is written outside the folder
+                found = run_git(["cat-file", "blob", f"{self.commit}:{path}"], str(self.repo),
+                                ok=None)
+                if found.returncode == 0:
+                    target = Path(tree, path)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(found.stdout)
+            try:
+                return marked(run_git([f"--work-tree={tree}", *args], str(self.repo),
+                                      input=names).stdout)
+            except GitError:
+                return set()
+
     def read_path(self, path: str) -> bytes:
         """The blob at ``path`` in the listed tree."""
         return self._cat.read(self._paths[path])
@@ -192,6 +233,18 @@ class RefSource(Source):
         """Stop the cat-file processes."""
         self._stop_reading_ahead()
         self._cat.close()
+
+
+def _plain(path: str) -> bool:
+    """Whether ``path`` is relative and names no ``..``, ``.`` or ``.git`` folder."""
+    parts = path.split("/")
+    return all(part not in ("", ".", "..", ".git") for part in parts)
+
+
+def _folders_above(subpath: str) -> list[str]:
+    """The folders from the top down to the one above ``subpath``'s contents (``""`` first)."""
+    parts = subpath.split("/") if subpath else []
+    return ["/".join(parts[:depth]) for depth in range(len(parts))]
 
 
 def present_blob_sizes(repo: Path, config: Sequence[tuple[str, str]] = ()) -> dict[str, int]:

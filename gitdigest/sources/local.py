@@ -6,14 +6,15 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import GitError, SourceNotFound
 from ..core.records import Entry, Skipped, SourceInfo
-from .base import Listing, Source
-from .gitcmd import empty_config, run_git, split_z, user_excludes_file
+from .base import Listing, Source, attributes_may_apply
+from .gitcmd import attribute_query, empty_config, marked, run_git, split_z, user_excludes_file
 
 _READ = 1 << 20
 _FORMAT = 0o170000  # the file-type bits of st_mode (stat.S_IFMT)
@@ -57,6 +58,13 @@ class WorktreeSource(Source):
         config = [("core.excludesFile", self._excludes_file)] if self._excludes_file else []
         return run_git(args, str(self.root), git_dir=self._temp_git_dir, input=stdin, ok=ok,
                        config=config).stdout
+
+    def generated(self, paths: Sequence[str]) -> set[str]:
+        """The ``paths`` the work tree's ``.gitattributes`` mark ``linguist-generated``."""
+        if not self.info.is_git or not attributes_may_apply(paths, self.info.subpath):
+            return set()
+        args, names = attribute_query(paths)
+        return marked(self._git(args, stdin=names))
 
     def listing(self) -> Listing:
         """Stat every path git lists; gitignored paths come back as skipped with their rule."""
