@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .change import related, review
+from .change import history, related, review
 from .core.errors import CheckFailed, GitDigestError
 from .core.paths import order_key
 from .core.records import OWN_OUTPUT, DigestData, Document, Prologue, Summary, View
@@ -25,7 +25,7 @@ from .count.cache import TokenCache
 from .count.documents import Reader, TextSettings, preload
 from .count.encoding import resolve as resolve_tokenizer
 from .count.tokens import TokenCounter
-from .focus import compress, rank, views
+from .focus import compress, rank, retrieve, views
 from .keywords import DigestOptions
 from .notes.models import find_model
 from .options import Options, text_key, transforms, unused
@@ -33,6 +33,7 @@ from .output import clipboard
 from .output.compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .output.sink import open_sink
 from .plan.fit import budget_key, fit
+from .plan.fit import rank as budget_rank
 from .plan.frame import Frame
 from .read import names, secrets
 from .read.decode import UTF8_REPLACED
@@ -285,7 +286,20 @@ def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
     return views.analyze(documents, reader, counter, compress=not reader.text.transforms,
                          question=options.query, workers=options.workers,
                          ranked=options.map or budgeted,
-                         boosted=lambda path: priority.match(path) is not None)
+                         boosted=lambda path: priority.match(path) is not None,
+                         commits=_recent_commits(reader.source) if options.query else ())
+
+
+def _recent_commits(source: Source) -> list[tuple[str, ...]]:
+    """The files each recent commit touched, newest first, for ``--query``'s history signal
+    (none outside git, or when git cannot tell)."""
+    try:
+        place = review.place_of(source)
+        found = history.log(place, [place.commit or "HEAD"], "the source",
+                            limit=retrieve.HISTORY_COMMITS, secrets="off")
+    except GitDigestError:
+        return []
+    return [commit.files for commit in found.commits]
 
 
 def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: PatternSet,
@@ -300,12 +314,21 @@ def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: 
     choices: Any = None
     group: Any = None
     if analysis is not None:
-        key = _key(analysis, priority)
+        key = _key(analysis, priority, with_query=False)
         choices = lambda d: analysis.alternatives(d, _views(analysis, d, options))  # noqa: E731
-        if options.query is None:  # a large module yields to the map entries of its kind
-            group = lambda d: (tier(d.path) if tier else 0, key(d)[:2])  # noqa: E731
+        # a large module yields to the map entries of its kind
+        group = lambda d: (tier(d.path) if tier else 0, key(d)[:2])  # noqa: E731
     fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
                  group=group)
+    if analysis is None or options.query is None:
+        return fitted.kept, fitted.cut
+    # The question reorders; it never shows less: every source file (not a test or an
+    # example) the plain order shows keeps room for at least its map entry, and the most
+    # relevant files get what is left.
+    shown = {d.path for d in fitted.kept
+             if budget_rank(d.path, priority) == 3 and compress.language_of(d.path) is not None}
+    fitted = fit(documents, budget, frame.measure, priority, tier, key=_key(analysis, priority),
+                 views=choices, protected=lambda d: d.path in shown)
     return fitted.kept, fitted.cut
 
 
@@ -334,9 +357,9 @@ def _views(analysis: views.Analysis, document: Document, options: Options
     return ("full", "compressed", "map")
 
 
-def _key(analysis: views.Analysis, priority: PatternSet) -> Any:
+def _key(analysis: views.Analysis, priority: PatternSet, with_query: bool = True) -> Any:
     return lambda d: budget_key(d, priority, analysis.importance(d.path),
-                                analysis.score(d.path))
+                                analysis.score(d.path) if with_query else None)
 
 
 def _map(documents: list[Document], analysis: views.Analysis, frame: Frame, budget: int,

@@ -7,8 +7,9 @@ from click.testing import CliRunner
 
 from gitdigest import BudgetTooSmall, digest
 from gitdigest.cli import cli
+from gitdigest.core.records import Document, Entry
 from gitdigest.count.tokens import TokenCounter
-from gitdigest.plan.fit import rank
+from gitdigest.plan.fit import fit, rank
 from gitdigest.select.ignores import PatternSet
 
 from .conftest import MakeRepo
@@ -164,3 +165,35 @@ def test_without_the_extra_the_most_imported_source_comes_first(
     budget = frame + sum(blocks.values()) - blocks["src/pkg/lonely.py"] + 150
     kept = {d.path for d in digest(str(root), max_tokens=budget).files}
     assert "src/pkg/core.py" in kept and "src/pkg/lonely.py" not in kept
+
+
+def _document(path: str, tokens: int, view: str = "full") -> Document:
+    return Document(Entry(path, "file"), tokens * 4, tokens, tokens, "utf-8", view=view)
+
+
+def test_protected_files_keep_room_wherever_they_come_in_the_order() -> None:
+    # in order: a (the most relevant), other.md, then p1 and p2, which are protected (what the
+    # order without a query showed); the frame is 100 tokens
+    whole = {"a.py": 500, "other.md": 130, "p1.py": 300, "p2.py": 300}
+    brief = {"a.py": 60, "p1.py": 20, "p2.py": 20}
+    documents = [_document(path, tokens) for path, tokens in whole.items()]
+    order = list(whole)
+
+    def options(document: Document) -> list[Document]:
+        entry = brief.get(document.path)
+        return [document] + ([_document(document.path, entry, "map")] if entry else [])
+
+    def fitted(budget: int, protect: bool) -> dict[str, str]:
+        result = fit(documents, budget, lambda kept, cut: 100, key=lambda d: order.index(d.path),
+                     views=options, protected=(lambda d: d.path.startswith("p")) if protect
+                     else None)
+        assert result.tokens <= budget
+        return {d.path: d.view for d in result.kept}
+
+    # without protection other.md takes the room p2's map entry needed
+    assert fitted(760, protect=False) == {"a.py": "full", "other.md": "full", "p1.py": "map"}
+    # with it, the first file is still whole and both protected files keep their map entry
+    assert fitted(760, protect=True) == {"a.py": "full", "p1.py": "map", "p2.py": "map"}
+    # more room goes to the files in order: other.md, then p1 whole
+    assert fitted(1100, protect=True) == {"a.py": "full", "other.md": "full", "p1.py": "full",
+                                          "p2.py": "map"}

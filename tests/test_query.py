@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from gitdigest import digest
 from gitdigest.cli import cli
-from gitdigest.focus.query import stem, words
+from gitdigest.focus import rank as rank_module
+from gitdigest.focus.query import _plain_bm25, bm25, stem, words
+from gitdigest.focus.retrieve import is_test, name_hits, parse, path_hits, relevance, subject_of
 
-from .conftest import MakeRepo
+from .conftest import MakeRepo, git
 
 # flask-shaped: the app registers blueprints; the blueprint module only defines them
 FLASKISH = {
@@ -89,3 +94,281 @@ def test_query_under_a_budget_shows_the_relevant_file_richest(make_repo: MakeRep
     assert best["path"] == "src/tiny/templating.py"
     assert "render" in best["why"] and "template" in best["why"]
     assert data["summary"]["tokens"] <= 700
+
+
+# --- the signals, on in-memory inputs -------------------------------------------------------
+
+
+def test_parse_finds_names_and_paths_and_weighs_code_like_ones() -> None:
+    asked = parse("Fix `send_file` for Request.hooks in src/app/helpers.py and the fish shell")
+    assert asked.names["send_file"] == 3.0 and asked.names["hooks"] == 3.0
+    assert asked.names["fish"] == 1.0
+    assert "fix" not in asked.names and "the" not in asked.names
+    assert asked.paths == ["src/app/helpers.py"]
+
+
+def test_a_name_defined_in_fewer_files_counts_more() -> None:
+    definitions = {"a.py": frozenset({"url_for", "run"}), "b.py": frozenset({"run"}),
+                   "c.py": frozenset({"run"}), "d.py": frozenset({"other"})}
+    hits = name_hits(parse("url_for should not run twice"), definitions)
+    assert hits["a.py"] > hits["b.py"] == hits["c.py"] > 0
+    assert "d.py" not in hits
+
+
+def test_file_names_made_of_asked_words_and_given_paths_are_hits() -> None:
+    paths = ["fish_completions.go", "bash_completions.go", "command.go", "pkg/util.go"]
+    hits = path_hits(parse("quote args in fish completions"), paths)
+    assert max(hits, key=hits.__getitem__) == "fish_completions.go"
+    assert "command.go" not in hits
+    assert path_hits(parse("see pkg/util.go"), paths)["pkg/util.go"] == 4.0
+
+
+def test_tests_are_paired_with_the_code_they_test() -> None:
+    assert subject_of("tests/test_views.py") == "views"
+    assert subject_of("cmd/args_test.go") == "args"
+    assert subject_of("web/button.spec.ts") == "button"
+    assert subject_of("src/views.py") is None
+    assert is_test("tests/conftest.py") and not is_test("src/testing.py")
+
+
+def test_a_relevant_test_lifts_its_module_and_ranks_below_it() -> None:
+    corpus = {"src/views.py": words("class View: pass"),
+              "src/other.py": words("def helper(): pass"),
+              "tests/test_views.py": words("dispatch dispatch dispatch request view")}
+    definitions = {"src/views.py": frozenset({"View"}), "src/other.py": frozenset({"helper"}),
+                   "tests/test_views.py": frozenset()}
+    uses = {path: rank_module.references(" ".join(text)) for path, text in corpus.items()}
+    graph = rank_module.reference_graph(definitions, uses)
+    found = relevance("dispatch the request", corpus, definitions, graph, {})
+    assert found["src/views.py"].score > found["src/other.py"].score
+    assert found["src/views.py"].score > found["tests/test_views.py"].score > 0
+
+
+def test_personalised_pagerank_reaches_what_the_seed_uses_and_who_uses_it() -> None:
+    definitions = {"a.py": frozenset({"alpha"}), "b.py": frozenset({"beta"}),
+                   "c.py": frozenset({"gamma"}), "far.py": frozenset({"delta"})}
+    uses = {"a.py": Counter({"beta": 1}), "b.py": Counter(), "c.py": Counter({"alpha": 1}),
+            "far.py": Counter()}
+    graph = rank_module.reference_graph(definitions, uses)
+    near = rank_module.around(graph, {"a.py": 1.0})
+    assert near["b.py"] > near["far.py"] and near["c.py"] > near["far.py"]
+    assert rank_module.around(graph, {}) == {}
+
+
+def test_plain_bm25_matches_bm25s() -> None:
+    corpus = {"a": words("blueprint register app"), "b": words("config from object"),
+              "c": words("register register template"), "d": []}
+    asked = words("register a blueprint")
+    with_extra = bm25(asked, corpus)
+    plain = _plain_bm25(asked, [corpus[p] or ["\x00"] for p in sorted(corpus)], sorted(corpus))
+    assert plain.keys() == with_extra.keys()
+    for path in plain:
+        assert abs(plain[path] - with_extra[path]) < 1e-4
+    assert plain["a"] > plain["c"] > plain["b"] == 0
+
+
+# --- a small history: each commit's message is the question, its files the answer -----------
+
+SHOP = {
+    "README.md": "# Shop\nA tiny shop: carts, prices, stock, payments and shipping.\n",
+    "pyproject.toml": "[project]\nname = 'shop'\nversion = '1.0'\n",
+    "src/shop/__init__.py": "from .cart import Cart\nfrom .orders import Order\n",
+    "src/shop/cart.py": '''class Cart:
+    """Items a customer is about to buy."""
+
+    def __init__(self):
+        self.items = {}
+
+    def add_item(self, sku, quantity=1):
+        self.items[sku] = self.items.get(sku, 0) + quantity
+
+    def remove_item(self, sku):
+        del self.items[sku]
+
+    def total(self, prices):
+        return sum(prices[sku] * count for sku, count in self.items.items())
+''',
+    "src/shop/pricing.py": '''def apply_discount(amount, percent):
+    """The amount less a percentage."""
+    return amount * (100 - percent) / 100
+
+
+def tax_rate(country):
+    return {"FR": 0.2, "DE": 0.19}.get(country, 0.0)
+''',
+    "src/shop/inventory.py": '''class Inventory:
+    def __init__(self):
+        self.stock = {}
+
+    def reserve_stock(self, sku, quantity):
+        if self.stock.get(sku, 0) < quantity:
+            raise ValueError(sku)
+        self.stock[sku] -= quantity
+
+    def release_stock(self, sku, quantity):
+        self.stock[sku] = self.stock.get(sku, 0) + quantity
+''',
+    "src/shop/payment.py": '''def charge_card(card, amount):
+    """Charge a card; returns a receipt id."""
+    return f"{card}:{amount}"
+
+
+def refund(receipt):
+    return receipt.split(":")[0]
+''',
+    "src/shop/shipping.py": '''def shipping_cost(weight, country):
+    return 5 + weight * (2 if country == "FR" else 3)
+
+
+def estimate_delivery(days):
+    return days + 2
+''',
+    "src/shop/orders.py": '''from .cart import Cart
+from .inventory import Inventory
+from .payment import charge_card
+
+
+class Order:
+    def __init__(self, cart: Cart, inventory: Inventory):
+        self.cart = cart
+        self.inventory = inventory
+
+    def place(self, card, prices):
+        for sku, count in self.cart.items.items():
+            self.inventory.reserve_stock(sku, count)
+        return charge_card(card, self.cart.total(prices))
+
+    def cancel(self):
+        pass
+''',
+    "src/shop/users.py": '''class User:
+    def __init__(self, email, password):
+        self.email = email
+        self.password = password
+
+
+def authenticate(users, name, password):
+    return any(u.email == name and u.password == password for u in users)
+''',
+    "src/shop/emails.py": '''def send_receipt(user, receipt):
+    return f"To: {user.email}\\nYour receipt: {receipt}"
+''',
+    # prose that mentions every subject: what plain BM25 over text puts first
+    "docs/guide.md": "# Guide\n\n" + (
+        "Customers add items to the cart, remove items from the cart, get a discount on the "
+        "price, pay by card, get a refund, a receipt by email, and shipping with delivery "
+        "days. Orders reserve stock and release stock when cancelled. Users log in by email "
+        "and password. The cart total includes the tax rate of the country.\n\n") * 3,
+    "docs/howto.md": "# How to\n\n" + (
+        "To apply a discount, round the price. To remove an item, open the cart. A card is "
+        "charged once; a refund sends a receipt by email. Shipping is free above a weight; "
+        "delivery takes days. Cancel an order to release its stock. Log in by email.\n\n") * 3,
+    "docs/faq.md": "# FAQ\n\n" + ("Can I cancel an order? Is shipping free? How is the "
+                                  "discount applied to the price? When is the card charged? "
+                                  "How do I remove an item from my cart?\n\n") * 5,
+    "tests/test_cart.py": "from shop.cart import Cart\n\n\ndef test_add_item():\n"
+                          "    cart = Cart()\n    cart.add_item('a')\n    assert cart.items\n",
+    "tests/test_pricing.py": "from shop.pricing import apply_discount\n\n\n"
+                             "def test_apply_discount():\n"
+                             "    assert apply_discount(100, 10) == 90\n",
+    "tests/test_orders.py": "from shop.orders import Order\n\n\ndef test_order():\n"
+                            "    assert Order\n",
+}
+
+
+
+def _audited(files: dict[str, str]) -> dict[str, str]:
+    """Real modules are mostly bodies: each source module gets a function whose body (a long
+    comment) shows whole but not in its outline or map entry."""
+    note = "".join(f"    # rule {i}: keep this in step with the ledger; values are checked "
+                   f"upstream and the totals reconciled every night by the batch job\n"
+                   for i in range(5))
+    return {path: text + (f"\n\ndef audit_log(entries):\n{note}    return list(entries)\n"
+                          if path.startswith("src/") and ("class" in text or "def" in text)
+                          else "")
+            for path, text in files.items()}
+
+
+SHOP = _audited(SHOP)
+
+CHANGES = [  # (message, {path: (old, new)})
+    ("Round apply_discount to cents",
+     {"src/shop/pricing.py": ("return amount * (100 - percent) / 100",
+                              "return round(amount * (100 - percent) / 100, 2)")}),
+    ("Cart.remove_item ignores a missing sku",
+     {"src/shop/cart.py": ("del self.items[sku]", "self.items.pop(sku, None)")}),
+    ("Release the stock when an Order is cancelled",
+     {"src/shop/orders.py": ("    def cancel(self):\n        pass",
+                             "    def cancel(self):\n        for sku, count in "
+                             "self.cart.items.items():\n            "
+                             "self.inventory.release_stock(sku, count)")}),
+    ("charge_card rejects a zero amount",
+     {"src/shop/payment.py": ('    return f"{card}:{amount}"',
+                              '    if not amount:\n        raise ValueError(amount)\n'
+                              '    return f"{card}:{amount}"')}),
+    ("shipping_cost is free above 50 kg",
+     {"src/shop/shipping.py": ("    return 5 + weight", "    if weight > 50:\n        return 0\n"
+                                                         "    return 5 + weight")}),
+    ("authenticate compares emails case-insensitively",
+     {"src/shop/users.py": ("u.email == name", "u.email.lower() == name.lower()")}),
+    ("send_receipt and refund mention the receipt id",
+     {"src/shop/emails.py": ("Your receipt:", "Your receipt id:"),
+      "src/shop/payment.py": ('return receipt.split(":")[0]', 'return receipt.split(":", 1)[0]')}),
+    ("tax_rate knows Italy",
+     {"src/shop/pricing.py": ('"DE": 0.19}', '"DE": 0.19, "IT": 0.22}')}),
+]
+
+
+def _history(make_repo: MakeRepo) -> tuple[Path, list[tuple[str, str, list[str]]]]:
+    """The shop repository with one commit per change: (parent, message, files changed)."""
+    root = make_repo(SHOP)
+    cases = []
+    for message, edits in CHANGES:
+        parent = git(root, "rev-parse", "HEAD").strip()
+        for path, (old, new) in edits.items():
+            text = (root / path).read_text()
+            assert old in text, (path, old)
+            (root / path).write_text(text.replace(old, new))
+        git(root, "commit", "-qam", message)
+        cases.append((parent, message, sorted(edits)))
+    return root, cases
+
+
+def _plain_bm25_whole(texts: dict[str, str], blocks: dict[str, int], question: str,
+                      room: int) -> set[str]:
+    """The baseline: BM25 over each file's words, whole files in rank order within ``room``."""
+    def split(text: str) -> list[str]:
+        return re.findall(r"[a-z0-9]+", text.lower())
+
+    paths = sorted(texts)
+    scores = _plain_bm25(split(question), [split(texts[p]) or ["\x00"] for p in paths], paths)
+    kept = set()
+    for path in sorted(paths, key=lambda p: (-scores[p], p)):
+        if blocks[path] <= room:
+            kept.add(path)
+            room -= blocks[path]
+    return kept
+
+
+def test_query_beats_bm25_on_a_history_and_never_shows_less_than_no_query(
+        make_repo: MakeRepo) -> None:
+    root, cases = _history(make_repo)
+    budget = 1000  # the frame takes about half; the rest holds 2 of the 9 modules whole
+    totals = Counter[str]()
+    for parent, message, answer in cases:
+        plain = digest(str(root), ref=parent)
+        texts = {d.path: text for d, text in plain.contents()}
+        blocks = {d.path: d.block_tokens for d in plain.files}
+        asked = digest(str(root), ref=parent, query=message, max_tokens=budget)
+        unasked = digest(str(root), ref=parent, max_tokens=budget)
+        assert asked.summary.tokens <= budget
+        frame = asked.summary.tokens - sum(d.block_tokens for d in asked.files)
+        baseline = _plain_bm25_whole(texts, blocks, message, budget - frame)
+        shown = {d.path: d.view for d in asked.files}
+        without = {d.path for d in unasked.files}
+        assert sum(p in shown for p in answer) >= sum(p in without for p in answer), message
+        totals["query"] += sum(shown.get(p) == "full" for p in answer)
+        totals["bm25"] += sum(p in baseline for p in answer)
+        totals["answer"] += len(answer)
+    # the prose that mentions every subject comes first for plain BM25, and crowds it out
+    assert totals["query"] >= totals["bm25"] + 3, totals

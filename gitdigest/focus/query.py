@@ -1,36 +1,25 @@
-"""``--query TEXT``: rank files by relevance to a question, offline and deterministic.
-
-BM25 (``bm25s``) over each file's path, the names it defines and its text, all split into words
-the same way: identifiers break on underscores and case (``register_blueprint`` and
-``registerBlueprint`` both give ``register`` and ``blueprint``), words are lower-cased and
-lightly stemmed (``blueprints`` and ``registered`` meet ``blueprint`` and ``register``). Path
-and definition words count three times, since they say what a file is about. The relevance is
-blended with the file's importance (:mod:`gitdigest.focus.rank`). bm25s is imported only here.
+"""The text signal of ``--query`` (:mod:`.retrieve` blends it with the others): BM25 over each
+file's path, the names it defines and its text, all split into words the same way: identifiers
+break on underscores and case (``register_blueprint`` and ``registerBlueprint`` both give
+``register`` and ``blueprint``), words are lower-cased and lightly stemmed (``blueprints`` and
+``registered`` meet ``blueprint`` and ``register``). Path and definition words count three
+times, since they say what a file is about. bm25s (the compress extra) is imported only here;
+without it the same formula runs in plain Python.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 _WORD = re.compile(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])|[0-9]+")
-_STOP = frozenset((
+STOP = frozenset((
     "a", "an", "and", "are", "as", "at", "be", "by", "do", "does", "for", "from", "how", "i",
     "in", "is", "it", "of", "on", "or", "the", "this", "to", "was", "what", "when", "where",
     "which", "who", "why", "with", "self", "none", "true", "false", "def", "return", "import"))
-#: the share of the blended score that importance decides (the rest is relevance)
-IMPORTANCE_SHARE = 0.2
 _NAME_WEIGHT = 3
-
-
-@dataclass(frozen=True)
-class Relevance:
-    """A file's blended score (0 to 1) and the reason, in words."""
-
-    score: float
-    why: str
 
 
 def stem(word: str) -> str:
@@ -44,7 +33,7 @@ def stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-cased, stemmed words of ``text``, identifiers split on underscores and case."""
     found = (match.lower() for match in _WORD.findall(text))
-    return [stem(word) for word in found if word not in _STOP and len(word) > 1]
+    return [stem(word) for word in found if word not in STOP and len(word) > 1]
 
 
 def document_words(path: str, names: Iterable[str], text: str) -> list[str]:
@@ -53,31 +42,42 @@ def document_words(path: str, names: Iterable[str], text: str) -> list[str]:
     return heading * _NAME_WEIGHT + words(text)
 
 
-def relevance(question: str, corpus: Mapping[str, list[str]],
-              importance: Mapping[str, float]) -> dict[str, Relevance]:
-    """Every file's blended score for ``question``, with the words that matched."""
-    import bm25s
-
+def bm25(question: list[str], corpus: Mapping[str, list[str]]) -> dict[str, float]:
+    """Every file's BM25 score (Lucene's variant, k1 1.5, b 0.75) for the words ``question``:
+    bm25s when installed, else the same formula in plain Python."""
     paths = sorted(corpus)
-    asked = list(dict.fromkeys(words(question)))
-    if not paths:
-        return {}
+    if not paths or not question:
+        return dict.fromkeys(paths, 0.0)
+    try:
+        import bm25s
+    except ImportError:
+        return _plain_bm25(question, [corpus[p] or ["\x00"] for p in paths], paths)
     retriever = bm25s.BM25()
     retriever.index([corpus[path] or ["\x00"] for path in paths], show_progress=False)
-    scores = retriever.get_scores(asked) if asked else [0.0] * len(paths)
-    best = max((float(s) for s in scores), default=0.0) or 1.0
-    top = max(importance.values(), default=0.0) or 1.0
+    scores = retriever.get_scores(question)
+    return {path: float(raw) for path, raw in zip(paths, scores, strict=True)}
+
+
+def _plain_bm25(question: list[str], documents: list[list[str]], paths: list[str]
+                ) -> dict[str, float]:
+    k1, b = 1.5, 0.75
+    count = len(documents)
+    average = sum(len(d) for d in documents) / count or 1.0
+    frequency: Counter[str] = Counter()
+    for document in documents:
+        frequency.update(set(document))
+    idf = {w: math.log(1 + (count - frequency[w] + 0.5) / (frequency[w] + 0.5))
+           for w in set(question)}
     result = {}
-    for path, raw in zip(paths, scores, strict=True):
-        relevant = float(raw) / best
-        important = importance.get(path, 0.0) / top
-        score = (1 - IMPORTANCE_SHARE) * relevant + IMPORTANCE_SHARE * important
-        result[path] = Relevance(round(score, 6), _why(asked, corpus[path], relevant, important))
+    for path, document in zip(paths, documents, strict=True):
+        seen = Counter(document)
+        norm = k1 * (1 - b + b * len(document) / average)
+        result[path] = sum(idf[w] * seen[w] / (seen[w] + norm)
+                           for w in question if seen[w]) + 0.0
     return result
 
 
-def _why(asked: list[str], seen: list[str], relevant: float, important: float) -> str:
+def matched(asked: list[str], seen: list[str]) -> str:
+    """The question's words found in a file, with their counts (for ``why``)."""
     counts = Counter(word for word in seen if word in asked)
-    matched = ", ".join(f"{word} x{counts[word]}" for word in asked if counts[word])
-    return (f"matches {matched}" if matched else "no query word") + (
-        f"; relevance {relevant:.2f}, importance {important:.2f}")
+    return ", ".join(f"{word} x{counts[word]}" for word in asked if counts[word])

@@ -16,6 +16,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
+from typing import Any
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 _ENTRY = re.compile(r"(?:^|/)(?:__main__\.py|cli\.[a-z]+|main\.[a-z]+|index\.[jt]sx?|"
@@ -48,6 +49,27 @@ def importance(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Cou
     """
     import networkx
 
+    paths = sorted(uses)
+    graph = reference_graph(definitions, uses)
+    if not paths:
+        return {}
+    jumps = {path: ENTRY_BOOST if boosted(path) or is_entry_point(
+        path, definitions.get(path, frozenset())) else 1.0 for path in paths}
+    ranks: dict[str, float] = networkx.pagerank(graph, personalization=jumps, weight="weight",
+                                                tol=1e-10, max_iter=500)
+    # Rank flows on down a chain, so a helper that only the central module uses would outrank
+    # it; weighing by how many files use a file keeps the hub above what it delegates to.
+    breadth = {path: float(ranks[path]) * (1 + graph.in_degree(path)) for path in paths}
+    total = sum(breadth.values()) or 1.0
+    return {path: breadth[path] / total for path in paths}
+
+
+def reference_graph(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Counter[str]]
+                    ) -> Any:
+    """The weighted networkx DiGraph from each file that uses a name to the files defining it
+    (see :func:`importance` for the weights); its nodes are the files of ``uses``."""
+    import networkx
+
     definers: dict[str, list[str]] = {}
     for path in sorted(definitions):
         for name in definitions[path]:
@@ -69,14 +91,26 @@ def importance(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Cou
                                               + factor * math.sqrt(count))
     for (user, owner), weight in sorted(weights.items()):
         graph.add_edge(user, owner, weight=weight)
-    if not paths:
+    return graph
+
+
+def around(graph: Any, seeds: Mapping[str, float]) -> dict[str, float]:
+    """Personalised PageRank over ``graph`` with its edges made two-way (a use back to its
+    definer counts half), the random jumps landing on ``seeds`` in proportion: the files
+    close to the seeds in the reference graph, as shares adding up to 1 (empty without
+    seeds)."""
+    import networkx
+
+    jumps = {path: weight for path, weight in seeds.items() if weight > 0 and path in graph}
+    if not jumps:
         return {}
-    jumps = {path: ENTRY_BOOST if boosted(path) or is_entry_point(
-        path, definitions.get(path, frozenset())) else 1.0 for path in paths}
-    ranks: dict[str, float] = networkx.pagerank(graph, personalization=jumps, weight="weight",
+    both = networkx.DiGraph()
+    both.add_nodes_from(sorted(graph.nodes))
+    for user, owner, weight in sorted(graph.edges(data="weight")):
+        both.add_edge(user, owner, weight=weight + (both.get_edge_data(user, owner) or {}
+                                                    ).get("weight", 0.0))
+        both.add_edge(owner, user, weight=weight / 2 + (both.get_edge_data(owner, user) or {}
+                                                        ).get("weight", 0.0))
+    found: dict[str, float] = networkx.pagerank(both, personalization=jumps, weight="weight",
                                                 tol=1e-10, max_iter=500)
-    # Rank flows on down a chain, so a helper that only the central module uses would outrank
-    # it; weighing by how many files use a file keeps the hub above what it delegates to.
-    breadth = {path: float(ranks[path]) * (1 + graph.in_degree(path)) for path in paths}
-    total = sum(breadth.values()) or 1.0
-    return {path: breadth[path] / total for path in paths}
+    return found

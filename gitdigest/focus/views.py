@@ -91,13 +91,15 @@ OUTLINE_LIMIT = 512 * 1024
 def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCounter, *,
             compress: bool = True, question: str | None = None,
             boosted: Callable[[str], bool] = lambda path: False,
-            workers: int | None = None, ranked: bool = True) -> Analysis:
+            workers: int | None = None, ranked: bool = True,
+            commits: Sequence[Sequence[str]] = ()) -> Analysis:
     """Outline every file a grammar handles, count its views, rank all files by importance
     and, with ``question``, by relevance. ``compress`` False (e.g. under ``--line-numbers``,
     whose numbered text no grammar parses) keeps every file whole but still ranks them.
     ``ranked`` False skips the importance graph (``--compress`` alone shows no order).
+    ``commits`` (the files of recent commits) let ``question`` find files that change together.
     Files are parsed by forked workers, as the documents stage counts them."""
-    from . import query, rank
+    from . import rank, retrieve
 
     wanted = [d for d in documents if question is not None or _is_code(d)]
     settings = _Settings(contents, counter, compress, question, ranked or question is not None)
@@ -116,7 +118,8 @@ def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCou
         if parsed.words is not None:
             corpus[path] = parsed.words
     importance = rank.importance(definitions, uses, boosted) if settings.rank else {}
-    scores = query.relevance(question, corpus, importance) if question is not None else {}
+    scores = retrieve.relevance(question, corpus, definitions, rank.reference_graph(
+        definitions, uses), importance, commits) if question is not None else {}
     views = {}
     for document in documents:
         path = document.path

@@ -104,7 +104,8 @@ def fit(documents: list[Document], budget: int, measure: Measure,
         key: Callable[[Document], Any] | None = None,
         views: Callable[[Document], Sequence[Document]] | None = None,
         overhead: Callable[[Document], int] | None = None,
-        group: Callable[[Document], Any] | None = None) -> Fit:
+        group: Callable[[Document], Any] | None = None,
+        protected: Callable[[Document], bool] | None = None) -> Fit:
     """Keep files in priority order while the exact digest stays within ``budget``.
 
     ``measure(kept, cut)`` is the exact token count of everything that is not a file block
@@ -121,12 +122,18 @@ def fit(documents: list[Document], budget: int, measure: Measure,
     check below corrects any estimate. With ``group``, a file gets a richer view only while
     every later file of its group (e.g. all source files) still has room for its cheapest
     view: a large module is compressed rather than crowding out the map entries after it.
+    ``protected`` files are kept room for, wherever they come in the order: every other file
+    gets a view only while each later protected file still has room for its cheapest one
+    (``--query`` keeps every source file the order without a query shows). Over budget,
+    unprotected files are dropped first.
     """
     within = key or (lambda d: (rank(d.path, priority), d.block_tokens, d.path))
     order = sorted(documents, key=lambda d: (tier(d.path) if tier else 0, within(d)))
     options = {id(d): list(views(d)) if views else [d] for d in order}
     cost = {id(d): [shown.block_tokens + (overhead(d) if overhead else 0)
                     for shown in options[id(d)]] for d in order}
+    if protected is not None:
+        return _fit_protected(documents, order, options, cost, protected, budget, measure)
     runs = _runs(order, group)
     worst = measure([], documents)  # every file cut, marked and listed: the largest frame
     chosen = _choose(runs, options, cost, {}, budget - worst)
@@ -198,6 +205,100 @@ def _poorest(run: list[Document], options: dict[int, list[Document]], picks: dic
     return [d for d in richer if _RICHNESS[options[id(d)][picks[id(d)]].view] == level]
 
 
+def _choose_protected(order: list[Document], options: dict[int, list[Document]],
+            cost: dict[int, list[int]], reserve: dict[int, int], chosen: dict[int, Document],
+            room: int, must: set[int] | None = None) -> dict[int, Document]:
+    """For :func:`_fit_protected`: ``chosen`` plus files, in budget order, each in the richest
+    view that fits ``room`` and leaves the later protected files (``must``) their room; a file
+    already chosen moves up to a richer view when the room allows."""
+    chosen = dict(chosen)
+    for document in order:
+        if id(document) in chosen:
+            if must is not None:
+                room -= _upgrade(document, options, cost, reserve, chosen, room)
+            continue
+        own = cost[id(document)]
+        # the richest view that leaves the rest of its group its cheapest views; when the
+        # group cannot all fit anyway, the cheapest view that fits (more files, each briefer)
+        fallback = must is None or id(document) in must
+        pick = next((i for i, c in enumerate(own) if c + reserve[id(document)] <= room),
+                    min((i for i, c in enumerate(own) if c <= room and fallback), default=None,
+                        key=lambda i: own[i]))
+        if pick is not None:
+            chosen[id(document)] = options[id(document)][pick]
+            room -= own[pick]
+    return chosen
+
+
+def _upgrade(document: Document, options: dict[int, list[Document]],
+             cost: dict[int, list[int]], reserve: dict[int, int], chosen: dict[int, Document],
+             room: int) -> int:
+    """Show a chosen file in the richest view its room allows; the tokens that took."""
+    own, now = cost[id(document)], options[id(document)].index(chosen[id(document)])
+    pick = next((i for i in range(now) if own[i] - own[now] + reserve[id(document)] <= room),
+                now)
+    chosen[id(document)] = options[id(document)][pick]
+    return own[pick] - own[now]
+
+
+#: the first file in order that fits may take this share of the room whole, the next few
+#: files what is left of :data:`LEAD_SHARE`, protected files or not
+LEAD_FIRST = 0.85
+LEAD_SHARE = 0.5
+LEAD_FILES = 5
+
+
+def _lead(order: list[Document], cost: dict[int, list[int]], room: int) -> list[int]:
+    """Among the first :data:`LEAD_FILES` files, the first one whole within :data:`LEAD_FIRST`
+    of ``room`` (a file too large to be whole at all is passed over), and those whole within
+    what is left of :data:`LEAD_SHARE` of it."""
+    lead: list[int] = []
+    left = room * LEAD_SHARE
+    for document in order[:LEAD_FILES]:
+        whole = cost[id(document)][0]
+        if whole <= left or (not lead and whole <= room * LEAD_FIRST):
+            lead.append(id(document))
+            left -= whole
+    return lead
+
+
+def _fit_protected(documents: list[Document], order: list[Document],
+                   options: dict[int, list[Document]], cost: dict[int, list[int]],
+                   protected: Callable[[Document], bool], budget: int, measure: Measure) -> Fit:
+    """:func:`fit` keeping room for the ``protected`` files: the first files in order are
+    shown whole when they fit a share of the room (:func:`_lead`); then, in order, each file
+    gets the richest view that leaves every later protected file not yet shown its cheapest;
+    round after round the slack the exact count leaves goes to the first files in order (a
+    richer view for a file already shown, or a new file). Over budget, unprotected files go
+    first."""
+    must = {id(d) for d in order if protected(d)}
+    dropping = [d for d in order if id(d) in must] + [d for d in order if id(d) not in must]
+    # the frame with the protected files kept (briefly) and the rest cut: what it will be,
+    # near enough, so the first pass already gives the first files their richest views
+    cheapest = {id(d): options[id(d)][min(range(len(cost[id(d)])), key=cost[id(d)].__getitem__)]
+                for d in order if id(d) in must}
+    room = budget - measure([cheapest[id(d)] for d in documents if id(d) in must],
+                            [d for d in documents if id(d) not in must])
+    lead = _lead(order, cost, room)
+    chosen: dict[int, Document] = {}
+    best: Fit | None = None
+    for _ in range(_ROUNDS + 1):
+        reserve = _kept_room(order, cost, _waiting(must, chosen)) | dict.fromkeys(lead, 0)
+        grown = _choose_protected(order, options, cost, reserve, chosen, room, must)
+        if best is not None and grown == chosen:
+            break
+        best, chosen = _shrink(documents, dropping, grown, budget, measure)
+        room = budget - best.tokens
+    assert best is not None
+    return best
+
+
+def _waiting(must: set[int], chosen: dict[int, Document]) -> Callable[[Document], bool]:
+    """Protected and not yet shown."""
+    waiting = must - chosen.keys()
+    return lambda document: id(document) in waiting
+
+
 def _shrink(documents: list[Document], order: list[Document], chosen: dict[int, Document],
             budget: int, measure: Measure) -> tuple[Fit, dict[int, Document]]:
     """Drop the last files in budget order until the exact total is within ``budget``."""
@@ -228,3 +329,15 @@ def _runs(order: list[Document], group: Callable[[Document], Any] | None
         runs[-1].append(document)
         last = name
     return runs
+
+
+def _kept_room(order: list[Document], cost: dict[int, list[int]],
+               protected: Callable[[Document], bool]) -> dict[int, int]:
+    """Per file: the cheapest views of the protected files after it, added up."""
+    reserve: dict[int, int] = {}
+    after = 0
+    for document in reversed(order):
+        reserve[id(document)] = after
+        if protected(document):
+            after += min(cost[id(document)], default=0)
+    return reserve
