@@ -42,9 +42,10 @@ def test_usage_line_and_exit_codes_in_help() -> None:
     assert bad.exit_code == 2 and "gitdigest digest" not in bad.stderr
 
 
-def test_exit_codes_in_readme_match() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = readme.split("## Exit codes", 1)[1].lstrip("\n").split("\n\n", 1)[0]
+@pytest.mark.parametrize("page", ["README.md", "docs/exit-codes.md"])
+def test_exit_codes_in_the_docs_match(page: str) -> None:
+    text = (ROOT / page).read_text(encoding="utf-8")
+    table = text.split("# Exit codes\n", 1)[1].lstrip("\n").split("\n\n", 1)[0]
     assert [int(code) for code in re.findall(r"^\| (\d+) \|", table, re.M)] == [
         code for code, _ in EXIT_CODES]
 

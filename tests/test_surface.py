@@ -1,6 +1,6 @@
 """The documented surface matches the code: every option has help and appears in the docs (the
-generated docs/options.md and the hand-written pages), and CI runs exactly the README's test
-command."""
+generated docs/options.md and the hand-written pages), the README stays short, and CI runs
+exactly the README's test command."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ def test_every_option_has_help_and_is_documented(name: str, command: click.Comma
             for opt in param.opts:
                 if opt.startswith("--") and opt != "--help":
                     assert f"`{opt}" in DOCS, f"{opt} is in no docs/*.md page"
+
+
+def test_readme_stays_a_short_front_door() -> None:
+    assert len(README.encode()) <= 12 * 1024, "README.md over 12 KB: move reference to docs/"
 
 
 def test_ci_runs_the_readme_test_command() -> None:
