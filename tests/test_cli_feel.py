@@ -62,6 +62,7 @@ def test_a_folder_named_digest_is_digested(make_repo: MakeRepo) -> None:
     assert "FILE: inner.py" in result.stdout and "outer.py" not in result.stdout
 
 
+@pytest.mark.slow
 def test_shell_completion(make_repo: MakeRepo) -> None:
     env = {**os.environ, "_GITDIGEST_COMPLETE": "bash_source"}
     script = _run(env=env)
@@ -141,6 +142,7 @@ def test_check_over_budget_says_the_file_was_written(make_repo: MakeRepo, tmp_pa
     assert "Skipped:  ignored 1: logo.png\n" in result.stderr
 
 
+@pytest.mark.slow
 def test_copy_without_a_display(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo({"a.py": "a\n"})
     tools = tmp_path / "bin"
