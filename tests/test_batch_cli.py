@@ -149,6 +149,8 @@ def _check_first_run(fleet: Fleet, out: Path, code: int, stderr: str) -> dict[st
     return by
 
 
+@pytest.mark.slow
+@pytest.mark.server
 def test_local_pool_then_unchanged_then_a_new_commit(fleet: Fleet, tmp_path: Path) -> None:
     fleet.release.set()
     out = tmp_path / "out"
@@ -188,6 +190,9 @@ def test_local_pool_then_unchanged_then_a_new_commit(fleet: Fleet, tmp_path: Pat
     assert code == 0 and "5 ok, 0 unchanged" in stderr
 
 
+@pytest.mark.slow
+@pytest.mark.extra
+@pytest.mark.server
 def test_dask_local_cluster_with_two_workers(fleet: Fleet, tmp_path: Path) -> None:
     fleet.release.set()
     listing = _list(fleet, tmp_path)
@@ -204,6 +209,8 @@ def test_dask_local_cluster_with_two_workers(fleet: Fleet, tmp_path: Path) -> No
             assert (out / name).read_bytes() == (local / name).read_bytes()
 
 
+@pytest.mark.slow
+@pytest.mark.server
 def test_a_killed_batch_resumes(fleet: Fleet, tmp_path: Path) -> None:
     listing = _list(fleet, tmp_path, failing=False)
     out = tmp_path / "out"
@@ -253,6 +260,7 @@ def test_transient_failures_are_retried_with_back_off(tmp_path: Path) -> None:
     assert time.monotonic() - started >= 0.6  # 0.2 s, then 0.4 s
 
 
+@pytest.mark.slow
 def test_stdin_list_and_local_paths(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -288,6 +296,7 @@ def test_usage_errors_exit_2_before_any_work(tmp_path: Path, lines: str, args: l
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_bare_source_still_digests(tmp_path: Path) -> None:
     repo = tmp_path / "batch"  # a folder named like the command is reachable as ./batch
     repo.mkdir()
@@ -301,6 +310,8 @@ def test_bare_source_still_digests(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "FILE: a.py" in result.stdout
 
 
+@pytest.mark.extra
+@pytest.mark.server
 def test_a_running_dask_scheduler(fleet: Fleet, tmp_path: Path) -> None:
     """--scheduler ADDRESS submits to a cluster that is already running; its workers write DIR
     themselves (a shared filesystem: this machine)."""
@@ -310,7 +321,7 @@ def test_a_running_dask_scheduler(fleet: Fleet, tmp_path: Path) -> None:
     listing.write_text(f"{fleet.http.url}/owner/alpha\n{fleet.http.url}/owner/missing\n")
     out = tmp_path / "out"
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address="127.0.0.1:0") as cluster:
         code, stderr = _batch(str(listing), "-O", str(out), "--engine", "dask", "--scheduler",
                               cluster.scheduler_address, "--secrets", "off")
     assert code == 1 and "1 of 2 sources failed" in stderr

@@ -56,6 +56,7 @@ def test_warm_run_needs_no_tokenizer_and_gives_the_same_bytes(make_repo: MakeRep
     assert [s.reason for s in warm.skipped] == ["binary"]
 
 
+@pytest.mark.slow
 def test_content_change_invalidates(make_repo: MakeRepo) -> None:
     root = make_repo(FILES)
     digest(str(root))
@@ -144,6 +145,7 @@ def test_process_pool_gives_byte_identical_output(make_repo: MakeRepo,
     assert _full(digest(str(root), cache=False, workers=3, ref="HEAD")) == serial_ref
 
 
+@pytest.mark.slow
 def test_concurrent_runs_share_the_cache(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo({f"f{i}.txt": f"line {i}\n" * 200 for i in range(60)})
     expected = _full(digest(str(root), cache=False))

@@ -84,6 +84,7 @@ def test_action_declares_what_the_issue_asks() -> None:
     assert 'pip" install --quiet "$GITDIGEST_ACTION_PATH"' in install["run"]
 
 
+@pytest.mark.slow
 def test_action_defaults_digest_the_workspace(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo({"a.py": "print('a')\n", "docs/x.md": "x\n"})
     expected = digest(str(root))  # the workspace as the action found it
@@ -94,6 +95,7 @@ def test_action_defaults_digest_the_workspace(make_repo: MakeRepo, tmp_path: Pat
     assert (root / "digest.txt").read_text().startswith("Source: repo\n")
 
 
+@pytest.mark.slow
 def test_action_inputs_budget_and_check_against(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo({"a.py": "print('a')\n", "b c/d.py": "d\n"})
     inputs = {"format": "json", "output": "out.json", "max-tokens": "100000",
@@ -110,6 +112,7 @@ def test_action_inputs_budget_and_check_against(make_repo: MakeRepo, tmp_path: P
     assert again == outputs
 
 
+@pytest.mark.slow
 def test_action_args_are_never_run(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo({"a.py": "a\n"})
     code, outputs, stderr = run_action(root, tmp_path / "runner",
@@ -125,6 +128,7 @@ def _hook() -> dict[str, Any]:
     return dict(hook)
 
 
+@pytest.mark.slow
 def test_pre_commit_hook_keeps_the_committed_digest_up_to_date(make_repo: MakeRepo) -> None:
     hook = _hook()
     assert hook["language"] == "python" and hook["pass_filenames"] is False
@@ -153,6 +157,7 @@ def test_pre_commit_hook_keeps_the_committed_digest_up_to_date(make_repo: MakeRe
     assert commit_hook().returncode == 0
 
 
+@pytest.mark.slow
 def test_github_example_uses_the_action_and_runs(make_repo: MakeRepo, tmp_path: Path) -> None:
     workflow = yaml.safe_load((ROOT / "examples/ci/github-actions.yml").read_text())
     steps = workflow["jobs"]["digest"]["steps"]
@@ -165,6 +170,7 @@ def test_github_example_uses_the_action_and_runs(make_repo: MakeRepo, tmp_path: 
     assert outputs["path"] == "digest.json" and len(outputs["fingerprint"]) == 64
 
 
+@pytest.mark.slow
 def test_gitlab_example_installs_from_the_repository_and_runs(make_repo: MakeRepo) -> None:
     job = yaml.safe_load((ROOT / "examples/ci/gitlab-ci.yml").read_text())["digest"]
     install, *rest = job["script"]

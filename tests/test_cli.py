@@ -126,6 +126,7 @@ def test_unwritable_output_is_one_line(make_repo: MakeRepo) -> None:
     assert err.startswith("gitdigest: error: cannot write") and err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_debug_adds_a_traceback_and_keeps_the_exit_code(tmp_path: Path) -> None:
     plain = subprocess.run([sys.executable, "-m", "gitdigest", "nope"], cwd=tmp_path,
                            capture_output=True, text=True)
@@ -136,6 +137,7 @@ def test_debug_adds_a_traceback_and_keeps_the_exit_code(tmp_path: Path) -> None:
     assert debug.stderr.endswith(plain.stderr)  # the same one line, after the traceback
 
 
+@pytest.mark.slow
 def test_python_m_and_broken_pipe(make_repo: MakeRepo) -> None:
     root = make_repo({f"f{i}.txt": "line\n" * 2000 for i in range(30)})
     producer = subprocess.Popen([sys.executable, "-m", "gitdigest", str(root), "-o", "-", "-q"],
@@ -149,6 +151,7 @@ def test_python_m_and_broken_pipe(make_repo: MakeRepo) -> None:
     assert err == ""
 
 
+@pytest.mark.slow
 def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing(make_repo: MakeRepo,
                                                         tmp_path: Path) -> None:
     import signal

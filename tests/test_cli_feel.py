@@ -42,9 +42,10 @@ def test_usage_line_and_exit_codes_in_help() -> None:
     assert bad.exit_code == 2 and "gitdigest digest" not in bad.stderr
 
 
-def test_exit_codes_in_readme_match() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = readme.split("## Exit codes", 1)[1].lstrip("\n").split("\n\n", 1)[0]
+@pytest.mark.parametrize("page", ["README.md", "docs/exit-codes.md"])
+def test_exit_codes_in_the_docs_match(page: str) -> None:
+    text = (ROOT / page).read_text(encoding="utf-8")
+    table = text.split("# Exit codes\n", 1)[1].lstrip("\n").split("\n\n", 1)[0]
     assert [int(code) for code in re.findall(r"^\| (\d+) \|", table, re.M)] == [
         code for code, _ in EXIT_CODES]
 
@@ -61,6 +62,7 @@ def test_a_folder_named_digest_is_digested(make_repo: MakeRepo) -> None:
     assert "FILE: inner.py" in result.stdout and "outer.py" not in result.stdout
 
 
+@pytest.mark.slow
 def test_shell_completion(make_repo: MakeRepo) -> None:
     env = {**os.environ, "_GITDIGEST_COMPLETE": "bash_source"}
     script = _run(env=env)
@@ -140,6 +142,7 @@ def test_check_over_budget_says_the_file_was_written(make_repo: MakeRepo, tmp_pa
     assert "Skipped:  ignored 1: logo.png\n" in result.stderr
 
 
+@pytest.mark.slow
 def test_copy_without_a_display(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo({"a.py": "a\n"})
     tools = tmp_path / "bin"

@@ -6,6 +6,8 @@ import pytest
 
 from gitdigest.focus.compress import MARKER, language_of, outline
 
+pytestmark = pytest.mark.extra
+
 # (path, source, signatures that must stay, body lines that must go)
 CASES = [
     ("pkg/service.py", '''"""Service layer.

@@ -159,6 +159,7 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"{server.url}/owner/cfg"
 
 
+@pytest.mark.server
 def test_remote_configuration_is_ignored_unless_trusted(remote: str, tmp_path: Path) -> None:
     code, out, err = run(remote, "-f", "json", "-o", "-", "--no-cache", cwd=tmp_path)
     assert code == 0, err
@@ -178,6 +179,7 @@ def test_remote_configuration_is_ignored_unless_trusted(remote: str, tmp_path: P
     assert [f["path"] for f in json.loads(out)["files"]] == [".gitdigest.toml", "notes.md"]
 
 
+@pytest.mark.server
 def test_trusted_remote_configuration_cannot_choose_where_to_write(remote: str,
                                                                    tmp_path: Path) -> None:
     code, out, err = run(remote, "-o", "-", "--no-cache", "--trust-remote-config",

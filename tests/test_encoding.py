@@ -165,6 +165,7 @@ def test_batch_reruns_when_what_auto_counts_with_changes(monkeypatch: pytest.Mon
     assert options_fingerprint(Options(source="o/r", model="no-such-model"), "1")  # no raise
 
 
+@pytest.mark.slow
 def test_a_machine_without_the_extra_estimates_in_a_fresh_process(
         make_repo: MakeRepo, tmp_path: Path) -> None:
     # A site-packages without llama_models (every other entry linked in) and no site hooks:

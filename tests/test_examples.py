@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import MakeRepo
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
+@pytest.mark.slow
 def test_python_api_example(make_repo: MakeRepo) -> None:
     root = make_repo({"a.py": "print('a')\n", "tests/t.py": "t\n", "img.png": b"\x89PNG"})
     result = subprocess.run([sys.executable, str(EXAMPLES / "python_api.py"), str(root),

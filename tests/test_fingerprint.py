@@ -26,6 +26,7 @@ def test_fingerprint_is_sha256_of_files_and_skips(make_repo: MakeRepo) -> None:
     assert len(expected) == 64 and int(expected, 16) >= 0
 
 
+@pytest.mark.slow
 def test_stable_across_runs_folders_workers_and_cache_states(make_repo: MakeRepo,
                                                              tmp_path: Path) -> None:
     # over 4 MB in all, so more than one worker really forks

@@ -69,6 +69,7 @@ def test_failures_carry_what_git_said(tmp_path: Path) -> None:
     assert "not a git repository" in caught.value.stderr
 
 
+@pytest.mark.slow
 def test_timeout_stops_git_and_its_helpers(tmp_path: Path) -> None:
     marker = tmp_path / "still-running"
     # an alias that starts a shell which starts a sleeper: the whole group must stop

@@ -17,6 +17,8 @@ from gitdigest.count.tokens import SPECS, TokenCounter, load_ranks
 
 from .conftest import MakeRepo
 
+pytestmark = pytest.mark.extra
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -36,6 +38,7 @@ def _corpus() -> list[str]:
     return texts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "module"), [("llama3", "llama_models.llama3.tokenizer"),
                                               ("llama4", "llama_models.llama4.tokenizer")])
 def test_counts_equal_metas_tokenizer(name: str, module: str) -> None:

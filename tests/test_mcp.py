@@ -28,6 +28,8 @@ from gitdigest.mcp_server.params import WITHHELD
 from .conftest import write_files
 from .gitserver import GitHTTPServer, make_bare
 
+pytestmark = [pytest.mark.server, pytest.mark.extra]
+
 TOKEN = "tok-3c2b1a-private"
 GITDIGEST = str(Path(sys.executable).with_name("gitdigest"))
 TOOLS = {"digest", "stats", "tree", "map", "read_digest", "grep_digest", "notes", "models"}
@@ -106,6 +108,7 @@ async def refused(session: ClientSession, tool: str, **arguments: Any) -> str:
     return message
 
 
+@pytest.mark.slow
 def test_every_tool_on_a_local_repository(world: dict[str, Any]) -> None:
     project = world["project"]
     expected = digest(str(project), cache=False)
@@ -187,6 +190,7 @@ def test_every_tool_on_a_local_repository(world: dict[str, Any]) -> None:
     anyio.run(main)
 
 
+@pytest.mark.slow
 def test_paging_through_a_large_digest(world: dict[str, Any]) -> None:
     """Under a small response cap, the first answer says the cap and how to page, and the pages
     put together are exactly the digest."""
@@ -230,6 +234,7 @@ def test_paging_through_a_large_digest(world: dict[str, Any]) -> None:
     anyio.run(main)
 
 
+@pytest.mark.slow
 def test_every_refusal_is_a_tool_error_with_a_clear_message(world: dict[str, Any]) -> None:
     http = world["http"]
 
@@ -276,6 +281,7 @@ def test_every_refusal_is_a_tool_error_with_a_clear_message(world: dict[str, Any
     anyio.run(main)
 
 
+@pytest.mark.slow
 def test_remote_repositories_on_a_loopback_server(world: dict[str, Any]) -> None:
     """With --allow-private-hosts the loopback server is reachable; the private repository's
     token comes from the server's environment and never appears in an answer."""
@@ -311,6 +317,7 @@ def test_remote_repositories_on_a_loopback_server(world: dict[str, Any]) -> None
     assert any(auth for _, path, auth in http.requests if path.startswith("/private/"))
 
 
+@pytest.mark.slow
 def test_client_roots_decide_without_root(world: dict[str, Any]) -> None:
     """Without --root the client's MCP roots are the allowed folders (here: only the project,
     though the server runs in the folder above it)."""
@@ -332,6 +339,7 @@ def _free_port() -> int:
         return port
 
 
+@pytest.mark.slow
 def test_streamable_http_transport(world: dict[str, Any]) -> None:
     port = _free_port()
     server = subprocess.Popen([GITDIGEST, "mcp", "--transport", "http", "--port", str(port)],
@@ -363,6 +371,7 @@ def test_streamable_http_transport(world: dict[str, Any]) -> None:
         server.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_without_the_extra_the_command_says_what_to_install(tmp_path: Path) -> None:
     """`gitdigest mcp` without the SDK: one line naming the extra, exit 2."""
     blocker = tmp_path / "blocker"

@@ -7,8 +7,12 @@ import dataclasses
 import inspect
 import typing
 
+import pytest
+
 from gitdigest.mcp_server.params import WITHHELD, choices_of, names, parameters, tool_fields
 from gitdigest.options import Options, spec_of
+
+pytestmark = pytest.mark.extra
 
 
 def test_every_option_is_offered_or_withheld_with_a_reason() -> None:

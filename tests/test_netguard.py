@@ -116,6 +116,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitHTTPServer]:
         yield http
 
 
+@pytest.mark.server
 def test_a_loopback_server_is_refused_unless_allowed(server: GitHTTPServer) -> None:
     url = f"{server.url}/owner/repo.git"
     with pytest.raises(SourceRefused, match=r"127.0.0.1 is a private or local address"):
@@ -126,6 +127,7 @@ def test_a_loopback_server_is_refused_unless_allowed(server: GitHTTPServer) -> N
         "app.py"]
 
 
+@pytest.mark.server
 def test_git_connects_to_the_pinned_address(server: GitHTTPServer) -> None:
     # ".invalid" never resolves in DNS: the clone succeeds only through the pinned address
     policy = NetworkPolicy(allow_private=True, resolver=lambda host, port: ["127.0.0.1"])

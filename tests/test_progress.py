@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from gitdigest import Options, open_digest
 from gitdigest.sources import Step
 
@@ -48,6 +50,7 @@ def _repo(make_repo: MakeRepo) -> Path:
     return make_repo({f"m{i}.py": f"x = {i}\n" * 50 for i in range(5)} | {"a.bin": b"\0\1"})
 
 
+@pytest.mark.slow
 def test_piped_stderr_gets_no_escape_codes(make_repo: MakeRepo) -> None:
     root = _repo(make_repo)
     result = subprocess.run([sys.executable, "-m", "gitdigest", str(root), "-o", "-",
@@ -59,6 +62,7 @@ def test_piped_stderr_gets_no_escape_codes(make_repo: MakeRepo) -> None:
     assert _SGR not in result.stdout and result.stdout.startswith(b"Source: repo\n")
 
 
+@pytest.mark.slow
 def test_a_terminal_gets_progress_and_colour(make_repo: MakeRepo) -> None:
     root = _repo(make_repo)
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"COLUMNS": "100"}
@@ -72,6 +76,7 @@ def test_a_terminal_gets_progress_and_colour(make_repo: MakeRepo) -> None:
     assert quiet_code == 0 and b"reading" not in quiet and quiet.strip() == b""
 
 
+@pytest.mark.slow
 def test_no_color_is_honoured(make_repo: MakeRepo) -> None:
     root = _repo(make_repo)
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}

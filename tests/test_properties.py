@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -44,6 +45,7 @@ def _sane(url: RemoteURL) -> None:
     url.clone_url.encode("utf-8")  # the cache key hashes it: no lone surrogates
 
 
+@pytest.mark.slow
 @FAST
 @given(any_spec)
 @example("http://[invalid]")
@@ -90,6 +92,7 @@ host = st.sampled_from(["github.com", "gitlab.com", "git.example.org", "codeberg
 port_host = st.sampled_from(["127.0.0.1:8080", "localhost:3000", "git.example.org:8443"])
 
 
+@pytest.mark.slow
 @FAST
 @given(owner=name, repo=name, host=st.one_of(host, port_host),
        scheme=st.sampled_from(["https", "http", "ssh", "git", "scp", "bare"]))
@@ -119,6 +122,7 @@ def test_slugs_mean_the_default_host(owner: str, repo: str, host: str) -> None:
     assert url.clone_url == f"https://{host}/{owner}/{repo}"
 
 
+@pytest.mark.slow
 @FAST
 @given(owner=name, repo=name, ref=ref, path=st.lists(name, max_size=3),
        kind=st.sampled_from(["tree", "blob", "commit"]))
@@ -137,6 +141,7 @@ secret = st.text(alphabet=st.sampled_from(list("abcXYZ019_-.~!$&'()*+,;=")), min
 user = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,10}", fullmatch=True)
 
 
+@pytest.mark.slow
 @FAST
 @given(owner=name, repo=name, host=st.one_of(host, port_host), user=user, password=secret,
        scheme=st.sampled_from(["https", "http"]))
@@ -202,6 +207,7 @@ def test_parse_size_matches_units(number: int, unit: str, space: str) -> None:
     assert parse_size(f"{number}{space}{unit}") == number * _UNITS[unit.lower()]
 
 
+@pytest.mark.slow
 @FAST
 @given(a=st.integers(min_value=0, max_value=10**6), b=st.integers(min_value=0, max_value=10**6),
        frac=st.integers(min_value=0, max_value=99), unit=unit)
@@ -227,6 +233,7 @@ path_text = st.lists(st.text(alphabet=list("ab.*[]\\ é!#"), min_size=1, max_siz
                      min_size=1, max_size=4).map("/".join)
 
 
+@pytest.mark.slow
 @FAST
 @given(st.lists(pattern_text, max_size=5), path_text)
 @example(["!"], "a")  # pathspec raises GitIgnorePatternError for a lone "!"
@@ -241,6 +248,7 @@ def test_pattern_set_raises_only_usage_error(patterns: list[str], path: str) -> 
     assert result is None or result in patterns
 
 
+@pytest.mark.slow
 @FAST
 @given(st.binary(max_size=60) | st.lists(pattern_text, max_size=5).map(
     lambda lines: "\n".join(lines).encode("utf-8", "surrogatepass")), path_text)
@@ -287,6 +295,7 @@ def _notebook(items: list[Any]) -> str:
     return json.dumps({"cells": items, "nbformat": 4})
 
 
+@pytest.mark.slow
 @FAST
 @given(st.one_of(st.text(max_size=80), json_values.map(json.dumps),
                  st.lists(cells, max_size=5).map(_notebook),

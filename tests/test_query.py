@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from gitdigest import digest
@@ -16,6 +17,8 @@ from gitdigest.focus.query import _plain_bm25, bm25, stem, words
 from gitdigest.focus.retrieve import is_test, name_hits, parse, path_hits, relevance, subject_of
 
 from .conftest import MakeRepo, git
+
+pytestmark = pytest.mark.extra
 
 # flask-shaped: the app registers blueprints; the blueprint module only defines them
 FLASKISH = {

@@ -10,6 +10,8 @@ from gitdigest.focus.rank import importance, is_entry_point, references
 
 from .conftest import MakeRepo
 
+pytestmark = pytest.mark.extra
+
 # A known call graph: every module uses core; core uses util; nothing uses the leaves.
 GRAPH = {
     "pkg/core.py": "from .util import normalize\n\nclass Engine:\n    def run(self, item):\n"

@@ -23,6 +23,8 @@ from gitdigest.sources.remote import cache_dir
 from .conftest import write_files
 from .gitserver import GitDaemon, GitHTTPServer, make_bare
 
+pytestmark = pytest.mark.server
+
 TOKEN = "tok_9f8e7d6c5b4a-secret-value"
 GIT_ID = ["-c", "user.name=T", "-c", "user.email=t@example.invalid",
           "-c", "init.defaultBranch=main"]
@@ -132,6 +134,7 @@ def test_blob_of_a_tag(served: Served) -> None:
     assert result.tree == "└── README.md\n"
 
 
+@pytest.mark.slow
 def test_a_commit_and_the_ref_option(served: Served) -> None:
     base = f"{served.http.url}/owner/repo"
     by_url = digest(f"{base}/commit/{served.first}", cache=False)
@@ -201,6 +204,7 @@ def _everything_under(folder: Path) -> bytes:
     return b"\n".join(chunks)
 
 
+@pytest.mark.slow
 def test_token_never_leaks(served: Served, tmp_path: Path,
                            monkeypatch: pytest.MonkeyPatch) -> None:
     http = served.http
@@ -238,6 +242,7 @@ def test_sparse_subpath_fetches_only_that_subtree(served: Served) -> None:
     assert blobs == {line.split()[2] for line in wanted.splitlines()}
 
 
+@pytest.mark.slow
 def test_cache_follows_the_remote(served: Served, tmp_path: Path) -> None:
     root = served.root
     work = tmp_path / "w"
@@ -251,12 +256,14 @@ def test_cache_follows_the_remote(served: Served, tmp_path: Path) -> None:
     assert _files(digest(url, cache=False))["a.py"] == "changed\n"
 
 
-def test_no_temporary_clone_is_left_behind(served: Served) -> None:
-    before = set(Path(tempfile.gettempdir()).glob("gitdigest-clone-*"))
+def test_no_temporary_clone_is_left_behind(served: Served, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # a temporary folder of this test's own: other tests (and pytest -n workers) clone too
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     digest(f"{served.http.url}/owner/repo", cache=False)
     with pytest.raises(UnknownRef):
         digest(f"{served.http.url}/owner/repo", ref="nope", cache=False)
-    assert set(Path(tempfile.gettempdir()).glob("gitdigest-clone-*")) == before
+    assert list(tmp_path.glob("gitdigest-clone-*")) == []
 
 
 def test_unreachable_host_and_missing_repository(served: Served) -> None:
@@ -269,6 +276,7 @@ def test_unreachable_host_and_missing_repository(served: Served) -> None:
         digest(f"{served.http.url}/owner/missing", cache=False)
 
 
+@pytest.mark.slow
 def test_timeout(tmp_path: Path) -> None:
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))

@@ -21,6 +21,8 @@ from gitdigest.count.cache import cache_dir
 
 from .test_remote import Served, served  # noqa: F401 (the module's loopback servers)
 
+pytestmark = pytest.mark.server
+
 _SLACK = 0.1  # seconds: far below the 0.3 s each answer is delayed in the overlap tests
 
 
@@ -58,6 +60,7 @@ def test_warm_rerun_skips_the_fetch_and_is_byte_identical(served: Served) -> Non
     assert _run(url, "--no-cache") == cold  # a throw-away clone gives the same digest
 
 
+@pytest.mark.slow
 def test_subfolder_then_whole_repository_at_one_commit(served: Served) -> None:  # noqa: F811
     # the cached clone holds only src/lib's blobs; the whole-repository run at the same commit
     # skips the fetch and lets checkout bring the missing blobs in one batch
@@ -96,6 +99,7 @@ def test_the_tokenizer_loads_while_a_cold_fetch_downloads(served: Served  # noqa
     assert _run(url) == _run(url, "--no-cache")  # loaded early or not, the same digest
 
 
+@pytest.mark.slow
 def test_a_first_fetch_of_the_default_branch_overlaps_the_ref_listing(served: Served  # noqa: F811
                                                                       ) -> None:
     """On a slow network the ref listing's round trips are not on the way to the pack: the
@@ -153,6 +157,7 @@ def _promisor(clone: Path) -> str:
                           capture_output=True, text=True, check=False).stdout.strip()
 
 
+@pytest.mark.slow
 def test_larger_blobs_download_while_the_files_here_are_counted(
         served: Served, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     """A whole repository's first fetch brings every blob up to a size; the larger ones
@@ -183,6 +188,7 @@ def test_larger_blobs_download_while_the_files_here_are_counted(
     assert len(calls) == 1  # and nothing is downloading: nothing counted early
 
 
+@pytest.mark.slow
 def test_a_split_fetch_is_not_made_where_it_cannot_pay(
         served: Served, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     """A subfolder (blobless + sparse), a clone cache that is partial already, nothing larger

@@ -18,6 +18,8 @@ from gitdigest.sources.urls import parse_remote
 from .conftest import write_files
 from .gitserver import GitHTTPServer, make_bare
 
+pytestmark = pytest.mark.server
+
 GIT_ID = ["-c", "user.name=T", "-c", "user.email=t@example.invalid",
           "-c", "init.defaultBranch=main"]
 
@@ -69,6 +71,7 @@ def test_pull_and_merge_request_routes_parse() -> None:
     assert (merge.repo, merge.route, merge.tail) == ("g/sub/p", "merge_request", "45")
 
 
+@pytest.mark.slow
 def test_a_remote_range_matches_git(served: Served) -> None:
     result = digest(f"{served.http.url}/team/proj", diff="main...feature", changed=True,
                     log=10, cache=False)
@@ -84,6 +87,7 @@ def test_a_remote_range_matches_git(served: Served) -> None:
     assert result.source.ref == "feature"
 
 
+@pytest.mark.slow
 def test_a_pull_request_url_digests_its_head(served: Served) -> None:
     for route in ("pull/7", "-/merge_requests/3"):
         result = digest(f"{served.http.url}/team/proj/{route}", since="main", cache=False)

@@ -255,6 +255,7 @@ print(json.dumps([[f.rule, f.line, text[f.start:f.end] == token]
 """
 
 
+@pytest.mark.slow
 def test_scanning_makes_no_network_connection(rule_cache: Path) -> None:
     code = """
 import socket

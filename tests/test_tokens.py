@@ -133,6 +133,7 @@ def test_corrupt_data_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         load_ranks("o200k_base")
 
 
+@pytest.mark.slow
 def test_counts_with_no_network_at_all(tmp_path: Path) -> None:
     script = textwrap.dedent("""
         import socket

@@ -18,6 +18,8 @@ from gitdigest.count.tokens import TokenCounter
 
 from .conftest import MakeRepo
 
+pytestmark = pytest.mark.extra
+
 
 def _module(name: str, functions: int) -> str:
     body = "".join(

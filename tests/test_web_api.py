@@ -23,6 +23,8 @@ from .conftest import MakeRepo
 from .gitserver import GitHTTPServer
 from .webserver import TOKEN, WebServer, git_server, isolated_env
 
+pytestmark = [pytest.mark.server, pytest.mark.extra]
+
 
 @dataclass
 class Served:
@@ -56,6 +58,7 @@ def call(url: str, body: dict[str, Any] | None = None, headers: dict[str, str] |
         return error.code, error.headers, json.loads(error.read())
 
 
+@pytest.mark.slow
 def test_post_digest_is_the_clis_json(served: Served) -> None:
     source = f"{served.git.url}/team/demo.git"
     status, headers, answer = call(served.web.url + "/api/digest",
@@ -67,6 +70,7 @@ def test_post_digest_is_the_clis_json(served: Served) -> None:
     assert headers["X-Gitdigest-Result"].startswith("/d/")
 
 
+@pytest.mark.slow
 def test_a_big_digest_is_a_download_never_cropped(served: Served) -> None:
     source = f"{served.git.url}/team/demo.git"
     request = urllib.request.Request(served.web.url + "/api/run",
@@ -84,6 +88,7 @@ def test_a_big_digest_is_a_download_never_cropped(served: Served) -> None:
     assert whole.startswith(preview) and 0 < len(preview) <= 1024  # its start, as a preview
 
 
+@pytest.mark.slow
 def test_a_repeated_request_is_served_without_git(served: Served) -> None:
     body = {"source": f"{served.git.url}/team/demo.git", "include": ["*.md"]}
     status, headers, first = call(served.web.url + "/api/digest", body)
@@ -98,6 +103,7 @@ def test_a_repeated_request_is_served_without_git(served: Served) -> None:
     assert len(served.git.requests) > asked
 
 
+@pytest.mark.slow
 def test_get_digest_by_path_with_query_options(served: Served) -> None:
     status, _, answer = call(f"{served.web.url}/api/digest/{served.host}/team/demo/tree/main/src"
                              "?tokenizer=cl100k_base&include=app.py")
@@ -107,6 +113,7 @@ def test_get_digest_by_path_with_query_options(served: Served) -> None:
     assert [f["path"] for f in answer["files"]] == ["app.py"]
 
 
+@pytest.mark.slow
 def test_private_repository_takes_the_token_from_a_header_only(served: Served) -> None:
     source = f"{served.git.url}/private/demo.git"
     status, _, answer = call(served.web.url + "/api/digest", {"source": source})
@@ -158,6 +165,7 @@ def test_openapi_describes_the_api_from_the_options(served: Served) -> None:
     assert "token" not in properties and "output" not in properties
 
 
+@pytest.mark.slow
 def test_time_limit_and_a_rate_limit_shared_by_workers(served: Served, tmp_path: Path,
                                                       scanner_rules: Path) -> None:
     """Two uvicorn workers, one limit: the third request in a minute is refused whichever
@@ -195,6 +203,7 @@ def test_a_large_tree_starts_folded_below_the_digest(tmp_path: Path, scanner_rul
     assert "Files (160 included, 0 skipped)" in page
 
 
+@pytest.mark.slow
 def test_local_folders_only_under_the_root(tmp_path: Path, scanner_rules: Path,
                                            make_repo: MakeRepo) -> None:
     repo = make_repo({"a.py": "print(1)\n"}, name="roots/repo")

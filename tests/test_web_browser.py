@@ -29,6 +29,8 @@ from gitdigest.web.formspec import FIRST, WEB_FIELDS
 from .gitserver import GitHTTPServer
 from .webserver import TOKEN, WebServer, free_port, git_server, isolated_env
 
+pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.extra]
+
 CHROMIUM = "/usr/bin/chromium"  # Debian's package: Playwright's own download cannot work here
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -90,6 +92,7 @@ def submit(page: Page, source: str) -> None:
     page.click("#submit")
 
 
+@pytest.mark.slow
 def test_first_visit_shows_the_form_built_from_the_options(served: Served, page: Page,
                                                             tmp_path: Path) -> None:
     page.goto(served.web.url + "/")
@@ -121,6 +124,7 @@ def test_the_favicon_is_served(served: Served, page: Page) -> None:
     assert "<svg" in response.text()
 
 
+@pytest.mark.slow
 def test_submit_toggle_a_folder_and_back(served: Served, page: Page, tmp_path: Path) -> None:
     source = f"{served.git.url}/team/demo.git"
     page.goto(served.web.url + "/")
@@ -150,6 +154,7 @@ def test_submit_toggle_a_folder_and_back(served: Served, page: Page, tmp_path: P
     page.wait_for_url(first)
 
 
+@pytest.mark.slow
 def test_copy_and_download(served: Served, page: Page) -> None:
     page.goto(served.web.url + "/")
     submit(page, f"{served.git.url}/team/demo.git")
@@ -164,6 +169,7 @@ def test_copy_and_download(served: Served, page: Page) -> None:
     assert Path(download.value.path()).read_text(encoding="utf-8") == raw
 
 
+@pytest.mark.slow
 def test_the_url_trick(served: Served, page: Page) -> None:
     page.goto(f"{served.web.url}/{served.host}/team/demo/tree/main/src")
     page.wait_for_url(RESULT)
@@ -171,6 +177,7 @@ def test_the_url_trick(served: Served, page: Page) -> None:
     assert "FILE: app.py" in text and "FILE: util.py" in text and "README" not in text
 
 
+@pytest.mark.slow
 def test_a_private_repository_with_a_token(served: Served, page: Page) -> None:
     page.goto(served.web.url + "/")
     submit(page, f"{served.git.url}/private/demo.git")
@@ -186,6 +193,7 @@ def test_a_private_repository_with_a_token(served: Served, page: Page) -> None:
     assert not any(TOKEN in path for _, path, _ in served.git.requests)
 
 
+@pytest.mark.slow
 def test_refusals_are_shown(served: Served, page: Page, tmp_path: Path) -> None:
     cases = [
         (f"http://localhost:{served.git.port}/team/demo.git",
@@ -204,6 +212,7 @@ def test_refusals_are_shown(served: Served, page: Page, tmp_path: Path) -> None:
         page.evaluate("document.getElementById('error').hidden = true")
 
 
+@pytest.mark.slow
 def test_rate_limit_is_shown(served: Served, page: Page, tmp_path: Path,
                              scanner_rules: Path) -> None:
     home = tmp_path / "home"

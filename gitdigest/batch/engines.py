@@ -78,7 +78,9 @@ class DaskEngine:
         if self.address is None:
             cluster = distributed.LocalCluster(
                 n_workers=self.jobs, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.CRITICAL)
+                # the scheduler's HTTP endpoints on a free loopback port: None still binds
+                # :8787 on every interface, and warns when another cluster holds it
+                dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
         try:
             with distributed.Client(cluster if cluster is not None else self.address
                                     ) as client:

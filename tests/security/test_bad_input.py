@@ -169,6 +169,7 @@ def test_absurd_size(here: Path, size: str) -> None:
 
 # --------------------------------------------------------------- hostile repository content
 
+@pytest.mark.slow
 def test_invalid_line_in_gitdigestignore(make_repo: MakeRepo) -> None:
     """A repository (a remote one, too) decides what .gitdigestignore holds: a line pathspec
     cannot compile is skipped, as git skips such lines."""

@@ -80,6 +80,7 @@ def _assert_clean_run(result: subprocess.CompletedProcess[str], evil: Evil, out:
         assert UNTRACKED["debug.log"] not in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("vector", vectors(), ids=VECTOR_IDS)
 @pytest.mark.parametrize("mode", MODES)
 def test_repository_config_runs_nothing(mode: str, vector: Vector, tmp_path: Path,
@@ -148,6 +149,7 @@ def test_user_and_system_config_are_ignored(scope: str, mode: str, tmp_path: Pat
     _assert_clean_run(result, evil, out, mode)
 
 
+@pytest.mark.server
 @pytest.mark.parametrize("scope", ("global", "system"))
 def test_no_credential_helper_or_askpass_for_a_private_remote(
         scope: str, tmp_path: Path, http: GitHTTPServer) -> None:

@@ -36,6 +36,7 @@ def _gitdigest(root: Path, *args: str) -> None:
     subprocess.run([sys.executable, "-m", "gitdigest", ".", "-q", *args], cwd=root, check=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "names"), RUNS, ids=[" ".join(a) for a, _ in RUNS])
 def test_an_earlier_output_is_skipped(make_repo: MakeRepo, args: list[str],
                                       names: list[str]) -> None:
@@ -51,6 +52,7 @@ def test_an_earlier_output_is_skipped(make_repo: MakeRepo, args: list[str],
         assert skipped[name] == ("excluded", "an earlier gitdigest output")
 
 
+@pytest.mark.slow
 def test_every_part_carries_the_trailer_and_fits(make_repo: MakeRepo) -> None:
     root = make_repo(SOURCE)
     _gitdigest(root, "--split-tokens", "300", "-o", "../parts.txt")

@@ -16,6 +16,7 @@ from gitdigest import UsageError, digest
 from ..conftest import MakeRepo, git
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("git_repo", [True, False], ids=["work tree", "plain folder"])
 def test_fifos_and_sockets_are_listed_as_special(make_repo: MakeRepo, git_repo: bool) -> None:
     root = make_repo({"a.txt": "a\n", ".gitignore": "*.ignored\nbuild/\n"}, git_repo=git_repo,
