@@ -12,13 +12,13 @@ import contextlib
 import io
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .change import history, related, review
-from .core.errors import CheckFailed, GitDigestError
+from .core.errors import CheckFailed, GitDigestError, UsageError
 from .core.paths import order_key
 from .core.records import OWN_OUTPUT, DigestData, Document, Prologue, Summary, View
 from .count.cache import TokenCache
@@ -41,10 +41,12 @@ from .render import EXTENSIONS, get_renderer, split, stats
 from .render.json import VERSION as JSON_VERSION
 from .render.json import source_block, summary_block
 from .render.prologue import load_prologue
+from .select import listed as listed_paths
 from .select.explain import nothing_included
 from .select.ignores import DEFAULT_DIRS, PatternSet
 from .select.selection import select
 from .sources import Listing, Progress, Source, SourceSettings, no_progress, open_source
+from .sources.multi import open_sources
 from .sources.netguard import NetworkPolicy
 
 if TYPE_CHECKING:  # Unpack in **kwargs is 3.12's typing; typing_extensions ships with mypy
@@ -152,7 +154,9 @@ def open_digest(options: Options, progress: Progress = no_progress,
             settings = replace(settings, index_oids=False)
         # a remote source may then fetch its larger files while the others are counted
         settings = replace(settings, count_early=cache.enabled and not options.narrowed)
-        source = stack.enter_context(open_source(settings))
+        source = stack.enter_context(
+            open_sources(settings, options.sources, open_source) if options.more_sources
+            else open_source(settings))
         result = _build(source, options, prologue, budget, cache, reconfigure, progress,
                         counting_notes)
         try:
@@ -169,7 +173,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     if early is not None and cache.enabled:
         _count_early(source, early, options, cache, progress)
     listing = source.listing()
-    if reconfigure is not None and source.info.kind == "remote":
+    if reconfigure is not None and source.info.kind == "remote" and not source.info.sections:
         changed = reconfigure(lambda path: _read_or_none(source, path))
         if changed is not None:  # the repository's own configuration may name a model
             changed, changed_notes = resolve_tokenizer(changed)
@@ -178,8 +182,12 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             budget = budget_of(options)
             prologue = load_prologue(options.header, options.instructions, options.with_notes,
                                      options.notes_lang, options.secrets)
+    file_list = _files_from(source, options)
     selection = select(listing, source.read_path, options, _output_paths(source, options),
-                       source.generated)
+                       source.generated, only=file_list.wants if file_list is not None else None)
+    if file_list is not None:
+        selection = replace(selection, skipped=(*selection.skipped,
+                                                *listed_paths.unmatched(file_list, listing)))
     selection = names.screen(selection, options.secrets)  # a file named after a token
     progress(f"reading and counting {len(selection.included):,} files...")
     counter = TokenCounter(options.tokenizer)
@@ -217,7 +225,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     analysis = _analysis(documents, reader, counter, options, priority,
                          budget is not None and not options.check)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
-    notes = [*(counting_notes or []), *unused(options, source.info),
+    notes = [*(counting_notes or []), *unused(options, source.info), *listing.notes,
              *selection.notes, *_replaced(documents)]
     if options.map:
         assert analysis is not None
@@ -404,6 +412,17 @@ def _dominant(kept: list[Document], tokens: int) -> list[str]:
             and len(kept) > 1]
 
 
+def _files_from(source: Source, options: Options) -> listed_paths.FileList | None:
+    """``--files-from``'s paths as the digest names them (None: no list given)."""
+    if options.files_from is None:
+        return None
+    sections = [(name, Path(part.info.location) if part.info.kind == "local" else None)
+                for name, part in source.sections()]
+    lines = listed_paths.read_list(options.files_from, options.null)
+    return listed_paths.resolve(lines, [(name, base and base.resolve())
+                                        for name, base in sections])
+
+
 def _read_or_none(source: Source, path: str) -> bytes | None:
     try:
         return source.read_path(path)
@@ -413,27 +432,35 @@ def _read_or_none(source: Source, path: str) -> bytes | None:
 
 def _output_paths(source: Source, options: Options) -> list[str]:
     """The output files' paths inside a working-tree source, so they are never digested."""
-    root = source.root
     paths = []
-    for output in (default_output(options), options.summary_json):
-        if root is None or output is None or output == "-":
-            continue
-        with contextlib.suppress(ValueError):
-            paths.append(Path(output).resolve().relative_to(root).as_posix())
+    for name, part in source.sections():
+        root = part.root
+        for output in (default_output(options), options.summary_json):
+            if root is None or output is None or output == "-":
+                continue
+            with contextlib.suppress(ValueError):
+                inner = Path(output).resolve().relative_to(root).as_posix()
+                paths.append(f"{name}/{inner}" if name else inner)
     return paths
 
 
-def digest(source: str = ".", *, policy: NetworkPolicy | None = None,
+def digest(source: str | Sequence[str] = ".", *, policy: NetworkPolicy | None = None,
            **options: Unpack[DigestOptions]) -> Digest:
     """Digest ``source`` (a folder, a file, a repository URL) and return the result with every
-    text loaded.
+    text loaded. A list of sources (``digest(["a/", "b/"])``) makes one digest of them all,
+    each a top-level section named for its source.
 
     Keyword arguments are the fields of :class:`~gitdigest.Options` (``include``, ``exclude``,
     ``max_size``, ``tokenizer``, ``ref``...), given as Python values or as the command line
     writes them (``max_size="500k"``, ``reserve="15%"``, one pattern or a list).
     Synchronous: safe inside Jupyter. ``policy`` limits the sources a server may open.
     """
-    opts = Options.create(source=source, **options)
+    if isinstance(source, str):
+        opts = Options.create(source=source, **options)
+    elif not source:
+        raise UsageError("digest() needs at least one source")
+    else:
+        opts = Options.create(source=source[0], more_sources=tuple(source[1:]), **options)
     with open_digest(opts, policy=policy) as result:
         result.materialize()
     return result

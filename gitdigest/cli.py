@@ -170,7 +170,7 @@ def cli() -> None:
 
 
 @cli.command(DEFAULT_COMMAND, cls=_DefaultCommand, context_settings=_HELP, hidden=True)
-@click.argument("source", required=False, shell_complete=_complete_source)
+@click.argument("source", nargs=-1, shell_complete=_complete_source)
 @with_options
 @click.option("--profile", metavar="NAME",
               help="Apply the configuration file's [profiles.NAME] table over its top table.")
@@ -191,11 +191,14 @@ def digest_command(state: _State, /, quiet: bool, debug: bool, profile: str | No
                    trust_remote_config: bool, print_config: bool, watch: bool,
                    **values: Any) -> None:
     """Digest SOURCE (a folder, a file or a repository URL; default: the current folder).
+    Several SOURCEs make one digest, each source a top-level section.
 
     The digest goes to -o (default digest.txt; its extension picks the format unless -f is
     given); a summary and any warnings go to stderr, progress too when it is a terminal.
     """
     state.debug = debug
+    sources = values.pop("source") or (None,)
+    values.update(source=sources[0], more_sources=tuple(sources[1:]))
     given = {name: value for name, value in values.items() if value not in (None, ())}
     configuration = Configuration(given, os.environ, profile, trust_remote_config,
                                   warn=_warn)
@@ -230,6 +233,8 @@ def _watch(configuration: Configuration, quiet: bool) -> None:
     from .output.watch import Run, describe, watch
 
     options = configuration.resolve().options
+    if options.more_sources:
+        raise UsageError("--watch digests one folder again as it changes; give one SOURCE")
     if looks_remote(options.source):
         raise UsageError("--watch digests a local folder again as it changes, not a remote")
     if default_output(options) in ("-", None):
@@ -456,6 +461,8 @@ def batch_command(state: _State, /, list_file: Any, output_dir: str, engine: str
     from .batch.report import format_table, progress_line
 
     state.debug = debug
+    sources = values.pop("source") or (None,)
+    values.update(source=sources[0], more_sources=tuple(sources[1:]))
     given = {name: value for name, value in values.items() if value not in (None, ())}
     items = parse_list(list_file.read(), given, where=list_file.name)
     jobs = jobs or os.cpu_count() or 1

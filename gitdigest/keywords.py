@@ -14,6 +14,9 @@ from typing import Literal, TypedDict
 class DigestOptions(TypedDict, total=False):
     """What :func:`gitdigest.digest` takes besides the source."""
 
+    more_sources: str | Sequence[str]
+    files_from: str | None
+    null: bool
     output: str | None
     format: Literal["text", "json", "markdown", "xml"]
     include: str | Sequence[str]

@@ -141,6 +141,39 @@ class Options:
     source: str = option(
         ".", help="A folder, a file or a repository URL (default: the current folder).",
         not_on={"config": "the source is how a configuration file is found"})
+    more_sources: tuple[str, ...] = option(
+        (), help="More folders, files or repository URLs digested with SOURCE into the same "
+                 "digest, each a top-level section (the command line's further SOURCE "
+                 "arguments).",
+        not_on={
+            "config": "the sources are how a configuration file is found",
+            "remote_config": _LOCAL,
+            "mcp": "the digest tool takes one source",
+            "web": "the page digests one repository",
+            "batch": "a batch line is one source",
+        })
+    files_from: str | None = option(
+        None, "--files-from", metavar="FILE",
+        help="Digest exactly the paths listed in FILE (- for stdin), one per line, relative to "
+             "the current folder or absolute; a missing path is listed as skipped (reason "
+             "'missing'), one outside the source as 'outside'. Ignore rules still apply.",
+        not_on={
+            "config": "a list of paths is for one run",
+            "remote_config": _LOCAL,
+            "mcp": _SERVER_FILE,
+            "web": _SERVER_FILE,
+            "batch": "a batch line digests its whole source",
+        })
+    null: bool = option(
+        False, "-0", "--null",
+        help="--files-from's paths end with NUL, not newline (git ls-files -z, fd -0).",
+        not_on={
+            "config": "it describes one run's --files-from",
+            "remote_config": _LOCAL,
+            "mcp": _SERVER_FILE,
+            "web": _SERVER_FILE,
+            "batch": "a batch line digests its whole source",
+        })
     output: str | None = option(
         None, "-o", "--output", metavar="FILE",
         help="Where to write the digest: a file (default digest.txt, .json, .md or .xml by "
@@ -449,6 +482,11 @@ class Options:
         return cls(**{name: coerce(known[name], value) for name, value in values.items()})
 
     @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source this digest reads, SOURCE first."""
+        return (self.source, *self.more_sources)
+
+    @property
     def budget_requested(self) -> bool:
         """Whether a token budget was asked for."""
         return self.max_tokens is not None or self.model is not None
@@ -502,6 +540,12 @@ COMBINATIONS: tuple[Combination, ...] = (
                 _says("--split-tokens writes text parts; use it with -f text"), error=True),
     Combination(lambda o, _: o.map and (o.stats or o.check),
                 _says("--map is an output of its own: not with --stats or --check"), error=True),
+    Combination(lambda o, _: bool(o.more_sources) and (o.change_range is not None or bool(o.log)),
+                _says("--diff, --since and --log review one repository: give one SOURCE"),
+                error=True),
+    Combination(lambda o, _: o.null and o.files_from is None,
+                _says("-0/--null describes the list --files-from reads: give --files-from"),
+                error=True),
     Combination(lambda o, _: o.since is not None and o.diff is not None,
                 _says("give --since REF or --diff RANGE, not both"), error=True),
     Combination(lambda o, _: o.changed and not o.change_range,

@@ -322,3 +322,19 @@ def test_a_subpath_missing_at_that_commit_is_exit_2(served: Served) -> None:
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("gitdigest: error: src/nonexist does not exist at commit ")
+
+
+def test_several_sources_a_folder_and_a_remote(served: Served, tmp_path: Path) -> None:
+    local = tmp_path / "lib"
+    write_files(local, {"lib.py": "LIB = 1\n"})
+    result = digest([str(local), f"{served.http.url}/owner/repo"], cache=False)
+    files = _files(result)
+    assert files["lib/lib.py"] == "LIB = 1\n"
+    assert files["owner/repo@main/README.md"] == "# v2\n"
+    assert {part.name for part in result.source.sections} == {"lib", "owner/repo@main"}
+    text = result.render("text")
+    assert "Source: lib\n" in text and "Source: owner/repo@main\n" in text
+    assert f"Commit: {served.second}\n" in text  # the remote's own commit line
+    assert "├── lib/\n" in text and "└── owner/\n" in text
+    data = json.loads(result.render("json"))
+    assert [s["section"] for s in data["source"]["sections"]] == ["lib", "owner/repo@main"]

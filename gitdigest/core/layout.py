@@ -61,7 +61,10 @@ def _facts(info: SourceInfo, *, short: bool) -> list[tuple[str, str]]:
 
 
 def source_lines(info: SourceInfo) -> list[str]:
-    """The lines that name the source at the top of a text digest (and of each part)."""
+    """The lines that name the source at the top of a text digest (and of each part); one
+    group per source when the digest has several."""
+    if info.sections:
+        return [line for part in info.sections for line in source_lines(part)]
     lines = [f"Source: {display(info.name)}"]
     if info.kind == "remote":
         lines.append(f"URL: {info.location}")
@@ -72,6 +75,8 @@ def source_lines(info: SourceInfo) -> list[str]:
 def source_label(info: SourceInfo) -> str:
     """The source in one line, as the digest names it: the folder's name (not ``.``) or
     host/owner/repo, then ref, short commit and subpath (the CLI's summary)."""
+    if info.sections:
+        return "; ".join(source_label(part) for part in info.sections)
     if info.kind == "remote":
         name = f"{info.host}/{info.repo}" if info.host and info.repo else info.location
         facts = []

@@ -63,6 +63,8 @@ class SourceInfo:
     #: for remote sources: the host and the repository path on it (``owner/repo``)
     host: str | None = None
     repo: str | None = None
+    #: several sources in one digest: each one's own, ``name`` being its section's name
+    sections: tuple[SourceInfo, ...] = ()
 
 
 @dataclass(frozen=True)

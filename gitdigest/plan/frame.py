@@ -33,7 +33,8 @@ class Frame:
         self.prologue = prologue
         self.shown = shown
         self.counter = counter
-        self.root = None if single_file else info.name
+        # several sources: each is a top-level section of the tree, named in its paths
+        self.root = None if single_file or info.sections else info.name
         self.cache = cache or TokenCache(None)
         #: the Diff and History sections, after the tree
         self.sections = sections

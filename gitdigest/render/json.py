@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any, TextIO
 
-from ..core.records import Diff, DigestData, History
+from ..core.records import Diff, DigestData, History, SourceInfo
 
 VERSION = 1
 
@@ -22,7 +22,14 @@ def _dump(value: Any) -> str:
 
 def source_block(digest: DigestData) -> dict[str, Any]:
     """The ``source`` object."""
-    info = digest.source
+    block = _info_block(digest.source)
+    if digest.source.sections:  # several sources: each with the section its paths start with
+        block["sections"] = [{"section": _path(part.name), **_info_block(part)}
+                             for part in digest.source.sections]
+    return block
+
+
+def _info_block(info: SourceInfo) -> dict[str, Any]:
     return {"kind": info.kind, "location": info.location, "ref": info.ref,
             "commit": info.commit, "subpath": _path(info.subpath), "host": info.host,
             "repo": info.repo}

@@ -62,11 +62,14 @@ def render(digest: DigestData, out: TextIO) -> None:
     if prologue.notes is not None:
         out.write(f"# Reference: {prologue.notes_title}\n\n{_code(prologue.notes, 'markdown')}\n")
     info = digest.source
-    out.write(f"# Digest: {display(info.name)}\n\n- Source: {display(info.name)}\n")
-    for label, value in (("URL", info.location if info.kind == "remote" else None),
-                         ("Ref", info.ref), ("Commit", info.commit), ("Subpath", info.subpath)):
-        if value:
-            out.write(f"- {label}: {display(value)}\n")
+    out.write(f"# Digest: {display(info.name)}\n\n")
+    for part in info.sections or (info,):  # several sources: each its own lines
+        out.write(f"- Source: {display(part.name)}\n")
+        for label, value in (("URL", part.location if part.kind == "remote" else None),
+                             ("Ref", part.ref), ("Commit", part.commit),
+                             ("Subpath", part.subpath)):
+            if value:
+                out.write(f"- {label}: {display(value)}\n")
     out.write(f"- Files: {digest.summary.files}\n- Tokens: {digest.summary.tokens:,} "
               f"({digest.tokenizer}, as the text format)\n"
               f"- Fingerprint: {digest.fingerprint}\n\n")

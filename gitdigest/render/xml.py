@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..core.records import DigestData
+from ..core.records import DigestData, SourceInfo
 
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
@@ -44,6 +44,7 @@ def render(digest: DigestData, out: TextIO) -> None:
               + "".join(_element(k, v) for k, v in (
                   ("location", info.location), ("ref", info.ref), ("commit", info.commit),
                   ("subpath", info.subpath), ("files", digest.summary.files)))
+              + "".join(_section(part) for part in info.sections)
               + f'<tokens tokenizer="{digest.tokenizer}">{digest.summary.tokens}</tokens>'
               + f"<fingerprint>{digest.fingerprint}</fingerprint>"
               + "</summary>\n")
@@ -81,3 +82,12 @@ def render(digest: DigestData, out: TextIO) -> None:
         out.write(f'<file reason="{attribute(item.reason)}" detail="{attribute(item.detail)}">'
                   f"{escape(item.path)}</file>\n")
     out.write("</skipped>\n</digest>\n")
+
+
+def _section(info: SourceInfo) -> str:
+    """One source of several: the section its paths start with, and what names it."""
+    return (f'<section name="{attribute(info.name)}" kind="{info.kind}">'
+            + "".join(_element(k, v) for k, v in (
+                ("location", info.location), ("ref", info.ref), ("commit", info.commit),
+                ("subpath", info.subpath)))
+            + "</section>")

@@ -68,12 +68,19 @@ Marked = Callable[[Sequence[str]], set[str]]
 
 
 def select(listing: Listing, read_path: Callable[[str], bytes], options: Options,
-           exclude_paths: Iterable[str] = (), marked: Marked | None = None) -> Selection:
+           exclude_paths: Iterable[str] = (), marked: Marked | None = None,
+           only: Callable[[str], bool] | None = None) -> Selection:
     """Decide every entry of ``listing``; included files come back in digest order.
     ``read_path`` reads an ignore file the listing names; ``marked`` says which paths git's
-    attributes mark generated."""
+    attributes mark generated. With ``only`` (``--files-from``) the paths it refuses are
+    neither included nor skipped: they still bring their ignore files and markers, so the
+    rules judge a listed path as they would in the whole source."""
     entries = sorted(listing.entries, key=lambda e: order_key(e.path))
     verdicts = _Verdicts(options, listing.explicit, read_path, entries, exclude_paths)
+    if only is not None:
+        entries = [entry for entry in entries if only(entry.path)]
+        listing = Listing(entries, [gone for gone in listing.skipped if only(gone.path)],
+                          listing.explicit)
     keep_generated = options.include_generated or listing.explicit
     generated = _marked(entries, marked) if not keep_generated else set()
     included: list[Entry] = []

@@ -20,6 +20,8 @@ class Listing:
     #: True when SOURCE named one file: it is digested whatever the ignore rules say, and the
     #: tree shows it without a root folder.
     explicit: bool = False
+    #: what the digest should say about how the source was read (several sources: duplicates)
+    notes: list[str] = field(default_factory=list)
 
 
 Progress = Callable[[str], None]
@@ -97,6 +99,11 @@ class Source(ABC):
     @abstractmethod
     def read_path(self, path: str) -> bytes:
         """The bytes of the file at ``path`` (used for ignore files)."""
+
+    def sections(self) -> list[tuple[str, Source]]:
+        """The sources this one is made of, each with the name its paths start with ("": its
+        paths are the source's own)."""
+        return [("", self)]
 
     def listing_so_far(self) -> Listing | None:
         """While a download is still under way: the entries that can be read already (a
