@@ -215,7 +215,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     priority = PatternSet(options.priority, "--priority")
     tier = change.tier if change.tiers else None
     analysis = _analysis(documents, reader, counter, options, priority,
-                         budget is not None and not options.check)
+                         budget is not None and not options.check, cache)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
     notes = [*(counting_notes or []), *unused(options, source.info),
              *selection.notes, *_replaced(documents)]
@@ -274,7 +274,8 @@ def _count_early(source: Source, early: Listing, options: Options, cache: TokenC
 
 
 def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
-              options: Options, priority: PatternSet, budgeted: bool) -> views.Analysis | None:
+              options: Options, priority: PatternSet, budgeted: bool,
+              cache: TokenCache | None = None) -> views.Analysis | None:
     """Views, importance and relevance when an option uses them: asked for outright (the
     extra must be installed), or for a budget or the stats (when it is)."""
     asked = [name for name, on in (("--compress", options.compress), ("--map", options.map),
@@ -285,7 +286,7 @@ def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
         return None
     return views.analyze(documents, reader, counter, compress=not reader.text.transforms,
                          question=options.query, workers=options.workers,
-                         ranked=options.map or budgeted,
+                         ranked=options.map or budgeted, cache=cache,
                          boosted=lambda path: priority.match(path) is not None,
                          commits=_recent_commits(reader.source) if options.query else ())
 
