@@ -120,3 +120,16 @@ def test_only_a_frame_too_large_to_shrink_fails(make_repo: MakeRepo) -> None:
     root = make_repo({"README.md": "hello\n"})
     with pytest.raises(BudgetTooSmall, match="smaller than the digest's frame"):
         digest(str(root), max_tokens=20, header="Read this carefully. " * 40)
+
+
+def test_split_parts_and_stats_of_a_shaped_digest(large_tree: Path, tmp_path: Path) -> None:
+    from gitdigest.render import split, stats
+
+    result = digest(str(large_tree), max_tokens=8000)
+    names = split.write_parts(result, 3000, str(tmp_path / "d.txt"))
+    texts = [Path(name).read_text(encoding="utf-8") for name in names]
+    assert len(texts) > 1 and all(COUNTER.count(text) <= 3000 for text in texts)
+    assert "Note: tree collapsed to depth" in texts[0] and "\nbudget: " in texts[0]
+    listed = json.loads(stats.render_json(result))["skipped"]  # --stats lists every path
+    assert len(listed) == len(result.skipped) == 20_001 - len(result.files)
+    assert f"Skipped ({len(result.skipped):,} paths)" in stats.render_text(result)
