@@ -38,6 +38,9 @@ def test_the_tree_collapses_deepest_folders_first() -> None:
     assert at(1) == ("└── repo/\n    ├── top.py\n    ├── a/ (4 files, 3,110 tokens)\n"
                      "    └── d/ (1 file, 5 tokens)\n")
     assert at(0) == "└── repo/ (6 files, 3,116 tokens)\n"
+    # links and submodules are drawn, not counted as files
+    linked = draw_tree("repo", [*LEAVES, ("d/link", "link -> x")], 1, SIZES.get)
+    assert linked.endswith("    └── d/ (1 file, 5 tokens)\n")
 
 
 def test_a_brief_skipped_section_counts_by_reason_with_the_first_paths() -> None:

@@ -79,7 +79,7 @@ class Frame:
             extra.append((entry.path, label))
         if extra:  # kept files are in digest order already; sort only when others join them
             leaves = sorted([*leaves, *extra], key=lambda leaf: order_key(leaf[0]))
-        return draw_tree(self.root, leaves, self.shape.depth, lambda p: self._whole.get(p, 0))
+        return draw_tree(self.root, leaves, self.shape.depth, self._whole.get)
 
     def _label(self, path: str) -> str:
         why = self.why.get(path)

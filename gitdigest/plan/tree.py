@@ -20,13 +20,14 @@ class _Folder:
 
 
 def draw_tree(root: str | None, leaves: Iterable[tuple[str, str]], depth: int | None = None,
-              tokens: Callable[[str], int] = lambda path: 0) -> str:
+              tokens: Callable[[str], int | None] = lambda path: 0) -> str:
     """Draw ``(path, label)`` leaves, given in digest order, under ``root/``.
 
     ``label`` is what the leaf shows (its name, ``name -> target`` for a link). With no root
     (a single-file source) the leaves stand at the top. With ``depth``, a folder that deep
     (the root is 0, its folders 1) is drawn as ``folder/ (N files, T tokens)``, N and T
-    adding up the leaves under it (T from ``tokens(path)``), and nothing below it is drawn.
+    adding up the files under it (T from ``tokens(path)``; a leaf it gives None for, a link
+    or a submodule, is not a file), and nothing below it is drawn.
     """
     top = _Folder(collapsed=depth == 0 and root is not None)
     directory, folder = "", top  # leaves of one folder come together: find it once for them
@@ -35,8 +36,10 @@ def draw_tree(root: str | None, leaves: Iterable[tuple[str, str]], depth: int | 
         if parent != directory:
             directory, folder = parent, _find(top, parent, depth)
         if folder.collapsed:
-            folder.files += 1
-            folder.tokens += tokens(path)
+            size = tokens(path)
+            if size is not None:
+                folder.files += 1
+                folder.tokens += size
         else:
             folder.leaves.append(label)
     pieces: list[str] = []
