@@ -173,6 +173,13 @@ def tools(args: argparse.Namespace, out: Path) -> dict[str, list[str]]:
                                     "-o", str(out / "gitdigest-fresh.txt")],
         "gitdigest (warm cache)": [python, "-m", "gitdigest", "-q", "--max-size", "64MB",
                                    "-o", str(out / "gitdigest-warm.txt")],
+        # a budget: outlines, views and ranks on top (cold: none cached; warm: all cached)
+        "gitdigest (cold, --max-tokens 50000)": [python, "-m", "gitdigest", "-q", "--no-cache",
+                                                 "--max-size", "64MB", "--max-tokens", "50000",
+                                                 "-o", str(out / "gitdigest-budget-cold.txt")],
+        "gitdigest (warm cache, --max-tokens 50000)": [
+            python, "-m", "gitdigest", "-q", "--max-size", "64MB", "--max-tokens", "50000",
+            "-o", str(out / "gitdigest-budget-warm.txt")],
         # the cost of the secret scan (on by default, so in both rows above)
         "gitdigest (cold, --secrets off)": [python, "-m", "gitdigest", "-q", "--no-cache",
                                             "--secrets", "off", "--max-size", "64MB",
@@ -244,7 +251,8 @@ def main() -> None:
                         "gitdigest-bench", help="where generated corpora and outputs go")
     parser.add_argument("--gitingest", help="path of the gitingest command (else from PATH)")
     parser.add_argument("--no-repomix", action="store_true", help="skip repomix")
-    parser.add_argument("--only", help="run only tools whose name contains this text")
+    parser.add_argument("--only", help="run only tools whose name contains this text (or one "
+                                       "of these, comma-separated)")
     parser.add_argument("--remote", type=Path, action="append", default=[],
                         help="also serve this repository over https from loopback and digest "
                              "it remotely (repeatable)")
@@ -266,7 +274,9 @@ def main() -> None:
     commands = tools(args, args.scratch)
     if args.only:
         keep = {"gitdigest (cold)", "floor: read + o200k count, 2 processes"}
-        commands = {n: c for n, c in commands.items() if args.only in n or n in keep}
+        wanted = args.only.split(",")
+        commands = {n: c for n, c in commands.items()
+                    if any(text in n for text in wanted) or n in keep}
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.runs} runs\n")
     for corpus in corpora:
         listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],

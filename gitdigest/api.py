@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .change import history, related, review
 from .core.errors import CheckFailed, GitDigestError, UsageError
 from .core.paths import order_key
-from .core.records import OWN_OUTPUT, DigestData, Document, Prologue, Summary, View
+from .core.records import OWN_OUTPUT, DigestData, Document, FrameShape, Prologue, Summary, View
 from .count.cache import TokenCache
 from .count.documents import Reader, TextSettings, preload
 from .count.encoding import resolve as resolve_tokenizer
@@ -35,6 +35,7 @@ from .output.sink import open_sink
 from .plan.fit import budget_key, fit
 from .plan.fit import rank as budget_rank
 from .plan.frame import Frame
+from .plan.shape import shape_frame
 from .read import names, secrets
 from .read.decode import UTF8_REPLACED
 from .render import EXTENSIONS, get_renderer, split, stats
@@ -206,13 +207,19 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             documents.append(result)
         else:
             skipped.append(result)
+    shape = FrameShape()
+
     def make_frame(sections: str) -> Frame:
-        return Frame(source.info, prologue, selection.shown, counter,
+        made = Frame(source.info, prologue, selection.shown, counter,
                      single_file=listing.explicit, cache=cache, skipped=skipped,
                      budget=budget, sections=sections,
                      why=change.why, context=context)
+        made.reshape(shape, documents)
+        return made
 
     frame = make_frame(change.sections)
+    if budget is not None and not options.check and not options.map:
+        shape = shape_frame(frame, documents, budget)  # the tree and skips give way first
     if budget is not None and not options.check and change.diff is not None:
         # the diff comes first, but a diff larger than the budget leaves out hunks, largest
         # file first, rather than leaving nothing
@@ -223,7 +230,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     priority = PatternSet(options.priority, "--priority")
     tier = change.tier if change.tiers else None
     analysis = _analysis(documents, reader, counter, options, priority,
-                         budget is not None and not options.check)
+                         budget is not None and not options.check, cache)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
     notes = [*(counting_notes or []), *unused(options, source.info), *listing.notes,
              *selection.notes, *_replaced(documents)]
@@ -235,7 +242,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         used = _imported(source, documents) if analysis is None else {}
         kept, cut = _fit_budget(documents, budget, frame, priority, tier, analysis, options,
                                 used)
-        notes += _degraded(kept)
+        notes += [*frame.shape.notes, *_degraded(kept)]
     elif options.compress and analysis is not None:
         kept = [analysis.as_view(d, "compressed") or d for d in documents]
     in_tree = cut if not options.map else []  # a map's tree shows only the files it maps
@@ -260,7 +267,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                   skipped, notes, prologue, options.format, budget, in_tree, found,
                   analysis.views if analysis else {},
                   diff=change.diff, history=change.history, why=change.why,
-                  contents_reader=contents, options=options)
+                  shape=frame.shape, contents_reader=contents, options=options)
 
 
 #: the repository map's budget when neither --max-tokens nor --model gives one
@@ -282,7 +289,8 @@ def _count_early(source: Source, early: Listing, options: Options, cache: TokenC
 
 
 def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
-              options: Options, priority: PatternSet, budgeted: bool) -> views.Analysis | None:
+              options: Options, priority: PatternSet, budgeted: bool,
+              cache: TokenCache | None = None) -> views.Analysis | None:
     """Views, importance and relevance when an option uses them: asked for outright (the
     extra must be installed), or for a budget or the stats (when it is)."""
     asked = [name for name, on in (("--compress", options.compress), ("--map", options.map),
@@ -293,7 +301,7 @@ def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
         return None
     return views.analyze(documents, reader, counter, compress=not reader.text.transforms,
                          question=options.query, workers=options.workers,
-                         ranked=options.map or budgeted,
+                         ranked=options.map or budgeted, cache=cache,
                          boosted=lambda path: priority.match(path) is not None,
                          commits=_recent_commits(reader.source) if options.query else ())
 

@@ -533,7 +533,10 @@ def _skipped_lines(result: Digest, written: list[str], copied: bool, top: int) -
         lines.append(f"{reason} {len(paths):,}: {', '.join(paths[:top])}{more}")
     options = result.options
     if options.stats:
-        where = "not in the --stats table; a run without --stats lists every path"
+        where = "the --stats output, its skipped list"
+    elif result.shape.brief_skipped and options.format != "json":
+        where = ("counted by reason in this digest (the budget); -f json or --stats lists "
+                 "every path")
     else:
         target = next((path for path in written), None)
         place = ("stdout" if target == "-" else target) if target else (

@@ -30,9 +30,11 @@ import re
 from collections.abc import Sequence
 
 from .paths import display
-from .records import OWN_OUTPUT, Diff, History, Prologue, Skipped, SourceInfo
+from .records import OWN_OUTPUT, Diff, FrameShape, History, Prologue, Skipped, SourceInfo
 
 SEPARATOR = "=" * 48
+#: the frame as drawn without a budget (nothing collapsed or summarised)
+WHOLE = FrameShape()
 TAIL = "\n\n"
 
 
@@ -60,16 +62,26 @@ def _facts(info: SourceInfo, *, short: bool) -> list[tuple[str, str]]:
     return facts
 
 
-def source_lines(info: SourceInfo) -> list[str]:
-    """The lines that name the source at the top of a text digest (and of each part); one
-    group per source when the digest has several."""
+def source_lines(info: SourceInfo, *, lean: bool = False) -> list[str]:
+    """The lines that name the source at the top of a text digest (and of each part), one
+    group per source when the digest has several; ``lean`` keeps only the name and the
+    commit (a budget too small for the rest)."""
     if info.sections:
-        return [line for part in info.sections for line in source_lines(part)]
+        return [line for part in info.sections for line in source_lines(part, lean=lean)]
     lines = [f"Source: {display(info.name)}"]
-    if info.kind == "remote":
+    if info.kind == "remote" and not lean:
         lines.append(f"URL: {info.location}")
     return lines + [f"{label.capitalize()}: {value}" for label, value in
-                    _facts(info, short=False)]
+                    _facts(info, short=lean) if not lean or label == "commit"]
+
+
+def note_lines(shape: FrameShape) -> list[str]:
+    """The summary's ``Note:`` lines, one per step a budget made the frame take (one line in
+    all when the summary itself had to shorten)."""
+    notes = shape.notes
+    if shape.lean and notes:
+        return ["Note: " + "; ".join(note.partition(" (")[0] for note in notes)]
+    return [f"Note: {note}" for note in notes]
 
 
 def source_label(info: SourceInfo) -> str:
@@ -88,16 +100,17 @@ def source_label(info: SourceInfo) -> str:
 
 
 def preamble(info: SourceInfo, prologue: Prologue, files: int, tree: str,
-             part: tuple[int, int] | None = None, sections: str = "") -> str:
+             part: tuple[int, int] | None = None, sections: str = "",
+             shape: FrameShape = WHOLE) -> str:
     """Everything before the first file block. It holds no token total (a count inside the
     counted text could not be exact) and no timestamp. ``sections`` (the Diff and History
     sections, see :func:`change_sections`) follow the tree."""
-    return "".join(preamble_parts(info, prologue, files, tree, part, sections))
+    return "".join(preamble_parts(info, prologue, files, tree, part, sections, shape))
 
 
 def preamble_parts(info: SourceInfo, prologue: Prologue, files: int, tree: str,
-                   part: tuple[int, int] | None = None, sections: str = ""
-                   ) -> tuple[str, str, str]:
+                   part: tuple[int, int] | None = None, sections: str = "",
+                   shape: FrameShape = WHOLE) -> tuple[str, str, str]:
     """:func:`preamble` as what comes before the tree, the tree, and what follows it: the
     tree of 100,000 files is 6 MB in memory, and a copy of it joined to the rest was the
     largest item at a run's peak."""
@@ -107,7 +120,8 @@ def preamble_parts(info: SourceInfo, prologue: Prologue, files: int, tree: str,
     if prologue.notes is not None:
         out += f"{SEPARATOR}\nREFERENCE: {prologue.notes_title}\n{SEPARATOR}\n"
         out += prologue.notes.rstrip("\n") + "\n\n"
-    lines = [*source_lines(info), f"Files: {files}"]
+    # notes before "Files:", so the opening still reads as a digest's (see _OPENING)
+    lines = [*source_lines(info, lean=shape.lean), *note_lines(shape), f"Files: {files}"]
     if part is not None:
         lines.append(f"Part: {part[0]} of {part[1]}")
     return out + "\n".join(lines) + "\n\nDirectory structure:\n", tree, "\n" + sections
@@ -159,21 +173,46 @@ def change_sections(diff: Diff | None, history: History | None) -> str:
     return out
 
 
-def skipped_section(skipped: Sequence[Skipped]) -> str:
+def skipped_section(skipped: Sequence[Skipped], *, brief: bool = False) -> str:
     """The block that ends a text digest (before the trailer): every path left out, one line
     each with its reason and the rule that decided it; "" when nothing was left out (the
     digest's own output file aside). It opens
     with a separator and ends in a blank line, like a file block, so its count adds up with the
-    blocks around it (see :mod:`gitdigest.count.tokens`)."""
+    blocks around it (see :mod:`gitdigest.count.tokens`). ``brief``: one line per reason, with
+    its count and first paths (:func:`skipped_by_reason`), for a budget too small for them all."""
     # The file this run writes is not the source's: listing it would make a first run and a
     # re-run into the same file differ (JSON's "skipped" still names it).
     skipped = [item for item in skipped if item.detail != OWN_OUTPUT]
     if not skipped:
         return ""
-    count = f"{len(skipped)} path{'' if len(skipped) == 1 else 's'}"
-    lines = [f"{display(item.path)} ({item.reason}"
-             + (f": {display(item.detail)})" if item.detail else ")") for item in skipped]
+    count = _paths(len(skipped))
+    if brief:
+        lines = [f"{reason}: {_paths(len(paths))}: " + ", ".join(map(display, paths[:FIRST]))
+                 + (", …" if len(paths) > FIRST else "")
+                 for reason, paths in skipped_by_reason(skipped)]
+        count += ", by reason (first paths shown)"
+    else:
+        lines = [f"{display(item.path)} ({item.reason}"
+                 + (f": {display(item.detail)})" if item.detail else ")") for item in skipped]
     return f"{SEPARATOR}\nSKIPPED: {count}\n{SEPARATOR}\n" + "\n".join(lines) + TAIL
+
+
+#: how many paths a brief Skipped section names per reason
+FIRST = 3
+
+
+def skipped_by_reason(skipped: Sequence[Skipped]) -> list[tuple[str, list[str]]]:
+    """Each reason with its paths (in the order given), most paths first, then by name; the
+    digest's own output file left out (see :func:`skipped_section`)."""
+    groups: dict[str, list[str]] = {}
+    for item in skipped:
+        if item.detail != OWN_OUTPUT:
+            groups.setdefault(item.reason, []).append(item.path)
+    return sorted(groups.items(), key=lambda group: (-len(group[1]), group[0]))
+
+
+def _paths(count: int) -> str:
+    return f"{count:,} path{'' if count == 1 else 's'}"
 
 
 def part_header(info: SourceInfo, index: int, total: int) -> str:

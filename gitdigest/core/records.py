@@ -119,6 +119,33 @@ class FileViews:
 
 
 @dataclass(frozen=True)
+class FrameShape:
+    """How far a budget made the frame around the files give way (see
+    :mod:`gitdigest.plan.shape`): the tree drawn down to ``depth`` only (each folder at that
+    depth one line, ``folder/ (N files, T tokens)``), the Skipped section as counts by reason
+    (``brief_skipped``), and the summary without its optional lines (``lean``)."""
+
+    #: folders this deep (the root is 0) are drawn as one line each; None: the whole tree
+    depth: int | None = None
+    brief_skipped: bool = False
+    lean: bool = False
+
+    @property
+    def notes(self) -> list[str]:
+        """One short line per step taken, as the digest's summary says them."""
+        notes = []
+        if self.depth is not None:
+            notes.append(f"tree collapsed to depth {self.depth} to fit the budget "
+                         "(folder/ (N files, T tokens): T = those files' tokens whole)")
+        if self.brief_skipped:
+            notes.append("Skipped list summarised by reason to fit the budget "
+                         "(the JSON format lists every path)")
+        if self.lean:
+            notes.append("summary shortened to fit the budget")
+        return notes
+
+
+@dataclass(frozen=True)
 class Summary:
     """The totals a digest reports."""
 
@@ -305,6 +332,8 @@ class DigestData:
     history: History | None = None
     #: why a file is in the digest when a change chose it (``changed``, ``imports src/a.py``)
     why: dict[str, str] = field(default_factory=dict)
+    #: how far a budget made the tree, the Skipped section and the summary give way
+    shape: FrameShape = field(default_factory=FrameShape)
     contents_reader: Contents | None = field(default=None, repr=False)
     _texts: dict[str, str] | None = field(default=None, repr=False)
 

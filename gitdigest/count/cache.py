@@ -144,6 +144,40 @@ class TokenCache:
         except sqlite3.DatabaseError:
             self._rebuild()
 
+    def get_blobs(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The values stored under ``keys`` by :meth:`put_blobs` (missing keys left out): what
+        later stages derive from a file's content (outlines, map entries, ranks)."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, bytes] = {}
+        if self._db is None or not wanted:
+            return found
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(f"SELECT key, value FROM blobs WHERE key IN ({marks})",
+                                        chunk)
+                found.update((key, value) for key, value in rows if isinstance(value, bytes))
+        except sqlite3.DatabaseError:
+            self._rebuild()
+            return {}
+        return found
+
+    def put_blobs(self, items: list[tuple[str, bytes]]) -> None:
+        """Remember values by key (one transaction; a failure is a cache that forgets)."""
+        if self._db is None or not items:
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?)", sorted(items))
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            self._rebuild()
+
     def _rebuild(self) -> None:
         if self.path is not None:
             self.close()
@@ -193,6 +227,10 @@ def _open(path: Path) -> sqlite3.Connection:
         db.execute("CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, kind TEXT NOT NULL,"
                    " charset TEXT NOT NULL, tokens INTEGER NOT NULL, block INTEGER NOT NULL,"
                    " secrets TEXT NOT NULL, sha256 TEXT NOT NULL)"
+                   " WITHOUT ROWID")
+        # what later stages derive from a file's content, by a key that names it and the
+        # tools that derived it (see gitdigest.focus.views): an added table, same schema
+        db.execute("CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
                    " WITHOUT ROWID")
         db.execute("SELECT count(*) FROM counts WHERE key = ''").fetchone()
     except BaseException:

@@ -249,6 +249,8 @@ def require(what: str) -> None:
 
 _lock = threading.Lock()
 _parsers: dict[str, tuple[Any, Any]] = {}
+#: files parsed by tree-sitter in this process (a warm cache parses none: see focus.memo)
+parses = 0
 
 
 def _parser(extension: str) -> tuple[Any, Any]:
@@ -278,6 +280,8 @@ def outline(path: str, text: str) -> Outline | None:
         return None
     import tree_sitter
 
+    global parses
+    parses += 1
     parser, query = _parser(extension)
     language = _EXTENSIONS[extension][2]
     # surrogateescape keeps undecodable bytes one-to-one, so byte offsets map back exactly

@@ -190,7 +190,8 @@ def build(limits: Limits, *, explicit_roots: bool = False) -> MCPServer[Any]:
     runner = Runner(limits, explicit_roots)
     page = runner.tools.store.cap
     sizes = (f" This server's answers hold at most {limits.response_tokens:,} tokens; a digest "
-             f"of at most {page:,} tokens (max_tokens={page}) arrives whole.")
+             f"of at most {page:,} tokens (max_tokens={page}) arrives whole, on a repository "
+             "of any size (the tree and the skipped list shrink to fit).")
     server = _Server(runner.tools, name="gitdigest", version=__version__,
                      instructions=INSTRUCTIONS + sizes, log_level="WARNING")
     for name, description in _DESCRIPTIONS.items():

@@ -10,7 +10,15 @@ from collections.abc import Iterable, Sequence
 
 from ..core.layout import TRAILER, preamble_parts, skipped_section
 from ..core.paths import display, order_key
-from ..core.records import Document, Entry, Prologue, Skipped, SourceInfo, text_sha256
+from ..core.records import (
+    Document,
+    Entry,
+    FrameShape,
+    Prologue,
+    Skipped,
+    SourceInfo,
+    text_sha256,
+)
 from ..count.cache import Counts, TokenCache, cache_key
 from ..count.tokens import TokenCounter
 from .tree import draw_tree
@@ -42,6 +50,17 @@ class Frame:
         self.why = why or {}
         self.context = context
         self._trees: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
+        #: how far the budget made the frame give way (see :mod:`.shape`)
+        self.shape = FrameShape()
+        self._whole: dict[str, int] = {}
+
+    def reshape(self, shape: FrameShape, documents: Sequence[Document] = ()) -> None:
+        """Draw the frame as ``shape`` says from now on; a collapsed folder's line adds up
+        the whole-text tokens of ``documents`` under it."""
+        self.shape = shape
+        if documents:
+            self._whole = {d.path: d.tokens for d in documents}
+        self._trees = {}
 
     def tree(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
         """The tree: kept files, cut files marked, links and submodules (drawn once per split;
@@ -61,7 +80,7 @@ class Frame:
             extra.append((entry.path, label))
         if extra:  # kept files are in digest order already; sort only when others join them
             leaves = sorted([*leaves, *extra], key=lambda leaf: order_key(leaf[0]))
-        return draw_tree(self.root, leaves)
+        return draw_tree(self.root, leaves, self.shape.depth, self._whole.get)
 
     def _label(self, path: str) -> str:
         why = self.why.get(path)
@@ -74,7 +93,7 @@ class Frame:
     def _preamble(self, kept: Sequence[Document], cut: Sequence[Document]
                   ) -> tuple[str, str, str]:
         return preamble_parts(self.info, self.prologue, len(kept), self.tree(kept, cut),
-                              sections=self.sections)
+                              sections=self.sections, shape=self.shape)
 
     def skipped_for(self, cut: Sequence[Document]) -> list[Skipped]:
         """Every path left out when the budget cuts ``cut``, in digest order: the list the
@@ -92,7 +111,16 @@ class Frame:
         together they add up as written apart, with the file blocks between them. The tree
         is never copied into one string with the rest (see :func:`.layout.preamble_parts`)."""
         before, tree, after = self._preamble(kept, cut)
-        after += skipped_section(self.skipped_for(cut)) + TRAILER
+        after += self.skipped_text(cut) + TRAILER
+        return self.count(before, tree, after)
+
+    def skipped_text(self, cut: Sequence[Document]) -> str:
+        """The Skipped section when the budget cuts ``cut``, as the shape draws it."""
+        return skipped_section(self.skipped_for(cut), brief=self.shape.brief_skipped)
+
+    def count(self, before: str, tree: str = "", after: str = "") -> int:
+        """The exact tokens of the three texts joined (a tree between safe breaks), from the
+        cache when this text was counted before."""
         if not self.cache.enabled:
             return self.counter.count_framed(before, tree, after)
         key = cache_key("frame", self.counter.name, text_sha256(before, tree, after))

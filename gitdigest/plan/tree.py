@@ -1,8 +1,9 @@
-"""The directory tree, drawn in digest order (a folder's files, then its subfolders)."""
+"""The directory tree, drawn in digest order (a folder's files, then its subfolders); under a
+tight budget, folders from a given depth on are drawn as one line each."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..core.paths import display
@@ -12,26 +13,40 @@ from ..core.paths import display
 class _Folder:
     leaves: list[str] = field(default_factory=list)
     folders: dict[str, _Folder] = field(default_factory=dict)
+    #: set when the folder is drawn as one line: the files under it and their tokens
+    files: int = 0
+    tokens: int = 0
+    collapsed: bool = False
 
 
-def draw_tree(root: str | None, leaves: Iterable[tuple[str, str]]) -> str:
+def draw_tree(root: str | None, leaves: Iterable[tuple[str, str]], depth: int | None = None,
+              tokens: Callable[[str], int | None] = lambda path: 0) -> str:
     """Draw ``(path, label)`` leaves, given in digest order, under ``root/``.
 
     ``label`` is what the leaf shows (its name, ``name -> target`` for a link). With no root
-    (a single-file source) the leaves stand at the top.
+    (a single-file source) the leaves stand at the top. With ``depth``, a folder that deep
+    (the root is 0, its folders 1) is drawn as ``folder/ (N files, T tokens)``, N and T
+    adding up the files under it (T from ``tokens(path)``; a leaf it gives None for, a link
+    or a submodule, is not a file), and nothing below it is drawn.
     """
-    top = _Folder()
+    top = _Folder(collapsed=depth == 0 and root is not None)
     directory, folder = "", top  # leaves of one folder come together: find it once for them
     for path, label in leaves:
         parent = path.rpartition("/")[0]
         if parent != directory:
-            directory, folder = parent, top
-            for part in parent.split("/") if parent else ():
-                folder = folder.folders.setdefault(part, _Folder())
-        folder.leaves.append(label)
+            directory, folder = parent, _find(top, parent, depth)
+        if folder.collapsed:
+            size = tokens(path)
+            if size is not None:
+                folder.files += 1
+                folder.tokens += size
+        else:
+            folder.leaves.append(label)
     pieces: list[str] = []
     if root is None:
         _walk(top, "", pieces)
+    elif top.collapsed:
+        pieces.append(f"└── {_summary(display(root) + '/', top)}\n")
     else:
         pieces.append(f"└── {display(root)}/\n")
         _walk(top, "    ", pieces)
@@ -40,11 +55,31 @@ def draw_tree(root: str | None, leaves: Iterable[tuple[str, str]]) -> str:
     return "".join(pieces)
 
 
+def _find(top: _Folder, parent: str, depth: int | None) -> _Folder:
+    """The folder a leaf of ``parent`` goes in: its own, or the collapsed one above it."""
+    folder = top
+    if folder.collapsed:
+        return folder
+    for level, part in enumerate(parent.split("/") if parent else (), start=1):
+        folder = folder.folders.setdefault(part, _Folder())
+        if depth is not None and level >= depth:
+            folder.collapsed = True
+            break
+    return folder
+
+
+def _summary(label: str, folder: _Folder) -> str:
+    count = f"{folder.files:,} file{'' if folder.files == 1 else 's'}"
+    return f"{label} ({count}, {folder.tokens:,} tokens)"
+
+
 def _walk(folder: _Folder, prefix: str, pieces: list[str]) -> None:
     children: list[tuple[str, _Folder | None]] = [(leaf, None) for leaf in folder.leaves]
     children += [(display(name) + "/", sub) for name, sub in folder.folders.items()]
     for index, (label, sub) in enumerate(children):
         last = index == len(children) - 1
+        if sub is not None and sub.collapsed:
+            label, sub = _summary(label, sub), None
         pieces += (prefix, "└── " if last else "├── ", label, "\n")
         if sub is not None:
             _walk(sub, prefix + ("    " if last else "│   "), pieces)

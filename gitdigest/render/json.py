@@ -63,6 +63,8 @@ def render(digest: DigestData, out: TextIO) -> None:
     out.write(f'{{"version": {VERSION},\n "source": {_dump(source_block(digest))},\n'
               f' "tokenizer": {_dump(digest.tokenizer)},\n'
               f' "summary": {_dump(summary_block(digest))},\n')
+    if digest.shape.notes:  # how a budget made the tree and the summary give way
+        out.write(f' "budget_notes": {_dump(digest.shape.notes)},\n')
     if digest.prologue.instructions:  # optional keys: present only when asked for
         out.write(f' "instructions": {_dump(digest.prologue.instructions)},\n')
     if digest.prologue.notes is not None:

@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..core.layout import TRAILER, diff_files, diff_head, history_lines, view_note
+from ..core.layout import (
+    FIRST,
+    TRAILER,
+    diff_files,
+    diff_head,
+    history_lines,
+    skipped_by_reason,
+    view_note,
+)
 from ..core.paths import display
 from ..core.records import DigestData
 
@@ -72,7 +80,8 @@ def render(digest: DigestData, out: TextIO) -> None:
                 out.write(f"- {label}: {display(value)}\n")
     out.write(f"- Files: {digest.summary.files}\n- Tokens: {digest.summary.tokens:,} "
               f"({digest.tokenizer}, as the text format)\n"
-              f"- Fingerprint: {digest.fingerprint}\n\n")
+              f"- Fingerprint: {digest.fingerprint}\n")
+    out.write("".join(f"- Note: {note}\n" for note in digest.shape.notes) + "\n")
     out.write(f"## Directory structure\n\n{_code(digest.tree, 'text')}\n")
     if digest.diff is not None:
         out.write(f"## Diff: {_inline(digest.diff.range)}\n\n"
@@ -85,7 +94,13 @@ def render(digest: DigestData, out: TextIO) -> None:
     for document, content in digest.contents():
         out.write(f"\n### {_inline(display(document.path))}{view_note(document.view)}\n\n")
         out.write(_code(content, language(document.path)))
-    if digest.skipped:
+    if digest.skipped and digest.shape.brief_skipped:
+        out.write("\n## Skipped\n\n")
+        for reason, paths in skipped_by_reason(digest.skipped):
+            out.write(f"- {reason}: {len(paths):,} paths: "
+                      + ", ".join(_inline(display(p)) for p in paths[:FIRST])
+                      + (", …" if len(paths) > FIRST else "") + "\n")
+    elif digest.skipped:
         out.write("\n## Skipped\n\n")
         for item in digest.skipped:
             out.write(f"- {_inline(display(item.path))}: {item.reason}"

@@ -65,8 +65,8 @@ def plan_parts(digest: DigestData, limit: int) -> list[list[Piece]]:
 def _header(digest: DigestData, index: int, total: int) -> str:
     if index == 1:  # the Skipped list follows the tree, so the part that has it has both
         return preamble(digest.source, digest.prologue, len(digest.files), digest.tree,
-                        (1, total), change_sections(digest.diff, digest.history)
-                        ) + skipped_section(digest.skipped)
+                        (1, total), change_sections(digest.diff, digest.history), digest.shape
+                        ) + skipped_section(digest.skipped, brief=digest.shape.brief_skipped)
     return part_header(digest.source, index, total)
 
 

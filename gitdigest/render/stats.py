@@ -59,7 +59,16 @@ def render_text(digest: DigestData) -> str:
         out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.bytes:>10,}  "
                 f"{_cell(digest, r.path, 'compressed'):>10}  {_cell(digest, r.path, 'map'):>8}  "
                 f"{display(r.path)}" for r in files]
-    return "\n".join(out) + "\n\n" + TRAILER
+    return "\n".join(out + _skipped_text(digest)) + "\n\n" + TRAILER
+
+
+def _skipped_text(digest: DigestData) -> list[str]:
+    """Every path left out, one line each (a budgeted digest may only count them by reason)."""
+    if not digest.skipped:
+        return []
+    return ["", f"Skipped ({len(digest.skipped):,} paths)",
+            *(f"{display(s.path)} ({s.reason}" + (f": {display(s.detail)})" if s.detail else ")")
+              for s in digest.skipped)]
 
 
 def render_json(digest: DigestData) -> str:
@@ -72,6 +81,8 @@ def render_json(digest: DigestData) -> str:
                      "files": r.files, "bytes": r.bytes} for r in folders],
         "files": [{"path": r.path, "tokens": r.tokens, "share": round(r.share, 6),
                    "bytes": r.bytes, **_views(digest, r.path)} for r in files],
+        "skipped": [{"path": s.path, "reason": s.reason, "detail": s.detail}
+                    for s in digest.skipped],
     }, ensure_ascii=False, indent=1) + "\n"
 
 

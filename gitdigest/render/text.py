@@ -22,12 +22,13 @@ def render(digest: DigestData, out: TextIO) -> None:
     # in its parts: the tree is not copied into one string with the rest
     out.writelines(preamble_parts(digest.source, digest.prologue, len(digest.files),
                                   digest.tree, sections=change_sections(digest.diff,
-                                                                        digest.history)))
+                                                                        digest.history),
+                                  shape=digest.shape))
     binary = getattr(out, "buffer", None)
     if binary is None:
         for document, content in digest.contents():
             out.write(block_head(document.path, view_note(document.view)) + content + TAIL)
-        out.write(skipped_section(digest.skipped) + TRAILER)
+        out.write(skipped_section(digest.skipped, brief=digest.shape.brief_skipped) + TRAILER)
         return
     out.flush()  # from here on everything goes to the byte layer, in order
     digest.read_ahead()
@@ -39,4 +40,5 @@ def render(digest: DigestData, out: TextIO) -> None:
             raw = digest.content(document).encode("utf-8", "surrogateescape")
         binary.write(raw)
         binary.write(TAIL.encode())
-    binary.write((skipped_section(digest.skipped) + TRAILER).encode("utf-8", "surrogateescape"))
+    ending = skipped_section(digest.skipped, brief=digest.shape.brief_skipped) + TRAILER
+    binary.write(ending.encode("utf-8", "surrogateescape"))

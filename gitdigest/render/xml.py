@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
+from ..core.layout import FIRST, skipped_by_reason
 from ..core.records import DigestData, SourceInfo
 
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -47,6 +48,7 @@ def render(digest: DigestData, out: TextIO) -> None:
               + "".join(_section(part) for part in info.sections)
               + f'<tokens tokenizer="{digest.tokenizer}">{digest.summary.tokens}</tokens>'
               + f"<fingerprint>{digest.fingerprint}</fingerprint>"
+              + "".join(_element("note", note) for note in digest.shape.notes)
               + "</summary>\n")
     out.write(f"{_element('tree', digest.tree)}\n")
     if digest.diff is not None:
@@ -77,7 +79,11 @@ def render(digest: DigestData, out: TextIO) -> None:
         out.write(f'<document index="{index}"{view}><source>{escape(document.path)}</source>'
                   f'{reason}'
                   f"<document_content>{escape(content)}</document_content></document>\n")
-    out.write("</documents>\n<skipped>\n")
+    out.write("</documents>\n")
+    if digest.shape.brief_skipped:
+        _brief_skipped(digest, out)
+        return
+    out.write("<skipped>\n")
     for item in digest.skipped:
         out.write(f'<file reason="{attribute(item.reason)}" detail="{attribute(item.detail)}">'
                   f"{escape(item.path)}</file>\n")
@@ -91,3 +97,12 @@ def _section(info: SourceInfo) -> str:
                 ("location", info.location), ("ref", info.ref), ("commit", info.commit),
                 ("subpath", info.subpath)))
             + "</section>")
+
+
+def _brief_skipped(digest: DigestData, out: TextIO) -> None:
+    """The skipped paths as counts by reason, each with its first paths (a tight budget)."""
+    out.write(f'<skipped total="{len(digest.skipped)}">\n')
+    for reason, paths in skipped_by_reason(digest.skipped):
+        out.write(f'<reason name="{attribute(reason)}" paths="{len(paths)}">'
+                  + "".join(f"<file>{escape(p)}</file>" for p in paths[:FIRST]) + "</reason>\n")
+    out.write("</skipped>\n</digest>\n")

@@ -1,0 +1,42 @@
+"""Outlines, views and ranks are remembered in the token cache: a warm budgeted run parses
+nothing, and a changed file is parsed again alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitdigest import digest
+from gitdigest.count.cache import TokenCache
+from gitdigest.focus import compress, memo
+
+from .conftest import MakeRepo
+
+
+def test_a_warm_budgeted_run_takes_outlines_from_the_cache(make_repo: MakeRepo) -> None:
+    pytest.importorskip("tree_sitter")
+    files = {f"pkg/m{i}.py": f"def f{i}(x):\n    '''Doc.'''\n    return g{i + 1}(x) * {i}\n"
+             * 30 for i in range(20)}
+    root = make_repo(files)
+    before = compress.parses
+    cold = digest(str(root), max_tokens=1500, workers=1)
+    assert compress.parses - before == 20  # each file parsed once
+    before = compress.parses
+    warm = digest(str(root), max_tokens=1500, workers=1)
+    assert compress.parses == before  # nothing parsed again
+    assert warm.render("text") == cold.render("text")
+    assert {d.view for d in warm.files} >= {"map"}
+    (root / "pkg/m3.py").write_text("def changed():\n    return 1\n")
+    digest(str(root), max_tokens=1500, workers=1)
+    assert compress.parses == before + 1  # only the changed file
+
+
+def test_malformed_entries_are_misses(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cache = TokenCache(tmp_path / "c.sqlite")
+    try:
+        cache.put_blobs([("k", b"not zlib"), ("j", memo.pack({"counts": 3}))])
+        found = cache.get_blobs(["k", "j", "missing"])
+        assert set(found) == {"k", "j"}
+        assert memo.read_outline(found["k"]) is None and memo.read_outline(found["j"]) is None
+        assert memo.read_ranks(found["k"]) is None
+    finally:
+        cache.close()
