@@ -38,7 +38,7 @@ from .plan.frame import Frame
 from .plan.shape import shape_frame
 from .read import names, secrets
 from .read.decode import UTF8_REPLACED
-from .render import EXTENSIONS, get_renderer, split, stats
+from .render import EXTENSIONS, get_renderer, split, stats, structure
 from .render.json import VERSION as JSON_VERSION
 from .render.json import source_block, summary_block
 from .render.prologue import load_prologue
@@ -82,7 +82,7 @@ def default_output(options: Options) -> str | None:
     else ``digest.<ext>`` in the current folder."""
     if options.output is not None:
         return options.output
-    if options.stats:
+    if options.stats or options.tree_only:
         return "-"
     if options.copy:
         return None
@@ -494,6 +494,9 @@ def write_digest(options: Options, progress: Progress = no_progress,
             if options.stats:
                 stats.write(result, output or "-")
                 written.append(output or "-")
+            elif options.tree_only:
+                structure.write(result, output or "-")
+                written.append(output or "-")
             elif options.split_tokens is not None:
                 written += split.write_parts(result, options.split_tokens,
                                              output or "digest.txt")
@@ -502,7 +505,9 @@ def write_digest(options: Options, progress: Progress = no_progress,
                 written.append(output)
             if options.copy:
                 # what was asked for: with --stats the table, not the digest it describes
-                clipboard.copy(stats.render(result) if options.stats else result.render())
+                clipboard.copy(stats.render(result) if options.stats
+                               else structure.render(result) if options.tree_only
+                               else result.render())
             if options.summary_json is not None:
                 write_summary(result, options.summary_json, written)
             if expected is not None and options.check_against is not None:

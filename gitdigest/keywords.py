@@ -41,6 +41,7 @@ class DigestOptions(TypedDict, total=False):
     check: bool
     split_tokens: int | None
     stats: bool
+    tree_only: bool
     top: int
     secrets: Literal["redact", "exclude", "off"]
     line_numbers: bool

@@ -317,6 +317,14 @@ class Options:
             "mcp": "use the stats tool",
             "web": "the page always shows the token tables",
         })
+    tree_only: bool = option(
+        False, "--tree-only",
+        help="Write only the source, its totals and the tree, each folder with its files and "
+             "tokens and each file with its tokens: a first look at a large repository.",
+        not_on={"web": "the result page always shows the tree",
+                "mcp": "use the stats tool: the tokens per folder and per file"},
+        words="Only the tree, with sizes",
+        plain="The folder structure with each folder's and file's tokens, no contents.")
     top: int = option(5, "--top", minimum=0, metavar="N",
                       help="How many of the largest files the summary lists.",
         words="Largest files named in the summary")
@@ -559,6 +567,12 @@ COMBINATIONS: tuple[Combination, ...] = (
     Combination(lambda o, _: o.stats and o.format not in ("text", "json"),
                 lambda o, _: f"--stats writes a text or JSON table, not {o.format}; use -f text "
                              "or -f json with --stats", error=True),
+    Combination(lambda o, _: o.tree_only and (o.stats or o.map or o.split_tokens is not None),
+                _says("--tree-only is an output of its own: not with --stats, --map or "
+                      "--split-tokens"), error=True),
+    Combination(lambda o, _: o.tree_only and o.format not in ("text", "json"),
+                lambda o, _: f"--tree-only writes text or JSON, not {o.format}; use -f text "
+                             "or -f json", error=True),
     Combination(lambda o, _: o.stats and o.split_tokens is not None,
                 _says("--stats writes one table, --split-tokens writes the digest in parts; "
                       "give one of them"), error=True),

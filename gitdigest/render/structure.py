@@ -1,0 +1,109 @@
+"""``--tree-only``: the repository's shape without its contents, for a first look at one too
+large to read: the source, the totals and the tree, every folder with its files and tokens and
+every file with its tokens (repomix ``--no-files``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from ..core.layout import TRAILER, source_lines
+from ..core.paths import display
+from ..core.records import DigestData
+from ..output.sink import open_sink
+
+
+@dataclass
+class Folder:
+    """A folder's files (name to tokens) and subfolders, and the totals under it."""
+
+    files: dict[str, int] = field(default_factory=dict)
+    folders: dict[str, Folder] = field(default_factory=dict)
+    count: int = 0
+    tokens: int = 0
+    bytes: int = 0
+
+
+def shape(digest: DigestData) -> Folder:
+    """The included files as a tree of folders, totals added up at every level."""
+    top = Folder()
+    for document in digest.files:
+        *parts, name = document.path.split("/")
+        folder = top
+        for level in (top, *_descend(top, parts)):
+            level.count += 1
+            level.tokens += document.tokens
+            level.bytes += document.bytes
+            folder = level
+        folder.files[name] = document.tokens
+    return top
+
+
+def _descend(top: Folder, parts: list[str]) -> list[Folder]:
+    chain, folder = [], top
+    for part in parts:
+        folder = folder.folders.setdefault(part, Folder())
+        chain.append(folder)
+    return chain
+
+
+def _label(name: str, folder: Folder) -> str:
+    files = f"{folder.count:,} file{'' if folder.count == 1 else 's'}"
+    return f"{display(name)}/ ({files}, {folder.tokens:,} tokens)"
+
+
+def _draw(folder: Folder, prefix: str, lines: list[str]) -> None:
+    children: list[tuple[str, Folder | None, int]] = [
+        (name, None, tokens) for name, tokens in folder.files.items()]
+    children += [(name, sub, 0) for name, sub in folder.folders.items()]
+    for index, (name, sub, tokens) in enumerate(children):
+        last = index == len(children) - 1
+        branch = "└── " if last else "├── "
+        if sub is None:
+            lines.append(f"{prefix}{branch}{display(name)} ({tokens:,} tokens)")
+        else:
+            lines.append(f"{prefix}{branch}{_label(name, sub)}")
+            _draw(sub, prefix + ("    " if last else "│   "), lines)
+
+
+def render_text(digest: DigestData) -> str:
+    """The source lines, the totals, the sized tree and the skipped paths counted by reason."""
+    top = shape(digest)
+    lines = [*source_lines(digest.source),
+             f"Files: {top.count:,} ({top.tokens:,} tokens of file contents, "
+             f"{digest.tokenizer}; {top.bytes:,} bytes)", "", "Directory structure:",
+             "└── " + _label(digest.source.name, top)]
+    _draw(top, "    ", lines)
+    reasons: dict[str, int] = {}
+    for skip in digest.skipped:
+        reasons[skip.reason] = reasons.get(skip.reason, 0) + 1
+    if reasons:
+        lines += ["", f"Skipped: {len(digest.skipped):,} paths ("
+                  + ", ".join(f"{reason} {n:,}" for reason, n in sorted(reasons.items())) + ")"]
+    return "\n".join(lines) + "\n\n" + TRAILER
+
+
+def _as_json(name: str, folder: Folder) -> dict[str, object]:
+    return {"name": name, "files": folder.count, "tokens": folder.tokens, "bytes": folder.bytes,
+            "children": [*({"name": n, "tokens": t} for n, t in folder.files.items()),
+                         *(_as_json(n, sub) for n, sub in folder.folders.items())]}
+
+
+def render_json(digest: DigestData) -> str:
+    """The sized tree as nested JSON (a folder has ``children``; a file has only tokens)."""
+    return json.dumps({
+        "version": 1, "tokenizer": digest.tokenizer, "source": digest.source.name,
+        "commit": digest.source.commit, "tree": _as_json(digest.source.name, shape(digest)),
+        "skipped": [{"path": s.path, "reason": s.reason} for s in digest.skipped],
+    }, ensure_ascii=False, indent=1) + "\n"
+
+
+def render(digest: DigestData) -> str:
+    """The structure: JSON with ``-f json``, else text."""
+    return render_json(digest) if digest.format == "json" else render_text(digest)
+
+
+def write(digest: DigestData, output: str) -> None:
+    """Write the structure to ``output``."""
+    with open_sink(output) as out:
+        out.write(render(digest))
