@@ -461,8 +461,6 @@ def batch_command(state: _State, /, list_file: Any, output_dir: str, engine: str
     from .batch.report import format_table, progress_line
 
     state.debug = debug
-    sources = values.pop("source") or (None,)
-    values.update(source=sources[0], more_sources=tuple(sources[1:]))
     given = {name: value for name, value in values.items() if value not in (None, ())}
     items = parse_list(list_file.read(), given, where=list_file.name)
     jobs = jobs or os.cpu_count() or 1

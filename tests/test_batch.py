@@ -196,7 +196,8 @@ def test_a_list_line_and_the_command_line_agree(words: list[str]) -> None:
     names = {item.name for item in cli_fields()}
     given = {name: value for name, value in context.params.items()
              if name in names and value not in (None, ())}
-    on_the_command_line = Options.create(**given, source=context.params["source"])
+    source, *more = context.params["source"]  # the command line takes several sources
+    on_the_command_line = Options.create(**given, source=source, more_sources=tuple(more))
     [item] = parse_list(" ".join(shlex.quote(word) for word in words), {})
     assert item.options == on_the_command_line
 
