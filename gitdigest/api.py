@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .change import history, related, review
-from .core import strip
+from .core import grammars, strip
 from .core.errors import CheckFailed, GitDigestError, UsageError
 from .core.paths import order_key
 from .core.records import OWN_OUTPUT, DigestData, Document, FrameShape, Prologue, Summary, View
@@ -116,6 +116,8 @@ def text_settings(options: Options) -> TextSettings:
     key = text_key(options)
     if options.secrets != "off":  # what decided "no secret here" is part of the key too
         key += f"|{secrets.engine()}"
+    if options.strip_comments or options.strip_blank_lines:  # what reads the code decides too
+        key += f"|{grammars.fingerprint()}"
     return TextSettings(key, options.notebook_outputs, tuple(transforms(options)),
                         options.secrets, options.include_generated)
 

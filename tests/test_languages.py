@@ -143,7 +143,8 @@ STRIPS = {
     "js": ('const s = "// in a string"; // gone\n/* gone */\nlet y = 1;\n', '"// in a string"'),
     "ts": ('const s: string = "// in a string"; // gone\nlet y = 1;\n', '"// in a string"'),
     "go": ('package a\n\n// gone\nvar s = "// in a string" // gone\n', '"// in a string"'),
-    "rs": ('// gone\nconst S: &str = "// in a string"; /* gone */\n', '"// in a string"'),
+    "rs": ('/// gone\n//! gone\nconst S: &str = "// in a string"; /* gone */\n',
+           '"// in a string"'),
     "java": ('class A { String s = "// in a string"; // gone\n}\n', '"// in a string"'),
     "c": ('/* gone */\nchar *s = "/* in a string */"; // gone\n', '"/* in a string */"'),
     "cpp": ('// gone\nauto s = "// in a string"; // gone\n', '"// in a string"'),
@@ -226,3 +227,30 @@ def test_grammars_ship_compiled_and_load_offline(tmp_path: Path) -> None:
 def test_new_extensions_by_language() -> None:
     assert language_of("x.kts") == "kotlin" and language_of("x.mli") == "ocaml"
     assert language_of("build.sh") == "bash" and language_of("mix.exs") == "elixir"
+
+
+def test_strip_options_key_the_token_cache_with_the_grammar_versions() -> None:
+    """Counts cached for a stripped text name the grammars that stripped it: installing the
+    extra (or another grammar version) cannot serve the counts of the text before."""
+    from gitdigest.api import text_settings
+    from gitdigest.options import Options
+
+    plain = text_settings(Options(source="."))
+    stripped = text_settings(Options(source=".", strip_comments=True))
+    blank = text_settings(Options(source=".", strip_blank_lines=True))
+    assert "tree-sitter-python=" not in plain.key
+    assert "strip_comments=True" in stripped.key and "tree-sitter-kotlin=" in stripped.key
+    assert "tree-sitter-ocaml=" in blank.key and blank.key != stripped.key
+    assert [t.__name__ for t in stripped.transforms] == ["strip_comments"]
+
+
+def test_strip_flags_on_the_command_line_with_line_numbers_last(make_repo: MakeRepo) -> None:
+    from click.testing import CliRunner
+
+    from gitdigest.cli import cli
+
+    repo = make_repo({"a.py": "x = 1  # gone\n\n\ny = '# kept'\n"})
+    result = CliRunner().invoke(cli, [str(repo), "--strip-comments", "--strip-blank-lines",
+                                       "--line-numbers", "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    assert "1 | x = 1\n2 | y = '# kept'\n" in result.stdout

@@ -78,6 +78,12 @@ class Graph:
         for path in sorted(self.paths):
             self._stems.setdefault(posixpath.basename(path).rsplit(".", 1)[0], []).append(path)
         self._packages = self._load_packages()
+        self._swift: dict[str, list[str]] = {}  # Swift package target -> its files
+        for path in sorted(self.paths):
+            parts = path.split("/")
+            if path.endswith(".swift") and "Sources" in parts[:-2]:
+                target = parts[parts.index("Sources") + 1]
+                self._swift.setdefault(target, []).append(path)
         self._tsconfigs = self._load_tsconfigs()
         self._go = self._load_go_modules()
         for path in sorted(self.paths):
@@ -328,8 +334,7 @@ class Graph:
         folder = posixpath.dirname(path)
         extension = path.rsplit(".", 1)[1]
         if extension == "swift":  # a module is a target folder: Sources/<Module>/
-            return {p for name in _SWIFT.findall(text) for p in self.paths
-                    if p.endswith(".swift") and f"Sources/{name}/" in f"/{p}"}
+            return set().union(*(self._swift.get(name, ()) for name in _SWIFT.findall(text)))
         if extension == "dart":
             return set().union(*(self._dart_file(folder, spec) for spec in _DART.findall(text)))
         if extension == "lua":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import threading
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 
@@ -101,3 +102,20 @@ def load(extension: str) -> Any:
             module = importlib.import_module(grammar.module)
             _loaded[grammar.key] = tree_sitter.Language(getattr(module, grammar.function)())
         return _loaded[grammar.key]
+
+
+@cache
+def fingerprint() -> str:
+    """The installed versions of tree-sitter and every grammar wheel ("-": missing), for the
+    token cache key of a text the grammars change: installing the extra, or a grammar that
+    parses differently, must not be served the counts of the text before."""
+    from importlib import metadata
+
+    names = ["tree-sitter", *sorted({g.module.replace("_", "-") for g in GRAMMARS.values()})]
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=-")
+    return ",".join(found)

@@ -14,7 +14,8 @@ blank lines becomes one, since a single blank line separates paragraphs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Iterable
 from typing import Any
 
 from .grammars import GRAMMARS, extension_of, load
@@ -47,30 +48,52 @@ def unhandled_note(paths: Iterable[str], option: str) -> str | None:
             f"installed grammar kept as {'it is' if len(left) == 1 else 'they are'} ({shown})")
 
 
-def _parse(text: str, path: str) -> tuple[bytes, Any] | None:
+def _parse(text: str, path: str) -> tuple[bytes, Any, str] | None:
     if not handles(path):
         return None
     import tree_sitter
 
+    extension = extension_of(path)
     # surrogateescape keeps undecodable bytes one-to-one, so byte offsets map back exactly
     data = text.encode("utf-8", "surrogateescape")
-    return data, tree_sitter.Parser(load(extension_of(path))).parse(data)
+    return data, tree_sitter.Parser(load(extension)).parse(data), extension
 
 
-def _nodes(root: Any, stop: tuple[str, ...]) -> Iterator[Any]:
-    """Every named node whose type contains one of ``stop``, without looking inside it."""
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        if any(word in node.type for word in stop) and node is not root:
-            yield node
-            continue
-        todo.extend(reversed(node.named_children))
+_lock = threading.Lock()
+_queries: dict[tuple[str, str], Any] = {}
 
 
-def _is_comment(node: Any) -> bool:
-    kind: str = node.type
+def _found(tree: Any, extension: str, what: str) -> list[Any]:
+    """The nodes that are comments (``what`` = "comment") or string literals ("string"),
+    found by a query built from the grammar's own node types (run in C: a walk in Python
+    costs a second on a mid-sized repository)."""
+    key = (GRAMMARS[extension].key, what)
+    with _lock:
+        if key not in _queries:
+            import tree_sitter
+
+            language = load(extension)
+            kinds = sorted({language.node_kind_for_id(i) for i in range(language.node_kind_count)
+                            if language.node_kind_is_named(i)
+                            and language.node_kind_is_visible(i)})
+            wanted = [k for k in kinds if (_is_comment_kind(k) if what == "comment"
+                                           else _is_string_kind(k))]
+            _queries[key] = tree_sitter.Query(language, "[" + " ".join(
+                f"({kind})" for kind in wanted) + "] @found") if wanted else None
+        query = _queries[key]
+    if query is None:
+        return []
+    import tree_sitter
+
+    return list(tree_sitter.QueryCursor(query).captures(tree.root_node).get("found", []))
+
+
+def _is_comment_kind(kind: str) -> bool:
     return kind.endswith("comment") or kind == "haddock"
+
+
+def _is_string_kind(kind: str) -> bool:
+    return any(word in kind for word in ("string", "heredoc", "nowdoc"))
 
 
 def strip_comments(text: str, path: str = "") -> str:
@@ -79,11 +102,11 @@ def strip_comments(text: str, path: str = "") -> str:
     parsed = _parse(text, path)
     if parsed is None:
         return text
-    data, tree = parsed
+    data, tree, extension = parsed
     edits = []
-    for node in _nodes(tree.root_node, ("comment", "haddock", "string", "heredoc")):
-        if not _is_comment(node):
-            continue
+    for node in _found(tree, extension, "comment"):
+        if node.parent is not None and _is_comment_kind(node.parent.type):
+            continue  # a doc comment inside its comment (Rust): the outer one goes
         start, end = node.start_byte, node.end_byte
         if data.startswith(_DIRECTIVES, start) and (start == 0 or not data.startswith(b"#!",
                                                                                       start)):
@@ -125,11 +148,10 @@ def strip_blank_lines(text: str, path: str = "") -> str:
     parsed = _parse(text, path)
     if parsed is None:
         return _BLANK_RUN.sub("\n\n", text)
-    data, tree = parsed
+    data, tree, extension = parsed
     kept: list[tuple[int, int]] = [  # multi-line strings: their blank lines are their text
-        (node.start_byte, node.end_byte)
-        for node in _nodes(tree.root_node, ("string", "heredoc", "nowdoc", "comment"))
-        if not _is_comment(node) and node.start_point[0] != node.end_point[0]]
+        (node.start_byte, node.end_byte) for node in _found(tree, extension, "string")
+        if node.start_point[0] != node.end_point[0]]
     kept.sort()
     out, index, position = [], 0, 0
     for line in data.splitlines(keepends=True):
