@@ -13,7 +13,7 @@ import pytest
 
 from gitdigest import digest
 from gitdigest.change.related import Graph
-from gitdigest.core.grammars import GRAMMARS, language_of
+from gitdigest.core.grammars import GRAMMARS, language_of, load
 from gitdigest.core.strip import strip_blank_lines, strip_comments
 from gitdigest.count.tokens import get_encoding
 from gitdigest.focus.compress import MARKER, outline
@@ -177,10 +177,31 @@ def test_strip_comments_removes_comments_and_nothing_in_strings(extension: str,
     assert "gone" not in stripped, stripped
     assert literal in stripped
     assert not any(line != line.rstrip() for line in stripped.splitlines())
+    # the code itself is untouched: the same tokens, comments aside, in the same order
+    assert _code_tokens(stripped, extension) == _code_tokens(source, extension)
+    both = strip_blank_lines(stripped + "\n\n", f"src/a.{extension}")
+    assert "\n\n" not in both and _code_tokens(both, extension) == _code_tokens(source, extension)
     if extension == "sh":
         assert stripped.startswith("#!/bin/sh\n")
     if extension == "py":
         assert '"""Doc # kept."""' in stripped
+
+
+def _code_tokens(text: str, extension: str) -> list[str]:
+    """The leaves of the file's syntax tree that are not comments, as text."""
+    import tree_sitter
+
+    data = text.encode()
+    tree = tree_sitter.Parser(load(extension)).parse(data)
+    leaves, todo = [], [tree.root_node]
+    while todo:
+        node = todo.pop()
+        if node.type.endswith("comment") or node.type == "haddock":
+            continue
+        if node.child_count == 0:
+            leaves.append(data[node.start_byte:node.end_byte].decode())
+        todo.extend(reversed(node.children))
+    return leaves
 
 
 def test_strip_blank_lines_keeps_those_inside_strings() -> None:
@@ -254,3 +275,14 @@ def test_strip_flags_on_the_command_line_with_line_numbers_last(make_repo: MakeR
                                        "--line-numbers", "-o", "-"])
     assert result.exit_code == 0, result.stderr
     assert "1 | x = 1\n2 | y = '# kept'\n" in result.stdout
+
+
+def test_outlines_still_apply_to_stripped_code(make_repo: MakeRepo) -> None:
+    body = "".join(f"    total += {n}  // step {n}\n" for n in range(40))
+    repo = make_repo({"calc.kt": f"// Sums.\nfun total(): Int {{\n    var total = 0\n{body}"
+                                 "    return total\n}\n"})
+    result = digest(str(repo), tokenizer="cl100k_base", compress=True, strip_comments=True)
+    text = result.render()
+    assert "(compressed)" in text and "fun total(): Int { … }" in text
+    assert "step" not in text and "Sums" not in text
+    assert result.summary.tokens == len(get_encoding("cl100k_base").encode(text))
