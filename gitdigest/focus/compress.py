@@ -481,7 +481,7 @@ def _signature(data: bytes, node: Any, body: Any | None,
         head = _uncommented(data, node.start_byte, body.start_byte, comments)
     else:
         head = _uncommented(data, node.start_byte, node.end_byte, comments).split("\n", 1)[0]
-    head = _SPACES.sub(" ", head).strip().rstrip("{:=").rstrip()
+    head = _SPACES.sub(" ", head).strip().rstrip("{:=").rstrip().removesuffix(" do")
     # parameters written one a line read back as `( self, a, )`: close them up again
     head = head.replace("( ", "(").replace(", )", ")").replace(" )", ")")
     if len(head) > _SIGNATURE_LIMIT:
