@@ -259,9 +259,9 @@ def test_strip_options_key_the_token_cache_with_the_grammar_versions() -> None:
     plain = text_settings(Options(source="."))
     stripped = text_settings(Options(source=".", strip_comments=True))
     blank = text_settings(Options(source=".", strip_blank_lines=True))
-    assert "tree-sitter-python=" not in plain.key
-    assert "strip_comments=True" in stripped.key and "tree-sitter-kotlin=" in stripped.key
-    assert "tree-sitter-ocaml=" in blank.key and blank.key != stripped.key
+    assert "tree_sitter_python-" not in plain.key
+    assert "strip_comments=True" in stripped.key and "tree_sitter_kotlin-" in stripped.key
+    assert "tree_sitter_ocaml-" in blank.key and blank.key != stripped.key
     assert [t.__name__ for t in stripped.transforms] == ["strip_comments"]
 
 

@@ -9,9 +9,12 @@ transforms (:mod:`gitdigest.core.strip`) share this table, so they agree on ever
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
 import threading
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 
@@ -106,16 +109,18 @@ def load(extension: str) -> Any:
 
 @cache
 def fingerprint() -> str:
-    """The installed versions of tree-sitter and every grammar wheel ("-": missing), for the
-    token cache key of a text the grammars change: installing the extra, or a grammar that
-    parses differently, must not be served the counts of the text before."""
-    from importlib import metadata
-
-    names = ["tree-sitter", *sorted({g.module.replace("_", "-") for g in GRAMMARS.values()})]
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name}=-")
-    return ",".join(found)
+    """The installed tree-sitter wheels, grammars included, by their ``.dist-info`` folders'
+    names (name and version: one folder listing), for the token cache key of a text the
+    grammars change: installing the extra, or a grammar that parses differently, must not be
+    served the counts of the text before. Empty without tree-sitter."""
+    spec = importlib.util.find_spec("tree_sitter")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    folder = Path(next(iter(spec.submodule_search_locations))).parent
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return ""
+    return ",".join(sorted(name.removesuffix(".dist-info") for name in names
+                           if name.endswith(".dist-info")
+                           and name.lower().startswith("tree_sitter")))
