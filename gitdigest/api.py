@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .change import history, related, review
+from .core import grammars, strip
 from .core.errors import CheckFailed, GitDigestError, UsageError
 from .core.paths import order_key
 from .core.records import OWN_OUTPUT, DigestData, Document, FrameShape, Prologue, Summary, View
@@ -115,6 +116,8 @@ def text_settings(options: Options) -> TextSettings:
     key = text_key(options)
     if options.secrets != "off":  # what decided "no secret here" is part of the key too
         key += f"|{secrets.engine()}"
+    if options.strip_comments or options.strip_blank_lines:  # what reads the code decides too
+        key += f"|{grammars.fingerprint()}"
     return TextSettings(key, options.notebook_outputs, tuple(transforms(options)),
                         options.secrets, options.include_generated)
 
@@ -233,7 +236,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                          budget is not None and not options.check, cache)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
     notes = [*(counting_notes or []), *unused(options, source.info), *listing.notes,
-             *selection.notes, *_replaced(documents)]
+             *selection.notes, *_replaced(documents), *_unstripped(documents, options)]
     if options.map:
         assert analysis is not None
         kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority)
@@ -299,7 +302,8 @@ def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
         compress.require(asked[0])
     elif not ((budgeted or options.stats) and compress.available()):
         return None
-    return views.analyze(documents, reader, counter, compress=not reader.text.transforms,
+    # numbered lines parse as no language; stripped comments and blank lines still do
+    return views.analyze(documents, reader, counter, compress=not options.line_numbers,
                          question=options.query, workers=options.workers,
                          ranked=options.map or budgeted, cache=cache,
                          boosted=lambda path: priority.match(path) is not None,
@@ -392,6 +396,15 @@ def _map(documents: list[Document], analysis: views.Analysis, frame: Frame, budg
 def _tree_line(document: Document) -> int:
     """A rough, generous guess of the tokens a file's line adds to the tree (the fit checks)."""
     return 6 + len(document.path.rpartition("/")[2]) // 3
+
+
+def _unstripped(documents: list[Document], options: Options) -> list[str]:
+    """The one note per run on files ``--strip-comments`` could not read as code."""
+    if not options.strip_comments:
+        return []
+    note = strip.unhandled_note((d.path for d in documents if d.kind == "text"),
+                                "--strip-comments")
+    return [note] if note else []
 
 
 def _degraded(kept: list[Document]) -> list[str]:

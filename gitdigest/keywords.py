@@ -44,6 +44,8 @@ class DigestOptions(TypedDict, total=False):
     tree_only: bool
     top: int
     secrets: Literal["redact", "exclude", "off"]
+    strip_comments: bool
+    strip_blank_lines: bool
     line_numbers: bool
     header: str | None
     instructions: str | None

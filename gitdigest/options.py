@@ -20,7 +20,8 @@ from typing import Any
 
 from .core.errors import UsageError
 from .core.records import SourceInfo
-from .core.textview import number_lines
+from .core.strip import strip_blank_lines, strip_comments
+from .core.textview import Transform, number_lines
 
 TOKENIZERS = ("o200k_base", "cl100k_base", "llama3", "llama4")
 #: the tokenizer when none was chosen: --model's own encoding if installed, else o200k_base
@@ -84,8 +85,9 @@ class Spec:
     shown_default: str | None = None
     #: part of the token cache key: the option changes a file's shown text or its count
     keyed: bool = False
-    #: applied, in declaration order, to every file's text when the option is on
-    transform: Callable[[str], str] | None = None
+    #: applied, in declaration order, to every file's text (with its path, for transforms
+    #: that read the file as its language) when the option is on
+    transform: Transform | None = None
     #: the value the command line uses when the flag is given without one (``--log`` alone
     #: means ``--log 20``); None: the option always takes a value
     bare: str | None = None
@@ -334,6 +336,20 @@ class Options:
              "a secret is withheld), exclude every file holding one, or off.",
         words="Secrets found",
         plain="Redact them in place, leave out every file holding one, or keep them (off).")
+    strip_comments: bool = option(
+        False, "--strip-comments", keyed=True, transform=strip_comments,
+        help="Remove comments from source files, as each language's grammar finds them "
+             "(never inside strings; docstrings stay). Needs the compress extra's grammars; "
+             "other files stay as they are.",
+        words="Remove comments",
+        plain="Remove comments from source code (never text inside strings).",
+        needs="compress")
+    strip_blank_lines: bool = option(
+        False, "--strip-blank-lines", keyed=True, transform=strip_blank_lines,
+        help="Remove blank lines from source files (not inside strings); in other text, "
+             "collapse runs of blank lines to one.",
+        words="Remove blank lines",
+        plain="Remove blank lines from source code; keep one between paragraphs elsewhere.")
     line_numbers: bool = option(False, "--line-numbers", keyed=True, transform=number_lines,
                                 help="Prefix every line of every file with its number.",
         words="Number every line")
@@ -716,7 +732,7 @@ def text_key(options: Options) -> str:
                     if spec_of(item).keyed)
 
 
-def transforms(options: Options) -> list[Callable[[str], str]]:
+def transforms(options: Options) -> list[Transform]:
     """The text changes the options switch on, in declaration order."""
     return [spec.transform for item in fields(options)
             if (spec := spec_of(item)).transform is not None and getattr(options, item.name)]

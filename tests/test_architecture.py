@@ -103,7 +103,9 @@ def _reaches(start: str) -> set[str]:
     ("gitdigest.sources.gitcmd", {"gitdigest.core.errors"}),
     ("gitdigest.core.textview", set()),
     ("gitdigest.options", {"gitdigest.core.errors", "gitdigest.core.textview",
-                           "gitdigest.core.records"}),
+                           "gitdigest.core.records", "gitdigest.core.strip",
+                           "gitdigest.core.grammars"}),
+    ("gitdigest.core.strip", {"gitdigest.core.grammars"}),
     ("gitdigest.sources.netguard", {"gitdigest.core.errors"}),
 ])
 def test_foundations_import_no_stage(module: str, allowed: set[str]) -> None:

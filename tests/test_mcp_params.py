@@ -31,6 +31,8 @@ REVIEWED = {
     "source", "format", "include", "exclude", "max_size", "tokenizer", "gitignore",
     "default_ignores", "ref", "max_files", "max_total_size", "notebook_outputs", "max_tokens",
     "model", "reserve", "priority", "check", "top", "secrets", "line_numbers", "header",
+    # text transforms of the source's own files, parsed in process (no file, no program)
+    "strip_comments", "strip_blank_lines",
     "with_notes", "notes_lang", "host", "timeout", "include_submodules",
     # which of the source's own files are read: generated ones too
     "include_generated",

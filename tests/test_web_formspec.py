@@ -112,7 +112,7 @@ def test_what_this_server_lacks_is_disabled_not_offered(monkeypatch: pytest.Monk
     monkeypatch.setattr(formspec, "EXTRAS", {"compress": lambda: False})
     by_name = {field.name: field for field in form_fields()}
     assert [name for name, field in by_name.items() if not field.available] == [
-        "compress", "map", "query"]  # from each declaration's `needs`
+        "compress", "map", "query", "strip_comments"]  # from each declaration's `needs`
     monkeypatch.setattr(formspec.tokens, "available", lambda name: name != "llama4")
     assert {field.name: field for field in form_fields()}["tokenizer"].unavailable == (
         "llama4",)

@@ -1,6 +1,6 @@
 """The code around a change: an import graph of the repository's Python, JavaScript/TypeScript,
-Go, Rust and Java files, resolved inside the repository only, and the files a few steps from
-the changed ones.
+Go, Rust, Java, Kotlin, Scala, Swift, Dart, Lua, shell, Elixir, Haskell, Julia, Zig and OCaml
+files, resolved inside the repository only, and the files a few steps from the changed ones.
 
 Plain parsing (regular expressions over the source text), no interpreter and no build tool:
 nothing from the repository runs. Imports that name no file in the repository (the standard
@@ -32,8 +32,25 @@ _JAVA = re.compile(r"^\s*import\s+(?:static\s+)?([\w.]+(?:\.\*)?)\s*;", re.MULTI
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")  # tsconfig is JSON with comments and commas
 _JSON_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
 
+_JVM_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
+_JVM_IMPORT = re.compile(r"^\s*import\s+(\w+(?:\.\w+)*)(?:\.\{([^}]*)\})?", re.MULTILINE)
+_SWIFT = re.compile(r"^\s*(?:@testable\s+)?import\s+(?:\w+\s+)?(\w+)", re.MULTILINE)
+_DART = re.compile(r"""^\s*(?:import|export|part)\s+['"]([^'"]+)['"]""", re.MULTILINE)
+_LUA = re.compile(r"""\brequire\s*\(?\s*['"]([\w./-]+)['"]""")
+_SHELL = re.compile(r"""^\s*(?:source|\.)\s+['"]?([\w./-]+)""", re.MULTILINE)
+_ELIXIR = re.compile(r"^\s*(?:alias|import|require|use)\s+([A-Z][\w.]*)", re.MULTILINE)
+_HASKELL = re.compile(r"^import\s+(?:qualified\s+)?([A-Z][\w.]*)", re.MULTILINE)
+_JULIA = re.compile(r"""\binclude\s*\(\s*"([^"]+)"\s*\)""")
+_ZIG = re.compile(r"""@import\s*\(\s*"([^"]+\.zig)"\s*\)""")
+_OCAML = re.compile(r"\b(?:open!?|include)\s+([A-Z]\w*)|\b([A-Z]\w*)\.[a-z_(]")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
 _JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
-LANGUAGE_EXTENSIONS = (".py", ".pyi", *_JS_EXTENSIONS, ".go", ".rs", ".java")
+_JVM = (".kt", ".kts", ".scala", ".sc")
+#: the extensions resolved by a path the import names, next to the importing file or by suffix
+_BY_PATH = (".swift", ".dart", ".lua", ".sh", ".bash", ".ex", ".exs", ".hs", ".jl", ".zig",
+            ".ml", ".mli")
+LANGUAGE_EXTENSIONS = (".py", ".pyi", *_JS_EXTENSIONS, ".go", ".rs", ".java", *_JVM, *_BY_PATH)
 
 Read = Callable[[str], str | None]
 
@@ -57,6 +74,16 @@ class Graph:
                 parts = path.split("/")
                 for start in range(len(parts)):
                     self._suffixes.setdefault("/".join(parts[start:]), []).append(path)
+        self._stems: dict[str, list[str]] = {}  # file name without extension -> files
+        for path in sorted(self.paths):
+            self._stems.setdefault(posixpath.basename(path).rsplit(".", 1)[0], []).append(path)
+        self._packages = self._load_packages()
+        self._swift: dict[str, list[str]] = {}  # Swift package target -> its files
+        for path in sorted(self.paths):
+            parts = path.split("/")
+            if path.endswith(".swift") and "Sources" in parts[:-2]:
+                target = parts[parts.index("Sources") + 1]
+                self._swift.setdefault(target, []).append(path)
         self._tsconfigs = self._load_tsconfigs()
         self._go = self._load_go_modules()
         for path in sorted(self.paths):
@@ -84,6 +111,10 @@ class Graph:
             return self._go_imports(text)
         if path.endswith(".rs"):
             return self._rust_imports(path, text)
+        if path.endswith(_JVM):
+            return self._jvm_imports(text)
+        if path.endswith(_BY_PATH):
+            return self._path_imports(path, text)
         return self._java_imports(text)
 
     # Python -------------------------------------------------------------------------------
@@ -266,6 +297,96 @@ class Graph:
                     found |= set(hits)
                     break
         return found
+
+
+    # Kotlin and Scala ------------------------------------------------------------------------
+    def _load_packages(self) -> dict[str, list[str]]:
+        """Declared package -> its Kotlin and Scala files (a folder need not match it)."""
+        packages: dict[str, list[str]] = {}
+        for path in sorted(self.paths):
+            if path.endswith(_JVM):
+                match = _JVM_PACKAGE.search(self._text(path))
+                packages.setdefault(match.group(1) if match else "", []).append(path)
+        return packages
+
+    def _jvm_imports(self, text: str) -> set[str]:
+        """``import a.b.C`` names the file C.kt (or .scala) of package a.b; ``a.b.*``, ``a.b._``
+        and a package's other files are found by the package the files declare."""
+        found: set[str] = set()
+        for name, group in _JVM_IMPORT.findall(text):
+            names = [n.split("=>")[0].strip() for n in group.split(",")] if group else [""]
+            for member in names:
+                parts = [*name.split("."), *([member] if member else [])]
+                if parts[-1] in ("*", "_"):
+                    found |= set(self._packages.get(".".join(parts[:-1]), ()))
+                    continue
+                for end in range(len(parts) - 1, 0, -1):  # a.b.C, or a.b.C.member
+                    files = self._packages.get(".".join(parts[:end]), ())
+                    hits = {f for f in files
+                            if posixpath.basename(f).rsplit(".", 1)[0] == parts[end]}
+                    if hits:
+                        found |= hits
+                        break
+        return found
+
+    # Languages whose imports name a path or a module file ---------------------------------
+    def _path_imports(self, path: str, text: str) -> set[str]:
+        folder = posixpath.dirname(path)
+        extension = path.rsplit(".", 1)[1]
+        if extension == "swift":  # a module is a target folder: Sources/<Module>/
+            return set().union(*(self._swift.get(name, ()) for name in _SWIFT.findall(text)))
+        if extension == "dart":
+            return set().union(*(self._dart_file(folder, spec) for spec in _DART.findall(text)))
+        if extension == "lua":
+            return set().union(*(self._by_suffix(name.replace(".", "/"), (".lua", "/init.lua"))
+                                 for name in _LUA.findall(text)))
+        if extension in ("sh", "bash"):
+            return set().union(*(self._relative(folder, spec, also_root=True)
+                                 for spec in _SHELL.findall(text)))
+        if extension in ("ex", "exs"):  # App.FooBar lives in app/foo_bar.ex
+            return set().union(*(self._by_suffix("/".join(
+                _CAMEL.sub("_", part).lower() for part in name.split(".")), (".ex",))
+                for name in _ELIXIR.findall(text)))
+        if extension == "hs":
+            return set().union(*(self._by_suffix(name.replace(".", "/"), (".hs",))
+                                 for name in _HASKELL.findall(text)))
+        if extension in ("jl", "zig"):
+            pattern = _JULIA if extension == "jl" else _ZIG
+            return set().union(*(self._relative(folder, spec) for spec in pattern.findall(text)))
+        # OCaml: a module is its file, Foo_bar in foo_bar.ml, wherever the file is (dune)
+        names = {a or b for a, b in _OCAML.findall(text)}
+        return {p for name in names for p in self._stems.get(name[:1].lower() + name[1:], ())
+                if p.endswith((".ml", ".mli"))}
+
+    def _relative(self, folder: str, spec: str, also_root: bool = False) -> set[str]:
+        """The file ``spec`` names next to the importing file (or from the top, for a shell
+        script run from there), never outside the repository."""
+        found = set()
+        for base in (folder, "") if also_root else (folder,):
+            candidate = posixpath.normpath(posixpath.join(base, spec))
+            if not candidate.startswith("../") and candidate in self.paths:
+                found.add(candidate)
+        return found
+
+    def _dart_file(self, folder: str, spec: str) -> set[str]:
+        if spec.startswith("dart:"):
+            return set()
+        if spec.startswith("package:"):  # package:name/x.dart is lib/x.dart of that package
+            _, _, rest = spec[len("package:"):].partition("/")
+            return self._by_suffix("lib/" + rest.removesuffix(".dart"), (".dart",))
+        return self._relative(folder, spec)
+
+    def _by_suffix(self, stem: str, endings: tuple[str, ...]) -> set[str]:
+        """The files whose path ends in ``stem`` + one of ``endings`` (the first ending that
+        matches any), at a folder boundary."""
+        for ending in endings:
+            wanted = stem + ending
+            key = wanted.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            hits = {p for p in self._stems.get(key, ())
+                    if p == wanted or p.endswith("/" + wanted)}
+            if hits:
+                return hits
+        return set()
 
 
 def _python_index(paths: set[str]) -> dict[str, list[str]]:

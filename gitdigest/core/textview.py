@@ -6,8 +6,13 @@ how the token cache key, the counting pass and the render pass all apply the sam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 
-def number_lines(text: str) -> str:
+#: a text change: (the file's text, its path) -> the text shown
+Transform = Callable[[str, str], str]
+
+
+def number_lines(text: str, path: str = "") -> str:
     """Prefix every line with its number, right-aligned to the widest (``12 | code``)."""
     if not text:
         return text

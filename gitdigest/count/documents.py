@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from ..core.layout import TAIL, block_head, is_digest
 from ..core.records import EARLIER_OUTPUT, Document, Entry, Secret, Skipped, text_sha256
+from ..core.textview import Transform
 from ..core.workers import can_fork, forked_pool, worker_count, worth_parallel
 from ..read import secrets
 from ..read.decode import decode, decode_as
@@ -71,7 +72,7 @@ class TextSettings:
 
     key: str = ""
     notebook_outputs: bool = False
-    transforms: tuple[Callable[[str], str], ...] = ()
+    transforms: tuple[Transform, ...] = ()
     #: what to do with secrets: ``redact``, ``exclude`` or ``off`` (see :mod:`.secrets`)
     secrets: str = "redact"
     #: read files whose head says they are generated, and minified ones (else skipped)
@@ -272,7 +273,7 @@ class Reader:
         if shown is None:
             return (Skipped(entry.path, secrets.REASON, _withheld(self.text.secrets, found),
                             found), item.key, None)
-        text = self._transformed(shown)
+        text = self._transformed(shown, entry.path)
         tokens, framed = self.counter.count_block(block_head(entry.path), text, TAIL)
         document = Document(entry, item.size, tokens, framed, item.charset, item.kind, found,
                             text_sha256(text))
@@ -288,9 +289,9 @@ class Reader:
             return None
         return notebook_to_text(text, outputs=self.text.notebook_outputs)
 
-    def _transformed(self, text: str) -> str:
+    def _transformed(self, text: str, path: str) -> str:
         for transform in self.text.transforms:
-            text = transform(text)
+            text = transform(text, path)
         return text
 
     def load_raw(self, document: Document) -> bytes | None:
@@ -313,7 +314,7 @@ class Reader:
             text = notebook_to_text(text, outputs=self.text.notebook_outputs) or ""
         if document.secrets:  # found when counting: find them again (offsets are not kept)
             text = secrets.redact(text, secrets.scan(text, document.path))
-        return self._transformed(text)
+        return self._transformed(text, document.path)
 
 
 def preload(tokenizer: str | None, secrets_mode: str) -> None:

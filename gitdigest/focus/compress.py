@@ -15,7 +15,6 @@ compiled parsers, so nothing is downloaded at run time.
 from __future__ import annotations
 
 import bisect
-import importlib
 import importlib.util
 import re
 import threading
@@ -23,40 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import UsageError
+from ..core.grammars import GRAMMARS, extension_of, language_of, load
+
+__all__ = ["MARKER", "Definition", "MissingExtra", "Outline", "available", "language_of",
+           "outline", "require"]
 
 MARKER = "…"
 #: how deep the map goes: top-level definitions and their members, not functions in functions
 MAP_DEPTH = 1
 #: at most this many definitions a map entry (a map is an overview: many files, each briefly)
 MAP_LINES = 16
-
-#: extension -> (grammar module, function returning the language, query set)
-_EXTENSIONS: dict[str, tuple[str, str, str]] = {
-    "py": ("tree_sitter_python", "language", "python"),
-    "pyi": ("tree_sitter_python", "language", "python"),
-    "js": ("tree_sitter_javascript", "language", "javascript"),
-    "mjs": ("tree_sitter_javascript", "language", "javascript"),
-    "cjs": ("tree_sitter_javascript", "language", "javascript"),
-    "jsx": ("tree_sitter_javascript", "language", "javascript"),
-    "ts": ("tree_sitter_typescript", "language_typescript", "typescript"),
-    "mts": ("tree_sitter_typescript", "language_typescript", "typescript"),
-    "cts": ("tree_sitter_typescript", "language_typescript", "typescript"),
-    "tsx": ("tree_sitter_typescript", "language_tsx", "typescript"),
-    "go": ("tree_sitter_go", "language", "go"),
-    "rs": ("tree_sitter_rust", "language", "rust"),
-    "java": ("tree_sitter_java", "language", "java"),
-    "c": ("tree_sitter_c", "language", "c"),
-    "h": ("tree_sitter_c", "language", "c"),
-    "cc": ("tree_sitter_cpp", "language", "cpp"),
-    "cpp": ("tree_sitter_cpp", "language", "cpp"),
-    "cxx": ("tree_sitter_cpp", "language", "cpp"),
-    "hpp": ("tree_sitter_cpp", "language", "cpp"),
-    "hh": ("tree_sitter_cpp", "language", "cpp"),
-    "hxx": ("tree_sitter_cpp", "language", "cpp"),
-    "cs": ("tree_sitter_c_sharp", "language", "csharp"),
-    "rb": ("tree_sitter_ruby", "language", "ruby"),
-    "php": ("tree_sitter_php", "language_php", "php"),
-}
 
 # Each pattern captures a definition (@def), its name (@name) and, for functions, the body
 # that is elided (@body); @comment and @doc mark comments to drop and docstrings to shorten.
@@ -166,8 +141,110 @@ _QUERIES: dict[str, str] = {
 (trait_declaration name: (name) @name) @def
 (comment) @comment
 """,
+    "kotlin": """
+(function_declaration name: (identifier) @name (function_body)? @body) @def
+(class_declaration name: (identifier) @name) @def
+(object_declaration name: (identifier) @name) @def
+(type_alias type: (identifier) @name) @def
+(line_comment) @comment
+(block_comment) @comment
+""",
+    "swift": """
+(function_declaration name: (simple_identifier) @name body: (function_body) @body) @def
+(init_declaration "init" @name body: (function_body) @body) @def
+(protocol_function_declaration name: (simple_identifier) @name) @def
+(class_declaration name: (type_identifier) @name) @def
+(protocol_declaration name: (type_identifier) @name) @def
+(typealias_declaration name: (type_identifier) @name) @def
+(comment) @comment
+(multiline_comment) @comment
+""",
+    "scala": """
+(function_definition name: (identifier) @name body: (_) @body) @def
+(function_declaration name: (identifier) @name) @def
+(class_definition name: (identifier) @name) @def
+(trait_definition name: (identifier) @name) @def
+(object_definition name: (identifier) @name) @def
+(enum_definition name: (identifier) @name) @def
+(type_definition name: (type_identifier) @name) @def
+(comment) @comment
+(block_comment) @comment
+""",
+    "dart": """
+((function_signature name: (identifier) @name) @def . (function_body) @body)
+((method_signature (function_signature name: (identifier) @name)) @def . (function_body) @body)
+((method_signature (getter_signature name: (identifier) @name)) @def . (function_body) @body)
+((method_signature (constructor_signature name: (identifier) @name)) @def
+  . (function_body) @body)
+(declaration (constructor_signature name: (identifier) @name)) @def
+(class_definition name: (identifier) @name) @def
+(enum_declaration name: (identifier) @name) @def
+(mixin_declaration (identifier) @name) @def
+(comment) @comment
+(documentation_comment) @comment
+""",
+    "lua": """
+(function_declaration name: [(identifier) @name (dot_index_expression field: (identifier) @name)
+  (method_index_expression method: (identifier) @name)] body: (block) @body) @def
+(comment) @comment
+""",
+    "bash": """
+(function_definition name: (word) @name body: (_) @body) @def
+(comment) @comment
+""",
+    "elixir": """
+(call target: (identifier) @keyword (arguments . [(call target: (identifier) @name)
+  (binary_operator left: (call target: (identifier) @name))]) (do_block) @body
+  (#match? @keyword "^(def|defp|defmacro|defmacrop|defguard|defdelegate)$")) @def
+(call target: (identifier) @keyword (arguments . [(call target: (identifier) @name)
+  (binary_operator left: (call target: (identifier) @name))] (keywords))
+  (#match? @keyword "^(def|defp|defmacro|defmacrop|defguard|defdelegate)$")) @def
+(call target: (identifier) @keyword (arguments . (alias) @name)
+  (#match? @keyword "^(defmodule|defprotocol|defimpl)$")) @def
+(comment) @comment
+""",
+    "haskell": """
+(function name: (variable) @name match: (match) @body) @def
+(bind name: (variable) @name match: (match) @body) @def
+(signature name: (variable) @name) @def
+(data_type name: (name) @name) @def
+(newtype name: (name) @name) @def
+(type_synonym name: (name) @name) @def
+(class name: (name) @name) @def
+(comment) @comment
+(haddock) @comment
+""",
+    "julia": """
+(function_definition (signature [(call_expression . (identifier) @name)
+  (typed_expression . (call_expression . (identifier) @name))]) @head) @def
+(macro_definition (signature (call_expression . (identifier) @name)) @head) @def
+(assignment . (call_expression . (identifier) @name)) @def
+(struct_definition (type_head [(identifier) @name (binary_expression . (identifier) @name)])) @def
+(abstract_definition (type_head [(identifier) @name (binary_expression . (identifier) @name)])) @def
+(module_definition name: (identifier) @name) @def
+(line_comment) @comment
+(block_comment) @comment
+""",
+    "zig": """
+(function_declaration name: (identifier) @name body: (block) @body) @def
+(variable_declaration (identifier) @name [(struct_declaration) (enum_declaration)
+  (union_declaration)]) @def
+(comment) @comment
+""",
+    "ocaml": """
+(value_definition (let_binding pattern: (value_name) @name (parameter) body: (_) @body)) @def
+(value_specification (value_name) @name) @def
+(type_definition (type_binding name: (type_constructor) @name)) @def
+(module_definition (module_binding (module_name) @name)) @def
+(module_type_definition (module_type_name) @name) @def
+(exception_definition (constructor_declaration (constructor_name) @name)) @def
+(comment) @comment
+""",
 }
-_BRACED = {"javascript", "typescript", "go", "rust", "java", "c", "cpp", "csharp", "php"}
+_BRACED = {"javascript", "typescript", "go", "rust", "java", "c", "cpp", "csharp", "php",
+           "kotlin", "swift", "scala", "dart", "bash", "zig"}
+#: what a body that is not a braced block becomes, by language (default: the marker alone)
+_ELISIONS = {"elixir": "do … end", "haskell": "= …"}
 _BLANK_RUNS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
 _SPACES = re.compile(r"\s+")
 _SIGNATURE_LIMIT = 160
@@ -223,15 +300,6 @@ class MissingExtra(UsageError, ImportError):
     """tree-sitter, a grammar wheel, networkx or bm25s is not installed (exit 2)."""
 
 
-def language_of(path: str) -> str | None:
-    """The query set that handles ``path`` by its extension, or None (the file stays whole)."""
-    name = path.rpartition("/")[2].lower()
-    if "." not in name:
-        return None
-    found = _EXTENSIONS.get(name.rpartition(".")[2])
-    return found[2] if found else None
-
-
 #: what ``gitdigest[compress]`` installs besides the grammars (found without importing)
 _EXTRA = ("tree_sitter", "networkx", "scipy", "bm25s")
 
@@ -255,35 +323,32 @@ parses = 0
 
 def _parser(extension: str) -> tuple[Any, Any]:
     """A parser and its compiled query for one grammar, built once per process."""
-    module_name, function, queries = _EXTENSIONS[extension]
-    key = f"{module_name}.{function}"
+    grammar = GRAMMARS[extension]
     with _lock:
-        if key not in _parsers:
+        if grammar.key not in _parsers:
             try:
-                import tree_sitter
-
-                grammar = importlib.import_module(module_name)
+                language = load(extension)
             except ImportError as error:
                 raise MissingExtra(f"{error.name} is not installed: pip install "
                                    f"'gitdigest[compress]'") from None
-            language = tree_sitter.Language(getattr(grammar, function)())
-            _parsers[key] = (tree_sitter.Parser(language),
-                             tree_sitter.Query(language, _QUERIES[queries]))
-        return _parsers[key]
+            import tree_sitter
+
+            _parsers[grammar.key] = (tree_sitter.Parser(language),
+                                     tree_sitter.Query(language, _QUERIES[grammar.language]))
+        return _parsers[grammar.key]
 
 
 def outline(path: str, text: str) -> Outline | None:
     """Parse ``text`` as the language ``path`` names; None when no grammar handles it."""
-    name = path.rpartition("/")[2].lower()
-    extension = name.rpartition(".")[2] if "." in name else ""
-    if extension not in _EXTENSIONS:
+    extension = extension_of(path)
+    if extension not in GRAMMARS:
         return None
     import tree_sitter
 
     global parses
     parses += 1
     parser, query = _parser(extension)
-    language = _EXTENSIONS[extension][2]
+    language = GRAMMARS[extension].language
     # surrogateescape keeps undecodable bytes one-to-one, so byte offsets map back exactly
     data = text.encode("utf-8", "surrogateescape")
     tree = parser.parse(data)
@@ -291,6 +356,7 @@ def outline(path: str, text: str) -> Outline | None:
     found: list[tuple[Any, Any, Any]] = []
     bodies: list[tuple[int, int]] = []
     comments: list[tuple[int, int]] = []
+    seen: set[tuple[int, int]] = set()
     for _, match in tree_sitter.QueryCursor(query).matches(tree.root_node):
         if "comment" in match:
             node = match["comment"][0]
@@ -301,11 +367,19 @@ def outline(path: str, text: str) -> Outline | None:
             edits.append((node.start_byte, node.end_byte, _first_line(data, node)))
         elif "def" in match:
             node, name_node = match["def"][0], match["name"][0]
+            if (node.start_byte, node.end_byte) in seen:
+                continue  # matched by a second pattern (its first match has the body)
+            seen.add((node.start_byte, node.end_byte))
             body = match["body"][0] if "body" in match else None
             if body is not None:
                 bodies.append((body.start_byte, body.end_byte))
                 edits.append((body.start_byte, body.end_byte,
                               _elided(data, body, language)))
+            elif "head" in match and node.children and node.children[-1].type == "end":
+                # a body of statements between a head and `end` (Julia) is no single node
+                span = (match["head"][0].end_byte, node.children[-1].start_byte)
+                bodies.append(span)
+                edits.append((*span, f" {MARKER} ".encode()))
             found.append((node, name_node, body))
     # signatures once every comment is known: a comment between a head and its body
     # (`def f(): # why`) is no part of the signature
@@ -383,6 +457,9 @@ def _elided(data: bytes, body: Any, language: str) -> bytes:
         text = data[body.start_byte:body.end_byte]
         if text.startswith(b"{") and text.endswith(b"}"):
             return "{ … }".encode()
+        if text.startswith((b"=>", b"=")):  # an expression body: `= x` (Kotlin), `=> x;` (Dart)
+            arrow = text[:2] if text.startswith(b"=>") else b"="
+            return arrow + f" {MARKER}".encode() + (b";" if text.endswith(b";") else b"")
         return MARKER.encode()
     if language == "python":
         indent: bytes = b" " * body.start_point[1]
@@ -391,7 +468,8 @@ def _elided(data: bytes, body: Any, language: str) -> bytes:
                 and first.children and first.children[0].type == "string"):
             return _first_line(data, first.children[0]) + b"\n" + indent + MARKER.encode()
         return MARKER.encode()
-    return MARKER.encode()  # ruby: the body goes, its `end` stays
+    # ruby and lua: the body goes, its `end` stays
+    return _ELISIONS.get(language, MARKER).encode()
 
 
 def _signature(data: bytes, node: Any, body: Any | None,
@@ -403,7 +481,7 @@ def _signature(data: bytes, node: Any, body: Any | None,
         head = _uncommented(data, node.start_byte, body.start_byte, comments)
     else:
         head = _uncommented(data, node.start_byte, node.end_byte, comments).split("\n", 1)[0]
-    head = _SPACES.sub(" ", head).strip().rstrip("{:").rstrip()
+    head = _SPACES.sub(" ", head).strip().rstrip("{:=").rstrip().removesuffix(" do")
     # parameters written one a line read back as `( self, a, )`: close them up again
     head = head.replace("( ", "(").replace(", )", ")").replace(" )", ")")
     if len(head) > _SIGNATURE_LIMIT:
