@@ -102,7 +102,7 @@ class Spec:
     words: str = ""
     #: the help in plain words, when the help names other flags or command-line habits
     plain: str = ""
-    #: the optional extra the option needs (``pip install 'gitdigest[EXTRA]'``)
+    #: the optional extra the option needs (``pip install 'gitdigest-cli[EXTRA]'``)
     needs: str = ""
 
 
@@ -281,7 +281,7 @@ class Options:
     compress: bool = option(
         False, "--compress",
         help="Show source files as outlines: imports, signatures, decorators, docstrings' first "
-             "lines and constants; bodies become \u2026 (needs gitdigest[compress]).",
+             "lines and constants; bodies become \u2026 (needs gitdigest-cli[compress]).",
         words="Outlines instead of whole files",
         plain=("Source files become their imports, signatures, docstrings and constants; bodies "
                "become \u2026"), needs="compress")

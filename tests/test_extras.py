@@ -40,13 +40,13 @@ def run_without(tmp_path: Path, modules: str, *args: str) -> subprocess.Complete
 @pytest.mark.parametrize(("blocked", "args", "line"), [
     # the mcp extra brings starlette and uvicorn, not jinja2: the page still cannot start
     ("jinja2", ["serve", "--port", "1"],
-     "the web page needs the web extra (jinja2 is missing): pip install 'gitdigest[web]'"),
+     "the web page needs the web extra (jinja2 is missing): pip install 'gitdigest-cli[web]'"),
     ("uvicorn", ["serve", "--port", "1"],
-     "the web page needs the web extra (uvicorn is missing): pip install 'gitdigest[web]'"),
-    ("mcp", ["mcp"], "the MCP server needs the mcp extra: pip install 'gitdigest[mcp]'"),
-    ("pydantic", ["mcp"], "the MCP server needs the mcp extra: pip install 'gitdigest[mcp]'"),
+     "the web page needs the web extra (uvicorn is missing): pip install 'gitdigest-cli[web]'"),
+    ("mcp", ["mcp"], "the MCP server needs the mcp extra: pip install 'gitdigest-cli[mcp]'"),
+    ("pydantic", ["mcp"], "the MCP server needs the mcp extra: pip install 'gitdigest-cli[mcp]'"),
     ("distributed,dask", ["batch", "list.txt", "-O", "out", "--engine", "dask"],
-     "--engine dask needs Dask: pip install 'gitdigest[dask]'"),
+     "--engine dask needs Dask: pip install 'gitdigest-cli[dask]'"),
 ])
 def test_a_missing_extra_is_named_in_one_line(tmp_path: Path, blocked: str, args: list[str],
                                               line: str) -> None:

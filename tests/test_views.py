@@ -151,14 +151,15 @@ def test_compress_map_and_query_open_no_network_socket(repo: Path, tmp_path: Pat
 
 
 def test_without_the_extra(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without gitdigest[compress]: the options say what to install; budgets keep files whole."""
+    """Without the compress extra: the options say what to install; budgets keep files
+    whole."""
     from gitdigest.focus import compress
 
     monkeypatch.setattr(compress, "available", lambda: False)
     out = CliRunner().invoke(cli, [str(repo), "--compress", "-o", "-"])
     assert out.exit_code == 2
     assert out.stderr == ("gitdigest: error: --compress needs the compress extra: pip install "
-                          "'gitdigest[compress]'\n")
+                          "'gitdigest-cli[compress]'\n")
     result = digest(str(repo), max_tokens=2600)
     assert {d.view for d in result.files} == {"full"} and not result.views
     assert result.summary.tokens <= 2600

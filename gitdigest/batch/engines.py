@@ -108,7 +108,7 @@ def _import_distributed() -> Any:
     try:
         import distributed
     except ImportError:
-        raise UsageError("--engine dask needs Dask: pip install 'gitdigest[dask]'") from None
+        raise UsageError("--engine dask needs Dask: pip install 'gitdigest-cli[dask]'") from None
     return distributed
 
 

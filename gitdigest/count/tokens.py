@@ -56,7 +56,7 @@ _LLAMA3_PATTERN = (
     r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}"""
     r"""| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 )
-_LLAMA_EXTRA = "pip install 'gitdigest[llama]'"
+_LLAMA_EXTRA = "pip install 'gitdigest-cli[llama]'"
 
 
 def _llama_specials(base: int) -> dict[str, int]:

@@ -8,7 +8,7 @@ here stay whole (:func:`language_of` returns None).
 
 The same parse gives each file's definitions (:class:`Outline`), which the repository map and
 the importance ranking (:mod:`gitdigest.focus.rank`) use. tree-sitter and its grammar wheels are an
-optional extra (``gitdigest[compress]``), imported only when an outline is asked for: they ship
+optional extra (``gitdigest-cli[compress]``), imported only when an outline is asked for: they ship
 compiled parsers, so nothing is downloaded at run time.
 """
 
@@ -300,19 +300,20 @@ class MissingExtra(UsageError, ImportError):
     """tree-sitter, a grammar wheel, networkx or bm25s is not installed (exit 2)."""
 
 
-#: what ``gitdigest[compress]`` installs besides the grammars (found without importing)
+#: what ``gitdigest-cli[compress]`` installs besides the grammars (found without importing)
 _EXTRA = ("tree_sitter", "networkx", "scipy", "bm25s")
 
 
 def available() -> bool:
-    """Whether ``gitdigest[compress]`` is installed (checked without importing it)."""
+    """Whether ``gitdigest-cli[compress]`` is installed (checked without importing it)."""
     return all(importlib.util.find_spec(name) is not None for name in _EXTRA)
 
 
 def require(what: str) -> None:
     """Raise :class:`MissingExtra` naming the option ``what`` when the extra is missing."""
     if not available():
-        raise MissingExtra(f"{what} needs the compress extra: pip install 'gitdigest[compress]'")
+        raise MissingExtra(f"{what} needs the compress extra: "
+                           "pip install 'gitdigest-cli[compress]'")
 
 
 _lock = threading.Lock()
@@ -330,7 +331,7 @@ def _parser(extension: str) -> tuple[Any, Any]:
                 language = load(extension)
             except ImportError as error:
                 raise MissingExtra(f"{error.name} is not installed: pip install "
-                                   f"'gitdigest[compress]'") from None
+                                   f"'gitdigest-cli[compress]'") from None
             import tree_sitter
 
             _parsers[grammar.key] = (tree_sitter.Parser(language),

@@ -1,7 +1,7 @@
 """``gitdigest mcp``: the library as Model Context Protocol tools for coding agents.
 
 Named ``mcp_server`` so that ``import mcp`` inside it still finds the SDK (an optional extra,
-``pip install 'gitdigest[mcp]'``). Only :mod:`.server` imports the SDK; the other modules are
+``pip install 'gitdigest-cli[mcp]'``). Only :mod:`.server` imports the SDK; the other modules are
 plain Python over :mod:`gitdigest.api`: :mod:`.params` derives the tools' parameters from the
 option declarations, :mod:`.store` keeps large results and pages them, :mod:`.tools` does each
 tool's work under a :class:`.tools.Limits`.
@@ -27,7 +27,7 @@ def launch(*, transport: str = "stdio", port: int = 8000, bind: str = "127.0.0.1
         if (error.name or "gitdigest").startswith("gitdigest"):
             raise
         raise UsageError("the MCP server needs the mcp extra: "
-                         "pip install 'gitdigest[mcp]'") from None
+                         "pip install 'gitdigest-cli[mcp]'") from None
     from .tools import Limits
 
     limits = Limits(roots=tuple(Path(root).resolve() for root in roots) or (Path.cwd(),),

@@ -90,7 +90,7 @@ class Section:
 
 def plain_help(help: str) -> str:
     """A help text without the command line's habits: no "(repeatable)", no "(needs
-    gitdigest[...])" (the page disables what is missing and says so)."""
+    gitdigest-cli[...])" (the page disables what is missing and says so)."""
     text = re.sub(r"\s*\((?:repeatable|needs gitdigest\[\w+\])\)", "", help)
     return text.strip()
 
