@@ -31,8 +31,8 @@ QUICK = {"GITDIGEST_SECRETS": "off"}
 _EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 
-def run_action(workspace: Path, temp: Path, steps: dict[str, dict[str, str]] | None = None,
-               *, scan: bool = False, **inputs: str) -> tuple[int, dict[str, str], str]:
+def run_action(workspace: Path, temp: Path, *, steps: dict[str, dict[str, str]] | None = None,
+               scan: bool = False, **inputs: str) -> tuple[int, dict[str, str], str]:
     """Run the action's steps as GitHub does: ``bash --noprofile --norc -eo pipefail``, inputs
     and paths only through the step's ``env``, outputs appended to $GITHUB_OUTPUT (a file per
     step). Returns the action's outputs; ``steps`` receives each step's, by id. Secrets are
@@ -87,8 +87,9 @@ def _action_outputs(steps: dict[str, dict[str, str]]) -> dict[str, str]:
     """The action's declared outputs, from the steps' (``${{ steps.ID.outputs.NAME }}``)."""
     found = {}
     for name, spec in ACTION["outputs"].items():
-        step, _, key = _EXPRESSION.fullmatch(spec["value"]).group(1).removeprefix(
-            "steps.").partition(".outputs.")
+        match = _EXPRESSION.fullmatch(spec["value"])
+        assert match is not None, spec["value"]
+        step, _, key = match.group(1).removeprefix("steps.").partition(".outputs.")
         if key in steps.get(step, {}):
             found[name] = steps[step][key]
     return found
@@ -118,7 +119,7 @@ def test_action_names_the_installed_scanner_and_fills_the_cached_folder(
     temp = tmp_path / "runner-temp"
     steps: dict[str, dict[str, str]] = {}
     # this run scans: the rules must land in the folder the cache step saves
-    code, _, stderr = run_action(root, temp, steps, scan=True)
+    code, _, stderr = run_action(root, temp, steps=steps, scan=True)
     assert code == 0, stderr
     assert steps["rules"]["scanner"] == importlib.metadata.version("kingfisher-secret-scanner")
     assert list((temp / "gitdigest-rules").iterdir())  # compiled here, saved by the cache
