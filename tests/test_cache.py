@@ -220,3 +220,16 @@ def test_a_cache_of_other_counts_is_probed_not_read_through(
     reads.clear()
     digest(str(root), workers=1)
     assert len(reads) == without_cache + 32  # what counting reads anyway, plus the probe
+
+
+def test_a_secret_in_a_path_is_found_on_warm_runs_too(make_repo: MakeRepo) -> None:
+    # a clean verdict on the path names is remembered (a warm run loads no scanner); one with
+    # a secret is not, so the name stays redacted and its file withheld on every run
+    from .test_secrets import GITHUB  # a fake token, made at run time
+
+    root = make_repo({f"keys/{GITHUB}.txt": "hello\n", "a.py": "x = 1\n"})
+    runs = [digest(str(root)) for _ in range(3)]
+    for result in runs:
+        assert [d.path for d in result.files] == ["a.py"]
+        assert GITHUB not in result.render("json")
+    assert _full(runs[1]) == _full(runs[0]) == _full(runs[2])
