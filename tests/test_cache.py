@@ -75,7 +75,8 @@ def test_same_content_at_another_path_is_a_separate_entry(make_repo: MakeRepo) -
     before = _rows()
     write_files(root, {"a/much/longer/path/two.py": "x = 1\n"})
     result = digest(str(root))
-    assert _rows() == before + 2  # its own row (the blob is the same) and the new frame's
+    # its own row (the blob is the same), the new frame's and the new path names' verdict
+    assert _rows() == before + 3
     assert _full(result) == _full(digest(str(root), cache=False))
     one, two = result.files
     assert one.tokens == two.tokens and one.block_tokens != two.block_tokens
