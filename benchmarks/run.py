@@ -171,6 +171,9 @@ def tools(args: argparse.Namespace, out: Path) -> dict[str, list[str]]:
         # cold as a first run is cold: an empty token cache that the run fills
         "gitdigest (fresh cache)": [python, "-m", "gitdigest", "-q", "--max-size", "64MB",
                                     "-o", str(out / "gitdigest-fresh.txt")],
+        # a new machine (a fresh CI runner): no token cache and no compiled secret rules
+        "gitdigest (first run)": [python, "-m", "gitdigest", "-q", "--max-size", "64MB",
+                                  "-o", str(out / "gitdigest-first.txt")],
         "gitdigest (warm cache)": [python, "-m", "gitdigest", "-q", "--max-size", "64MB",
                                    "-o", str(out / "gitdigest-warm.txt")],
         # a budget: outlines, views and ranks on top (cold: none cached; warm: all cached)
@@ -205,17 +208,24 @@ def run(corpus: Path, commands: dict[str, list[str]], runs: int, env: dict[str, 
         out: Path, *, append: bool = True,
         check: Callable[[str], None] | None = None) -> dict[str, Result]:
     """Alternate the tools over ``runs`` rounds (after one warm-up round). A tool whose name
-    says "fresh cache" gets an empty ``XDG_CACHE_HOME`` on every run. ``check`` is called
-    with the tool's name after each of its runs, to fail loudly on a run that made nothing."""
+    says "fresh cache" gets an empty ``XDG_CACHE_HOME`` on every run; one that says "first
+    run" also an empty ``KF_RULE_CACHE_DIR`` (the secret scanner compiles its rules).
+    ``check`` is called with the tool's name after each of its runs, to fail loudly on a run
+    that made nothing."""
     results = {name: Result() for name in commands}
     for round_number in range(runs + 1):
         for name, command in commands.items():
             argv = [*command, str(corpus)] if append else command
             if append and name.startswith("gitingest"):
                 argv = [command[0], str(corpus), *command[1:]]
-            fresh = out / "fresh-cache"
+            fresh, rules = out / "fresh-cache", out / "fresh-rules"
             shutil.rmtree(fresh, ignore_errors=True)
-            run_env = dict(env, XDG_CACHE_HOME=str(fresh)) if "fresh cache" in name else env
+            shutil.rmtree(rules, ignore_errors=True)
+            run_env = env
+            if "fresh cache" in name or "first run" in name:
+                run_env = dict(env, XDG_CACHE_HOME=str(fresh))
+            if "first run" in name:
+                run_env["KF_RULE_CACHE_DIR"] = str(rules)
             sample = measure(argv, run_env, out)
             if check is not None:
                 check(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -12,8 +13,11 @@ import pytest
 
 from gitdigest import Digest, digest
 from gitdigest.core import workers as worker_pool
+from gitdigest.core.records import Entry
 from gitdigest.count import tokens
 from gitdigest.count.cache import SCHEMA_VERSION, Counts, TokenCache, blob_id, cache_dir
+from gitdigest.read import secrets
+from gitdigest.sources.local import WorktreeSource
 
 from .conftest import MakeRepo, git, write_files
 
@@ -71,7 +75,8 @@ def test_same_content_at_another_path_is_a_separate_entry(make_repo: MakeRepo) -
     before = _rows()
     write_files(root, {"a/much/longer/path/two.py": "x = 1\n"})
     result = digest(str(root))
-    assert _rows() == before + 2  # its own row (the blob is the same) and the new frame's
+    # its own row (the blob is the same), the new frame's and the new path names' verdict
+    assert _rows() == before + 3
     assert _full(result) == _full(digest(str(root), cache=False))
     one, two = result.files
     assert one.tokens == two.tokens and one.block_tokens != two.block_tokens
@@ -170,3 +175,62 @@ def test_disk_and_git_objects_never_share_counts(make_repo: MakeRepo) -> None:
     disk_bat, git_bat = (next(d for d in r.files if d.path == "run.bat")
                          for r in (on_disk, from_git))
     assert (disk_bat.bytes, disk_bat.block_tokens) != (git_bat.bytes, git_bat.block_tokens)
+
+
+def test_second_run_is_warm_when_disk_bytes_are_not_the_blob(
+        make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    # numpy's doc/make.bat: checked out with CRLF, stored with LF. The first run keys it by
+    # the bytes it reads, the second by the id git's index holds; both must find one row.
+    root = make_repo({".gitattributes": "*.bat text eol=crlf\n",
+                      "run.bat": "@echo off\necho hi\n" * 20, "a.py": "x = 1\n"})
+    (root / "run.bat").unlink()
+    git(root, "checkout", "--", "run.bat")
+    assert b"\r\n" in (root / "run.bat").read_bytes()
+    for name in ("run.bat", "a.py", ".gitattributes"):  # older than the index: not "racily
+        os.utime(root / name, (1_600_000_000, 1_600_000_000))  # clean", the index vouches
+    git(root, "update-index", "--refresh")
+    first = digest(str(root))
+    assert all(d.entry.oid is None for d in first.files)  # keyed by what was read
+    for _ in ("second", "third"):
+        tokens._cores.clear()
+        monkeypatch.setattr(secrets, "_scanner", None)
+        warm = digest(str(root))
+        assert _full(warm) == _full(first)
+        assert all(d.entry.oid for d in warm.files)  # keyed by the index's ids
+        assert not tokens._cores  # no tokenizer built...
+        assert secrets._scanner is None  # ...and no scanner: nothing was counted again
+
+
+def test_a_cache_of_other_counts_is_probed_not_read_through(
+        make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    # every file misses by its index id (another tokenizer filled the cache): only a probe of
+    # them is read again to look for a first run's keys, not every file
+    root = make_repo({f"f{i:03d}.txt": f"line {i}\n" for i in range(100)})
+    digest(str(root), tokenizer="cl100k_base")
+    digest(str(root), tokenizer="cl100k_base")  # the index now vouches for every file
+    reads: list[str] = []
+    original = WorktreeSource.read
+
+    def counting(self: WorktreeSource, entry: Entry) -> bytes:
+        reads.append(entry.path)
+        return original(self, entry)
+
+    monkeypatch.setattr(WorktreeSource, "read", counting)
+    digest(str(root), workers=1, cache=False)
+    without_cache = len(reads)
+    reads.clear()
+    digest(str(root), workers=1)
+    assert len(reads) == without_cache + 32  # what counting reads anyway, plus the probe
+
+
+def test_a_secret_in_a_path_is_found_on_warm_runs_too(make_repo: MakeRepo) -> None:
+    # a clean verdict on the path names is remembered (a warm run loads no scanner); one with
+    # a secret is not, so the name stays redacted and its file withheld on every run
+    from .test_secrets import GITHUB  # a fake token, made at run time
+
+    root = make_repo({f"keys/{GITHUB}.txt": "hello\n", "a.py": "x = 1\n"})
+    runs = [digest(str(root)) for _ in range(3)]
+    for result in runs:
+        assert [d.path for d in result.files] == ["a.py"]
+        assert GITHUB not in result.render("json")
+    assert _full(runs[1]) == _full(runs[0]) == _full(runs[2])

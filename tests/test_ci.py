@@ -5,6 +5,7 @@ the virtualenv of this test run already in place, as it does on its second use i
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -30,9 +31,12 @@ QUICK = {"GITDIGEST_SECRETS": "off"}
 _EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 
-def run_action(workspace: Path, temp: Path, **inputs: str) -> tuple[int, dict[str, str], str]:
+def run_action(workspace: Path, temp: Path, *, steps: dict[str, dict[str, str]] | None = None,
+               scan: bool = False, **inputs: str) -> tuple[int, dict[str, str], str]:
     """Run the action's steps as GitHub does: ``bash --noprofile --norc -eo pipefail``, inputs
-    and paths only through the step's ``env``, outputs appended to $GITHUB_OUTPUT."""
+    and paths only through the step's ``env``, outputs appended to $GITHUB_OUTPUT (a file per
+    step). Returns the action's outputs; ``steps`` receives each step's, by id. Secrets are
+    not scanned unless ``scan``."""
     values = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
     unknown = set(inputs) - set(values)
     assert not unknown, f"not inputs of the action: {unknown}"
@@ -54,11 +58,16 @@ def run_action(workspace: Path, temp: Path, **inputs: str) -> tuple[int, dict[st
         return _EXPRESSION.sub(one, text)
 
     stderr = ""
+    code = 0
+    steps = {} if steps is None else steps
     for step in ACTION["runs"]["steps"]:
+        if "uses" in step:  # GitHub's own cache action: checked by the tests below
+            assert step["uses"].startswith("actions/cache@"), step["uses"]
+            continue
         assert "${{" not in step["run"], "inputs must reach scripts through env only"
         assert step["shell"] == "bash"
-        env = {**os.environ, **QUICK, "RUNNER_TEMP": str(temp), "GITHUB_OUTPUT": str(output),
-               "GITHUB_WORKSPACE": str(workspace)}
+        env = {**os.environ, **({} if scan else QUICK), "RUNNER_TEMP": str(temp),
+               "GITHUB_OUTPUT": str(output), "GITHUB_WORKSPACE": str(workspace)}
         env.update({key: expand(str(value)) for key, value in step.get("env", {}).items()})
         script = temp / "step.sh"
         script.write_text(step["run"])
@@ -66,9 +75,54 @@ def run_action(workspace: Path, temp: Path, **inputs: str) -> tuple[int, dict[st
                                  str(script)], cwd=workspace, env=env, capture_output=True,
                                 text=True)
         stderr += result.stderr
-        if result.returncode != 0:
-            return result.returncode, _outputs(output), stderr
-    return 0, _outputs(output), stderr
+        steps[step.get("id", "")] = _outputs(output)
+        output.write_text("")
+        code = result.returncode
+        if code != 0:
+            break
+    return code, _action_outputs(steps), stderr
+
+
+def _action_outputs(steps: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The action's declared outputs, from the steps' (``${{ steps.ID.outputs.NAME }}``)."""
+    found = {}
+    for name, spec in ACTION["outputs"].items():
+        match = _EXPRESSION.fullmatch(spec["value"])
+        assert match is not None, spec["value"]
+        step, _, key = match.group(1).removeprefix("steps.").partition(".outputs.")
+        if key in steps.get(step, {}):
+            found[name] = steps[step][key]
+    return found
+
+
+def _step(step_id: str) -> dict[str, Any]:
+    return next(step for step in ACTION["runs"]["steps"] if step.get("id") == step_id)
+
+
+def test_action_keeps_the_scanners_compiled_rules_between_jobs() -> None:
+    # a fresh runner compiles the secret rules (seconds); later jobs restore them, keyed so
+    # that another scanner version, OS or CPU architecture never gets a foreign database
+    steps = ACTION["runs"]["steps"]
+    cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache@"))
+    names = [step.get("id") for step in steps]
+    assert names.index("rules") < steps.index(cache) < names.index("digest")
+    assert cache["with"]["path"] == "${{ runner.temp }}/gitdigest-rules"
+    key = cache["with"]["key"]
+    for part in ("${{ steps.rules.outputs.scanner }}", "${{ runner.os }}", "${{ runner.arch }}"):
+        assert part in key
+    assert 'KF_RULE_CACHE_DIR="$RUNNER_TEMP/gitdigest-rules"' in _step("digest")["run"]
+
+
+def test_action_names_the_installed_scanner_and_fills_the_cached_folder(
+        make_repo: MakeRepo, tmp_path: Path) -> None:
+    root = make_repo({"app.py": "print('hi')\n"})
+    temp = tmp_path / "runner-temp"
+    steps: dict[str, dict[str, str]] = {}
+    # this run scans: the rules must land in the folder the cache step saves
+    code, _, stderr = run_action(root, temp, steps=steps, scan=True)
+    assert code == 0, stderr
+    assert steps["rules"]["scanner"] == importlib.metadata.version("kingfisher-secret-scanner")
+    assert list((temp / "gitdigest-rules").iterdir())  # compiled here, saved by the cache
 
 
 def _outputs(path: Path) -> dict[str, str]:

@@ -5,6 +5,8 @@ release workflow (the wheel itself is built, checked and installed in a clean vi
 from __future__ import annotations
 
 import re
+import shlex
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,20 @@ def test_the_image_runs_gitdigest_as_a_user() -> None:
     assert ("EXPOSE", "8000") in steps
     ignore = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert ignore[-2:] == ["*", "!dist/*.whl"]  # nothing but the wheel reaches the build
+
+
+def test_the_image_compiles_the_secret_rules_as_its_user() -> None:
+    # a container is a first run every time unless the image holds the compiled rules; built
+    # as the user that runs, in the cache folder it reads (Kingfisher checks the owner)
+    steps = _instructions((ROOT / "Dockerfile").read_text(encoding="utf-8"))
+    last_user = max(i for i, (name, _) in enumerate(steps) if name == "USER")
+    prewarm = [i for i, (name, arg) in enumerate(steps)
+               if name == "RUN" and "secrets.load()" in arg]
+    assert prewarm and prewarm[0] > last_user
+    assert not any("KF_RULE_CACHE_DIR" in arg or "XDG_CACHE_HOME" in arg for _, arg in steps)
+    command = shlex.split(steps[prewarm[0]][1])
+    assert command[0] == "python"
+    subprocess.run([sys.executable, *command[1:]], check=True)  # (the session's rule cache)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,14 @@ from . import secrets
 DETAIL = "its path holds a secret"
 
 
+def scanned(selection: Selection) -> list[str]:
+    """Every text of ``selection`` that :func:`screen` scans, in its order: what a caller
+    may remember a clean verdict by (the same texts, the same scanner: the same result)."""
+    entries = [*selection.included, *selection.shown]
+    return [*(e.path for e in entries), *(e.target or "" for e in entries),
+            *(s.path for s in selection.skipped), *(s.detail for s in selection.skipped)]
+
+
 def screen(selection: Selection, mode: str) -> Selection:
     """``selection`` with every path that holds a secret redacted, and a file with such a
     path withheld. The skips carry what was found (``line`` 0: in the name), so the digest
@@ -25,8 +33,7 @@ def screen(selection: Selection, mode: str) -> Selection:
     if mode == "off":
         return selection
     entries = [*selection.included, *selection.shown]
-    texts = [*(e.path for e in entries), *(e.target or "" for e in entries),
-             *(s.path for s in selection.skipped), *(s.detail for s in selection.skipped)]
+    texts = scanned(selection)
     findings = secrets.scan_each(texts, "path names")
     if not any(findings):
         return selection
