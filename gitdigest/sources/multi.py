@@ -13,7 +13,6 @@ from typing import Literal
 
 from ..core.records import Entry, Skipped, SourceInfo
 from .base import Listing, Source, SourceSettings
-from .urls import looks_remote
 
 
 class MultiSource(Source):
@@ -122,9 +121,9 @@ def open_sources(settings: SourceSettings, specs: Sequence[str],
 def _dedupe(specs: Sequence[str]) -> tuple[list[str], list[str]]:
     """The specs to open, and a note for each one left out: the same remote twice, a folder
     twice, or a path inside a folder also given."""
-    # a local path that exists wins over a slug, as in open_source
-    resolved = {spec: _resolve(spec) if os.path.lexists(spec) or not looks_remote(spec)
-                else None for spec in specs}
+    # a local path that exists wins over a slug, as in open_source; a path that does not
+    # exist is no duplicate of anything: opening it says it is missing
+    resolved = {spec: _resolve(spec) if os.path.lexists(spec) else None for spec in specs}
     kept: list[str] = []
     notes: list[str] = []
     for index, spec in enumerate(specs):
