@@ -495,6 +495,8 @@ class Options:
     def __post_init__(self) -> None:
         for item in fields(self):
             _check(item, getattr(self, item.name))
+        if self.ref is not None and not self.ref.strip():
+            raise UsageError("--ref needs a branch, tag or commit, not an empty name")
         if self.reserve >= 1:
             raise UsageError(f"reserve must be a fraction from 0 to below 1, got {self.reserve}")
         for rule in COMBINATIONS:
