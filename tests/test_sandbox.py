@@ -137,7 +137,7 @@ def test_a_failing_sandbox_is_an_error_not_an_unconfined_git(
     def broken(ruleset: int) -> None:
         raise OSError(1, "Operation not permitted")
 
-    monkeypatch.setattr(sandbox, "_confine_this_thread", broken)
+    monkeypatch.setattr(sandbox, "_restrict", broken)
     with pytest.raises(GitError, match="cannot confine git"):
         run_git(["rev-parse", "HEAD"], str(root))
 
