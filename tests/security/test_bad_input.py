@@ -233,6 +233,7 @@ def test_a_link_that_cannot_be_read_is_listed_not_fatal(
     assert "Permission denied" in result.skipped[0].detail
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.islink("/proc/1/cwd") or os.access("/proc/1/cwd", os.R_OK),
                     reason="/proc/1/cwd is readable here")
 def test_a_folder_under_proc_digests(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from gitdigest.sources import gitcmd, sandbox
 from ..conftest import write_files
 from .hostile import Evil, git, run_gitdigest
 
+pytestmark = pytest.mark.slow  # each test runs the CLI, a batch or a server as a user does
 needs_landlock = pytest.mark.skipif(not sandbox.available(),
                                     reason=sandbox.status().describe())
 _COMMIT = ("tree {tree}\nparent {parent}\nauthor T <t@example.invalid> 1700000000 +0000\n"
@@ -80,6 +81,8 @@ def test_log_runs_no_signature_program(repo: Path, evil: Evil, tmp_path: Path,
     assert "signed-5e1" in out.read_text()
 
 
+@pytest.mark.server
+@pytest.mark.extra
 def test_mcp_log_runs_no_signature_program(repo: Path, evil: Evil, tmp_path: Path,
                                            scanner_rules: Path) -> None:
     pytest.importorskip("mcp")
