@@ -20,8 +20,10 @@ alternatives:
   the child; Python 3.12+ warns), and it would need restarting in every forked child.
 - a wrapper program (``python -m ... exec git``): ~20 ms of interpreter start per git call.
 
-Starting a thread and confining it costs 0.05-0.13 ms (measured); a ``git rev-parse`` is
-2-4 ms on the machines we measured on.
+Cost, measured on 2 shared cores at load ~8 (10 alternating rounds of 200 ``run_git
+(["rev-parse", "HEAD"])``): 2.3-2.5 ms a call unconfined, 2.8-3.9 ms confined (min-median);
+the thread and its two syscalls alone take 0.06 ms, the rest is scheduling the extra thread
+on a busy machine.
 
 **Why our own ctypes wrapper rather than a binding from PyPI.** The maintained ones
 (``landlock`` 1.0.0.dev5, an alpha last released 2025-05; ``landlockpy`` 0.2.0 and
