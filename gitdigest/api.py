@@ -58,6 +58,7 @@ from .select.explain import nothing_included
 from .select.ignores import DEFAULT_DIRS, PatternSet
 from .select.selection import select
 from .sources import Listing, Progress, Source, SourceSettings, no_progress, open_source
+from .sources.gitcmd import check_sandbox
 from .sources.multi import open_sources
 from .sources.netguard import NetworkPolicy
 
@@ -167,6 +168,8 @@ def open_digest(options: Options, progress: Progress = no_progress,
     A server digesting for someone else passes a ``policy``: sources it forbids raise
     :class:`~gitdigest.sources.netguard.SourceRefused` before any work. ``reconfigure`` sees a
     remote source's files once it is open (its configuration file, see :mod:`gitdigest.config`)."""
+    if options.require_sandbox:
+        check_sandbox()  # before git runs at all
     budget = budget_of(options)  # an unknown model fails before any work
     options, counting_notes = resolve_tokenizer(options)  # "auto" is never seen past here
     prologue = load_prologue(options.header, options.instructions, options.with_notes,

@@ -184,8 +184,9 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True,
               help="Print no summary and no progress on stderr (warnings and errors still).")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors.")
-@click.version_option(__version__, "--version", prog_name="gitdigest",
-                      message="%(prog)s %(version)s")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, _, on: _print_version(ctx) if on else None,
+              help="Show the version and whether git runs sandboxed, and exit.")
 @click.pass_obj
 def digest_command(state: _State, /, quiet: bool, debug: bool, profile: str | None,
                    trust_remote_config: bool, print_config: bool, watch: bool,
@@ -270,6 +271,27 @@ def _warn_line(line: str) -> None:
     click.echo(f"gitdigest: {line}", err=True)
 
 
+def _print_version(ctx: click.Context) -> None:
+    """``gitdigest --version``: the version, then how git is confined on this machine."""
+    from .sources import sandbox
+
+    click.echo(f"gitdigest {__version__}\n{sandbox.status().describe()}")
+    ctx.exit()
+
+
+def _require_git_sandbox(allow_unsandboxed: bool) -> None:
+    """A server runs git for others: without the sandbox it refuses to start unless the
+    operator allowed that; with it, every git call of the server (its job processes and
+    workers inherit the variable) refuses to run unconfined."""
+    from .sources.gitcmd import REQUIRE_ENV, check_sandbox, require_sandbox
+
+    if allow_unsandboxed:
+        return
+    check_sandbox()
+    require_sandbox()
+    os.environ[REQUIRE_ENV] = "1"
+
+
 def _warn(line: str) -> None:
     """One warning line on stderr (its label in colour on a terminal, unless NO_COLOR)."""
     label = click.style("warning", fg="yellow", bold=True) if wants_color() else "warning"
@@ -315,6 +337,12 @@ def _host_names(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(value.lower() for value in values)
 
 
+_ALLOW_UNSANDBOXED = click.option(
+    "--allow-unsandboxed-git", is_flag=True,
+    help="Serve even where git cannot run in its sandbox (no Landlock: hardened settings "
+         "only). Without it the server refuses to start there.")
+
+
 @cli.command("serve", context_settings=_HELP)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0: every interface).")
@@ -358,12 +386,13 @@ def _host_names(values: tuple[str, ...]) -> tuple[str, ...]:
               help="Digests up to SIZE are shown in the page; bigger ones only downloaded.")
 @click.option("--cache-dir", metavar="DIR", type=click.Path(file_okay=False),
               help="Where results and limits live (default: gitdigest's cache folder).")
+@_ALLOW_UNSANDBOXED
 def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_local: bool,
                   roots: tuple[str, ...], http_hosts: tuple[str, ...],
                   public_hosts: tuple[str, ...], server_workers: int,
                   cap_files: int, cap_size: str, git_timeout: float, time_limit: float,
                   rate: int, per_client: int, max_jobs: int, fresh_for: float, show_limit: str,
-                  cache_dir: str | None) -> None:
+                  cache_dir: str | None, allow_unsandboxed_git: bool) -> None:
     """Serve the web page and JSON API (needs the gitdigest-cli[web] extra)."""
     from .options import parse_size
     from .web import WebSettings, serve
@@ -371,6 +400,7 @@ def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_loca
     if allow_local != bool(roots):
         raise click.UsageError("--allow-local and --root go together: name the folders "
                                "visitors may digest")
+    _require_git_sandbox(allow_unsandboxed_git)
     settings = WebSettings(
         allow_hosts=tuple(h.lower() for h in allow_hosts),
         local_roots=tuple(os.path.abspath(root) for root in roots),
@@ -410,12 +440,14 @@ def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_loca
               metavar="SIZE", help="Most bytes of files one call reads.")
 @click.option("--max-files", type=click.IntRange(min=1), default=50_000, show_default=True,
               metavar="N", help="Most files one call reads.")
+@_ALLOW_UNSANDBOXED
 def mcp_command(transport: str, port: int, bind: str, public_hosts: tuple[str, ...],
                 roots: tuple[str, ...],
                 allow_private_hosts: bool, response_tokens: int, call_timeout: float,
-                max_total: str, max_files: int) -> None:
+                max_total: str, max_files: int, allow_unsandboxed_git: bool) -> None:
     """Serve gitdigest's tools to coding agents over the Model Context Protocol (needs
     `pip install 'gitdigest-cli[mcp]'`)."""
+    _require_git_sandbox(allow_unsandboxed_git)
     from .mcp_server import launch
 
     launch(transport=transport, port=port, bind=bind, public_hosts=public_hosts, roots=roots,
@@ -506,11 +538,24 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
         lines.append("Largest:  " + ", ".join(largest))
     lines += _skipped_lines(result, written, copied, top)
     lines += _secret_lines(result)
+    lines += _sandbox_lines(result)
     targets = ["stdout" if path == "-" else path for path in written]
     if copied:
         targets.append("clipboard")
     lines.append(f"Output:   {', '.join(targets) or 'nothing'}")
     return "\n".join(lines)
+
+
+def _sandbox_lines(result: Digest) -> list[str]:
+    """Where git reached a remote or read history without its sandbox, say so."""
+    from .sources import sandbox
+
+    options = result.options
+    status = sandbox.status()
+    if status.available or not (result.source.kind == "remote" or options.change_range
+                                or options.log is not None):
+        return []
+    return [f"Sandbox:  {status.describe().removeprefix('git sandbox: ')}"]
 
 
 _LIST_NAMES = {"text": "its SKIPPED section", "markdown": "its ## Skipped list",

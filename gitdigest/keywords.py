@@ -56,6 +56,7 @@ class DigestOptions(TypedDict, total=False):
     host: str
     cache: bool
     timeout: float
+    require_sandbox: bool
     include_submodules: bool
     check_against: str | None
     summary_json: str | None

@@ -120,6 +120,8 @@ _SERVER_FILE = "it reads a file on the server's disk"
 _SERVER_WRITES = "the server writes no files for a caller; results are stored and paged"
 _SERVER_DECIDES = "the server decides how it runs"
 _LOCAL = "it decides where this machine reads, writes or fetches, or what it spends"
+_SANDBOX_SERVER = ("the server decides: it requires git's sandbox unless started with "
+                   "--allow-unsandboxed-git")
 
 
 def option(default: Any, *flags: str, help: str, **spec: Any) -> Any:
@@ -420,6 +422,15 @@ class Options:
             "web": "capped by the server (--git-timeout)",
         },
         decides_output=False)
+    require_sandbox: bool = option(
+        False, "--require-sandbox",
+        help="Refuse to run git unless it runs in its sandbox (Landlock: git may execute only "
+             "git); without the sandbox only hardened settings guard it (exit 2).",
+        not_on={
+            "mcp": _SANDBOX_SERVER,
+            "web": _SANDBOX_SERVER,
+        },
+        decides_output=False)
     include_submodules: bool = option(False, "--include-submodules",
                                       help="Digest the submodules of a remote repository too.",
         not_on={
@@ -484,6 +495,8 @@ class Options:
     def __post_init__(self) -> None:
         for item in fields(self):
             _check(item, getattr(self, item.name))
+        if self.ref is not None and not self.ref.strip():
+            raise UsageError("--ref needs a branch, tag or commit, not an empty name")
         if self.reserve >= 1:
             raise UsageError(f"reserve must be a fraction from 0 to below 1, got {self.reserve}")
         for rule in COMBINATIONS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -84,3 +84,17 @@ def fake_tool(folder: Path, name: str, sink: str | Path = "/dev/null") -> None:
     path = folder / name
     path.write_text(f"#!/bin/sh\ncat > '{sink}'\n")
     path.chmod(path.stat().st_mode | 0o111)
+
+
+@pytest.fixture
+def unsandboxed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """git runs without its Landlock sandbox, as where the kernel lacks it (the fallback:
+    hardened settings only); child processes inherit the switch."""
+    from gitdigest.sources import sandbox
+
+    monkeypatch.setenv(sandbox.ENV_SWITCH, "off")
+    sandbox.reset()
+    assert not sandbox.available()
+    yield
+    monkeypatch.undo()
+    sandbox.reset()

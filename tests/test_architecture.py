@@ -100,7 +100,8 @@ def _reaches(start: str) -> set[str]:
     ("gitdigest.core.errors", set()),
     ("gitdigest.core.paths", set()),
     ("gitdigest.plan.tree", {"gitdigest.core.paths"}),
-    ("gitdigest.sources.gitcmd", {"gitdigest.core.errors"}),
+    ("gitdigest.sources.gitcmd", {"gitdigest.core.errors", "gitdigest.sources.sandbox"}),
+    ("gitdigest.sources.sandbox", set()),
     ("gitdigest.core.textview", set()),
     ("gitdigest.options", {"gitdigest.core.errors", "gitdigest.core.textview",
                            "gitdigest.core.records", "gitdigest.core.strip",
@@ -150,3 +151,71 @@ def test_no_stage_imports_a_later_stage() -> None:
 def test_the_order_check_catches_a_backward_import() -> None:
     graph = {"gitdigest.sources.base": {"gitdigest.render.text"}}
     assert _order_violations(graph) == ["gitdigest.sources.base -> gitdigest.render.text"]
+
+
+# Modules that may start a process, and what they start. git is started by the runner alone
+# (gitcmd, through the sandbox); everything else here starts a program that is not git.
+PROCESS_STARTERS = {
+    "gitdigest.sources.gitcmd": "git, always through sandbox.popen",
+    "gitdigest.sources.sandbox": "git, confined (and `git --exec-path` once, to build the rules)",
+    "gitdigest.output.clipboard": "the clipboard tools (pbcopy, wl-copy, xclip, xsel, clip.exe)",
+    "gitdigest.web.runner": "the web job child: python -m gitdigest.web.job",
+    "gitdigest.mcp_server.store": "python -I -c (a grep over a stored digest)",
+}
+_STARTERS = {
+    "subprocess": {"run", "Popen", "call", "check_call", "check_output", "getoutput",
+                   "getstatusoutput"},
+    "os": {"system", "popen", "fork", "forkpty", "posix_spawn", "posix_spawnp", "execv",
+           "execve", "execl", "execle", "execlp", "execlpe", "execvp", "execvpe", "spawnl",
+           "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"},
+    "asyncio": {"create_subprocess_exec", "create_subprocess_shell"},
+    "pty": {"spawn", "fork"},
+    "sandbox": {"popen"},
+}
+
+
+def _process_starts(source: str) -> list[str]:
+    """Every call in ``source`` that starts a process (``subprocess.run``, ``os.execv``,
+    ``sandbox.popen``...), and every import of such a function by name."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            name = owner.id if isinstance(owner, ast.Name) else (
+                owner.attr if isinstance(owner, ast.Attribute) else "")
+            if node.func.attr in _STARTERS.get(name, ()):
+                found.append(f"{name}.{node.func.attr} (line {node.lineno})")
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            module = node.module.rpartition(".")[2]
+            found += [f"from {node.module} import {alias.name} (line {node.lineno})"
+                      for alias in node.names if alias.name in _STARTERS.get(module, ())]
+    return found
+
+
+def test_only_the_runner_starts_git_and_only_listed_modules_start_anything() -> None:
+    offenders = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = _module_name(path)
+        starts = _process_starts(path.read_text(encoding="utf-8"))
+        if starts and name not in PROCESS_STARTERS:
+            offenders[name] = starts
+    assert offenders == {}, ("start git through gitdigest.sources.gitcmd (run_git, open_git, "
+                             "GitRun); another program only from a module listed in "
+                             f"PROCESS_STARTERS, saying why: {offenders}")
+    assert all((PACKAGE.parent / (m.replace(".", "/") + ".py")).exists()
+               for m in PROCESS_STARTERS)
+
+
+def test_the_process_finder_finds_every_form() -> None:
+    source = ("import subprocess, os, asyncio\nfrom subprocess import check_output\n"
+              "subprocess.run(['git'])\nos.execvp('git', ['git'])\n"
+              "asyncio.create_subprocess_exec('git')\nsandbox.popen(['git'])\n"
+              "subprocess.CompletedProcess([], 0)\n")
+    assert [start.split(" (")[0] for start in _process_starts(source)] == [
+        "from subprocess import check_output", "subprocess.run", "os.execvp",
+        "asyncio.create_subprocess_exec", "sandbox.popen"]
+
+
+def test_git_calls_go_through_the_sandbox() -> None:
+    runner = (PACKAGE / "sources" / "gitcmd.py").read_text(encoding="utf-8")
+    assert [start.split(" (")[0] for start in _process_starts(runner)] == ["sandbox.popen"]

@@ -113,8 +113,10 @@ def test_unknown_ref_exit_2(make_repo: MakeRepo) -> None:
 
 def test_version_and_help() -> None:
     from gitdigest import __version__
+    from gitdigest.sources import sandbox
 
-    assert run("--version")[:2] == (0, f"gitdigest {__version__}\n")
+    assert run("--version")[:2] == (0, f"gitdigest {__version__}\n"
+                                       f"{sandbox.status().describe()}\n")
     code, out, _ = run("--help")
     assert code == 0 and "--max-size" in out
 

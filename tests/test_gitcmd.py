@@ -3,6 +3,7 @@ timeout that stops git and every helper it started."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from gitdigest.sources.gitcmd import (
     empty_config,
     git_env,
     hardening,
+    no_filters,
     run_git,
     user_excludes_file,
 )
@@ -70,6 +72,7 @@ def test_failures_carry_what_git_said(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("unsandboxed")  # the sandbox would refuse to start sh and sleep
 def test_timeout_stops_git_and_its_helpers(tmp_path: Path) -> None:
     marker = tmp_path / "still-running"
     # an alias that starts a shell which starts a sleeper: the whole group must stop
@@ -80,3 +83,51 @@ def test_timeout_stops_git_and_its_helpers(tmp_path: Path) -> None:
     assert time.monotonic() - started < 4
     time.sleep(5.5)
     assert not marker.exists()
+
+
+def test_timeout_stops_a_sandboxed_git_and_its_helpers(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    # the shell profile lets git start sh (only sh: its builtins wait on the FIFO)
+    with pytest.raises(GitTimeout):
+        run_git(["-c", f"alias.slow=!exec 3<>{fifo}; read line <&3", "slow"], str(tmp_path),
+                timeout=0.5, profile="shell")
+    assert _readers_gone(fifo, within=3.0)  # the whole group was stopped, sh included
+
+
+def _holds(pid: str, path: str) -> bool:
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") == path
+                   for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:  # not ours to read, or gone
+        return False
+
+
+def _readers_gone(fifo: Path, within: float) -> bool:
+    """Whether no process holds ``fifo`` open any more (a killed one takes a moment to go)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not any(_holds(pid, str(fifo)) for pid in os.listdir("/proc") if pid.isdigit()):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_hardening_switches_signature_programs_off() -> None:
+    settings = set(hardening())
+    assert "log.showSignature=false" in settings
+    for key in ("gpg.program", "gpg.ssh.program", "gpg.x509.program"):
+        assert f"{key}={empty_config()}" in settings  # a file that cannot be executed
+
+
+@pytest.mark.usefixtures("unsandboxed")  # the settings alone, as where Landlock is missing
+def test_status_through_no_filters_runs_no_clean_filter(make_repo: MakeRepo,
+                                                        tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    root = make_repo({".gitattributes": "* filter=a=b\n", "a.txt": "a\n"})
+    git(root, "config", "filter.a=b.clean", f"sh -c 'echo ran >> {marker}; cat'")
+    os.utime(root / "a.txt", (2_000_000_000, 2_000_000_000))  # stale stat data
+    run_git(["status", "--porcelain"], str(root), config=no_filters(str(root)))
+    assert not marker.exists()
+    run_git(["status", "--porcelain"], str(root))  # the driver is live: without, it runs
+    assert marker.exists()

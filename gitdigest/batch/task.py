@@ -17,7 +17,7 @@ from ..api import source_settings, write_digest
 from ..core.errors import GitDigestError, RemoteError
 from ..options import Options
 from ..render import EXTENSIONS
-from ..sources.gitcmd import run_git
+from ..sources.gitcmd import check_sandbox, no_filters, run_git
 from ..sources.remote import RemoteGit, credentials_of, list_refs, resolve
 from ..sources.urls import parse_source
 from .manifest import Record, digest_fingerprint
@@ -53,6 +53,8 @@ def resolve_commit(options: Options) -> str | None:
     """The commit a source names now, asked cheaply (``git ls-remote`` for a remote, ``git
     rev-parse`` for a local repository); ``None`` when it cannot be known without digesting
     (a folder that is not a clean git working tree)."""
+    if options.require_sandbox:
+        check_sandbox()
     remote = parse_source(options.source, options.host)
     if remote is None:
         return _local_commit(Path(options.source), options)
@@ -71,8 +73,12 @@ def _local_commit(path: Path, options: Options) -> str | None:
     if options.ref is None:  # the working tree is digested: only a clean one is its commit
         if not options.gitignore:
             return None
-        status = run_git(["status", "--porcelain", "-z", "--untracked-files=all"], str(path),
-                         ok=None)
+        # status compares stale files' content: through the same no-filter settings as a
+        # diff against the working tree, so no clean filter of the repository runs, and
+        # not into submodules (their own config names their own filters)
+        status = run_git(["status", "--porcelain", "-z", "--untracked-files=all",
+                          "--ignore-submodules=all"], str(path), ok=None,
+                         config=no_filters(str(path)))
         if status.returncode != 0 or status.stdout:
             return None
     return found.stdout.decode().strip() or None

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..core.errors import RemoteError, UsageError
 from ..core.records import Diff, FileChange, Secret
 from ..read import secrets as secret_scan
-from ..sources.gitcmd import GitFailed, GitTimeout, run_git, split_z
+from ..sources.gitcmd import GitFailed, GitTimeout, no_filters, run_git, split_z
 
 _STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied",
            "T": "type-changed", "U": "unmerged"}
@@ -62,6 +62,8 @@ class Place:
     config: tuple[tuple[str, str], ...] = ()
     #: a remote's limit for each git call (a diff fetches missing blobs on demand)
     timeout: float | None = None
+    #: what git may execute besides git there (a remote's transport, see sources.sandbox)
+    profile: str = "git"
 
 
 def run(place: Place, args: list[str], ok: tuple[int, ...] | None = (0,),
@@ -69,7 +71,8 @@ def run(place: Place, args: list[str], ok: tuple[int, ...] | None = (0,),
     """git in ``place``; a remote's missing objects are fetched within its time limit."""
     try:
         return run_git(args, str(place.cwd), ok=ok, timeout=place.timeout,
-                       config=place.config if config is None else config)
+                       config=place.config if config is None else config,
+                       profile=place.profile)
     except GitTimeout:
         raise RemoteError(f"git {args[0]} did not finish within {place.timeout:g} s while "
                           "fetching objects; raise --timeout") from None
@@ -102,17 +105,6 @@ def endpoints(place: Place, wanted: Range) -> tuple[str, str | None]:
     return base, head
 
 
-def _no_filters(place: Place) -> list[tuple[str, str]]:
-    """Settings that switch off every filter driver the repository configures."""
-    result = run_git(["config", "-z", "--name-only", "--get-regexp", r"^filter\."],
-                     str(place.cwd), ok=None)
-    drivers = {name.rpartition(".")[0] for name in split_z(result.stdout)}
-    # "required" too: a required filter that does not run would make git stop
-    return [(f"{driver}.{key}", value) for driver in sorted(drivers)
-            for key, value in (("clean", ""), ("smudge", ""), ("process", ""),
-                               ("required", "false"))]
-
-
 def compute(place: Place, wanted: Range, secrets: str = "redact",
             omit: Callable[[str], str] = lambda path: "") -> Diff:
     """The diff of ``wanted`` as the Diff section shows it: files, counts and the patch with
@@ -122,7 +114,7 @@ def compute(place: Place, wanted: Range, secrets: str = "redact",
     base, head = endpoints(place, wanted)
     config = list(place.config)
     if head is None:
-        config += _no_filters(place)
+        config += no_filters(str(place.cwd))
     args = ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M",
             "--ignore-submodules=dirty", "--src-prefix=a/", "--dst-prefix=b/"]
     if place.subpath:

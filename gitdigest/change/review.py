@@ -57,7 +57,8 @@ def place_of(source: Source) -> diffs.Place:
     if isinstance(source, RefSource):
         return diffs.Place(source.repo, source.subpath, source.commit,
                            tuple(getattr(source, "git_config", ())),
-                           getattr(source, "git_timeout", None))
+                           getattr(source, "git_timeout", None),
+                           getattr(source, "git_profile", "git"))
     if isinstance(source, WorktreeSource) and source.info.is_git and source.root is not None:
         return diffs.Place(source.root, source.info.subpath, None)
     raise UsageError("--diff, --since and --log need a git repository as SOURCE")

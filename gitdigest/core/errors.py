@@ -55,6 +55,11 @@ class GitError(GitDigestError):
     """git itself failed on a local repository."""
 
 
+class SandboxUnavailable(GitDigestError):
+    """git would run without its sandbox (no Landlock here) where the sandbox was required
+    (``--require-sandbox``, the servers): exit 2, the request cannot be met."""
+
+
 class OutputError(GitDigestError, OSError):
     """The digest could not be written where it was asked to go."""
 

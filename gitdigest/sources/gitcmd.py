@@ -1,6 +1,7 @@
-"""The one way gitdigest runs git: a hardened configuration that a hostile repository cannot
-turn into code execution, a clean environment, and a timeout that stops git's whole process
-group.
+"""The one way gitdigest runs git: in a sandbox that lets git execute nothing but git
+(:mod:`.sandbox`, Landlock), with a hardened configuration that a hostile repository cannot
+turn into code execution as a second wall (the only one where Landlock is missing), a clean
+environment, and a timeout that stops git's whole process group.
 
 Why our own runner rather than GitPython: every call needs the same argv prefix, environment
 and NUL-separated parsing, one call streams objects through a long-lived ``cat-file --batch``
@@ -21,8 +22,10 @@ import time
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
+from typing import Any
 
-from ..core.errors import GitError
+from ..core.errors import GitError, SandboxUnavailable
+from . import sandbox
 
 
 class GitTimeout(GitError):
@@ -59,8 +62,65 @@ def hardening() -> tuple[str, ...]:
         "fetch.recurseSubmodules": "false", "gc.auto": "0", "maintenance.auto": "false",
         "filter.lfs.smudge": "", "filter.lfs.process": "", "filter.lfs.required": "false",
         "safe.directory": "*", "core.quotePath": "false",
+        # signatures: `log` verifies them when a config asks, and verifying runs a program
+        "log.showSignature": "false", "gpg.program": empty, "gpg.openpgp.program": empty,
+        "gpg.ssh.program": empty, "gpg.x509.program": empty,
+        "gpg.ssh.defaultKeyCommand": empty,
+        # programs no command of ours should start, named anyway (defence in depth)
+        "core.editor": empty, "sequence.editor": empty, "diff.tool": "", "merge.tool": "",
+        "interactive.diffFilter": "", "web.browser": "",
     }
     return tuple(arg for key, value in settings.items() for arg in ("-c", f"{key}={value}"))
+
+
+_required = False
+#: set by the servers (and inherited by their job processes and workers); also the
+#: environment form of ``--require-sandbox``
+REQUIRE_ENV = "GITDIGEST_REQUIRE_SANDBOX"
+
+
+def require_sandbox(required: bool = True) -> None:
+    """From now on in this process, refuse to run git unless it runs sandboxed (the servers,
+    ``--require-sandbox``)."""
+    global _required
+    _required = required
+
+
+def sandbox_required() -> bool:
+    """Whether this process refuses to run git without the sandbox."""
+    return _required or os.environ.get(REQUIRE_ENV, "").strip().lower() in (
+        "1", "true", "yes", "on")
+
+
+def check_sandbox() -> None:
+    """:class:`SandboxUnavailable` when git cannot run sandboxed here."""
+    status = sandbox.status()
+    if not status.available:
+        raise SandboxUnavailable(f"git cannot run sandboxed here ({status.reason}); "
+                                 "refusing to run it with hardened settings only")
+
+
+def _spawn(argv: list[str], profile: str, **kwargs: Any) -> subprocess.Popen[bytes]:
+    """Start git (the one place that does): sandboxed to ``profile``, see :mod:`.sandbox`."""
+    if sandbox_required():
+        check_sandbox()
+    try:
+        return sandbox.popen(argv, profile, **kwargs)
+    except sandbox.SandboxError as error:
+        raise GitError(str(error.strerror or error)) from error
+
+
+def no_filters(cwd: str) -> list[tuple[str, str]]:
+    """Settings (for ``config=``) that switch off every filter driver the repository at
+    ``cwd`` configures: for commands that read a working tree (``diff`` against it,
+    ``status``), which would run a driver's ``clean`` on files whose stat data is stale.
+    Passed as environment configuration, so a driver named ``a=b`` is reached too."""
+    result = run_git(["config", "-z", "--name-only", "--get-regexp", r"^filter\."], cwd, ok=None)
+    drivers = {name.rpartition(".")[0] for name in split_z(result.stdout)}
+    # "required" too: a required filter that does not run would make git stop
+    return [(f"{driver}.{key}", value) for driver in sorted(drivers)
+            for key, value in (("clean", ""), ("smudge", ""), ("process", ""),
+                               ("required", "false"))]
 
 
 @cache
@@ -106,9 +166,12 @@ def git_command(args: Sequence[str], git_dir: str | None = None) -> list[str]:
 
 def open_git(args: Sequence[str], cwd: str) -> subprocess.Popen[bytes]:
     """A long-running hardened git process with pipes (``cat-file --batch``)."""
-    return subprocess.Popen(git_command(args), cwd=cwd, env=git_env(), stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    try:
+        return _spawn(git_command(args), "git", cwd=cwd, env=git_env(), stdin=subprocess.PIPE,
+                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                      start_new_session=True)
+    except OSError as error:
+        raise GitError(f"cannot run git in {cwd}: {error.strerror or error}") from error
 
 
 def run_git(
@@ -120,13 +183,17 @@ def run_git(
     ok: tuple[int, ...] | None = (0,),
     timeout: float | None = None,
     config: Sequence[tuple[str, str]] = (),
+    profile: str = "git",
 ) -> subprocess.CompletedProcess[bytes]:
     """Run one git command and return its result. An exit code outside ``ok`` becomes
     :class:`GitFailed` (``ok=None``: the caller looks at the exit code itself); running past
-    ``timeout`` seconds stops git and its helpers and raises :class:`GitTimeout`."""
+    ``timeout`` seconds stops git and its helpers and raises :class:`GitTimeout`.
+    ``profile`` names what else git may execute (:data:`.sandbox.PROFILES`: a ``file://`` or
+    ``ssh://`` transport needs the shell)."""
     try:
-        process = subprocess.Popen(
-            git_command(args, git_dir), cwd=cwd, env=git_env(config), stdin=subprocess.PIPE,
+        process = _spawn(
+            git_command(args, git_dir), profile, cwd=cwd, env=git_env(config),
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     except OSError as error:
         raise GitError(f"cannot run git in {cwd}: {error.strerror or error}") from error
@@ -159,15 +226,16 @@ class GitRun:
     reads all of it before it connects); ``wait`` is :func:`run_git` for the rest."""
 
     def __init__(self, args: Sequence[str], cwd: str, *, input: bytes = b"",
-                 timeout: float | None = None, config: Sequence[tuple[str, str]] = ()) -> None:
+                 timeout: float | None = None, config: Sequence[tuple[str, str]] = (),
+                 profile: str = "git") -> None:
         self.args = list(args)
         self._deadline = None if timeout is None else time.monotonic() + timeout
         self._timeout = timeout
         # a file, closed by wait or stop: a full pipe would stall git
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         try:
-            self._process = subprocess.Popen(
-                git_command(args), cwd=cwd, env=git_env(config), stdin=subprocess.PIPE,
+            self._process = _spawn(
+                git_command(args), profile, cwd=cwd, env=git_env(config), stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL, stderr=self._stderr, start_new_session=True)
         except OSError as error:
             self._stderr.close()
@@ -244,13 +312,19 @@ def user_excludes_file() -> str | None:
     env = dict(os.environ, LC_ALL="C", GIT_TERMINAL_PROMPT="0")
     for scope in ("--global", "--system"):
         try:
-            result = subprocess.run(
-                [git_executable(), "config", scope, "--includes", "--path", "--get",
-                 "core.excludesFile"], capture_output=True, env=env, cwd="/", check=False,
-                timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
+            process = _spawn([git_executable(), "config", scope, "--includes", "--path",
+                              "--get", "core.excludesFile"], "git", stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env,
+                             cwd="/", start_new_session=True)
+        except (OSError, GitError):
             continue
-        value = result.stdout.decode("utf-8", "surrogateescape").strip()
-        if result.returncode == 0 and value:
+        with process:
+            try:
+                stdout, _ = process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                _stop(process)
+                continue
+        value = stdout.decode("utf-8", "surrogateescape").strip()
+        if process.returncode == 0 and value:
             return value
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
@@ -105,16 +106,21 @@ class WorktreeSource(Source):
                 listing = os.scandir(os.path.join(self._root_text, folder))
             except OSError:
                 continue
-            with listing:
+            # a folder that cannot be read to its end (/proc/1/map_files when digesting /)
+            # keeps what was read: git could not list it either
+            with listing, contextlib.suppress(OSError):
                 for item in listing:
-                    path = f"{folder}/{item.name}" if folder else item.name
-                    if item.is_dir(follow_symlinks=False):
-                        if item.name != ".git" and item.name not in self._prune and \
-                                path not in skip:
-                            folders.append(path)
-                    elif not item.is_file(follow_symlinks=False) and not item.is_symlink():
-                        found.append(path)
+                    self._special_or_folder(item, folder, skip, folders, found)
         return self._judge_specials(sorted(found))
+
+    def _special_or_folder(self, item: os.DirEntry[str], folder: str, skip: set[str],
+                           folders: list[str], found: list[str]) -> None:
+        path = f"{folder}/{item.name}" if folder else item.name
+        if item.is_dir(follow_symlinks=False):
+            if item.name != ".git" and item.name not in self._prune and path not in skip:
+                folders.append(path)
+        elif not item.is_file(follow_symlinks=False) and not item.is_symlink():
+            found.append(path)
 
     def _judge_specials(self, paths: list[str]) -> list[Skipped]:
         rules = self._ignore_rules(paths) if self._gitignore and paths else {}
@@ -173,7 +179,13 @@ class WorktreeSource(Source):
             oid = indexed.oid if indexed and indexed.matches(st, self._index_time) else None
             result.entries.append(Entry(path, "file", st.st_size, oid))
         elif kind == stat.S_IFLNK:
-            result.entries.append(Entry(path, "symlink", st.st_size, target=os.readlink(full)))
+            try:
+                target = os.readlink(full)
+            except OSError as error:  # /proc/1/cwd when digesting /: listed, not fatal
+                result.skipped.append(Skipped(path, "unreadable", "a link that cannot be "
+                                              f"read: {error.strerror or error}"))
+                return
+            result.entries.append(Entry(path, "symlink", st.st_size, target=target))
         elif kind == stat.S_IFDIR:
             result.entries.append(Entry(path, "submodule"))
         else:  # a tracked path that is now a FIFO, socket or device

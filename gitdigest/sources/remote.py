@@ -57,6 +57,14 @@ class Resolved:
     subpath: str
 
 
+def transport_profile(scheme: str) -> str:
+    """What git may execute besides git to reach a remote of ``scheme`` (see
+    :data:`~gitdigest.sources.sandbox.PROFILES`): for ``file://`` git starts
+    ``git-upload-pack '<path>'`` through the shell, for ``ssh://`` it starts the ssh command
+    through the shell; http(s) and git:// need only git's own helpers."""
+    return {"file": "shell", "ssh": "ssh"}.get(scheme, "git")
+
+
 class RemoteGit:
     """Hardened git calls for one remote, with a timeout and the token in environment
     configuration scoped to the remote's host."""
@@ -71,13 +79,14 @@ class RemoteGit:
         if credentials.header:
             base = f"{url.scheme}://{url.host}/"
             self.config.append((f"http.{base}.extraHeader", credentials.header))
+        self.profile = transport_profile(url.scheme)
 
     def run(self, args: list[str], cwd: Path | None = None) -> str:
         """Run git; failures become :class:`RemoteError` with a redacted, classified message."""
         with self._failures():
             # outside a clone, run where no repository's config can apply
             result = run_git(args, str(cwd) if cwd else "/", timeout=self.timeout,
-                             config=self.config)
+                             config=self.config, profile=self.profile)
         return result.stdout.decode("utf-8", "surrogateescape")
 
     def start(self, args: list[str], cwd: Path, input: bytes,
@@ -85,7 +94,7 @@ class RemoteGit:
         """Start git and go on; :meth:`finish` waits for it."""
         try:
             return GitRun(args, str(cwd), input=input, timeout=self.timeout,
-                          config=[*self.config, *config])
+                          config=[*self.config, *config], profile=self.profile)
         except GitError as error:
             raise RemoteError(str(error)) from None
 
@@ -292,6 +301,7 @@ class RemoteSource(RefSource):
         #: time limit
         self.git_config: tuple[tuple[str, str], ...] = ()
         self.git_timeout: float | None = settings.timeout
+        self.git_profile = transport_profile(url.scheme)  # a lazy fetch reaches the remote
 
     def listing(self) -> Listing:
         """The tree, with submodules expanded when asked (once every blob is here)."""

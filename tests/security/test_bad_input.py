@@ -202,3 +202,45 @@ def test_odd_but_valid_urls(spec: str, clone: str) -> None:
     """Unicode hosts become IDNA (curl refuses raw UTF-8 hosts), IPv6 keeps its brackets,
     an encoded path stays encoded for git."""
     assert parse_remote(spec).clone_url == clone
+
+
+# ------------------------------------------------------------ issue 25, item 7 (smaller)
+
+@pytest.mark.parametrize("ref", ["", "  "])
+def test_an_empty_ref_is_a_usage_error_before_the_network(here: Path, ref: str) -> None:
+    """``--ref ''`` with a URL went to the network (exit 3)."""
+    assert_usage_error(run_cli("https://example.invalid/o/r", "--ref", ref, cwd=here),
+                       "--ref needs a branch, tag or commit")
+
+
+def test_a_link_that_cannot_be_read_is_listed_not_fatal(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``gitdigest /`` exited 70 on /proc/1/cwd, a link even root may not read: the link
+    is now skipped as unreadable and the rest is digested."""
+    (tmp_path / "kept.txt").write_text("kept-71a\n")
+    (tmp_path / "cwd").symlink_to(tmp_path / "kept.txt")
+    real = os.readlink
+
+    def readlink(path: str | os.PathLike[str], *args: object, **kwargs: object) -> str:
+        if os.fspath(path).endswith("/cwd"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "readlink", readlink)
+    result = digest(str(tmp_path), cache=False)
+    assert "kept-71a" in result.render()
+    assert [(s.path, s.reason) for s in result.skipped] == [("cwd", "unreadable")]
+    assert "Permission denied" in result.skipped[0].detail
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.islink("/proc/1/cwd") or os.access("/proc/1/cwd", os.R_OK),
+                    reason="/proc/1/cwd is readable here")
+def test_a_folder_under_proc_digests(tmp_path: Path) -> None:
+    """The real case, small: /proc/1/task/1 holds cwd, root and exe links that cannot be read,
+    and map_files, a folder that cannot be listed."""
+    result = subprocess.run([sys.executable, "-m", "gitdigest", "/proc/1/task/1", "-o",
+                             str(tmp_path / "out.txt"), "-q", "--max-size", "1k"],
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    assert "cwd (unreadable" in (tmp_path / "out.txt").read_text()
