@@ -609,6 +609,10 @@ COMBINATIONS: tuple[Combination, ...] = (
                 _says("--priority has no effect without a budget (--max-tokens or --model)")),
     Combination(lambda o, _: bool(o.priority) and o.budget_requested and o.check,
                 _says("--priority has no effect with --check, which cuts nothing")),
+    Combination(lambda o, _: o.query is not None and not (o.budget_requested or o.map
+                                                          or o.stats),
+                _says("--query has no effect without a budget (--max-tokens or --model) or "
+                      "--map: it chooses what a budget keeps, and every file fits")),
     Combination(lambda o, _: _given(o, "reserve") and o.model is None,
                 _says("--reserve has no effect without --model (it is a share of the model's "
                       "window)")),

@@ -33,6 +33,7 @@ def test_meaningless_combinations_are_usage_errors(values: dict[str, object], me
     ({"priority": ["src/**"], "max_tokens": 10, "check": True}, LOCAL,
      "--priority has no effect with --check"),
     ({"reserve": "20%"}, LOCAL, "--reserve has no effect without --model"),
+    ({"query": "where are tokens counted"}, LOCAL, "--query has no effect without a budget"),
     ({"reserve": "20%", "max_tokens": 100}, LOCAL, "--reserve has no effect without --model"),
     ({"notes_lang": "en"}, LOCAL, "notes_lang has no effect without with_notes"),
     ({"token": "t0ken"}, LOCAL, "--token has no effect on a local source (repo)"),
@@ -52,7 +53,8 @@ def test_options_without_effect_warn(values: dict[str, object], info: SourceInfo
 @pytest.mark.parametrize("values", [
     {}, {"priority": ["a"], "max_tokens": 10}, {"reserve": 0.2, "model": "gpt-4o"},
     {"stats": True, "format": "json"}, {"with_notes": True, "notes_lang": "en"},
-    {"gitignore": False}, {"timeout": 5},
+    {"gitignore": False}, {"timeout": 5}, {"query": "q", "max_tokens": 500},
+    {"query": "q", "map": True},
 ])
 def test_options_that_work_do_not_warn(values: dict[str, object]) -> None:
     assert unused(Options.create(**values), LOCAL) == []
