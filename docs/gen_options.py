@@ -19,7 +19,7 @@ import click
 from gitdigest import config
 from gitdigest.cli import DEFAULT_COMMAND, cli
 from gitdigest.mcp_server.params import FORBIDDEN_CHOICES
-from gitdigest.options import SURFACES, Options, allowed, spec_of
+from gitdigest.options import _LOCAL, SURFACES, Options, allowed, spec_of
 
 Field = dataclasses.Field[Any]
 
@@ -39,13 +39,25 @@ def decisions(item: Field) -> dict[str, str | None]:
     return verdicts
 
 
+#: defaults that a value alone would misstate ("none" for where the digest goes)
+DEFAULTS = {"output": "`digest.<ext>` in the current folder (`.txt`, `.json`, `.md` or `.xml`, "
+                      "by format); stdout for `--stats` and `--tree-only`"}
+
+#: what a ``--no-...`` flag turns off is "on" by default; these say it in their own words
+ON_WORDS = {"gitignore": "honoured", "default_ignores": "applied"}
+
+
 def _default(item: Field) -> str:
     spec = spec_of(item)
+    if item.name in DEFAULTS:
+        return DEFAULTS[item.name]
     if spec.shown_default:
         return f"`{spec.shown_default}`"
     if item.default is None or item.default == ():
         return "none"
     if isinstance(item.default, bool):
+        if item.default and spec.flags and spec.flags[-1].startswith("--no-"):
+            return f"{ON_WORDS.get(item.name, 'on')} by default; the flag turns it off"
         return "on" if item.default else "off"
     return f"`{item.default}`"
 
@@ -58,7 +70,14 @@ def _flag(item: Field) -> str:
 
 
 def _anchor(item: Field) -> str:
+    """The section's link target: an ``<a id>`` before its heading, which GitHub and MkDocs both
+    honour (a ``{#id}`` heading attribute shows literally on GitHub)."""
     return item.name.replace("_", "-")
+
+
+def _with_metavar(flag: str, metavar: str | None) -> str:
+    """One flag in backticks with its placeholder inside them: `--profile NAME`."""
+    return f"`{flag} {metavar}`" if metavar else f"`{flag}`"
 
 
 def _cell(text: str) -> str:
@@ -79,7 +98,8 @@ def _overview() -> list[str]:
 def _details(item: Field) -> list[str]:
     spec = spec_of(item)
     verdicts = decisions(item)
-    rows = [("flags", ", ".join(f"`{flag}`" for flag in spec.flags) or "the `SOURCE` argument"),
+    rows = [("flags", ", ".join(_with_metavar(flag, spec.metavar) for flag in spec.flags)
+             or "the `SOURCE` argument"),
             ("default", _default(item)), ("Python keyword", f"`{item.name}=`")]
     if verdicts["config"] is None:
         rows += [("config key", f"`{config.key_of(item)}`"),
@@ -90,10 +110,11 @@ def _details(item: Field) -> list[str]:
         rows.append(("MCP", "never " + ", ".join(f"`{c}`" for c in FORBIDDEN_CHOICES[item.name])))
     rows.append(("accepted by", ", ".join(
         COLUMNS[surface] for surface, reason in verdicts.items() if reason is None)))
+    # the usual reason a remote's file may not set an option is said once, in the legend
     rows += [(f"not by {COLUMNS[surface]}", reason) for surface, reason in verdicts.items()
-             if reason is not None]
-    lines = [f"### `{_flag(item)}` {{#{_anchor(item)}}}", "", _cell(spec.help), "",
-             "| | |", "|---|---|"]
+             if reason is not None and not (surface == "remote_config" and reason == _LOCAL)]
+    lines = [f'<a id="{_anchor(item)}"></a>', "", f"### `{_flag(item)}`", "", _cell(spec.help),
+             "", "| | |", "|---|---|"]
     return [*lines, *(f"| {key} | {_cell(value)} |" for key, value in rows), ""]
 
 
@@ -110,9 +131,8 @@ def _command_table(command: click.Command, skip: set[str]) -> list[str]:
     for param in command.params:
         if not isinstance(param, click.Option) or param.name in skip or param.hidden:
             continue
-        flags = ", ".join(f"`{opt}`" for opt in param.opts)
-        metavar = f" {param.metavar}" if param.metavar else ""
-        lines.append(f"| {flags}{metavar} | {_click_default(param)} | "
+        flags = ", ".join(_with_metavar(opt, param.metavar) for opt in param.opts)
+        lines.append(f"| {flags} | {_click_default(param)} | "
                      f"{_cell(param.help or '')} |")
     return [*lines, ""]
 
@@ -140,6 +160,11 @@ def options_markdown() -> str:
         "remote repository's own configuration, when trusted with `--trust-remote-config`;",
         "MCP: the `digest` tool's parameters ([MCP server](mcp.md)); web: the form and JSON API",
         "([Web page](web.md)); batch: options on one line of a batch list ([Batch](batch.md)).",
+        "",
+        "A remote repository's configuration never sets an option that decides where this",
+        "machine reads, writes or fetches, or what it spends: that is the reason behind most",
+        "dashes in the remote column, and an option's section says \"not by remote\" only",
+        "when the reason is another.",
         "",
         *_overview(),
         "",

@@ -438,11 +438,15 @@ def _unstripped(documents: list[Document], options: Options) -> list[str]:
 
 
 def _degraded(kept: list[Document]) -> list[str]:
-    counts = {view: sum(1 for d in kept if d.view == view) for view in ("compressed", "map")}
-    if not any(counts.values()):
-        return []
-    return [f"to fit the budget, {counts['compressed']} files are shown compressed and "
-            f"{counts['map']} as their map entry"]
+    """The one note per run on files a budget shows compressed or as their map entry."""
+    parts = []
+    for view, how in (("compressed", "compressed"), ("map", "as {its} map entry")):
+        n = sum(1 for d in kept if d.view == view)
+        if n:  # a view no file got is not worth a word
+            one = n == 1
+            parts.append(f"{n} file{'' if one else 's'} {'is' if one else 'are'} shown "
+                         + how.format(its="its" if one else "their"))
+    return [f"to fit the budget, {' and '.join(parts)}"] if parts else []
 
 
 def _replaced(documents: list[Document]) -> list[str]:

@@ -33,7 +33,7 @@ def _run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 def test_usage_line_and_exit_codes_in_help() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
-    assert result.stdout.startswith("Usage: gitdigest [OPTIONS] [SOURCE]\n")
+    assert result.stdout.startswith("Usage: gitdigest [OPTIONS] [SOURCE]...\n")
     assert "gitdigest digest" not in result.stdout
     for code, meaning in EXIT_CODES:
         assert re.search(rf"^  {code} +{re.escape(meaning)}$", result.stdout, re.M)

@@ -71,6 +71,10 @@ def test_priority_order_holds(make_repo: MakeRepo) -> None:
     assert shown[:4] == [("README.md", "full"), ("pyproject.toml", "full"),
                          ("src/core.py", "map"), ("src/small.py", "full")]
     assert all(not path.startswith("src/") and view == "map" for path, view in shown[4:])
+    # the note counts only the view files got, in words that agree with the number
+    mapped = sum(1 for _, view in shown if view == "map")
+    degraded = [n for n in digest(str(root), max_tokens=budget).notes if "to fit" in n]
+    assert degraded == [f"to fit the budget, {mapped} files are shown as their map entry"]
     moved = digest(str(root), max_tokens=budget, priority=["examples/**"])
     assert "examples/demo.py" in [d.path for d in moved.files]
 

@@ -272,8 +272,15 @@ def test_unreachable_host_and_missing_repository(served: Served) -> None:
         port = probe.getsockname()[1]  # closed again: nothing listens there
     with pytest.raises(RemoteError, match="unreachable"):
         digest(f"http://127.0.0.1:{port}/owner/repo", cache=False)
-    with pytest.raises(RemoteError, match="repository not found or no access"):
+    with pytest.raises(RemoteError, match=r"repository not found or no access.*--token"):
         digest(f"{served.http.url}/owner/missing", cache=False)
+
+
+def test_a_missing_file_url_gets_no_token_hint(tmp_path: Path) -> None:
+    # a token travels only over http(s): suggesting one for a local path misleads
+    with pytest.raises(RemoteError, match="repository not found or no access") as caught:
+        digest((tmp_path / "nothere").as_uri(), cache=False)
+    assert "token" not in str(caught.value)
 
 
 @pytest.mark.slow

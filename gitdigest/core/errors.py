@@ -15,7 +15,7 @@ EXIT_INTERRUPTED = 130
 #: Every exit code and what it means, for ``--help`` and the README (a test holds them equal).
 EXIT_CODES = (
     (0, "digest written"),
-    (1, "digest written, but a check failed (--check over the budget)"),
+    (1, "digest written, but --check is over budget or --check-against differs"),
     (2, "usage or input error (bad path, URL, option or combination)"),
     (3, "remote, network or authentication failure"),
     (EXIT_BUG, "internal error (a bug: rerun with --debug and report it)"),

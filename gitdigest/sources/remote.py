@@ -179,6 +179,8 @@ def classify(stderr: str, url: RemoteURL, has_token: bool, withheld: str | None 
     """One line that says what went wrong, with a hint when there is one."""
     text = stderr.lower()
     where = url.display
+    # a token travels only in an http(s) header: for file:// or ssh:// it would not help
+    tokens_help = url.scheme in ("https", "http")
     if "no space left" in text:
         return RemoteError(f"disk full while fetching {where}")
     if any(s in text for s in ("could not resolve host", "connection refused", "failed to connect",
@@ -196,11 +198,14 @@ def classify(stderr: str, url: RemoteURL, has_token: bool, withheld: str | None 
                    else "it is sent over https only")
             return RemoteError(f"authentication required for {where}; {withheld} is set but "
                                f"not bound to {bare_host(url.host)} ({how})")
+        if not tokens_help:
+            return RemoteError(f"authentication required for {where}")
         return RemoteError(f"authentication required for {where}; pass a token with --token "
                            "or GITDIGEST_TOKEN with GITDIGEST_TOKEN_HOSTS")
     if any(s in text for s in ("not found", "404", "does not appear to be a git repository",
                                "does not exist", "403")):
-        hint = "" if has_token else "; if it is private, pass a token with --token"
+        private = "; if it is private, pass a token with --token"
+        hint = private if tokens_help and not has_token else ""
         return RemoteError(f"repository not found or no access: {where}{hint}")
     last = [line for line in stderr.strip().splitlines() if line.strip()]
     return RemoteError(f"git failed for {where}: {last[-1] if last else 'unknown error'}")
