@@ -199,3 +199,17 @@ def test_every_format_names_each_source(make_repo: MakeRepo, tmp_path: Path) -> 
     xml = result.render("xml")
     assert f'<section name="a" kind="local"><location>{root.as_posix()}</location>' in xml
     assert '<section name="b" kind="local">' in xml
+
+
+def test_a_list_that_never_ends_is_refused_at_its_cap(make_repo: MakeRepo,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--files-from /dev/zero`` filled memory until the process died (exit 70)."""
+    from gitdigest.select import listed
+
+    root = make_repo({"a.py": "A = 1\n"})
+    monkeypatch.setattr(listed, "MAX_LIST", 1024)  # /dev/zero reads forever: the cap ends it
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, [str(root), "--files-from", "/dev/zero", "-o", "-"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "cannot read --files-from /dev/zero: longer than 1,024 bytes")

@@ -44,17 +44,26 @@ class FileList:
             path = path.rpartition("/")[0]
 
 
+#: the longest list read: 64 MiB is over a million paths; /dev/zero must not fill memory
+MAX_LIST = 64 * 1024 * 1024
+
+
 def read_list(name: str, null: bool) -> list[str]:
-    """The paths in the file ``name`` (``-``: stdin), one per line or NUL-terminated."""
+    """The paths in the file ``name`` (``-``: stdin), one per line or NUL-terminated. Pipes
+    (``<(git ls-files)``) are read as they come, up to :data:`MAX_LIST` bytes."""
     try:
         if name == "-":
-            data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else (
-                sys.stdin.read().encode("utf-8", "surrogateescape"))
+            stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+            data = stream.read(MAX_LIST + 1) if stream is not None else (
+                sys.stdin.read(MAX_LIST + 1).encode("utf-8", "surrogateescape"))
         else:
-            data = Path(name).read_bytes()
+            with open(name, "rb") as file:
+                data = file.read(MAX_LIST + 1)
     except OSError as error:
         raise SourceNotFound(f"cannot read --files-from {name}: "
                              f"{error.strerror or error}") from error
+    if len(data) > MAX_LIST:
+        raise UsageError(f"cannot read --files-from {name}: longer than {MAX_LIST:,} bytes")
     text = os.fsdecode(data)
     if null:
         return [item for item in text.split("\0") if item]
