@@ -5,6 +5,12 @@ loader they name. A repository, an included or a user's config that names any ot
 EACCES instead of running it. The ``-c`` settings in :mod:`gitcmd` stay as a second wall, and
 are the only one where Landlock is missing.
 
+The limit: the loader must stay executable for git itself to start (without it, git's own
+execve fails), and the loader runs whatever binary it is given as an argument
+(``ld-linux-x86-64.so.2 /usr/bin/id``), mapped rather than executed, which Landlock does not
+see. A config key naming the loader as its program is therefore stopped by the settings list,
+not by this domain (shown by an attacker review; gitdigest's own git calls reach no such key).
+
 **How git gets confined without confining gitdigest.** Landlock domains and ``no_new_privs``
 belong to a thread's credentials and are inherited by the processes that thread starts. Each
 git process is started by a short-lived thread that first confines itself (``prctl
