@@ -27,7 +27,9 @@ from .core.records import (
     Document,
     FrameShape,
     Prologue,
+    Secret,
     Selection,
+    SourceInfo,
     Summary,
     View,
     text_sha256,
@@ -110,21 +112,24 @@ def budget_of(options: Options) -> int | None:
     return None
 
 
-def _screen_names(selection: Selection, mode: str, cache: TokenCache) -> Selection:
-    """:func:`.names.screen`, with a clean verdict remembered in the token cache by the texts
-    scanned and the scanner's version: a warm run over unchanged paths then loads no scanner
-    (0.35 s of CPU and ~100 MB on numpy). A verdict with findings is not stored: the scan is
-    needed for them, and it is rare."""
-    if mode == "off" or not cache.enabled:
-        return names.screen(selection, mode)
+def _screen_names(selection: Selection, info: SourceInfo, mode: str, cache: TokenCache
+                  ) -> tuple[Selection, SourceInfo, list[Secret]]:
+    """:func:`.names.screen` and :func:`.names.screen_source` (a branch named after a token),
+    with a clean verdict remembered in the token cache by the texts scanned and the scanner's
+    version: a warm run over unchanged paths then loads no scanner (0.35 s of CPU and ~100 MB
+    on numpy). A verdict with findings is not stored: the scan is needed for them, and it is
+    rare."""
+    if mode == "off":
+        return selection, info, []
     key = cache_key("names", secrets.engine(), text_sha256(*(
-        text + "\n" for text in names.scanned(selection))))
-    if cache.get_many([key]).get(key) is not None:
-        return selection
+        text + "\n" for text in [*names.scanned(selection), *names.source_texts(info)])))
+    if cache.enabled and cache.get_many([key]).get(key) is not None:
+        return selection, info, []
     screened = names.screen(selection, mode)
-    if screened is selection:  # nothing found
+    shown, found = names.screen_source(info, mode)
+    if cache.enabled and screened is selection and not found:  # nothing found
         cache.put_many([(key, Counts("text", "", 0, 0))])
-    return screened
+    return screened, shown, found
 
 
 def source_settings(options: Options, progress: Progress = no_progress,
@@ -222,7 +227,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     if file_list is not None:
         selection = replace(selection, skipped=(*selection.skipped,
                                                 *listed_paths.unmatched(file_list, listing)))
-    selection = _screen_names(selection, options.secrets, cache)  # a file named after a token
+    # a file (or a remote's branch) named after a token: shown redacted, git keeps the real
+    selection, info, named = _screen_names(selection, source.info, options.secrets, cache)
     progress(f"reading and counting {len(selection.included):,} files...")
     counter = TokenCounter(options.tokenizer)
     change = review.plan(source, options, selection, counter)
@@ -243,7 +249,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     shape = FrameShape()
 
     def make_frame(sections: str) -> Frame:
-        made = Frame(source.info, prologue, selection.shown, counter,
+        made = Frame(info, prologue, selection.shown, counter,
                      single_file=listing.explicit, cache=cache, skipped=skipped,
                      budget=budget, sections=sections,
                      why=change.why, context=context)
@@ -285,7 +291,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                    key=lambda s: (order_key(s.path), s.line))
     if change.diff is not None:  # the patch's own, after the files' (lines are patch lines)
         found += [replace(s, path=f"diff:{s.path}") for s in change.diff.secrets]
-    found[:0] = prologue.secrets  # the prompt's come first, as it does
+    found[:0] = [*named, *prologue.secrets]  # the source's and the prompt's come first
     if change.history is not None:  # by commit: "log:<id>"
         found += [replace(s, path=f"log:{s.path}") for s in change.history.secrets]
     drawn = kept if not options.map else sorted(kept, key=lambda d: order_key(d.path))
@@ -296,7 +302,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     notes += _dominant(kept, tokens)
     if not kept:
         notes.append(nothing_included(skipped, options.include, single_file=listing.explicit))
-    return Digest(source.info, options.tokenizer, summary, frame.tree(drawn, in_tree), kept,
+    return Digest(info, options.tokenizer, summary, frame.tree(drawn, in_tree), kept,
                   skipped, notes, prologue, options.format, budget, in_tree, found,
                   analysis.views if analysis else {},
                   diff=change.diff, history=change.history, why=change.why,

@@ -46,10 +46,13 @@ def log(place: Place, revisions: list[str], label: str, *, limit: int | None = N
 def _redacted(history: History) -> History:
     """``history`` with secrets redacted from every text it shows, all scanned at once (a
     commit's texts are short: one scan each would cost more than the log)."""
-    texts = [text for commit in history.commits for text in _texts(commit)]
+    # the title names the ref: a remote's branch may be named after a token
+    texts = [history.range, *(text for commit in history.commits for text in _texts(commit))]
     findings = iter(secret_scan.scan_each(texts, "the History section"))
+    hits = next(findings)
+    shown_range = secret_scan.redact(history.range, hits) if hits else history.range
+    found = [Secret("ref", 0, hit.rule) for hit in hits]
     commits = []
-    found: list[Secret] = []
     for commit in history.commits:
         shown = []
         for text in _texts(commit):
@@ -59,7 +62,7 @@ def _redacted(history: History) -> History:
         subject, author, email, *files = shown
         commits.append(replace(commit, subject=subject, author=author, files=tuple(files),
                                email=email if commit.email is not None else None))
-    return replace(history, commits=tuple(commits), secrets=tuple(found))
+    return replace(history, range=shown_range, commits=tuple(commits), secrets=tuple(found))
 
 
 def _texts(commit: Commit) -> list[str]:

@@ -6,13 +6,17 @@ the skips' details, which may name a link's target) is scanned in one pass. A pa
 secret is shown redacted wherever it appears, and the file itself is withheld (reason
 ``secret``): its text would be shown under its name, and a name that is not its own would
 mislead. Skipped paths keep their reason, redacted.
+
+The source's own texts are names too: a remote's branch named after a token would show in
+the header's ``Ref:``, the JSON ``source`` block and the summary's ``Source:`` line. They are
+shown redacted; the source itself keeps the real names for git.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from ..core.records import Entry, Secret, Selection, Skipped
+from ..core.records import Entry, Secret, Selection, Skipped, SourceInfo
 from . import secrets
 
 DETAIL = "its path holds a secret"
@@ -63,3 +67,42 @@ def screen(selection: Selection, mode: str) -> Selection:
         skipped.append(item)
     return replace(selection, included=tuple(included), shown=tuple(links),
                    skipped=(*skipped, *withheld))
+
+
+#: the texts of a :class:`SourceInfo` a digest shows (its URL or folder, name, ref, subpath)
+SOURCE_FIELDS = ("location", "name", "ref", "subpath", "repo")
+
+
+def source_texts(info: SourceInfo) -> list[str]:
+    """Every text of ``info`` that :func:`screen_source` scans, in its order (sections
+    first)."""
+    return [*(text for part in info.sections for text in source_texts(part)),
+            *(getattr(info, name) or "" for name in SOURCE_FIELDS)]
+
+
+def screen_source(info: SourceInfo, mode: str) -> tuple[SourceInfo, list[Secret]]:
+    """``info`` with every text it shows redacted where it holds a secret, and what was
+    found (path ``source:<field>``, line 0: in the name). ``mode`` ``off`` scans nothing."""
+    if mode == "off":
+        return info, []
+    return _screen_source(info, secrets.scan_each(source_texts(info), "source names"))
+
+
+def _screen_source(info: SourceInfo, findings: list[list[secrets.Finding]]
+                   ) -> tuple[SourceInfo, list[Secret]]:
+    found: list[Secret] = []
+    changes: dict[str, object] = {}
+    if info.sections:
+        parts = []
+        for part in info.sections:
+            size = len(source_texts(part))
+            screened, part_found = _screen_source(part, findings[:size])
+            findings = findings[size:]
+            parts.append(screened)
+            found += part_found
+        changes["sections"] = tuple(parts)
+    for name, hits in zip(SOURCE_FIELDS, findings, strict=True):
+        if hits:
+            changes[name] = secrets.redact(getattr(info, name), hits)
+            found += [Secret(f"source:{name}", 0, hit.rule) for hit in hits]
+    return (replace(info, **changes) if changes else info), found  # type: ignore[arg-type]

@@ -6,8 +6,9 @@ A token leaves this machine only for the host it was given for:
   named in that same command or request, never to another host (a submodule elsewhere gets
   none);
 - ``GITHUB_TOKEN``/``GH_TOKEN`` go to ``github.com`` and ``GITLAB_TOKEN`` to ``gitlab.com``
-  (and to ``CI_SERVER_HOST`` inside GitLab CI), over https only, matched exactly, never by a
-  part of the name (``gitlab.attacker.example`` gets nothing);
+  (and to ``CI_SERVER_HOST`` inside GitLab CI), over https only, on the default port (or
+  ``CI_SERVER_PORT``), matched exactly, never by a part of the name
+  (``gitlab.attacker.example`` gets nothing);
 - ``GITDIGEST_TOKEN`` goes only to the hosts listed in ``GITDIGEST_TOKEN_HOSTS``.
 
 A server (web page, MCP: anything that passes a network policy) digests what someone else
@@ -76,10 +77,21 @@ def token_hosts(env: Mapping[str, str]) -> frozenset[str]:
     return frozenset(names)
 
 
+def port_of(host: str) -> str:
+    """The port written in ``host`` (``""`` when none: the scheme's default)."""
+    rest = host.rpartition("]")[2] if host.startswith("[") else host
+    return rest.rpartition(":")[2] if rest.count(":") == 1 else ""
+
+
 def _host_variables(host: str, env: Mapping[str, str]) -> tuple[str, ...]:
-    names = HOST_TOKENS.get(host, ())
+    """The variables holding a token for ``host`` (with its port): a well-known host's on
+    the default https port only (another port on it may be anyone's service)."""
+    name, port = bare_host(host), port_of(host)
+    names = HOST_TOKENS.get(name, ()) if port in ("", "443") else ()
     ci_host = env.get("CI_SERVER_HOST", "").strip().lower() if env.get("GITLAB_CI") else ""
-    if ci_host and host == ci_host and "GITLAB_TOKEN" not in names:
+    ci_port = env.get("CI_SERVER_PORT", "").strip() or "443"
+    if ci_host and name == ci_host and (port or "443") == ci_port \
+            and "GITLAB_TOKEN" not in names:
         names = (*names, "GITLAB_TOKEN")
     return names
 
@@ -101,7 +113,7 @@ def env_token(scheme: str, host: str, env: Mapping[str, str], *, server: bool = 
         withheld = "GITDIGEST_TOKEN"
     if server:
         return None, withheld
-    for variable in _host_variables(name, env):
+    for variable in _host_variables(host, env):
         if env.get(variable):
             # a host's own variable never travels in clear text
             return (env[variable], variable) if scheme == "https" else (None, variable)

@@ -79,6 +79,9 @@ class RemoteGit:
         if credentials.header:
             base = f"{url.scheme}://{url.host}/"
             self.config.append((f"http.{base}.extraHeader", credentials.header))
+            # git sends the header with every request, wherever a redirect led (its default
+            # "initial" follows the first): a token goes to no host but its own
+            self.config.append(("http.followRedirects", "false"))
         self.profile = transport_profile(url.scheme)
 
     def run(self, args: list[str], cwd: Path | None = None) -> str:
@@ -202,6 +205,10 @@ def classify(stderr: str, url: RemoteURL, has_token: bool, withheld: str | None 
             return RemoteError(f"authentication required for {where}")
         return RemoteError(f"authentication required for {where}; pass a token with --token "
                            "or GITDIGEST_TOKEN with GITDIGEST_TOKEN_HOSTS")
+    if "requested url returned error: 30" in text:
+        hint = "a redirect is not followed with a token; " if has_token else ""
+        return RemoteError(f"{where} redirects elsewhere; {hint}use the address it "
+                           "redirects to")
     if any(s in text for s in ("not found", "404", "does not appear to be a git repository",
                                "does not exist", "403")):
         private = "; if it is private, pass a token with --token"

@@ -36,6 +36,7 @@ from gitdigest.cli import cli
 from gitdigest.count.tokens import get_encoding
 
 from ..conftest import write_files
+from ..gitserver import GitHTTPServer, make_bare
 from ..webserver import WebServer, isolated_env
 
 FORMATS = ("text", "json", "markdown", "xml")
@@ -227,3 +228,34 @@ def test_no_secret_reaches_the_web_api(hostile: tuple[Path, dict[str, Vector]],
     assert json.loads(answer)["secrets"]
     assert "[REDACTED:" in answer
     assert [s for s in all_surface_secrets(vectors) if s in answer] == []
+
+
+# --- the source's own names ------------------------------------------------------------------
+
+def test_a_remote_branch_named_after_a_token_is_shown_redacted(tmp_path: Path) -> None:
+    """Before: a remote whose HEAD is a branch named like a token showed it in the header's
+    ``Ref:``, the JSON ``source.ref``, the summary's ``Source:`` line and the History title.
+    Now each shows it
+    redacted and counts it; git still fetched the real branch (its file is there)."""
+    token = github_token()
+    branch = f"deploy/{token}"
+    work = tmp_path / "work"
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q", "-b", branch, str(work)], check=True)
+    write_files(work, {"app.py": "app = 1\n"})
+    subprocess.run([*git, "-C", str(work), "add", "-A"], check=True)
+    subprocess.run([*git, "-C", str(work), "commit", "-q", "-m", "first"], check=True)
+    make_bare(tmp_path / "served", "owner/repo", work)
+    with GitHTTPServer(tmp_path / "served", "unused") as server:
+        url = f"{server.url}/owner/repo"
+        text = CliRunner().invoke(cli, [url, "--no-cache", "-o", "-", "--log", "1"])
+        data = CliRunner().invoke(cli, [url, "--no-cache", "-o", "-", "-f", "json", "-q"])
+    assert text.exit_code == 0 and data.exit_code == 0, text.stderr + data.stderr
+    for output in (text.stdout, text.stderr, data.stdout):
+        assert token not in output and token[:20] not in output
+    assert "FILE: app.py" in text.stdout and "HISTORY: deploy/" in text.stdout
+    assert "\nRef: deploy/" in text.stdout and "Source:   127.0.0.1" in text.stderr
+    parsed = json.loads(data.stdout)
+    assert parsed["source"]["ref"].startswith("deploy/")
+    assert parsed["source"]["ref"] != branch
+    assert parsed["summary"]["secrets"] >= 1

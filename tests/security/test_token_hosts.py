@@ -12,9 +12,11 @@ import base64
 import json
 import os
 import subprocess
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +193,68 @@ def test_url_credentials_reach_their_own_host_and_are_never_written(
         assert TOKEN not in text
     bad = CliRunner().invoke(cli, [f"http://me:{TOKEN}@[nothost]/o/r", "-o", "-"])
     assert bad.exit_code == 2 and TOKEN not in bad.stderr and "***@" in bad.stderr
+
+
+class _Redirector:
+    """A loopback HTTP server that answers every request with a 301 to the git server under
+    its other name (``localhost``): a host that sends a client's token elsewhere."""
+
+    def __init__(self, target_port: int) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def _moved(self) -> None:
+                self.send_response(301)
+                self.send_header("Location", f"http://localhost:{target_port}{self.path}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = _moved
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> _Redirector:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@pytest.mark.parametrize("how", ["bound", "explicit"])
+def test_a_token_is_not_sent_on_after_a_redirect_to_another_host(
+        server: GitHTTPServer, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """Before: git followed the first redirect (http.followRedirects "initial") and sent the
+    token's header, configured for the source's host, to the host redirected to. Now git
+    follows no redirect while it carries a token: the run ends with one line, exit 3."""
+    args = ["--no-cache", "-o", "-", "-q"]
+    if how == "bound":
+        monkeypatch.setenv("GITDIGEST_TOKEN", TOKEN)
+        monkeypatch.setenv("GITDIGEST_TOKEN_HOSTS", "127.0.0.1")
+    else:
+        args += ["--token", TOKEN]
+    start = len(server.seen)
+    with _Redirector(server.port) as redirector:
+        # public where redirected to: git goes on to POST there, the token's header with it
+        result = CliRunner().invoke(cli, [f"{redirector.url}/owner/repo", *args])
+    assert _authorised_hosts(server, start) == set()
+    assert result.exit_code == 3, result.output
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("gitdigest: error: ") and "redirect" in result.stderr
+    assert TOKEN not in result.stderr
+
+
+def test_a_redirect_is_still_followed_without_a_token(server: GitHTTPServer) -> None:
+    """A public repository that moved still works: no token, nothing to leak."""
+    with _Redirector(server.port) as redirector:
+        result = CliRunner().invoke(cli, [f"{redirector.url}/owner/repo", "--no-cache",
+                                          "-o", "-", "-q"])
+    assert result.exit_code == 0, result.stderr
+    assert "FILE: app.py" in result.stdout
 
 
 # --- batch ---------------------------------------------------------------------------------
