@@ -10,6 +10,7 @@ from .base import Listing, Progress, Source, SourceSettings, Step, no_progress
 from .gitcmd import run_git
 from .gitobjects import RefSource
 from .local import FileSource, WorktreeSource, is_bare_repository
+from .localguard import check_repository
 from .netguard import SourceRefused
 from .urls import looks_remote, parse_source
 
@@ -51,9 +52,14 @@ def open_source(settings: SourceSettings) -> Source:
         return FileSource(path, location)
     if not path.is_dir():
         raise SourceNotFound(f"not a file or folder: {spec}")
+    if policy is not None:  # the repository git reads must be inside the roots too
+        check_repository(path, policy)
     if settings.ref:
         repo, subpath = _repository_of(path)
-        return RefSource(repo, settings.ref, location, subpath=subpath, name=path.name)
+        # a server never lets git fetch for a local source (git 2.45+; older ones are kept
+        # from it by check_repository refusing partial clones)
+        return RefSource(repo, settings.ref, location, subpath=subpath, name=path.name,
+                         offline=policy is not None)
     if is_bare_repository(path):
         raise UsageError(f"{spec} is a bare repository with no working tree; add --ref HEAD")
     return WorktreeSource(path, location, gitignore=settings.gitignore, prune=settings.prune,

@@ -138,10 +138,11 @@ _KEPT_GIT_VARIABLES = frozenset({"GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_TRACE"
                                  "GIT_CURL_VERBOSE"})
 
 
-def git_env(config: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+def git_env(config: Sequence[tuple[str, str]] = (), offline: bool = False) -> dict[str, str]:
     """Environment for git: no system or global config, never prompt, never take locks.
     ``config`` is passed as environment configuration, so values (a token's header) never
-    appear in an argument list."""
+    appear in an argument list. ``offline``: a partial clone must not fetch a missing object
+    from its promisor remote (``GIT_NO_LAZY_FETCH``, git 2.45 and later)."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("GIT_") or k in _KEPT_GIT_VARIABLES}
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=empty_config(), GIT_ATTR_NOSYSTEM="1",
@@ -149,6 +150,8 @@ def git_env(config: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
                GIT_SSH_COMMAND="ssh -o BatchMode=yes",
                GIT_ASKPASS="", SSH_ASKPASS="", GIT_PAGER="cat", GIT_PROXY_COMMAND="",
                LC_ALL="C")
+    if offline:
+        env["GIT_NO_LAZY_FETCH"] = "1"
     env["GIT_CONFIG_COUNT"] = str(len(config))
     for index, (key, value) in enumerate(config):
         env[f"GIT_CONFIG_KEY_{index}"] = key
@@ -164,11 +167,13 @@ def git_command(args: Sequence[str], git_dir: str | None = None) -> list[str]:
     return [*prefix, *args]
 
 
-def open_git(args: Sequence[str], cwd: str) -> subprocess.Popen[bytes]:
-    """A long-running hardened git process with pipes (``cat-file --batch``)."""
+def open_git(args: Sequence[str], cwd: str, *, offline: bool = False
+             ) -> subprocess.Popen[bytes]:
+    """A long-running hardened git process with pipes (``cat-file --batch``); ``offline`` as
+    for :func:`git_env`."""
     try:
-        return _spawn(git_command(args), "git", cwd=cwd, env=git_env(), stdin=subprocess.PIPE,
-                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        return _spawn(git_command(args), "git", cwd=cwd, env=git_env(offline=offline),
+                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                       start_new_session=True)
     except OSError as error:
         raise GitError(f"cannot run git in {cwd}: {error.strerror or error}") from error
@@ -184,15 +189,16 @@ def run_git(
     timeout: float | None = None,
     config: Sequence[tuple[str, str]] = (),
     profile: str = "git",
+    offline: bool = False,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run one git command and return its result. An exit code outside ``ok`` becomes
     :class:`GitFailed` (``ok=None``: the caller looks at the exit code itself); running past
     ``timeout`` seconds stops git and its helpers and raises :class:`GitTimeout`.
     ``profile`` names what else git may execute (:data:`.sandbox.PROFILES`: a ``file://`` or
-    ``ssh://`` transport needs the shell)."""
+    ``ssh://`` transport needs the shell); ``offline`` as for :func:`git_env`."""
     try:
         process = _spawn(
-            git_command(args, git_dir), profile, cwd=cwd, env=git_env(config),
+            git_command(args, git_dir), profile, cwd=cwd, env=git_env(config, offline),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     except OSError as error:

@@ -36,9 +36,9 @@ class ReadAhead:
     requests while the caller reads the answers), so git never waits for the next request:
     reading files in a known order costs no round trip per file."""
 
-    def __init__(self, repo: Path, oids: list[str]) -> None:
+    def __init__(self, repo: Path, oids: list[str], offline: bool = False) -> None:
         self._pending = collections.deque(oids)
-        self._proc = open_git(["cat-file", "--batch"], str(repo))
+        self._proc = open_git(["cat-file", "--batch"], str(repo), offline=offline)
         self._feeder = threading.Thread(target=self._feed, args=(oids,), daemon=True,
                                         name="gitdigest-read-ahead")
         self._feeder.start()
@@ -80,8 +80,8 @@ class ReadAhead:
 class CatFile:
     """A ``git cat-file --batch`` process; thread-safe, one request at a time."""
 
-    def __init__(self, repo: Path) -> None:
-        self._proc = open_git(["cat-file", "--batch"], str(repo))
+    def __init__(self, repo: Path, offline: bool = False) -> None:
+        self._proc = open_git(["cat-file", "--batch"], str(repo), offline=offline)
         self._lock = threading.Lock()
 
     def read(self, oid: str) -> bytes:
@@ -110,19 +110,21 @@ class CatFile:
 
 class RefSource(Source):
     """The tree of ``ref`` (branch, tag or commit) in the repository at ``repo``, limited to
-    ``subpath`` when SOURCE named a folder inside it."""
+    ``subpath`` when SOURCE named a folder inside it. ``offline``: git never fetches a missing
+    object (a server reading a local partial clone for someone else)."""
 
     from_git_objects = True
 
     def __init__(self, repo: Path, ref: str, location: str, *, subpath: str = "",
-                 kind: str = "local", name: str | None = None) -> None:
+                 kind: str = "local", name: str | None = None, offline: bool = False) -> None:
         self.repo = repo
+        self.offline = offline
         self.commit = resolve_commit(repo, ref)
         self.subpath = subpath
         self.info = SourceInfo(kind="remote" if kind == "remote" else "local", location=location,
                                name=name or (Path(subpath).name if subpath else repo.name),
                                ref=ref, commit=self.commit, subpath=subpath, is_git=True)
-        self._cat = CatFile(repo)
+        self._cat = CatFile(repo, offline)
         self._ahead: ReadAhead | None = None
         self._paths: dict[str, str] = {}
         self._prefix = ""  # of the listed paths inside the commit's tree
@@ -133,7 +135,7 @@ class RefSource(Source):
         if self.subpath:
             args += ["--", self.subpath]
         result = Listing()
-        lines = split_z(run_git(args, str(self.repo)).stdout)
+        lines = split_z(run_git(args, str(self.repo), offline=self.offline).stdout)
         if self.subpath and not lines:
             raise UsageError(f"{self.subpath} does not exist at commit {self.commit}"
                              f" of {self.info.location}")
@@ -175,7 +177,7 @@ class RefSource(Source):
         self._stop_reading_ahead()
         oids = [entry.oid for entry in entries if entry.oid]
         if len(oids) > 1:
-            self._ahead = ReadAhead(self.repo, oids)
+            self._ahead = ReadAhead(self.repo, oids, self.offline)
 
     def _stop_reading_ahead(self) -> None:
         if self._ahead is not None:
@@ -192,7 +194,7 @@ class RefSource(Source):
         args, names = attribute_query([prefix + path for path in paths])
         try:
             found = marked(run_git([args[0], f"--source={self.commit}", *args[1:]],
-                                   str(self.repo), input=names).stdout)
+                                   str(self.repo), input=names, offline=self.offline).stdout)
         except GitError:
             found = self._marked_by_files(args, names, paths)
         return {path[len(prefix):] for path in found}
@@ -209,14 +211,14 @@ class RefSource(Source):
                 if not _plain(path):
                     continue  # a crafted tree: nothing is written outside the folder
                 found = run_git(["cat-file", "blob", f"{self.commit}:{path}"], str(self.repo),
-                                ok=None)
+                                ok=None, offline=self.offline)
                 if found.returncode == 0:
                     target = Path(tree, path)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(found.stdout)
             try:
                 return marked(run_git([f"--work-tree={tree}", *args], str(self.repo),
-                                      input=names).stdout)
+                                      input=names, offline=self.offline).stdout)
             except GitError:
                 return set()
 
@@ -226,7 +228,7 @@ class RefSource(Source):
 
     def reopen(self) -> None:
         """A forked worker gets its own cat-file process (a pipe cannot be shared)."""
-        self._cat = CatFile(self.repo)
+        self._cat = CatFile(self.repo, self.offline)
         self._ahead = None  # the parent's, not ours to read or stop
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import GitError, SourceNotFound
+from ..core.paths import link_inside
 from ..core.records import Entry, Skipped, SourceInfo
 from .base import Listing, Source, attributes_may_apply
 from .gitcmd import attribute_query, empty_config, marked, run_git, split_z, user_excludes_file
@@ -40,6 +41,9 @@ class WorktreeSource(Source):
         self._index_oids_wanted = index_oids  # blob ids only serve the token cache
         self._temp_git_dir: str | None = None
         self._index_time = 0  # when the index was written (ns), for the racily-clean check
+        # folder -> the symlinked folder (and its target) at or above it, None when none is:
+        # one lstat per distinct folder, not per file
+        self._links: dict[str, tuple[str, str] | None] = {}
         top = _toplevel(root)
         if top is None:
             self._temp_git_dir = _throwaway_git_dir(root)
@@ -168,6 +172,13 @@ class WorktreeSource(Source):
         if path.endswith("/"):  # git shows a nested repository as one folder
             result.entries.append(Entry(path.rstrip("/"), "submodule"))
             return
+        folder = path.rpartition("/")[0]
+        link = self._link_above(folder) if folder else None
+        if link is not None:  # never read through a folder that became a link
+            inside = link_inside(link[0], link[1])
+            result.skipped.append(Skipped(path, "symlink" if inside else "symlink-outside",
+                                          f"under {link[0]} -> {link[1]}"))
+            return
         full = self._prefix + path  # plain strings: pathlib costs 10x here
         try:
             st = os.lstat(full)
@@ -190,6 +201,24 @@ class WorktreeSource(Source):
             result.entries.append(Entry(path, "submodule"))
         else:  # a tracked path that is now a FIFO, socket or device
             result.skipped.append(Skipped(path, "special", _special_kind(self._root_text, path)))
+
+    def _link_above(self, folder: str) -> tuple[str, str] | None:
+        """The symlink (path, target) that ``folder`` or a folder above it is, if any: git
+        lists a tracked ``sub/a.txt`` even when ``sub`` is now a link, and opening it would
+        read wherever the link points."""
+        if folder in self._links:
+            return self._links[folder]
+        parent = folder.rpartition("/")[0]
+        found = self._link_above(parent) if parent else None
+        if found is None:
+            full = self._prefix + folder
+            try:
+                if stat.S_ISLNK(os.lstat(full).st_mode):
+                    found = (folder, os.readlink(full))
+            except OSError:
+                pass  # gone: each file under it says so itself
+        self._links[folder] = found
+        return found
 
     def _ignored(self) -> list[Skipped]:
         args = ["ls-files", "-z", "--others", "--ignored", "--directory", *self._excludes()]
