@@ -47,6 +47,8 @@ def is_public(address: Address) -> bool:
         embedded = embedded_ipv4(address)
         if any(not is_public(inner) for inner in embedded):
             return False
+        if address.sixtofour is not None:  # 3.13 calls all of 2002::/16 not global, 3.12 did
+            return not address.is_multicast  # not: judged by the IPv4 it routes to, as above
     return address.is_global and not address.is_multicast
 
 
