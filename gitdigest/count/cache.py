@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..core import background
 from ..core.paths import cache_dir
@@ -101,25 +102,31 @@ class TokenCache:
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Counts]:
         """The counts known for ``keys`` (missing and malformed rows are left out)."""
-        wanted = list(dict.fromkeys(keys))
         found: dict[str, Counts] = {}
+        columns = "key, kind, charset, tokens, block, secrets, sha256"
+        for key, kind, charset, tokens, block, secrets, sha256 in self._select(
+                f"SELECT {columns} FROM counts", keys):
+            counts = _valid(kind, charset, tokens, block, secrets, sha256)
+            if counts is not None:
+                found[key] = counts
+        return found
+
+    def _select(self, query: str, keys: Iterable[str]) -> list[tuple[Any, ...]]:
+        """The rows of ``query`` whose key is one of ``keys``, asked 500 keys at a time (SQLite
+        caps a statement's parameters); none when the cache is unusable (it is rebuilt)."""
+        wanted = list(dict.fromkeys(keys))
         if self._db is None or not wanted:
-            return found
+            return []
+        rows: list[tuple[Any, ...]] = []
         try:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
                 marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(
-                    "SELECT key, kind, charset, tokens, block, secrets, sha256 FROM counts "
-                    f"WHERE key IN ({marks})", chunk)
-                for key, kind, charset, tokens, block, secrets, sha256 in rows:
-                    counts = _valid(kind, charset, tokens, block, secrets, sha256)
-                    if counts is not None:
-                        found[key] = counts
+                rows += self._db.execute(f"{query} WHERE key IN ({marks})", chunk)
         except sqlite3.DatabaseError:
             self._rebuild()
-            return {}
-        return found
+            return []
+        return rows
 
     def put_many(self, items: Iterable[tuple[str, Counts]]) -> None:
         """Remember counts (one transaction)."""
@@ -147,21 +154,8 @@ class TokenCache:
     def get_blobs(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The values stored under ``keys`` by :meth:`put_blobs` (missing keys left out): what
         later stages derive from a file's content (outlines, map entries, ranks)."""
-        wanted = list(dict.fromkeys(keys))
-        found: dict[str, bytes] = {}
-        if self._db is None or not wanted:
-            return found
-        try:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(f"SELECT key, value FROM blobs WHERE key IN ({marks})",
-                                        chunk)
-                found.update((key, value) for key, value in rows if isinstance(value, bytes))
-        except sqlite3.DatabaseError:
-            self._rebuild()
-            return {}
-        return found
+        return {key: value for key, value in self._select("SELECT key, value FROM blobs", keys)
+                if isinstance(value, bytes)}
 
     def put_blobs(self, items: list[tuple[str, bytes]]) -> None:
         """Remember values by key (one transaction; a failure is a cache that forgets)."""
