@@ -45,8 +45,7 @@ from .options import Options, text_key, transforms, unused
 from .output import clipboard
 from .output.compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .output.sink import open_sink
-from .plan.fit import budget_key, fit
-from .plan.fit import rank as budget_rank
+from .plan.fit import budget_key, fit, is_source
 from .plan.frame import Frame
 from .plan.shape import shape_frame
 from .read import names, secrets
@@ -382,7 +381,7 @@ def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: 
     # example) the plain order shows keeps room for at least its map entry, and the most
     # relevant files get what is left.
     shown = {d.path for d in fitted.kept
-             if budget_rank(d.path, priority) == 3 and compress.language_of(d.path) is not None}
+             if is_source(d.path, priority)}
     fitted = fit(documents, budget, frame.measure, priority, tier, key=_key(analysis, priority),
                  views=choices, protected=lambda d: d.path in shown)
     return fitted.kept, fitted.cut

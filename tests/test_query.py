@@ -380,3 +380,17 @@ def test_query_beats_bm25_on_a_history_and_never_shows_less_than_no_query(
         totals["answer"] += len(answer)
     # the prose that mentions every subject comes first for plain BM25, and crowds it out
     assert totals["query"] >= totals["bm25"] + 3, totals
+
+
+def test_a_prose_question_keeps_every_source_file_the_plain_order_shows(
+        make_repo: MakeRepo) -> None:
+    # the docs answer this question by BM25 alone; the source files a budget shows without a
+    # question must still be shown with it (a map entry at least), whatever the ranks are
+    root = make_repo(SHOP)
+    question = "Customers can cancel an order; is shipping free; how is the discount applied"
+    for budget in (900, 1500, 3000):
+        plain = digest(str(root), max_tokens=budget)
+        asked = digest(str(root), max_tokens=budget, query=question)
+        source = {d.path for d in plain.files if d.path.startswith("src/")}
+        assert source, budget
+        assert source <= {d.path for d in asked.files}, budget

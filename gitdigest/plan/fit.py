@@ -54,6 +54,16 @@ _DATA = re.compile(r"(?:^|/)(?:fixtures?|testdata|test_data|__snapshots__|snapsh
                    r"dat|txt)$", re.I)
 
 
+#: the rank of the package's own source (see the list above)
+SOURCE = 2
+
+
+def is_source(path: str, priority: PatternSet | None = None) -> bool:
+    """Whether ``path`` ranks as the package's own source (a file ``--priority`` names
+    ranks first instead)."""
+    return rank(path, priority) == SOURCE
+
+
 def rank(path: str, priority: PatternSet | None = None) -> int:
     """The priority rank of ``path`` (lower comes first)."""
     if priority and priority.match(path) is not None:
@@ -71,7 +81,7 @@ def rank(path: str, priority: PatternSet | None = None) -> int:
     if _TESTS.search(path):
         return 5
     if language_of(path) is not None and not _DOCS.search(path):
-        return 2
+        return SOURCE
     return 4
 
 
@@ -81,7 +91,7 @@ def budget_key(document: Document, priority: PatternSet | None = None,
     tiers (a diff's changed files, say) can go in front of it as one more element."""
     path = document.path
     level = rank(path, priority)
-    source = 0 if level in (0, 2) and language_of(path) is not None else 1
+    source = 0 if level in (0, SOURCE) and language_of(path) is not None else 1
     if relevance is not None:
         return (level != 0, -relevance, level, source, document.block_tokens, path)
     return (level, source, -importance, document.block_tokens, path)
