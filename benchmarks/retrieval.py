@@ -4,7 +4,8 @@
                                    [--part tune|test|all] [--jobs 2] [--cache FILE]
 
 For each repository (a local clone), recent first-parent non-merge commits that modify 1-5
-non-test source files (a language the compress extra parses, outside tests, examples and data)
+non-test source files (:func:`is_answer_file`: a source language, outside tests, examples, docs
+and vendored code)
 and whose message has at least 4 words once trailers (``Signed-off-by:``...) and issue references
 (``#123``, ``fixes #1``, ``(gh-123)``) are gone. The query is that message, the answer those
 files, and the digest is of the commit's parent (``ref=<parent>``, through the Python API: the
@@ -62,13 +63,23 @@ def clean_message(message: str) -> str:
     return " ".join(text.split())
 
 
-def is_answer_file(path: str) -> bool:
-    """A non-test source file: a language gitdigest outlines, ranked as source (not a test,
-    example, fixture or data file)."""
-    from gitdigest.focus.compress import language_of
-    from gitdigest.plan.fit import rank
+#: the languages of the answer files (fixed here, so the choice of commits does not move when
+#: gitdigest's own ranking changes)
+SOURCE = frozenset(("py", "pyi", "go", "js", "jsx", "mjs", "cjs", "ts", "tsx", "rs", "java", "c",
+                    "h", "cc", "cpp", "hpp", "cs", "rb", "php", "kt", "swift", "scala"))
+#: folders whose files are not the project's source
+NOT_SOURCE = frozenset(("test", "tests", "testing", "spec", "specs", "__tests__", "testdata",
+                        "fixtures", "examples", "example", "docs", "doc", "benchmarks", "bench",
+                        "vendor", "third_party"))
+_TEST_NAME = re.compile(r"^test_|_test\.[^.]+$|\.(?:test|spec)\.[^.]+$|^conftest\.py$")
 
-    return language_of(path) is not None and rank(path) == 3
+
+def is_answer_file(path: str) -> bool:
+    """A non-test source file: a source language, not in a test, example, docs or vendored
+    folder and not named as a test."""
+    *folders, name = path.split("/")
+    return (name.rpartition(".")[2] in SOURCE and not NOT_SOURCE.intersection(folders)
+            and _TEST_NAME.search(name) is None)
 
 
 def _git(repo: str, *args: str) -> str:
