@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from gitdigest import digest
 from gitdigest.cli import cli
 from gitdigest.focus import rank as rank_module
+from gitdigest.plan import fit as fit_module
 from gitdigest.focus.query import _plain_bm25, bm25, stem, words
 from gitdigest.focus.retrieve import is_test, name_hits, parse, path_hits, relevance, subject_of
 
@@ -145,6 +147,18 @@ def test_a_relevant_test_lifts_its_module_and_ranks_below_it() -> None:
     found = relevance("dispatch the request", corpus, definitions, graph, {})
     assert found["src/views.py"].score > found["src/other.py"].score
     assert found["src/views.py"].score > found["tests/test_views.py"].score > 0
+
+
+def test_a_test_of_no_one_file_lifts_nothing() -> None:
+    # conftest.py tests no file of its name; its relevance must not go to the files whose
+    # name has no stem either (.gitignore, .editorconfig)
+    corpus = {".gitignore": words("build dist"), ".editorconfig": words("indent size"),
+              "tests/conftest.py": words("dispatch dispatch dispatch request fixture")}
+    definitions: dict[str, frozenset[str]] = {"tests/conftest.py": frozenset()}
+    graph = rank_module.reference_graph(definitions, {})
+    found = relevance("dispatch the request", corpus, definitions, graph, {})
+    assert found["tests/conftest.py"].score > 0
+    assert found[".gitignore"].score == found[".editorconfig"].score == 0
 
 
 def test_personalised_pagerank_reaches_what_the_seed_uses_and_who_uses_it() -> None:
@@ -361,9 +375,9 @@ def test_query_beats_bm25_on_a_history_and_never_shows_less_than_no_query(
     for name in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
         monkeypatch.setenv(name, "2026-01-01T00:00:00+00:00")
     root, cases = _history(make_repo)
-    budget = 900  # the frame, shaped to fit (plan/shape.py), takes ~350; the rest holds a few
     totals = Counter[str]()
-    for parent, message, answer in cases:
+    # the frame, shaped to fit (plan/shape.py), takes ~350: the rest holds one to three files
+    for budget, (parent, message, answer) in itertools.product((800, 1000, 1200), cases):
         plain = digest(str(root), ref=parent)
         texts = {d.path: text for d, text in plain.contents()}
         blocks = {d.path: d.block_tokens for d in plain.files}
@@ -388,9 +402,26 @@ def test_a_prose_question_keeps_every_source_file_the_plain_order_shows(
     # question must still be shown with it (a map entry at least), whatever the ranks are
     root = make_repo(SHOP)
     question = "Customers can cancel an order; is shipping free; how is the discount applied"
-    for budget in (900, 1500, 3000):
+    for budget in (1500, 3000):
         plain = digest(str(root), max_tokens=budget)
         asked = digest(str(root), max_tokens=budget, query=question)
         source = {d.path for d in plain.files if d.path.startswith("src/")}
         assert source, budget
         assert source <= {d.path for d in asked.files}, budget
+
+
+def test_a_tight_budget_still_shows_the_asked_file_whole(make_repo: MakeRepo,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # at 800 tokens the map entries of every source file would take most of the room: only
+    # the most relevant keep theirs, and the file asked about is whole
+    root = make_repo(SHOP)
+    question = "tax_rate of a country"
+    plain = digest(str(root), max_tokens=800)
+    asked = digest(str(root), max_tokens=800, query=question)
+    assert {d.path: d.view for d in plain.files}.get("src/shop/pricing.py") != "full"
+    assert {d.path: d.view for d in asked.files}["src/shop/pricing.py"] == "full"
+    assert asked.summary.tokens <= 800
+    # every map entry kept, nothing is left to show it whole
+    monkeypatch.setattr(fit_module, "FLOOR_SHARE", 1.0)
+    floored = digest(str(root), max_tokens=800, query=question)
+    assert {d.path: d.view for d in floored.files}["src/shop/pricing.py"] != "full"

@@ -44,7 +44,7 @@ _VERBS = frozenset((
     "all", "any", "into", "than", "that", "then", "there", "these", "they", "set", "get",
     "doc", "docs", "test", "tests", "type", "types", "typing", "bump", "version", "release"))
 #: the weights of the signals (they add up to 1; tuned on the benchmark's tuning half)
-WEIGHTS = {"names": 0.30, "paths": 0.15, "text": 0.40, "graph": 0.10, "history": 0.05}
+WEIGHTS = {"names": 0.20, "paths": 0.15, "text": 0.55, "graph": 0.05, "history": 0.05}
 #: how many recent commits the history signal reads, and the most files one may touch
 HISTORY_COMMITS = 300
 _LARGE_COMMIT = 20
@@ -219,7 +219,9 @@ def _pair_tests(raw: dict[str, float], paths: list[str]) -> dict[str, float]:
     lifted = dict(raw)
     for path in paths:
         name = subject_of(path)
-        for target in by_stem.get(name or "", []):
+        if not name:  # not a test, or a test of no one file (a dotfile's stem is empty too)
+            continue
+        for target in by_stem.get(name, []):
             lifted[target] = max(lifted[target], PAIR_SHARE * raw[path])
     return lifted
 
