@@ -251,24 +251,23 @@ def _upgrade(document: Document, options: dict[int, list[Document]],
     return own[pick] - own[now]
 
 
-#: the first file in order that fits may take this share of the room whole, the next few
-#: files what is left of :data:`LEAD_SHARE`, protected files or not
-LEAD_FIRST = 0.85
-LEAD_SHARE = 0.5
-LEAD_FILES = 5
+#: how many of the first files in order are shown whole before the rest get a view
+LEAD_FILES = 12
 
 
-def _lead(order: list[Document], cost: dict[int, list[int]], room: int) -> list[int]:
-    """Among the first :data:`LEAD_FILES` files, the first one whole within :data:`LEAD_FIRST`
-    of ``room`` (a file too large to be whole at all is passed over), and those whole within
-    what is left of :data:`LEAD_SHARE` of it."""
+def _lead(order: list[Document], cost: dict[int, list[int]], room: int, must: set[int]
+          ) -> list[int]:
+    """Among the first :data:`LEAD_FILES` files, in order, those whole within the room the
+    protected files (``must``) leave at their cheapest (a file too large is passed over): the
+    top of the order whole before any other file gets a view."""
     lead: list[int] = []
-    left = room * LEAD_SHARE
+    left = room - sum(min(cost[i], default=0) for i in must)
     for document in order[:LEAD_FILES]:
-        whole = cost[id(document)][0]
-        if whole <= left or (not lead and whole <= room * LEAD_FIRST):
+        own = cost[id(document)]
+        extra = own[0] - (min(own) if id(document) in must else 0)
+        if extra <= left:
             lead.append(id(document))
-            left -= whole
+            left -= extra
     return lead
 
 
@@ -276,12 +275,13 @@ def _fit_protected(documents: list[Document], order: list[Document],
                    options: dict[int, list[Document]], cost: dict[int, list[int]],
                    protected: Callable[[Document], bool], budget: int, measure: Measure) -> Fit:
     """:func:`fit` keeping room for the ``protected`` files: the first files in order are
-    shown whole when they fit a share of the room (:func:`_lead`); then, in order, each file
+    shown whole while they fit what the protected files leave (:func:`_lead`); then, in order, each file
     gets the richest view that leaves every later protected file not yet shown its cheapest;
     round after round the slack the exact count leaves goes to the first files in order (a
     richer view for a file already shown, or a new file). Over budget, unprotected files go
     first."""
-    must = {id(d) for d in order if protected(d)}
+    must = _floor([d for d in order if protected(d)], cost,
+                  budget - measure([], documents))
     dropping = [d for d in order if id(d) in must] + [d for d in order if id(d) not in must]
     # the frame with the protected files kept (briefly) and the rest cut: what it will be,
     # near enough, so the first pass already gives the first files their richest views
@@ -289,11 +289,13 @@ def _fit_protected(documents: list[Document], order: list[Document],
                 for d in order if id(d) in must}
     room = budget - measure([cheapest[id(d)] for d in documents if id(d) in must],
                             [d for d in documents if id(d) not in must])
-    lead = _lead(order, cost, room)
-    chosen: dict[int, Document] = {}
+    # the lead is placed first, so the files before it in order (too large to be whole)
+    # cannot take its room, and it leaves the protected files theirs like any other file
+    chosen = {i: options[i][0] for i in _lead(order, cost, room, must)}
+    room -= sum(cost[i][0] for i in chosen)
     best: Fit | None = None
     for _ in range(_ROUNDS + 1):
-        reserve = _kept_room(order, cost, _waiting(must, chosen)) | dict.fromkeys(lead, 0)
+        reserve = _kept_room(order, cost, _waiting(must, chosen))
         grown = _choose_protected(order, options, cost, reserve, chosen, room, must)
         if best is not None and grown == chosen:
             break
@@ -301,6 +303,25 @@ def _fit_protected(documents: list[Document], order: list[Document],
         room = budget - best.tokens
     assert best is not None
     return best
+
+
+#: the protected files' cheapest views take at most this share of the room; beyond it only
+#: the first of them in order are protected, so a tight budget still shows some files whole
+FLOOR_SHARE = 0.5
+
+
+def _floor(protected: list[Document], cost: dict[int, list[int]], room: int) -> set[int]:
+    """The protected files (in order) whose cheapest views fit :data:`FLOOR_SHARE` of
+    ``room``: all of them unless the budget is tight."""
+    must: set[int] = set()
+    left = room * FLOOR_SHARE
+    for document in protected:
+        cheapest = min(cost[id(document)], default=0)
+        if cheapest > left:
+            break
+        must.add(id(document))
+        left -= cheapest
+    return must
 
 
 def _waiting(must: set[int], chosen: dict[int, Document]) -> Callable[[Document], bool]:

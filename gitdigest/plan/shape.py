@@ -28,7 +28,7 @@ from ..core.records import Document, FrameShape
 from .frame import Frame
 
 #: the most of a budget the tree and the Skipped section take while files compete for it
-FRAME_SHARE = 0.3
+FRAME_SHARE = 0.15
 #: a tree and Skipped section this small stay whole whatever the budget (too little to save)
 FRAME_FLOOR = 300
 #: the frame may take at most this much of the budget before the summary shortens too
