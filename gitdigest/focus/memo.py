@@ -29,12 +29,12 @@ Counts = dict[str, tuple[int, int]]
 @functools.cache
 def tools_version() -> str:
     """A digest of what outlines and ranks depend on: the code of :mod:`.compress`,
-    :mod:`.rank`, :mod:`.views` and the grammar table, and the installed tree-sitter and
-    networkx versions (read from their ``.dist-info`` folders' names: one folder listing, no
-    metadata parsing)."""
+    :mod:`.outlines`, :mod:`.rank`, :mod:`.views` and the grammar table, and the installed
+    tree-sitter and networkx versions (read from their ``.dist-info`` folders' names: one
+    folder listing, no metadata parsing)."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("compress.py", "rank.py", "views.py"):
+    for name in ("compress.py", "outlines.py", "rank.py", "views.py"):
         digest.update((here / name).read_bytes())
     digest.update((here.parent / "core" / "grammars.py").read_bytes())  # the language table
     digest.update("\n".join(_distributions()).encode())
