@@ -9,17 +9,21 @@ here stay whole (:func:`language_of` returns None).
 The same parse gives each file's definitions (:class:`Outline`), which the repository map and
 the importance ranking (:mod:`gitdigest.focus.rank`) use. tree-sitter and its grammar wheels are an
 optional extra (``gitdigest-cli[compress]``), imported only when an outline is asked for: they ship
-compiled parsers, so nothing is downloaded at run time.
+compiled parsers, so nothing is downloaded at run time. Without tree-sitter, Python files are
+outlined by the standard library's parser (:mod:`.pyoutline`, same text for ordinary code) and
+files in other languages have no outline (:func:`outlinable`).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import threading
 from typing import Any
 
 from ..core.errors import UsageError
 from ..core.grammars import GRAMMARS, extension_of, language_of, load
+from . import pyoutline
 from .outlines import (
     MARKER,
     Definition,
@@ -32,8 +36,8 @@ from .outlines import (
     text_of,
 )
 
-__all__ = ["MARKER", "Definition", "MissingExtra", "Outline", "available", "language_of",
-           "outline", "require"]
+__all__ = ["MARKER", "Definition", "MissingExtra", "Outline", "available", "backend",
+           "language_of", "outlinable", "outline", "require"]
 
 # Each pattern captures a definition (@def), its name (@name) and, for functions, the body
 # that is elided (@body); @comment and @doc mark comments to drop and docstrings to shorten.
@@ -262,6 +266,20 @@ def available() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in _EXTRA)
 
 
+@functools.cache
+def backend() -> str:
+    """What outlines files in this process: ``"tree-sitter"`` when it is installed (every
+    language with a grammar), else ``"ast"`` (Python only, the standard library's parser)."""
+    return "tree-sitter" if importlib.util.find_spec("tree_sitter") is not None else "ast"
+
+
+def outlinable(path: str) -> bool:
+    """Whether :func:`outline` can outline ``path`` here: a language with a grammar, with
+    tree-sitter installed; Python, with or without it."""
+    language = language_of(path)
+    return language is not None and (language == "python" or backend() == "tree-sitter")
+
+
 def require(what: str) -> None:
     """Raise :class:`MissingExtra` naming the option ``what`` when the extra is missing."""
     if not available():
@@ -293,10 +311,13 @@ def _parser(extension: str) -> tuple[Any, Any]:
 
 
 def outline(path: str, text: str) -> Outline | None:
-    """Parse ``text`` as the language ``path`` names; None when no grammar handles it."""
+    """Parse ``text`` as the language ``path`` names; None when no grammar handles it, or when
+    (without tree-sitter) Python's own parser cannot read the file."""
     extension = extension_of(path)
     if extension not in GRAMMARS:
         return None
+    if GRAMMARS[extension].language == "python" and backend() == "ast":
+        return pyoutline.outline(text)
     import tree_sitter
 
     global parses
