@@ -271,13 +271,17 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                          budget is not None and not options.check, cache)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
     notes = [*(counting_notes or []), *unused(options, source.info), *listing.notes,
-             *selection.notes, *_replaced(documents), *_unstripped(documents, options)]
+             *selection.notes, *_replaced(documents), *_unstripped(documents, options),
+             *_not_outlined(documents, options)]
+    # without the compress extra there is no PageRank: the most imported files come first
+    used = _imported(source, documents) if (
+        (options.map or (budget is not None and not options.check))
+        and (analysis is None or not analysis.ranked)) else {}
     if options.map:
         assert analysis is not None
-        kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority)
+        kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority, used)
         budget = budget or MAP_BUDGET
     elif budget is not None and not options.check:
-        used = _imported(source, documents) if analysis is None else {}
         kept, cut = _fit_budget(documents, budget, frame, priority, tier, analysis, options,
                                 used)
         notes += [*frame.shape.notes, *_degraded(kept)]
@@ -329,18 +333,25 @@ def _count_early(source: Source, early: Listing, options: Options, cache: TokenC
 def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
               options: Options, priority: PatternSet, budgeted: bool,
               cache: TokenCache | None = None) -> views.Analysis | None:
-    """Views, importance and relevance when an option uses them: asked for outright (the
-    extra must be installed), or for a budget or the stats (when it is)."""
-    asked = [name for name, on in (("--compress", options.compress), ("--map", options.map),
-                                   ("--query", options.query is not None)) if on]
-    if asked:
-        compress.require(asked[0])
-    elif not ((budgeted or options.stats) and compress.available()):
+    """Views, importance and relevance when an option uses them: asked for outright, or for a
+    budget or the stats. ``--query`` needs the compress extra; without it, ``--compress``,
+    ``--map`` and budgets still outline what :func:`compress.outlinable` can (Python, by the
+    standard library's parser), unranked, and need the extra only when no file is."""
+    if options.query is not None:
+        compress.require("--query")
+    asked = [name for name, on in (("--compress", options.compress), ("--map", options.map))
+             if on]
+    ranked = compress.available()
+    if not ranked and not any(compress.outlinable(d.path) for d in documents):
+        if asked:
+            compress.require(asked[0])
+        return None
+    if not (asked or budgeted or options.query is not None or (options.stats and ranked)):
         return None
     # numbered lines parse as no language; stripped comments and blank lines still do
     return views.analyze(documents, reader, counter, compress=not options.line_numbers,
                          question=options.query, workers=options.workers,
-                         ranked=options.map or budgeted, cache=cache,
+                         ranked=ranked and (options.map or budgeted), cache=cache,
                          boosted=lambda path: priority.match(path) is not None,
                          commits=_recent_commits(reader.source) if options.query else ())
 
@@ -361,15 +372,16 @@ def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: 
                 tier: Callable[[str], int] | None, analysis: views.Analysis | None,
                 options: Options, used: dict[str, int] | None = None
                 ) -> tuple[list[Document], list[Document]]:
-    """The files that fit ``budget``, each in the richest view that fits (with the compress
-    extra), and those cut. Without the extra there is no PageRank: source still comes before
-    prose, the most imported files first (``used``: path -> importers)."""
+    """The files that fit ``budget``, each in the richest view that fits (a view an outline
+    gave), and those cut. Without the compress extra there is no PageRank: source still comes
+    before prose, the most imported files first (``used``: path -> importers)."""
     known = used or {}
     key: Any = lambda d: budget_key(d, priority, known.get(d.path, 0))  # noqa: E731
     choices: Any = None
     group: Any = None
     if analysis is not None:
-        key = _key(analysis, priority, with_query=False)
+        if analysis.ranked:
+            key = _key(analysis, priority, with_query=False)
         choices = lambda d: analysis.alternatives(d, _views(analysis, d, options))  # noqa: E731
         # a large module yields to the map entries of its kind
         group = lambda d: (tier(d.path) if tier else 0, key(d)[:2])  # noqa: E731
@@ -418,11 +430,13 @@ def _key(analysis: views.Analysis, priority: PatternSet, with_query: bool = True
 
 
 def _map(documents: list[Document], analysis: views.Analysis, frame: Frame, budget: int,
-         priority: PatternSet) -> tuple[list[Document], list[Document]]:
+         priority: PatternSet, used: dict[str, int]) -> tuple[list[Document], list[Document]]:
     """The repository map: files with definitions, most important (or relevant) first, each
-    as its map entry, within ``budget``; the tree shows only the files mapped."""
+    as its map entry, within ``budget``; the tree shows only the files mapped. Unranked
+    (without the compress extra), the most imported first (``used``: path -> importers)."""
     mapped = [shown for d in documents if (shown := analysis.as_view(d, "map")) is not None]
-    key = _key(analysis, priority)
+    key = _key(analysis, priority) if analysis.ranked else (
+        lambda d: budget_key(d, priority, used.get(d.path, 0)))
     fitted = fit(mapped, budget, lambda kept, cut: frame.measure(kept, []), priority, key=key,
                  overhead=_tree_line)
     return sorted(fitted.kept, key=key), fitted.cut
@@ -431,6 +445,24 @@ def _map(documents: list[Document], analysis: views.Analysis, frame: Frame, budg
 def _tree_line(document: Document) -> int:
     """A rough, generous guess of the tokens a file's line adds to the tree (the fit checks)."""
     return 6 + len(document.path.rpartition("/")[2]) // 3
+
+
+def _not_outlined(documents: list[Document], options: Options) -> list[str]:
+    """The one note on source files ``--compress`` or ``--map`` cannot outline here: in
+    languages other than Python, without tree-sitter (the compress extra)."""
+    if not (options.compress or options.map) or compress.backend() == "tree-sitter":
+        return []
+    other = [d.path for d in documents if d.kind == "text"
+             and compress.language_of(d.path) is not None and not compress.outlinable(d.path)]
+    if not other:
+        return []
+    option = "--compress" if options.compress else "--map"
+    one = len(other) == 1
+    left = (("stays whole" if one else "stay whole") if options.compress
+            else ("is not mapped" if one else "are not mapped"))
+    return [f"{len(other)} source file{'' if one else 's'} in other languages than Python "
+            f"({other[0]}{'' if one else ', ...'}) {left}: without the compress extra, "
+            f"{option} outlines Python only (pip install 'gitdigest-cli[compress]')"]
 
 
 def _unstripped(documents: list[Document], options: Options) -> list[str]:

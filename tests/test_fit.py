@@ -159,16 +159,20 @@ def test_without_the_extra_the_most_imported_source_comes_first(
     monkeypatch.setattr("gitdigest.focus.compress.available", lambda: False)
     body = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(60))
     files = {"src/pkg/__init__.py": "", "src/pkg/core.py": body,
-             "src/pkg/lonely.py": body[: len(body) * 2 // 3],
+             "src/pkg/lonely.py": body[: len(body) * 9 // 10],
              **{f"src/pkg/use{i}.py": "from pkg.core import f1\n" for i in range(3)}}
     root = make_repo(files)
     whole = digest(str(root), max_tokens=10**6)
     blocks = {d.path: d.block_tokens for d in whole.files}
+    # Python files still have outlines (tree-sitter's here, the standard library's without
+    # the extra): room for every file compressed, then for core.py whole, not lonely.py too
+    # (smaller than core.py, but imported by no one: by size alone it would come first)
+    small = {d.path: d.block_tokens for d in digest(str(root), compress=True).files}
     frame = whole.summary.tokens - sum(blocks.values())
-    # room for everything but lonely.py (smaller than core.py, but imported by no one)
-    budget = frame + sum(blocks.values()) - blocks["src/pkg/lonely.py"] + 150
-    kept = {d.path for d in digest(str(root), max_tokens=budget).files}
-    assert "src/pkg/core.py" in kept and "src/pkg/lonely.py" not in kept
+    core = "src/pkg/core.py"
+    budget = frame + sum(small.values()) + blocks[core] - small[core] + 200
+    kept = {d.path: d.view for d in digest(str(root), max_tokens=budget).files}
+    assert kept[core] == "full" and kept.get("src/pkg/lonely.py") != "full"
 
 
 def _document(path: str, tokens: int, view: str = "full") -> Document:

@@ -150,19 +150,22 @@ def test_compress_map_and_query_open_no_network_socket(repo: Path, tmp_path: Pat
     assert "AF_INET" not in calls and "AF_INET6" not in calls, calls
 
 
-def test_without_the_extra(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without the compress extra: the options say what to install; budgets keep files
-    whole."""
+def test_without_the_ranking_half_of_the_extra(repo: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """tree-sitter without networkx, scipy or bm25s (``available()`` False): ``--query`` says
+    what to install; budgets still get outlines, unranked (tests/test_pyoutline.py runs
+    without tree-sitter at all)."""
     from gitdigest.focus import compress
 
     monkeypatch.setattr(compress, "available", lambda: False)
-    out = CliRunner().invoke(cli, [str(repo), "--compress", "-o", "-"])
+    out = CliRunner().invoke(cli, [str(repo), "--query", "steps", "-o", "-"])
     assert out.exit_code == 2
-    assert out.stderr == ("gitdigest: error: --compress needs the compress extra: pip install "
+    assert out.stderr == ("gitdigest: error: --query needs the compress extra: pip install "
                           "'gitdigest-cli[compress]'\n")
     result = digest(str(repo), max_tokens=2600)
-    assert {d.view for d in result.files} == {"full"} and not result.views
-    assert result.summary.tokens <= 2600
+    assert "full" in {d.view for d in result.files} and result.summary.tokens <= 2600
+    assert {d.view for d in result.files} & {"compressed", "map"}
+    assert {view.importance for view in result.views.values()} == {0.0}
     # no importance without the extra, but source still comes before prose: room for
     # pkg/jobs.py (653 tokens) or docs/guide.md (415), not both, keeps the source
     kept = {d.path for d in digest(str(repo), max_tokens=1100).files}

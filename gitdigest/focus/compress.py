@@ -9,29 +9,35 @@ here stay whole (:func:`language_of` returns None).
 The same parse gives each file's definitions (:class:`Outline`), which the repository map and
 the importance ranking (:mod:`gitdigest.focus.rank`) use. tree-sitter and its grammar wheels are an
 optional extra (``gitdigest-cli[compress]``), imported only when an outline is asked for: they ship
-compiled parsers, so nothing is downloaded at run time.
+compiled parsers, so nothing is downloaded at run time. Without tree-sitter, Python files are
+outlined by the standard library's parser (:mod:`.pyoutline`, same text for ordinary code) and
+files in other languages have no outline (:func:`outlinable`).
 """
 
 from __future__ import annotations
 
-import bisect
+import functools
 import importlib.util
-import re
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import UsageError
 from ..core.grammars import GRAMMARS, extension_of, language_of, load
+from . import pyoutline
+from .outlines import (
+    MARKER,
+    Definition,
+    Outline,
+    apply_edits,
+    comment_span,
+    docstring_summary,
+    nest,
+    signature_of,
+    text_of,
+)
 
-__all__ = ["MARKER", "Definition", "MissingExtra", "Outline", "available", "language_of",
-           "outline", "require"]
-
-MARKER = "…"
-#: how deep the map goes: top-level definitions and their members, not functions in functions
-MAP_DEPTH = 1
-#: at most this many definitions a map entry (a map is an overview: many files, each briefly)
-MAP_LINES = 16
+__all__ = ["MARKER", "Definition", "MissingExtra", "Outline", "available", "backend",
+           "language_of", "outlinable", "outline", "require"]
 
 # Each pattern captures a definition (@def), its name (@name) and, for functions, the body
 # that is elided (@body); @comment and @doc mark comments to drop and docstrings to shorten.
@@ -245,55 +251,6 @@ _BRACED = {"javascript", "typescript", "go", "rust", "java", "c", "cpp", "csharp
            "kotlin", "swift", "scala", "dart", "bash", "zig"}
 #: what a body that is not a braced block becomes, by language (default: the marker alone)
 _ELISIONS = {"elixir": "do … end", "haskell": "= …"}
-_BLANK_RUNS = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
-_SPACES = re.compile(r"\s+")
-_SIGNATURE_LIMIT = 160
-
-
-@dataclass(frozen=True)
-class Definition:
-    """A name a file defines, with its one-line signature and nesting depth."""
-
-    name: str
-    signature: str
-    depth: int
-    line: int
-    #: defined inside a function body (the outline elides it; the map leaves it out)
-    local: bool = False
-
-
-@dataclass(frozen=True)
-class Outline:
-    """What one parse of a file yields: the compressed text and its definitions."""
-
-    language: str
-    compressed: str
-    definitions: tuple[Definition, ...]
-
-    def map_entry(self) -> str:
-        """The file's key definitions — top level and one level in (a class's public methods)
-        — one signature a line, indented by nesting, at most :data:`MAP_LINES` of them (top
-        level first; ``… N more`` says what was left). A name defined again right after itself
-        (overloads, a property's setter) is listed once."""
-        shown: list[Definition] = []
-        previous = None
-        for d in self.definitions:
-            if d.depth > MAP_DEPTH or d.local or (d.depth and _private(d.name)):
-                continue
-            if (d.depth, d.name) != previous:
-                shown.append(d)
-            previous = (d.depth, d.name)
-        if len(shown) > MAP_LINES:  # top-level names first, then members, in file order
-            keep = set(sorted(range(len(shown)), key=lambda i: (shown[i].depth, i))[:MAP_LINES])
-            more = len(shown) - MAP_LINES
-            shown = [d for i, d in enumerate(shown) if i in keep]
-            return "".join(f"{'  ' * d.depth}{d.signature}\n" for d in shown) + (
-                f"{MARKER} {more} more\n")
-        return "".join(f"{'  ' * d.depth}{d.signature}\n" for d in shown)
-
-
-def _private(name: str) -> bool:
-    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
 class MissingExtra(UsageError, ImportError):
@@ -307,6 +264,20 @@ _EXTRA = ("tree_sitter", "networkx", "scipy", "bm25s")
 def available() -> bool:
     """Whether ``gitdigest-cli[compress]`` is installed (checked without importing it)."""
     return all(importlib.util.find_spec(name) is not None for name in _EXTRA)
+
+
+@functools.cache
+def backend() -> str:
+    """What outlines files in this process: ``"tree-sitter"`` when it is installed (every
+    language with a grammar), else ``"ast"`` (Python only, the standard library's parser)."""
+    return "tree-sitter" if importlib.util.find_spec("tree_sitter") is not None else "ast"
+
+
+def outlinable(path: str) -> bool:
+    """Whether :func:`outline` can outline ``path`` here: a language with a grammar, with
+    tree-sitter installed; Python, with or without it."""
+    language = language_of(path)
+    return language is not None and (language == "python" or backend() == "tree-sitter")
 
 
 def require(what: str) -> None:
@@ -340,10 +311,13 @@ def _parser(extension: str) -> tuple[Any, Any]:
 
 
 def outline(path: str, text: str) -> Outline | None:
-    """Parse ``text`` as the language ``path`` names; None when no grammar handles it."""
+    """Parse ``text`` as the language ``path`` names; None when no grammar handles it, or when
+    (without tree-sitter) Python's own parser cannot read the file."""
     extension = extension_of(path)
     if extension not in GRAMMARS:
         return None
+    if GRAMMARS[extension].language == "python" and backend() == "ast":
+        return pyoutline.outline(text)
     import tree_sitter
 
     global parses
@@ -362,7 +336,7 @@ def outline(path: str, text: str) -> Outline | None:
         if "comment" in match:
             node = match["comment"][0]
             comments.append((node.start_byte, node.end_byte))
-            edits.append((*_comment_span(data, node.start_byte, node.end_byte), b""))
+            edits.append((*comment_span(data, node.start_byte, node.end_byte), b""))
         elif "doc" in match:
             node = match["doc"][0]
             edits.append((node.start_byte, node.end_byte, _first_line(data, node)))
@@ -386,71 +360,11 @@ def outline(path: str, text: str) -> Outline | None:
     # (`def f(): # why`) is no part of the signature
     comments.sort()
     definitions = [(node.start_byte, node.end_byte, Definition(
-        _text(data, name_node.start_byte, name_node.end_byte),
+        text_of(data, name_node.start_byte, name_node.end_byte),
         _signature(data, node, body, comments), 0, node.start_point[0] + 1))
         for node, name_node, body in found]
-    compressed = _apply(data, edits)
-    return Outline(language, compressed, _nest(definitions, bodies))
-
-
-def _text(data: bytes, start: int, end: int) -> str:
-    return data[start:end].decode("utf-8", "surrogateescape")
-
-
-def _comment_span(data: bytes, start: int, end: int) -> tuple[int, int]:
-    """What removing a comment removes: its whole line, newline included, when it stands
-    alone on it; else the comment and the blanks before it (no trailing spaces are left)."""
-    line = data.rfind(b"\n", 0, start) + 1
-    if data[line:start].strip():
-        return line + len(data[line:start].rstrip(b" \t")), end
-    newline = data.find(b"\n", end)
-    if newline >= 0 and not data[end:newline].strip():
-        return line, newline + 1
-    return line, end
-
-
-def _uncommented(data: bytes, start: int, end: int, comments: list[tuple[int, int]]) -> str:
-    """The text of ``start``..``end`` without the comments inside it (``comments`` sorted)."""
-    out, position = [], start
-    index = bisect.bisect_left(comments, (start, start))
-    while index < len(comments) and comments[index][0] < end:
-        first, last = comments[index]
-        if last <= end and first >= position:
-            out.append(data[position:first])
-            position = last
-        index += 1
-    out.append(data[position:end])
-    return b" ".join(out).decode("utf-8", "surrogateescape")
-
-
-def _first_line(data: bytes, node: Any) -> bytes:
-    """A docstring cut to its summary on one line, with its own quotes: its first paragraph,
-    or of a long one its first sentence (never a sentence cut in the middle)."""
-    raw: bytes = data[node.start_byte:node.end_byte]
-    if b"\n" not in raw:
-        return raw
-    quote = next((q for q in (b'"""', b"'''") if q in raw[:8]), None)
-    if quote is None:
-        return raw
-    opening = raw[:raw.index(quote) + 3]
-    lines = [line.strip() for line in raw[len(opening):].removesuffix(quote).split(b"\n")]
-    while lines and not lines[0]:
-        lines.pop(0)
-    paragraph = b" ".join(lines[:lines.index(b"")] if b"" in lines else lines).strip()
-    summary = _first_sentence(paragraph) if len(paragraph) > _SUMMARY_LIMIT else paragraph
-    # a closing quote right after a quote character would end the string early
-    return opening + summary + (b" " if summary.endswith(quote[:1]) else b"") + quote
-
-
-#: a docstring's first paragraph longer than this is cut to its first sentence
-_SUMMARY_LIMIT = 160
-_SENTENCE_END = re.compile(rb"[.!?](?=\s)")
-
-
-def _first_sentence(paragraph: bytes) -> bytes:
-    """The first sentence of ``paragraph`` (all of it when no sentence ends inside)."""
-    found = _SENTENCE_END.search(paragraph)
-    return paragraph[:found.end()] if found else paragraph
+    compressed = apply_edits(data, edits)
+    return Outline(language, compressed, nest(definitions, bodies))
 
 
 def _elided(data: bytes, body: Any, language: str) -> bytes:
@@ -473,57 +387,15 @@ def _elided(data: bytes, body: Any, language: str) -> bytes:
     return _ELISIONS.get(language, MARKER).encode()
 
 
+def _first_line(data: bytes, node: Any) -> bytes:
+    return docstring_summary(data[node.start_byte:node.end_byte])
+
+
 def _signature(data: bytes, node: Any, body: Any | None,
                comments: list[tuple[int, int]]) -> str:
     """The definition's head on one line, without comments: up to its body, or its first
     line."""
     body = body or node.child_by_field_name("body")
     if body is not None:
-        head = _uncommented(data, node.start_byte, body.start_byte, comments)
-    else:
-        head = _uncommented(data, node.start_byte, node.end_byte, comments).split("\n", 1)[0]
-    head = _SPACES.sub(" ", head).strip().rstrip("{:=").rstrip().removesuffix(" do")
-    # parameters written one a line read back as `( self, a, )`: close them up again
-    head = head.replace("( ", "(").replace(", )", ")").replace(" )", ")")
-    if len(head) > _SIGNATURE_LIMIT:
-        head = head[:_SIGNATURE_LIMIT - 1] + MARKER
-    return head
-
-
-def _apply(data: bytes, edits: list[tuple[int, int, bytes]]) -> str:
-    """Apply non-overlapping edits (an edit inside an earlier, wider one is dropped)."""
-    edits.sort(key=lambda edit: (edit[0], -edit[1]))
-    out: list[bytes] = []
-    position = 0
-    for start, end, replacement in edits:
-        if start < position:
-            continue  # inside a body already elided
-        out.append(data[position:start])
-        out.append(replacement)
-        position = end
-    out.append(data[position:])
-    text = b"".join(out).decode("utf-8", "surrogateescape")
-    return _BLANK_RUNS.sub("\n\n", text)
-
-
-def _nest(found: list[tuple[int, int, Definition]], bodies: list[tuple[int, int]]
-          ) -> tuple[Definition, ...]:
-    """Definitions in file order, each with the number of definitions around it and whether
-    it lies inside a function body."""
-    found.sort(key=lambda item: (item[0], -item[1]))
-    bodies.sort()
-    open_ends: list[int] = []
-    result = []
-    reach = -1  # the furthest end of the bodies that start before this definition
-    index = 0
-    for start, end, definition in found:
-        while open_ends and open_ends[-1] <= start:
-            open_ends.pop()
-        while index < len(bodies) and bodies[index][0] <= start:
-            reach = max(reach, bodies[index][1])
-            index += 1
-        local = reach >= end  # bodies nest or are apart: one reaching this far holds it
-        result.append(Definition(definition.name, definition.signature, len(open_ends),
-                                 definition.line, local))
-        open_ends.append(end)
-    return tuple(result)
+        return signature_of(data, node.start_byte, body.start_byte, comments)
+    return signature_of(data, node.start_byte, node.end_byte, comments, first_line=True)

@@ -3,8 +3,9 @@ its views' texts and counts and the names it defines (one entry), the identifier
 (another, read only when the ranks must be computed again), and the ranks of a whole set of
 files. Keys name the content (the sha256 of the text shown), the tokenizer, the options that
 change the result and the tools that made it (:func:`tools_version`: this package's outline
-and ranking code and the tree-sitter wheels), so a changed grammar or rule is a miss, never a
-stale hit. A run of an unchanged repository then parses nothing and ranks nothing."""
+and ranking code and the tree-sitter wheels, or without them the Python version whose parser
+outlined), so a changed grammar or rule is a miss, never a stale hit. A run of an unchanged
+repository then parses nothing and ranks nothing."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from typing import Any
 
 from ..core.records import Document
 from ..count.cache import TokenCache, cache_key
+from .compress import backend
+from .pyoutline import VERSION
 
 #: view -> (tokens, block tokens)
 Counts = dict[str, tuple[int, int]]
@@ -29,15 +32,18 @@ Counts = dict[str, tuple[int, int]]
 @functools.cache
 def tools_version() -> str:
     """A digest of what outlines and ranks depend on: the code of :mod:`.compress`,
-    :mod:`.rank`, :mod:`.views` and the grammar table, and the installed tree-sitter and
-    networkx versions (read from their ``.dist-info`` folders' names: one folder listing, no
-    metadata parsing)."""
+    :mod:`.outlines`, :mod:`.pyoutline`, :mod:`.rank`, :mod:`.views` and the grammar table,
+    and what outlines files here: the installed tree-sitter and networkx versions (read from
+    their ``.dist-info`` folders' names: one folder listing, no metadata parsing), or, without
+    tree-sitter, the Python version whose parser outlines Python files (a cache shared by two
+    installs never mixes their outlines)."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("compress.py", "rank.py", "views.py"):
+    for name in ("compress.py", "outlines.py", "pyoutline.py", "rank.py", "views.py"):
         digest.update((here / name).read_bytes())
     digest.update((here.parent / "core" / "grammars.py").read_bytes())  # the language table
-    digest.update("\n".join(_distributions()).encode())
+    made_by = _distributions() if backend() == "tree-sitter" else [VERSION]
+    digest.update("\n".join([backend(), *made_by]).encode())
     return digest.hexdigest()[:16]
 
 

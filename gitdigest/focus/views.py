@@ -20,7 +20,7 @@ from ..core.workers import can_fork, forked_pool, worker_count, worth_parallel
 from ..count.cache import TokenCache
 from ..count.tokens import TokenCounter, get_core
 from . import memo
-from .compress import language_of, outline
+from .compress import outlinable, outline
 
 Counts = dict[str, tuple[int, int]]  # view -> (tokens, block tokens)
 
@@ -34,6 +34,9 @@ class Analysis:
     #: the texts counted for the views (an outline is about a quarter of its file, and
     #: keeping it spares the render pass a second parse, the costliest step)
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: whether files were ranked by importance (without the compress extra they are not:
+    #: :meth:`importance` is 0 for every file)
+    ranked: bool = True
 
     def as_view(self, document: Document, view: View) -> Document | None:
         """``document`` shown as ``view``, with that view's counts; None if it has no such view."""
@@ -137,7 +140,7 @@ def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCou
             path, document.tokens, own["compressed"][0] if "compressed" in own else None,
             own["map"][0] if "map" in own else None, round(importance.get(path, 0.0), 6),
             relevance.score if relevance else None, relevance.why if relevance else None)
-    return Analysis(views, counts, texts)
+    return Analysis(views, counts, texts, settings.rank)
 
 
 @dataclass
@@ -243,7 +246,7 @@ class _Memo:
 
 def _is_code(document: Document) -> bool:
     return (document.kind == "text" and document.bytes <= OUTLINE_LIMIT
-            and language_of(document.path) is not None)
+            and outlinable(document.path))
 
 
 def _parse_all(documents: list[Document], settings: _Settings, workers: int | None
@@ -285,9 +288,8 @@ def _parse(document: Document, settings: _Settings) -> _Parsed:
     counts: Counts = {}
     texts: dict[str, str] = {}
     uses = None
-    if _is_code(document):
-        found = outline(path, text)
-        assert found is not None
+    found = outline(path, text) if _is_code(document) else None
+    if found is not None:  # None: a Python file the standard library's parser cannot read
         names = frozenset(d.name for d in found.definitions)
         uses = rank.references(text) if settings.rank else Counter()
         if settings.compress:

@@ -1,0 +1,209 @@
+"""Outlines of Python files from the standard library's :mod:`ast`, for when tree-sitter (the
+compress extra) is not installed: the same definitions, compressed text and map entry as
+:mod:`.compress` gives, so a budget can still show a Python module compressed or as its map
+entry rather than cut.
+
+The spans are those tree-sitter's Python query finds — a definition from its ``def``,
+``async`` or ``class`` to the end of its body, a body from its first statement (a decorator's
+``@`` included) to its last (a closing ``;`` included), docstrings as the first statement of
+a module, class or function, comments from the tokenizer — and :mod:`.outlines` turns them
+into text with the same code, so ordinary code gets the same bytes. Where the two differ:
+
+- a file the running Python cannot parse (a syntax error, Python 2, syntax newer than the
+  interpreter, null bytes, nesting deeper than the parser allows, a lone carriage return as
+  a line end) gets no outline here (it is shown whole or cut), where tree-sitter recovers;
+- a docstring tree-sitter reads as one string but the scanner here does not (an f-string
+  reusing its own quotes inside ``{}``) is elided with the body rather than kept.
+
+Only statements are walked, never expressions, so a deeply nested expression costs no
+recursion here; the parser's own limits raise, and the file gets no outline.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import sys
+import tokenize
+from dataclasses import dataclass
+
+from .outlines import (
+    MARKER,
+    Definition,
+    Edit,
+    Outline,
+    apply_edits,
+    comment_span,
+    docstring_summary,
+    nest,
+    signature_of,
+)
+
+__all__ = ["VERSION", "outline"]
+
+#: what made the outline, for the cache key: the parser's output differs by Python version
+VERSION = "ast " + ".".join(map(str, sys.version_info[:3]))
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+#: what the parser or tokenizer raise on a file they cannot read (a null byte is a ValueError
+#: before Python 3.12, an undecodable byte kept as a surrogate a UnicodeEncodeError)
+_UNREADABLE = (SyntaxError, ValueError, RecursionError, MemoryError, tokenize.TokenError)
+
+
+def outline(text: str) -> Outline | None:
+    """The outline of the Python source ``text``; None when the running Python cannot parse
+    it (the file is then shown whole or cut, as without any outline)."""
+    if "\r" in text.replace("\r\n", ""):
+        return None  # ast counts a lone "\r" as a line end, the offsets here do not
+    try:
+        return _Source(text).outline()
+    except _UNREADABLE:
+        return None
+
+
+@dataclass
+class _Found:
+    """One definition: its span, its body's, its name, line and first statement."""
+
+    start: int
+    end: int
+    body: tuple[int, int]
+    name: str
+    line: int
+    function: bool
+    first: ast.stmt
+
+
+class _Source:
+    """One file's text as bytes, with the byte offset of each line and its comments."""
+
+    def __init__(self, text: str) -> None:
+        self.tree = ast.parse(text)
+        self.data = text.encode("utf-8")
+        self.lines = text.split("\n")
+        self.starts = [0]
+        for line in self.lines[:-1]:
+            self.starts.append(self.starts[-1] + len(line.encode("utf-8")) + 1)
+        # the tokenizer is most of the cost (pure Python before 3.12): only when it may find one
+        self.comments = sorted(self._comments(text)) if "#" in text else []
+
+    def outline(self) -> Outline:
+        """The compressed text and definitions, as :func:`.compress.outline` gives them."""
+        edits: list[Edit] = [(*comment_span(self.data, start, end), b"")
+                             for start, end in self.comments]
+        body = self.tree.body
+        if body and (doc := self._docstring(body[0])) is not None and not (
+                self.comments and self.comments[0][0] < doc[0]):
+            # tree-sitter reads a module's docstring only when nothing, not even a comment,
+            # comes before it
+            edits.append((*doc, docstring_summary(self.data[doc[0]:doc[1]])))
+        found = self._definitions()
+        for item in found:
+            if item.function:
+                edits.append((*item.body, self._elided(item)))
+            elif (doc := self._docstring(item.first)) is not None:
+                edits.append((*doc, docstring_summary(self.data[doc[0]:doc[1]])))
+        definitions = [(item.start, item.end, Definition(
+            item.name, signature_of(self.data, item.start, item.body[0], self.comments), 0,
+            item.line)) for item in found]
+        bodies = [item.body for item in found if item.function]
+        return Outline("python", apply_edits(self.data, edits), nest(definitions, bodies))
+
+    def _comments(self, text: str) -> list[tuple[int, int]]:
+        found = []
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                (row, col), (_, end) = token.start, token.end
+                stop = self._offset(row, end, chars=True)
+                # tree-sitter's comment runs to the "\n": a "\r" before it is the comment's
+                stop += self.data[stop:stop + 1] == b"\r"
+                found.append((self._offset(row, col, chars=True), stop))
+        return found
+
+    def _offset(self, line: int, column: int, chars: bool = False) -> int:
+        """The byte offset of ``line`` (1-based) and ``column`` (ast's: bytes; the
+        tokenizer's: characters)."""
+        if chars:
+            column = len(self.lines[line - 1][:column].encode("utf-8"))
+        return self.starts[line - 1] + column
+
+    def _definitions(self) -> list[_Found]:
+        """Every function and class, at any depth (statements only: no expression is
+        walked, so no recursion follows a deep one)."""
+        found: list[_Found] = []
+        stack: list[ast.AST] = list(reversed(self.tree.body))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, _DEFINITIONS):
+                found.append(self._found(node))
+            stack.extend(reversed([child for child in ast.iter_child_nodes(node) if isinstance(
+                child, (ast.stmt, ast.excepthandler, ast.match_case))]))
+        return found
+
+    def _found(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> _Found:
+        start = self._offset(node.lineno, node.col_offset)
+        body = (self._statement_start(node.body[0]), self._statement_end(node.body[-1]))
+        return _Found(start, body[1], body, node.name, node.lineno,
+                      isinstance(node, _FUNCTIONS), node.body[0])
+
+    def _statement_start(self, node: ast.stmt) -> int:
+        """Where a statement starts: at its first decorator's ``@`` when it has one."""
+        decorators = getattr(node, "decorator_list", None)
+        if not decorators:
+            return self._offset(node.lineno, node.col_offset)
+        first = decorators[0]
+        position = self._offset(first.lineno, first.col_offset)
+        at = self.data.rfind(b"@", 0, position)
+        return at if at >= 0 else position
+
+    def _statement_end(self, node: ast.stmt) -> int:
+        """Where a body's last statement ends, a ``;`` after it included (as tree-sitter's
+        block has it)."""
+        end = self._offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
+        after = end
+        while after < len(self.data) and self.data[after:after + 1] in (b" ", b"\t"):
+            after += 1
+        return after + 1 if self.data[after:after + 1] == b";" else end
+
+    def _docstring(self, node: ast.stmt) -> tuple[int, int] | None:
+        """The span of the string that is the statement ``node``, when it is one string
+        literal as tree-sitter reads one (not parenthesized, not two strings joined)."""
+        if not isinstance(node, ast.Expr):
+            return None
+        value = node.value
+        if not (isinstance(value, ast.JoinedStr) or (
+                isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)))):
+            return None
+        if (value.lineno, value.col_offset) != (node.lineno, node.col_offset):
+            return None  # in parentheses
+        start = self._offset(value.lineno, value.col_offset)
+        end = self._offset(value.end_lineno or value.lineno, value.end_col_offset or 0)
+        return (start, end) if _one_literal(self.data[start:end]) else None
+
+    def _elided(self, item: _Found) -> bytes:
+        """A function's body as the outline shows it: its docstring's summary, if it starts
+        with one, then the marker."""
+        doc = self._docstring(item.first)
+        if doc is None:
+            return MARKER.encode()
+        indent = b" " * (item.body[0] - self.data.rfind(b"\n", 0, item.body[0]) - 1)
+        return (docstring_summary(self.data[doc[0]:doc[1]]) + b"\n" + indent
+                + MARKER.encode())
+
+
+def _one_literal(raw: bytes) -> bool:
+    """Whether ``raw`` is a single string literal: its closing quote is its last byte."""
+    prefix = len(raw) - len(raw.lstrip(b"rRbBuUfF"))
+    quote = next((q for q in (b'"""', b"'''", b'"', b"'") if raw.startswith(q, prefix)), None)
+    if quote is None:
+        return False
+    index = prefix + len(quote)
+    while index < len(raw):
+        if raw[index:index + 1] == b"\\":
+            index += 2
+        elif raw.startswith(quote, index):
+            return index + len(quote) == len(raw)
+        else:
+            index += 1
+    return False
