@@ -376,12 +376,13 @@ def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: 
     gave), and those cut. Without the compress extra there is no PageRank: source still comes
     before prose, the most imported files first (``used``: path -> importers)."""
     known = used or {}
-    key: Any = lambda d: budget_key(d, priority, known.get(d.path, 0))  # noqa: E731
+    top = 1 if frame.info.sections else 0  # several sources: each its own top folder
+    key: Any = lambda d: budget_key(d, priority, known.get(d.path, 0), top=top)  # noqa: E731
     choices: Any = None
     group: Any = None
     if analysis is not None:
         if analysis.ranked:
-            key = _key(analysis, priority, with_query=False)
+            key = _key(analysis, priority, with_query=False, top=top)
         choices = lambda d: analysis.alternatives(d, _views(analysis, d, options))  # noqa: E731
         # a large module yields to the map entries of its kind
         group = lambda d: (tier(d.path) if tier else 0, key(d)[:2])  # noqa: E731
@@ -394,8 +395,9 @@ def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: 
     # relevant files get what is left.
     shown = {d.path for d in fitted.kept
              if is_source(d.path, priority)}
-    fitted = fit(documents, budget, frame.measure, priority, tier, key=_key(analysis, priority),
-                 views=choices, protected=lambda d: d.path in shown)
+    fitted = fit(documents, budget, frame.measure, priority, tier,
+                 key=_key(analysis, priority, top=top), views=choices,
+                 protected=lambda d: d.path in shown)
     return fitted.kept, fitted.cut
 
 
@@ -424,9 +426,10 @@ def _views(analysis: views.Analysis, document: Document, options: Options
     return ("full", "compressed", "map")
 
 
-def _key(analysis: views.Analysis, priority: PatternSet, with_query: bool = True) -> Any:
+def _key(analysis: views.Analysis, priority: PatternSet, with_query: bool = True,
+         top: int = 0) -> Any:
     return lambda d: budget_key(d, priority, analysis.importance(d.path),
-                                analysis.score(d.path) if with_query else None)
+                                analysis.score(d.path) if with_query else None, top=top)
 
 
 def _map(documents: list[Document], analysis: views.Analysis, frame: Frame, budget: int,

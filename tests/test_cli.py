@@ -192,3 +192,19 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing(make_repo: MakeRepo,
     assert process.returncode == 130
     assert err.decode() == "gitdigest: error: interrupted\n"
     assert list(out_dir.iterdir()) == []  # no digest, no temporary file
+
+
+@pytest.mark.slow
+@pytest.mark.extra
+def test_python_m_in_a_checkout_of_a_dependency_imports_the_installed_one(
+        make_repo: MakeRepo) -> None:
+    # `python -m` puts the working folder first on sys.path: in a numpy checkout a budgeted
+    # run's ranking imported scipy, scipy imported the checkout's numpy/, and the run failed
+    root = make_repo({"numpy/__init__.py": "raise ImportError('the checkout, not numpy')\n",
+                      "src/app.py": "".join(f"def f{i}(x):\n    return x + {i}\n\n"
+                                            for i in range(40)),
+                      "README.md": "# app\n"})
+    done = subprocess.run([sys.executable, "-m", "gitdigest", ".", "--map", "--no-cache",
+                           "-o", "-", "-q"], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "FILE: src/app.py (map)" in done.stdout

@@ -27,7 +27,8 @@ REPO = {
 
 @pytest.mark.parametrize(
     ("path", "expected"),
-    [("README.md", 1), ("pkg/README.rst", 1), ("src/a.py", 2), ("pkg/__main__.py", 2),
+    [("README.md", 1), ("README", 1), ("pkg/README.rst", 3), ("tools/swig/README", 3),
+     ("src/a.py", 2), ("pkg/__main__.py", 2),
      ("docs/index.md", 3), ("pyproject.toml", 3), ("web/package.json", 3),
      ("requirements.txt", 3), ("docs/guide.md", 4), ("docs/snippet.py", 4), ("NOTES", 4),
      ("tests/test_a.py", 5), ("src/a_test.go", 5), ("web/a.spec.ts", 5), ("examples/x.py", 6),
@@ -205,3 +206,49 @@ def test_protected_files_keep_room_wherever_they_come_in_the_order() -> None:
     # more room goes to the files in order: other.md, then p1 whole
     assert fitted(1100, protect=True) == {"a.py": "full", "other.md": "full", "p1.py": "full",
                                           "p2.py": "map"}
+
+
+NESTED_READMES = {  # prose about side tools, each larger than every module's map entry
+    "release/README.md": "# Release\n\n" + "Tag the release, build the wheels, upload. " * 40,
+    "benchmarks/README.rst": "Benchmarks\n==========\n\n" + "Run asv against main. " * 60,
+    "tools/swig/README": "SWIG typemaps for the C API, with their own tests and notes. " * 30,
+}
+MODULES = {f"src/pkg/m{i}.py": "".join(f"def m{i}_step_{j}(value: int) -> int:\n"
+                                        f"    total = value * {j}\n    return total + {j}\n\n\n"
+                                        for j in range(6)) for i in range(4)}
+
+
+def test_the_top_readme_and_the_source_come_before_nested_readmes(make_repo: MakeRepo) -> None:
+    # numpy at 4,000 tokens kept four READMEs of side folders (3,333 tokens) and one map entry,
+    # and cut its own README: READMEs of any depth came first, smallest first
+    root = make_repo({"README.md": PACKAGE["README.md"], **MODULES, **NESTED_READMES})
+    mapped = digest(str(root), max_tokens=10**6, map=True)
+    entries = sum(d.block_tokens for d in mapped.files)
+    whole = digest(str(root), max_tokens=10**6)
+    counts = {d.path: d.block_tokens for d in whole.files}
+    frame = digest(str(root), max_tokens=400).summary.tokens - sum(
+        d.block_tokens for d in digest(str(root), max_tokens=400).files)
+    assert entries < min(counts[p] for p in NESTED_READMES)
+    budget = frame + counts["README.md"] + entries + 100
+    result = digest(str(root), max_tokens=budget)
+    kept = {d.path: d.view for d in result.files}
+    assert result.summary.tokens <= budget
+    assert kept.get("README.md") == "full"
+    assert set(MODULES) <= set(kept), kept
+    assert not set(NESTED_READMES) & set(kept), kept
+    # with room for everything, nothing is lost
+    assert set(NESTED_READMES) <= {d.path for d in digest(str(root), max_tokens=10**6).files}
+
+
+def test_each_source_of_several_keeps_its_own_readme_first(make_repo: MakeRepo) -> None:
+    assert rank("flask/README.md", top=1) == 1 and rank("flask/docs/README.md", top=1) == 3
+    readme = "# Tool\n\n" + "What this tool is for, in a few words. " * 8
+    roots = [make_repo({"README.md": readme, **MODULES}, name=name) for name in ("one", "two")]
+    sources = [str(r) for r in roots]
+    readmes = sum(d.block_tokens for d in digest(sources).files if d.path.endswith("README.md"))
+    probe = digest(sources, max_tokens=1000)
+    frame = probe.summary.tokens - sum(d.block_tokens for d in probe.files)
+    # room for the two READMEs and little else (a map entry is ~60 tokens): the source comes
+    # after them
+    kept = {d.path for d in digest(sources, max_tokens=frame + readmes + 30).files}
+    assert {"one/README.md", "two/README.md"} <= kept

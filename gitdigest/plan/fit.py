@@ -5,11 +5,11 @@ source first (:mod:`gitdigest.focus.rank`); ties, and ranks without importance, 
 first. With ``--query`` the blended relevance decides first (:func:`budget_key`):
 
 0. paths matching ``--priority`` patterns
-1. README files (short, and they say what the code is for)
+1. the README at the top (short, and it says what the code is for)
 2. the package's own source (a language :mod:`gitdigest.focus.compress` parses), entry points
    included
 3. the docs' entry point (``docs/index.*``), manifests and configuration (``pyproject.toml``,
-   ``package.json``, ``go.mod``...)
+   ``package.json``, ``go.mod``...), and the READMEs of subfolders
 4. other documentation and files
 5. tests
 6. examples, samples, demos
@@ -64,17 +64,20 @@ def is_source(path: str, priority: PatternSet | None = None) -> bool:
     return rank(path, priority) == SOURCE
 
 
-def rank(path: str, priority: PatternSet | None = None) -> int:
-    """The priority rank of ``path`` (lower comes first)."""
+def rank(path: str, priority: PatternSet | None = None, *, top: int = 0) -> int:
+    """The priority rank of ``path`` (lower comes first); ``top`` is the depth of a source's
+    own folder (1 when several sources are each a top-level folder of the digest)."""
     if priority and priority.match(path) is not None:
         return 0
     if _HOUSEKEEPING.search(path):
         return 8
     if _EXAMPLES.search(path):  # an example's README and manifest too
         return 6
-    if _README.match(path):
+    if _README.match(path) and path.count("/") == top:
         return 1
-    if _DOCS_INDEX.match(path) or path.rpartition("/")[2] in MANIFESTS:
+    # a side folder's README (release steps, benchmarks, a vendored tool) waits behind the
+    # source: first, and smallest first, they took most of numpy's 4,000 tokens
+    if _DOCS_INDEX.match(path) or path.rpartition("/")[2] in MANIFESTS or _README.match(path):
         return 3
     if _DATA.search(path):
         return 7
@@ -86,11 +89,13 @@ def rank(path: str, priority: PatternSet | None = None) -> int:
 
 
 def budget_key(document: Document, priority: PatternSet | None = None,
-               importance: float = 0.0, relevance: float | None = None) -> tuple[Any, ...]:
+               importance: float = 0.0, relevance: float | None = None, *,
+               top: int = 0) -> tuple[Any, ...]:
     """Where ``document`` comes in the budget order (smaller first). One sort key, so other
-    tiers (a diff's changed files, say) can go in front of it as one more element."""
+    tiers (a diff's changed files, say) can go in front of it as one more element. ``top``:
+    as :func:`rank` takes it."""
     path = document.path
-    level = rank(path, priority)
+    level = rank(path, priority, top=top)
     source = 0 if level in (0, SOURCE) and language_of(path) is not None else 1
     if relevance is not None:
         return (level != 0, -relevance, level, source, document.block_tokens, path)
