@@ -68,9 +68,9 @@ def clean_message(message: str) -> str:
 SOURCE = frozenset(("py", "pyi", "go", "js", "jsx", "mjs", "cjs", "ts", "tsx", "rs", "java", "c",
                     "h", "cc", "cpp", "hpp", "cs", "rb", "php", "kt", "swift", "scala"))
 #: folders whose files are not the project's source
-NOT_SOURCE = frozenset(("test", "tests", "testing", "spec", "specs", "__tests__", "testdata",
-                        "fixtures", "examples", "example", "docs", "doc", "benchmarks", "bench",
-                        "vendor", "third_party"))
+NOT_SOURCE = frozenset(("test", "tests", "testing", "testsuite", "spec", "specs", "__tests__",
+                        "testdata", "fixtures", "examples", "example", "docs", "doc",
+                        "benchmarks", "bench", "vendor", "third_party"))
 _TEST_NAME = re.compile(r"^test_|_test\.[^.]+$|\.(?:test|spec)\.[^.]+$|^conftest\.py$")
 
 
