@@ -9,9 +9,7 @@ note, text, tail), so a budget stays exact whatever mix of views it ends up with
 
 from __future__ import annotations
 
-import sys
-from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..core.layout import TAIL, block_head, view_note
@@ -21,6 +19,7 @@ from ..count.cache import TokenCache
 from ..count.tokens import TokenCounter, get_core
 from . import memo
 from .compress import outlinable, outline
+from .rank import Uses
 
 Counts = dict[str, tuple[int, int]]  # view -> (tokens, block tokens)
 
@@ -85,7 +84,7 @@ class Parsed:
     counts: Counts
     texts: dict[str, str]
     names: frozenset[str] | None
-    uses: Counter[str] | None
+    uses: Uses | None
     words: list[str] | None
 
 
@@ -153,7 +152,7 @@ class _Found:
     counts: dict[str, Counts] = field(default_factory=dict)
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
     definitions: dict[str, frozenset[str]] = field(default_factory=dict)
-    uses: dict[str, Mapping[str, int]] = field(default_factory=dict)
+    uses: dict[str, Uses] = field(default_factory=dict)
     corpus: dict[str, list[str]] = field(default_factory=dict)
     #: paths whose outline is known (from the cache or a parse), with or without views
     outlined: set[str] = field(default_factory=set)
@@ -167,11 +166,8 @@ class _Found:
             self.counts[path] = parsed.counts
             self.texts[path] = parsed.texts
         if parsed.names is not None and parsed.uses is not None:
-            # one string per identifier, not one per file using it: a worker's results
-            # arrive as fresh copies (numpy: 1,240 files' identifiers, 16 MB less); a plain
-            # dict, as rebuilding a Counter costs its update call per file
             self.definitions[path] = parsed.names
-            self.uses[path] = {sys.intern(name): count for name, count in parsed.uses.items()}
+            self.uses[path] = parsed.uses
         if parsed.words is not None:
             self.corpus[path] = parsed.words
 
@@ -241,7 +237,7 @@ class _Memo:
                 entries.append((memo.texts_key(key), memo.pack(found.texts[path])))
             uses = memo.uses_key(document)
             if ranked and uses is not None and path in found.uses:
-                entries.append((uses, memo.pack(found.uses[path])))
+                entries.append((uses, memo.uses_entry(found.uses[path])))
         self.cache.put_blobs(entries)
 
     def remember_ranks(self, wanted: list[Document], boosted: Callable[[str], bool],
@@ -327,7 +323,7 @@ def _parse(document: Document, settings: _Settings, text: str | None = None) -> 
     found = outline(path, text) if _is_code(document) else None
     if found is not None:  # None: a Python file the standard library's parser cannot read
         names = frozenset(d.name for d in found.definitions)
-        uses = rank.references(text) if settings.rank else Counter()
+        uses = rank.references(text) if settings.rank else Uses("", ())
         if settings.compress:
             shown = {"compressed": found.compressed, "map": found.map_entry()}
             counts = _counts(settings.counter, document, shown["compressed"], shown["map"])
