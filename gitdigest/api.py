@@ -237,7 +237,12 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     settings = text_settings(options)
     if listing.explicit:  # a file named as SOURCE is digested whatever it is
         settings = replace(settings, keep_generated=True)
-    reader = Reader(source, counter, settings, cache=cache, progress=progress)
+    budgeted = budget is not None and not options.check
+    # the outline pass rides on the count: each file parsed as it is counted, in its worker
+    outliner = views.Outliner(
+        counter, compress=not options.line_numbers, question=options.query,
+        ranked=options.map or budgeted) if _parsed_early(options, budgeted) else None
+    reader = Reader(source, counter, settings, cache=cache, progress=progress, also=outliner)
     documents: list[Document] = []
     skipped = list(selection.skipped)
     for result in reader.analyze(selection.included, options.workers):
@@ -267,8 +272,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     kept, cut = documents, list[Document]()
     priority = PatternSet(options.priority, "--priority")
     tier = change.tier if change.tiers else None
-    analysis = _analysis(documents, reader, counter, options, priority,
-                         budget is not None and not options.check, cache)
+    analysis = _analysis(documents, reader, counter, options, priority, budgeted, cache,
+                         outliner)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
     notes = [*(counting_notes or []), *unused(options, source.info), *listing.notes,
              *selection.notes, *_replaced(documents), *_unstripped(documents, options),
@@ -330,13 +335,22 @@ def _count_early(source: Source, early: Listing, options: Options, cache: TokenC
     cache.flush()
 
 
+def _parsed_early(options: Options, budgeted: bool) -> bool:
+    """Whether :func:`_analysis` will parse with the compress extra (then each file is parsed
+    as it is counted): it is installed and views, importance or relevance are wanted."""
+    return compress.available() and (options.compress or options.map or budgeted
+                                     or options.query is not None or options.stats)
+
+
 def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
               options: Options, priority: PatternSet, budgeted: bool,
-              cache: TokenCache | None = None) -> views.Analysis | None:
+              cache: TokenCache | None = None, early: views.Outliner | None = None
+              ) -> views.Analysis | None:
     """Views, importance and relevance when an option uses them: asked for outright, or for a
     budget or the stats. ``--query`` needs the compress extra; without it, ``--compress``,
     ``--map`` and budgets still outline what :func:`compress.outlinable` can (Python, by the
-    standard library's parser), unranked, and need the extra only when no file is."""
+    standard library's parser), unranked, and need the extra only when no file is. ``early``
+    has the files parsed as they were counted (see :func:`_parsed_early`)."""
     if options.query is not None:
         compress.require("--query")
     asked = [name for name, on in (("--compress", options.compress), ("--map", options.map))
@@ -352,6 +366,7 @@ def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
     return views.analyze(documents, reader, counter, compress=not options.line_numbers,
                          question=options.query, workers=options.workers,
                          ranked=ranked and (options.map or budgeted), cache=cache,
+                         early=early,
                          boosted=lambda path: priority.match(path) is not None,
                          commits=_recent_commits(reader.source) if options.query else ())
 

@@ -8,6 +8,7 @@ import pytest
 from gitdigest import digest
 from gitdigest.count.cache import TokenCache
 from gitdigest.focus import compress, memo
+from gitdigest.focus.rank import references
 
 from .conftest import MakeRepo
 
@@ -38,5 +39,11 @@ def test_malformed_entries_are_misses(tmp_path) -> None:  # type: ignore[no-unty
         assert set(found) == {"k", "j"}
         assert memo.read_outline(found["k"]) is None and memo.read_outline(found["j"]) is None
         assert memo.read_ranks(found["k"]) is None
+        assert memo.read_uses(found["k"]) is None and memo.read_uses(found["j"]) is None
+        assert memo.read_uses(memo.pack({"names": "a\0b", "counts": [1]})) is None
+        uses = references("alpha beta alpha gamma")
+        assert memo.read_uses(memo.uses_entry(uses)) == uses
+        assert dict(uses.items()) == {"alpha": 2, "beta": 1, "gamma": 1}
+        assert memo.read_uses(memo.uses_entry(references(""))) == references("")
     finally:
         cache.close()

@@ -164,8 +164,8 @@ def test_a_test_of_no_one_file_lifts_nothing() -> None:
 def test_personalised_pagerank_reaches_what_the_seed_uses_and_who_uses_it() -> None:
     definitions = {"a.py": frozenset({"alpha"}), "b.py": frozenset({"beta"}),
                    "c.py": frozenset({"gamma"}), "far.py": frozenset({"delta"})}
-    uses = {"a.py": Counter({"beta": 1}), "b.py": Counter(), "c.py": Counter({"alpha": 1}),
-            "far.py": Counter()}
+    uses = {path: rank_module.Uses.of(Counter(used)) for path, used in
+            (("a.py", {"beta": 1}), ("b.py", {}), ("c.py", {"alpha": 1}), ("far.py", {}))}
     graph = rank_module.reference_graph(definitions, uses)
     near = rank_module.around(graph, {"a.py": 1.0})
     assert near["b.py"] > near["far.py"] and near["c.py"] > near["far.py"]

@@ -68,3 +68,28 @@ def test_map_lists_the_central_module_first(make_repo: MakeRepo) -> None:
     assert "FILE: pkg/core.py (map)\n" in text
     assert "class Engine\n  def run(self, item)\ndef parse_config(text)\n" in text
     assert "return normalize" not in text
+
+
+def test_pagerank_is_networkx_pagerank() -> None:
+    """The ranking's own power iteration gives networkx's weighted, personalised PageRank
+    (dangling files included), without building networkx's graph."""
+    networkx = pytest.importorskip("networkx")
+    from gitdigest.focus.rank import _pagerank, _weights
+
+    definitions, uses = {}, {}
+    for path, text in GRAPH.items():
+        found = outline(path, text)
+        assert found is not None
+        definitions[path] = frozenset(d.name for d in found.definitions)
+        uses[path] = references(text)
+    paths = sorted(uses)
+    weights = _weights(definitions, uses)
+    jumps = [10.0 if path == "pkg/api.py" else 1.0 for path in paths]
+    graph = networkx.DiGraph()
+    graph.add_nodes_from(paths)
+    graph.add_weighted_edges_from((user, owner, w) for (user, owner), w in weights.items())
+    expected = networkx.pagerank(graph, personalization=dict(zip(paths, jumps, strict=True)),
+                                 weight="weight", tol=1e-10, max_iter=500)
+    found = dict(zip(paths, _pagerank(paths, weights, jumps), strict=True))
+    assert found == pytest.approx(expected, rel=1e-9)
+    assert found["pkg/util.py"] > found["pkg/extra.py"]

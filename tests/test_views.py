@@ -14,7 +14,12 @@ from click.testing import CliRunner
 
 from gitdigest import digest
 from gitdigest.cli import cli
+from gitdigest.core import workers as worker_pool
+from gitdigest.core.records import Document
+from gitdigest.count.documents import Reader, TextSettings
 from gitdigest.count.tokens import TokenCounter
+from gitdigest.focus import views
+from gitdigest.sources.local import WorktreeSource
 
 from .conftest import MakeRepo
 
@@ -178,3 +183,54 @@ def test_compress_under_a_budget(repo: Path) -> None:
     assert views["README.md"] == "full" and views["pyproject.toml"] == "full"
     assert "full" not in {views[p] for p in views if p.startswith("pkg/") and p != "pkg/small.py"}
     assert TokenCounter("o200k_base").count(result.render("text")) == result.summary.tokens <= 3000
+
+
+class _Unread:
+    """Contents that must not be read: every file was parsed as it was counted."""
+
+    def __init__(self, inner: Reader) -> None:
+        self.inner = inner
+
+    def load(self, document: Document) -> str:
+        raise AssertionError(f"{document.path} read again")
+
+    def load_raw(self, document: Document) -> bytes | None:
+        return None
+
+    def read_ahead(self, documents: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_files_parsed_as_they_are_counted_give_what_a_second_pass_gives(
+        repo: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The outline pass that rides on the count (each file parsed in the worker that counted
+    it) gives the analysis a pass of its own gives, and reads no file again."""
+    monkeypatch.setattr(worker_pool, "PARALLEL_BYTES", 0)  # fork even for this small tree
+    counter = TokenCounter("o200k_base")
+    source = WorktreeSource(repo, str(repo))
+    entries = sorted((e for e in source.listing().entries if e.kind == "file"),
+                     key=lambda e: e.path)
+    alone = Reader(source, counter, TextSettings())
+    documents = [d for d in alone.analyze(entries, workers) if isinstance(d, Document)]
+    second = views.analyze(documents, alone, counter, workers=workers)
+    early = views.Outliner(counter)
+    riding = Reader(source, counter, TextSettings(), also=early)
+    counted = [d for d in riding.analyze(entries, workers) if isinstance(d, Document)]
+    assert counted == documents
+    assert set(early.found.outlined) == {d.path for d in documents if d.path.endswith(".py")}
+    first = views.analyze(counted, _Unread(riding), counter, workers=workers, early=early)
+    assert first.views == second.views and first.counts == second.counts
+    assert first.texts == second.texts
+    assert any(v.importance > 0 for v in first.views.values())
+
+
+def test_an_outliner_made_for_other_settings_is_not_used(repo: Path) -> None:
+    counter = TokenCounter("o200k_base")
+    source = WorktreeSource(repo, str(repo))
+    entries = [e for e in source.listing().entries if e.kind == "file"]
+    early = views.Outliner(counter, compress=False)
+    reader = Reader(source, counter, TextSettings(), also=early)
+    documents = [d for d in reader.analyze(entries, 1) if isinstance(d, Document)]
+    analysis = views.analyze(documents, reader, counter, workers=1, early=early)
+    assert analysis.counts["pkg/core.py"]["compressed"]  # parsed again, with views

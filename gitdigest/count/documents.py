@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from ..core.layout import TAIL, block_head, is_digest
 from ..core.records import EARLIER_OUTPUT, Document, Entry, Secret, Skipped, text_sha256
@@ -49,6 +49,18 @@ _TASK_BYTES = 4 * 1024 * 1024  # the most bytes of files in one task (but one fi
 #: id; None without a cache), and its bytes when it is small and shown as they are (for the
 #: render pass)
 Analyzed = tuple["Document | Skipped", "str | None", "bytes | None"]
+
+
+class Also(Protocol):
+    """A later stage's work on each counted file's exact text while it is in memory (in the
+    worker that counted it: the outline pass reads nothing again), and the keeper of its
+    results in the parent."""
+
+    def __call__(self, document: Document, text: str) -> Any:
+        """The work on one file, in the worker; None when there is nothing to keep."""
+
+    def keep(self, path: str, made: Any) -> None:
+        """Take one file's result, in the parent, as results arrive."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +95,13 @@ class Reader:
     """Turns entries into documents (or skips) for one source and one tokenizer."""
 
     def __init__(self, source: Source, counter: TokenCounter, text: TextSettings,
-                 *, cache: TokenCache | None = None, progress: Progress = no_progress) -> None:
+                 *, cache: TokenCache | None = None, progress: Progress = no_progress,
+                 also: Also | None = None) -> None:
         self.source = source
+        #: a later stage's work on each text counted, done while the text is in memory
+        self.also = also
+        #: what ``also`` made and the parent has not been handed yet, by path
+        self._made: dict[str, Any] = {}
         #: called in the parent only, never from a worker
         self.progress = progress
         self.counter = counter
@@ -229,11 +246,20 @@ class Reader:
             for task in _tasks(entries, 1, in_order=True):
                 yield from zip(task, self.analyze_batch([entries[i] for i in task]),
                                strict=True)
+                self._hand_over(self._made)
         elif can_fork():
             yield from self._in_processes(entries, workers)
         else:  # no safe fork: threads (tiktoken releases the GIL while it encodes)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 yield from enumerate(pool.map(self.analyze_keyed, entries))
+            self._hand_over(self._made)
+
+    def _hand_over(self, made: dict[str, Any]) -> None:
+        """Give ``also``'s results to its keeper, in the parent (and forget them here)."""
+        if self.also is not None:
+            for path, value in made.items():
+                self.also.keep(path, value)
+        made.clear()
 
     def _load_engines(self) -> None:
         """Load the tokenizer and the secret scanner side by side (both mostly outside the
@@ -254,7 +280,8 @@ class Reader:
         try:
             with forked_pool(workers, _start_worker) as pool:
                 done = pool.imap_unordered(_analyze_in_worker, range(len(tasks)))
-                for task, answers in done:
+                for task, answers, made in done:
+                    self._hand_over(made)
                     for position, (result, key, raw) in zip(tasks[task], answers, strict=True):
                         entry = entries[position]
                         yield position, (Document(entry, *result) if isinstance(result, tuple)
@@ -277,8 +304,15 @@ class Reader:
         mode = self.text.secrets
         scans = {i: secrets.apply(item.text, item.entry.path, mode)
                  for i, item in enumerate(staged) if isinstance(item, _Staged)}
-        return [self._finish(item, scans[i]) if isinstance(item, _Staged) else item
+        counted: list[tuple[Document, str]] | None = [] if self.also is not None else None
+        done = [self._finish(item, scans[i], counted) if isinstance(item, _Staged) else item
                 for i, item in enumerate(staged)]
+        if self.also is not None and counted:  # a phase of its own, like the scan and count
+            for document, text in counted:
+                made = self.also(document, text)
+                if made is not None:
+                    self._made[document.path] = made
+        return done
 
     def _stage(self, entry: Entry) -> _Staged | Analyzed:
         """A file read, decoded and ready to scan; or its result when it needs no scan."""
@@ -305,9 +339,10 @@ class Reader:
             return _Staged(entry, size, notebook, "notebook", decoded.charset, key, small)
         return _Staged(entry, size, decoded.text, "text", decoded.charset, key, small)
 
-    def _finish(self, item: _Staged, scan: tuple[str | None, list[secrets.Finding]]
-                ) -> Analyzed:
-        """The staged file's result once scanned: withheld, or transformed and counted."""
+    def _finish(self, item: _Staged, scan: tuple[str | None, list[secrets.Finding]],
+                counted: list[tuple[Document, str]] | None = None) -> Analyzed:
+        """The staged file's result once scanned: withheld, or transformed and counted (and
+        then added to ``counted`` with its text)."""
         entry = item.entry
         shown, findings = scan
         found = tuple(Secret(entry.path, f.line, f.rule) for f in findings)
@@ -318,6 +353,8 @@ class Reader:
         tokens, framed = self.counter.count_block(block_head(entry.path), text, TAIL)
         document = Document(entry, item.size, tokens, framed, item.charset, item.kind, found,
                             text_sha256(text))
+        if counted is not None:
+            counted.append((document, text))
         return document, item.key, item.small if self._shown_as_bytes(document) else None
 
     def _shown_as_bytes(self, document: Document) -> bool:
@@ -401,7 +438,7 @@ def _tasks(entries: Sequence[Entry], workers: int, *, in_order: bool = False
 Answer = tuple["tuple[Any, ...] | Skipped", "str | None", "bytes | None"]
 
 
-def _analyze_in_worker(number: int) -> tuple[int, list[Answer]]:
+def _analyze_in_worker(number: int) -> tuple[int, list[Answer], dict[str, Any]]:
     assert _reader_in_worker is not None
     entries, tasks = _work_in_worker
     answers: list[Answer] = []
@@ -413,7 +450,8 @@ def _analyze_in_worker(number: int) -> tuple[int, list[Answer]]:
                              result.kind, result.secrets, result.sha256), key, raw))
         else:
             answers.append((result, key, raw))
-    return number, answers
+    made, _reader_in_worker._made = _reader_in_worker._made, {}  # sent once, with its task
+    return number, answers, made
 
 
 def _withheld(mode: str, found: tuple[Secret, ...]) -> str:

@@ -15,7 +15,6 @@ import importlib.util
 import json
 import os
 import zlib
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from ..core.records import Document
 from ..count.cache import TokenCache, cache_key
 from .compress import backend
 from .pyoutline import VERSION
+from .rank import Uses
 
 #: view -> (tokens, block tokens)
 Counts = dict[str, tuple[int, int]]
@@ -145,12 +145,21 @@ class Texts(dict[str, dict[str, str]]):
         return texts
 
 
-def read_uses(data: bytes) -> Counter[str] | None:
+def uses_entry(uses: Uses) -> bytes:
+    """A file's uses entry."""
+    return pack({"names": uses.names, "counts": uses.counts})
+
+
+def read_uses(data: bytes) -> Uses | None:
     """A uses entry; None when malformed."""
     value = unpack(data)
-    if not isinstance(value, dict):
+    try:
+        names, counts = value["names"], tuple(int(count) for count in value["counts"])
+    except (TypeError, KeyError, ValueError):
         return None
-    return Counter({str(name): int(count) for name, count in value.items()})
+    if not isinstance(names, str) or len(names.split("\0")) != max(len(counts), 1):
+        return None
+    return Uses(names, counts)
 
 
 def read_ranks(data: bytes) -> dict[str, float] | None:

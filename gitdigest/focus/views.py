@@ -9,8 +9,6 @@ note, text, tail), so a budget stays exact whatever mix of views it ends up with
 
 from __future__ import annotations
 
-import sys
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -21,6 +19,7 @@ from ..count.cache import TokenCache
 from ..count.tokens import TokenCounter, get_core
 from . import memo
 from .compress import outlinable, outline
+from .rank import Uses
 
 Counts = dict[str, tuple[int, int]]  # view -> (tokens, block tokens)
 
@@ -70,7 +69,7 @@ class Analysis:
 
 @dataclass(frozen=True)
 class _Settings:
-    contents: Contents
+    contents: Contents | None  # None: the text is given (see Outliner)
     counter: TokenCounter
     compress: bool
     question: str | None
@@ -78,14 +77,14 @@ class _Settings:
 
 
 @dataclass(frozen=True)
-class _Parsed:
+class Parsed:
     """What one file yields: view counts, the names it defines, the identifiers it uses and,
     with a query, the words BM25 sees."""
 
     counts: Counts
     texts: dict[str, str]
     names: frozenset[str] | None
-    uses: Counter[str] | None
+    uses: Uses | None
     words: list[str] | None
 
 
@@ -99,7 +98,7 @@ def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCou
             boosted: Callable[[str], bool] = lambda path: False,
             workers: int | None = None, ranked: bool = True,
             commits: Sequence[Sequence[str]] = (),
-            cache: TokenCache | None = None) -> Analysis:
+            cache: TokenCache | None = None, early: Outliner | None = None) -> Analysis:
     """Outline every file a grammar handles, count its views, rank all files by importance
     and, with ``question``, by relevance. ``compress`` False (e.g. under ``--line-numbers``,
     whose numbered text no grammar parses) keeps every file whole but still ranks them.
@@ -107,12 +106,15 @@ def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCou
     ``commits`` (the files of recent commits) let ``question`` find files that change together.
     Files are parsed by forked workers, as the documents stage counts them; with a ``cache``
     (and no question), outlines and ranks come from it when the files are unchanged
-    (:mod:`.memo`), and what is parsed is stored there."""
+    (:mod:`.memo`), and what is parsed is stored there. ``early`` holds the files parsed
+    already as they were counted (:class:`Outliner`, made with the same settings): they are
+    not read again."""
     from . import rank, retrieve
 
     wanted = [d for d in documents if question is not None or _is_code(d)]
     settings = _Settings(contents, counter, compress, question, ranked or question is not None)
-    found = _Found()
+    found = early.found if early is not None and early.serves(settings) else _Found()
+    fresh = [d for d in wanted if d.path in found.outlined]  # parsed as they were counted
     remembered = _Memo(cache, counter.name, compress) if (
         cache is not None and cache.enabled and question is None) else None
     importance = remembered.recall(wanted, found, boosted, settings.rank) if remembered else None
@@ -120,7 +122,7 @@ def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCou
     for document, parsed in zip(parse, _parse_all(parse, settings, workers), strict=True):
         found.add(document.path, parsed)
     if remembered is not None:
-        remembered.remember(parse, found, settings.rank)
+        remembered.remember([*fresh, *parse], found, settings.rank)
     if importance is None:
         importance = rank.importance(found.definitions, found.uses, boosted) if (
             settings.rank) else {}
@@ -150,25 +152,22 @@ class _Found:
     counts: dict[str, Counts] = field(default_factory=dict)
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
     definitions: dict[str, frozenset[str]] = field(default_factory=dict)
-    uses: dict[str, Counter[str]] = field(default_factory=dict)
+    uses: dict[str, Uses] = field(default_factory=dict)
     corpus: dict[str, list[str]] = field(default_factory=dict)
     #: paths whose outline is known (from the cache or a parse), with or without views
     outlined: set[str] = field(default_factory=set)
     #: paths whose views' texts stay in the cache until shown: their keys there
     stored: dict[str, str] = field(default_factory=dict)
 
-    def add(self, path: str, parsed: _Parsed) -> None:
+    def add(self, path: str, parsed: Parsed) -> None:
         """One parse's results."""
         self.outlined.add(path)
         if parsed.counts:
             self.counts[path] = parsed.counts
             self.texts[path] = parsed.texts
         if parsed.names is not None and parsed.uses is not None:
-            # one string per identifier, not one per file using it: a worker's results
-            # arrive as fresh copies (numpy: 1,240 files' identifiers, 16 MB less)
             self.definitions[path] = parsed.names
-            self.uses[path] = Counter({sys.intern(name): count
-                                       for name, count in parsed.uses.items()})
+            self.uses[path] = parsed.uses
         if parsed.words is not None:
             self.corpus[path] = parsed.words
 
@@ -191,8 +190,11 @@ class _Memo:
                ranked: bool) -> dict[str, float] | None:
         """Fill ``found`` with the outlines known; the importance when known for this set
         of files (else the uses known, to rank them again)."""
-        outlines = memo.get(self.cache, map(self._outline_key, wanted))
+        outlines = memo.get(self.cache, (self._outline_key(d) for d in wanted
+                                         if d.path not in found.outlined))
         for document in wanted:
+            if document.path in found.outlined:
+                continue  # parsed in this run already
             data = outlines.get(self._outline_key(document) or "")
             entry = memo.read_outline(data) if data is not None else None
             if entry is not None:
@@ -218,7 +220,8 @@ class _Memo:
         for document in wanted:
             data = known.get(memo.uses_key(document) or "")
             uses = memo.read_uses(data) if data is not None else None
-            if uses is not None and document.path in found.definitions:
+            if (uses is not None and document.path in found.definitions
+                    and document.path not in found.uses):
                 found.uses[document.path] = uses
 
     def remember(self, parsed: list[Document], found: _Found, ranked: bool) -> None:
@@ -234,7 +237,7 @@ class _Memo:
                 entries.append((memo.texts_key(key), memo.pack(found.texts[path])))
             uses = memo.uses_key(document)
             if ranked and uses is not None and path in found.uses:
-                entries.append((uses, memo.pack(found.uses[path])))
+                entries.append((uses, memo.uses_entry(found.uses[path])))
         self.cache.put_blobs(entries)
 
     def remember_ranks(self, wanted: list[Document], boosted: Callable[[str], bool],
@@ -244,13 +247,40 @@ class _Memo:
         self.cache.put_blobs([(key, memo.pack(importance))])
 
 
+class Outliner:
+    """:func:`analyze`'s parse, done on each file as the documents stage counts it (see
+    ``Reader``'s ``also``): in the worker that just read and counted the text, so the outline
+    pass reads and decodes nothing again and needs no pool of its own. What the workers send
+    is kept in the parent as it arrives; :func:`analyze` takes it as ``early``."""
+
+    def __init__(self, counter: TokenCounter, *, compress: bool = True,
+                 question: str | None = None, ranked: bool = True) -> None:
+        self.settings = _Settings(None, counter, compress, question,
+                                  ranked or question is not None)
+        self.found = _Found()
+
+    def __call__(self, document: Document, text: str) -> Parsed | None:
+        """The file's parse (in a worker), or None when :func:`analyze` parses no such file."""
+        if self.settings.question is None and not _is_code(document):
+            return None
+        return _parse(document, self.settings, text)
+
+    def keep(self, path: str, made: Parsed) -> None:
+        """One file's parse, in the parent."""
+        self.found.add(path, made)
+
+    def serves(self, settings: _Settings) -> bool:
+        """Whether what was parsed is what ``settings`` parse."""
+        return replace(self.settings, contents=settings.contents) == settings
+
+
 def _is_code(document: Document) -> bool:
     return (document.kind == "text" and document.bytes <= OUTLINE_LIMIT
             and outlinable(document.path))
 
 
 def _parse_all(documents: list[Document], settings: _Settings, workers: int | None
-               ) -> Iterator[_Parsed]:
+               ) -> Iterator[Parsed]:
     global _settings
     if not (worth_parallel(workers, len(documents), sum(d.bytes for d in documents))
             and can_fork()):
@@ -274,16 +304,18 @@ def _start_worker() -> None:
         source.reopen()
 
 
-def _parse_in_worker(document: Document) -> _Parsed:
+def _parse_in_worker(document: Document) -> Parsed:
     assert _settings is not None
     return _parse(document, _settings)
 
 
-def _parse(document: Document, settings: _Settings) -> _Parsed:
+def _parse(document: Document, settings: _Settings, text: str | None = None) -> Parsed:
     from . import query, rank
 
     path = document.path
-    text = settings.contents.load(replace(document, view="full"))
+    if text is None:
+        assert settings.contents is not None
+        text = settings.contents.load(replace(document, view="full"))
     names: frozenset[str] | None = None
     counts: Counts = {}
     texts: dict[str, str] = {}
@@ -291,14 +323,14 @@ def _parse(document: Document, settings: _Settings) -> _Parsed:
     found = outline(path, text) if _is_code(document) else None
     if found is not None:  # None: a Python file the standard library's parser cannot read
         names = frozenset(d.name for d in found.definitions)
-        uses = rank.references(text) if settings.rank else Counter()
+        uses = rank.references(text) if settings.rank else Uses("", ())
         if settings.compress:
             shown = {"compressed": found.compressed, "map": found.map_entry()}
             counts = _counts(settings.counter, document, shown["compressed"], shown["map"])
             texts = {view: shown[view] for view in counts}
     words = (query.document_words(path, names or (), text) if settings.question is not None
              else None)
-    return _Parsed(counts, texts, names, uses, words)
+    return Parsed(counts, texts, names, uses, words)
 
 
 def _counts(counter: TokenCounter, document: Document, compressed: str, entry: str) -> Counts:
