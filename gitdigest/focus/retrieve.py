@@ -44,7 +44,7 @@ _VERBS = frozenset((
     "all", "any", "into", "than", "that", "then", "there", "these", "they", "set", "get",
     "doc", "docs", "test", "tests", "type", "types", "typing", "bump", "version", "release"))
 #: the weights of the signals (they add up to 1; tuned on the benchmark's tuning half)
-WEIGHTS = {"names": 0.20, "paths": 0.15, "text": 0.55, "graph": 0.05, "history": 0.05}
+WEIGHTS = {"names": 0.20, "paths": 0.20, "text": 0.48, "graph": 0.02, "history": 0.10}
 #: how many recent commits the history signal reads, and the most files one may touch
 HISTORY_COMMITS = 300
 _LARGE_COMMIT = 20
