@@ -317,6 +317,11 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                   shape=frame.shape, contents_reader=contents, options=options)
 
 
+#: with --query, the most relevant files with an outline that always get a view under a
+#: budget (their map entry at least), whether the plain order shows them or not
+ASKED_KEPT = 5
+
+
 #: the repository map's budget when neither --max-tokens nor --model gives one
 MAP_BUDGET = 4000
 
@@ -408,10 +413,13 @@ def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: 
     # The question reorders; it never shows less: every source file (not a test or an
     # example) the plain order shows keeps room for at least its map entry, and the most
     # relevant files get what is left.
-    shown = {d.path for d in fitted.kept
-             if is_source(d.path, priority)}
-    fitted = fit(documents, budget, frame.measure, priority, tier,
-                 key=_key(analysis, priority, top=top), views=choices,
+    key = _key(analysis, priority, top=top)
+    shown = {d.path for d in fitted.kept if is_source(d.path, priority)}
+    # and the files asked about are never left out for lack of room for a whole text
+    outlined = [d.path for d in sorted(documents, key=key)
+                if analysis.as_view(d, "map") is not None]
+    shown.update(outlined[:ASKED_KEPT])
+    fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
                  protected=lambda d: d.path in shown)
     return fitted.kept, fitted.cut
 

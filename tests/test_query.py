@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from gitdigest import digest
 from gitdigest.cli import cli
 from gitdigest.focus import rank as rank_module
-from gitdigest.plan import fit as fit_module
 from gitdigest.focus.query import _plain_bm25, bm25, stem, words
 from gitdigest.focus.retrieve import is_test, name_hits, parse, path_hits, relevance, subject_of
+from gitdigest.plan import fit as fit_module
 
 from .conftest import MakeRepo, git
 
@@ -425,3 +425,25 @@ def test_a_tight_budget_still_shows_the_asked_file_whole(make_repo: MakeRepo,
     monkeypatch.setattr(fit_module, "FLOOR_SHARE", 1.0)
     floored = digest(str(root), max_tokens=800, query=question)
     assert {d.path: d.view for d in floored.files}["src/shop/pricing.py"] != "full"
+
+
+def test_the_file_asked_about_always_gets_a_view(make_repo: MakeRepo,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # at these budgets the room left after the frame holds about one file whole: the file
+    # asked about may not fit whole, but it must not give all its room to the files after it
+    root = make_repo(SHOP)
+    cases = [("tax_rate of a country", "src/shop/pricing.py"),
+             ("how is shipping_cost computed", "src/shop/shipping.py"),
+             ("send_receipt by email", "src/shop/emails.py")]
+
+    def views() -> list[str | None]:
+        found = []
+        for (question, path), budget in itertools.product(cases, range(450, 800, 50)):
+            asked = digest(str(root), max_tokens=budget, query=question)
+            assert asked.summary.tokens <= budget
+            found.append({d.path: d.view for d in asked.files}.get(path))
+        return found
+
+    assert None not in views()
+    monkeypatch.setattr("gitdigest.api.ASKED_KEPT", 0)  # what happened before
+    assert None in views()

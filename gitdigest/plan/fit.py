@@ -280,8 +280,9 @@ def _fit_protected(documents: list[Document], order: list[Document],
                    options: dict[int, list[Document]], cost: dict[int, list[int]],
                    protected: Callable[[Document], bool], budget: int, measure: Measure) -> Fit:
     """:func:`fit` keeping room for the ``protected`` files: the first files in order are
-    shown whole while they fit what the protected files leave (:func:`_lead`); then, in order, each file
-    gets the richest view that leaves every later protected file not yet shown its cheapest;
+    shown whole while they fit what the protected files leave (:func:`_lead`); then, in
+    order, each file gets the richest view that leaves every later protected file not yet
+    shown its cheapest;
     round after round the slack the exact count leaves goes to the first files in order (a
     richer view for a file already shown, or a new file). Over budget, unprotected files go
     first."""
