@@ -196,6 +196,20 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing(make_repo: MakeRepo,
 
 @pytest.mark.slow
 @pytest.mark.extra
+def test_python_m_runs_no_module_of_the_repository_it_digests(make_repo: MakeRepo) -> None:
+    # a hostile repository names its files after modules gitdigest imports: `python -m` puts
+    # the working folder first on sys.path, so they ran before the folder was taken off
+    hostile = "import pathlib\npathlib.Path('PWNED').write_text('ran')\nraise SystemExit(99)\n"
+    root = make_repo({f"{name}.py": hostile for name in
+                      ("json", "typing", "subprocess", "logging", "dataclasses", "click")}
+                     | {"README.md": "# app\n"})
+    done = subprocess.run([sys.executable, "-m", "gitdigest", ".", "--no-cache", "-o", "-",
+                           "-q"], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not (root / "PWNED").exists()
+    assert "FILE: json.py" in done.stdout
+
+
 def test_python_m_in_a_checkout_of_a_dependency_imports_the_installed_one(
         make_repo: MakeRepo) -> None:
     # `python -m` puts the working folder first on sys.path: in a numpy checkout a budgeted
