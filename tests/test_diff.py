@@ -327,3 +327,21 @@ def test_a_diff_larger_than_the_budget_leaves_out_its_largest_hunks(make_repo: M
     assert result.summary.tokens <= 1000
     assert result.summary.tokens == TokenCounter("o200k_base").count(result.render("text"))
     assert [d.path for d in result.files] == ["small.py"]
+
+
+def test_history_holds_any_character_a_name_or_subject_may_hold(make_repo: MakeRepo) -> None:
+    # the log was split on \x1e and \x1f: a file, subject or author holding them crashed
+    # --log and --query (exit 70), or faked another commit in the History section
+    odd = "odd\x1ename\x1f.py"
+    root = make_repo({"a.py": "x = 1\n", odd: "y = 2\n"})
+    (root / "a.py").write_text("x = 3\n")
+    git(root, "add", "-A")
+    subject = "evil\x1esubject\x1f2026-01-01\x1fMallory\x1fm@x\x1ffake commit"
+    git(root, "-c", "user.name=Eve\x1e\x1fEve", "commit", "-qm", subject)
+    result = digest(str(root), log=5)
+    assert result.history is not None
+    commits = result.history.commits
+    assert [c.id for c in commits] == git(root, "log", "--format=%H").split()
+    assert commits[0].subject == subject and commits[0].author == "Eve\x1e\x1fEve"
+    assert commits[0].files == ("a.py",)
+    assert odd in commits[1].files

@@ -4,6 +4,7 @@ same secret redaction as file contents, and mail addresses only when asked for."
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 from ..core.errors import UsageError
@@ -12,15 +13,18 @@ from ..read import secrets as secret_scan
 from ..sources.gitcmd import GitFailed
 from .diff import Place, run
 
-_FORMAT = "--format=%x1e%H%x1f%as%x1f%an%x1f%ae%x1f%s"
+#: each commit's fields end in NUL, which no name or subject can hold; a record starts with a
+#: marker made anew for each run, so no subject can fake the start of another commit
+_FIELDS = "%x00%H%x00%as%x00%an%x00%ae%x00%s%x00"
 
 
 def log(place: Place, revisions: list[str], label: str, *, limit: int | None = None,
         emails: bool = False, secrets: str = "redact") -> History:
     """The commits ``git log`` lists for ``revisions`` (newest first, at most ``limit``),
     limited to the digested subpath. ``label`` names them in the section's title."""
-    args = ["log", "-z", _FORMAT, "--name-only", "--no-renames", "--no-ext-diff",
-            "--no-textconv"]
+    marker = f"gitdigest-{os.urandom(8).hex()}"
+    args = ["log", "-z", f"--format={marker}{_FIELDS}", "--name-only", "--no-renames",
+            "--no-ext-diff", "--no-textconv"]
     if limit is not None:
         args.append(f"--max-count={limit}")
     if place.subpath:
@@ -32,12 +36,12 @@ def log(place: Place, revisions: list[str], label: str, *, limit: int | None = N
     except GitFailed as error:
         raise UsageError(f"cannot read the history of {label}: {error}") from None
     commits = []
-    for record in output.decode("utf-8", "surrogateescape").split("\x1e")[1:]:
-        head, _, rest = record.partition("\0")
-        commit_id, date, author, email, subject = head.split("\x1f", 4)
-        files = tuple(name for name in rest.lstrip("\n").split("\0") if name)
-        commits.append(Commit(commit_id, date, author, subject, files,
-                              email if emails else None))
+    for record in output.decode("utf-8", "surrogateescape").split(marker)[1:]:
+        _, commit_id, date, author, email, subject, _, *names = record.split("\0")
+        if names:  # the file list starts on a new line
+            names[0] = names[0].removeprefix("\n")
+        commits.append(Commit(commit_id, date, author, subject,
+                              tuple(name for name in names if name), email if emails else None))
     if secrets == "off":
         return History(label, tuple(commits))
     return _redacted(History(label, tuple(commits)))
