@@ -26,7 +26,7 @@ from .core.errors import (
     Interrupted,
     UsageError,
 )
-from .core.layout import source_label
+from .core.layout import brief_path, source_label
 from .core.paths import display
 from .core.records import OWN_OUTPUT
 from .flags import with_batch_options, with_options
@@ -569,7 +569,7 @@ def _skipped_lines(result: Digest, written: list[str], copied: bool, top: int) -
         return []
     by_reason: dict[str, list[str]] = {}
     for item in listed:
-        by_reason.setdefault(item.reason, []).append(display(item.path))
+        by_reason.setdefault(item.reason, []).append(brief_path(item.path))
     lines = []
     for reason, paths in sorted(by_reason.items()):
         more = f", ... and {len(paths) - top:,} more" if len(paths) > top else ""

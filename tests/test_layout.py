@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gitdigest import digest
-from gitdigest.core.layout import TRAILER, skipped_section
+from gitdigest.core.layout import BRIEF_PATH, TRAILER, brief_path, skipped_section
 from gitdigest.core.records import Skipped
 from gitdigest.count.tokens import TokenCounter
 
@@ -61,3 +61,25 @@ def test_the_runs_own_output_is_not_listed(make_repo: MakeRepo) -> None:
     assert [s.path for s in again.skipped] == ["out.txt"]  # JSON still names it
     assert again.render("text") == first.render("text") and "SKIPPED" not in first.render()
     assert again.summary.tokens == first.summary.tokens
+
+
+def test_a_brief_skipped_line_cuts_long_paths_in_the_middle() -> None:
+    long = "/".join(f"{letter * 200}" for letter in "abcdefghijklmnop") + "/end.bin"
+    assert brief_path("short/path.py") == "short/path.py"
+    cut = brief_path(long)
+    assert len(cut) == BRIEF_PATH - 1 and cut.startswith("aaa") and cut.endswith("end.bin")
+    text = skipped_section([Skipped(long, "binary")] * 3, brief=True)
+    assert long not in text and text.count("…") >= 3
+
+
+def test_paths_thousands_of_characters_long_cannot_outgrow_a_budget(make_repo: MakeRepo) -> None:
+    # an attacker's tree of 15 folders of 250 characters each: three such paths per reason
+    # made the smallest frame 14,035 tokens, so budgets of 4,000 and 8,000 exited 2
+    deep = "/".join(f"{letter}{'x' * 249}" for letter in "abcdefghijklmno")
+    files: dict[str, str | bytes] = {f"{deep}/blob{i}.bin": b"\0\1\2" * 50 for i in range(3)}
+    files |= {f"{deep}/big{i}.txt": "words and more words\n" * 2000 for i in range(3)}
+    root = make_repo({"README.md": "# deep\n", **files})
+    out = root.parent / "deep.txt"
+    result = digest(str(root), max_tokens=4000)
+    result.write(str(out))
+    assert TokenCounter("o200k_base").count(out.read_text()) <= 4000

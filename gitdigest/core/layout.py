@@ -187,7 +187,7 @@ def skipped_section(skipped: Sequence[Skipped], *, brief: bool = False) -> str:
         return ""
     count = _paths(len(skipped))
     if brief:
-        lines = [f"{reason}: {_paths(len(paths))}: " + ", ".join(map(display, paths[:FIRST]))
+        lines = [f"{reason}: {_paths(len(paths))}: " + ", ".join(map(brief_path, paths[:FIRST]))
                  + (", …" if len(paths) > FIRST else "")
                  for reason, paths in skipped_by_reason(skipped)]
         count += ", by reason (first paths shown)"
@@ -199,6 +199,20 @@ def skipped_section(skipped: Sequence[Skipped], *, brief: bool = False) -> str:
 
 #: how many paths a brief Skipped section names per reason
 FIRST = 3
+
+
+#: the most characters of a path a brief Skipped section shows (a repository's path may be
+#: thousands of characters long: three of them must not outgrow any budget)
+BRIEF_PATH = 80
+
+
+def brief_path(path: str) -> str:
+    """``path`` as shown, its middle cut to :data:`BRIEF_PATH` characters when longer."""
+    shown = display(path)
+    if len(shown) <= BRIEF_PATH:
+        return shown
+    half = (BRIEF_PATH - 1) // 2
+    return f"{shown[:half]}…{shown[-half:]}"
 
 
 def skipped_by_reason(skipped: Sequence[Skipped]) -> list[tuple[str, list[str]]]:
