@@ -75,6 +75,9 @@ def rank(path: str, priority: PatternSet | None = None, *, top: int = 0) -> int:
         return 6
     if _README.match(path) and path.count("/") == top:
         return 1
+    name = path.rpartition("/")[2]
+    if (_README.match(path) or name in MANIFESTS) and _TESTS.search(path):
+        return 5  # a test folder's README or manifest goes with the tests
     # a side folder's README (release steps, benchmarks, a vendored tool) waits behind the
     # source: first, and smallest first, they took most of numpy's 4,000 tokens
     if _DOCS_INDEX.match(path) or path.rpartition("/")[2] in MANIFESTS or _README.match(path):
