@@ -283,7 +283,8 @@ class Options:
     compress: bool = option(
         False, "--compress",
         help="Show source files as outlines: imports, signatures, decorators, docstrings' first "
-             "lines and constants; bodies become \u2026 (needs gitdigest-cli[compress]).",
+             "lines and constants; bodies become \u2026 (Python always; other languages need "
+             "gitdigest-cli[compress]).",
         words="Outlines instead of whole files",
         plain=("Source files become their imports, signatures, docstrings and constants; bodies "
                "become \u2026"), needs="compress")
@@ -297,7 +298,7 @@ class Options:
     query: str | None = option(
         None, "--query", metavar="TEXT",
         help="Rank files by relevance to this question (offline BM25 blended with importance); "
-             "under a budget the most relevant files come first.",
+             "under a budget the most relevant files come first (needs gitdigest-cli[compress]).",
         words="Most relevant to",
         plain="A question: under a budget, the files most relevant to it come first.",
         needs="compress")
