@@ -1,4 +1,5 @@
-"""The frame gives way under a budget: the tree collapses deepest folders first, the Skipped
+"""The frame gives way under a budget: the tree folds the folders with no file shown (then the
+deepest folders), the Skipped
 section becomes counts by reason, the summary says so, and the digest stays within budget by
 an exact recount, down to a few thousand tokens on a 20,000-file tree."""
 
@@ -13,7 +14,7 @@ from gitdigest import BudgetTooSmall, digest
 from gitdigest.core.layout import skipped_section
 from gitdigest.core.records import FrameShape, Skipped
 from gitdigest.count.tokens import TokenCounter
-from gitdigest.plan.tree import draw_tree
+from gitdigest.plan.tree import UNREAD, draw_tree
 
 from .conftest import MakeRepo
 
@@ -53,10 +54,42 @@ def test_a_brief_skipped_section_counts_by_reason_with_the_first_paths() -> None
         "budget: 5 paths: src/m0.py, src/m1.py, src/m2.py, …", "binary: 1 path: logo.png", ""]
 
 
+def test_folders_with_no_file_shown_fold_at_their_highest_level() -> None:
+    shown = {"a/b/two.py"}
+    tree = draw_tree("repo", LEAVES, None, SIZES.__getitem__, shown)
+    # a/ and a/b/ hold a shown file: open, their other files listed; c/ and d/ one line each
+    assert tree == ("└── repo/\n    ├── top.py\n    ├── a/\n    │   ├── one.py\n"
+                    "    │   └── b/\n    │       ├── two.py\n"
+                    "    │       └── c/ (2 files, 3,000 tokens, none shown)\n"
+                    "    └── d/ (1 file, 5 tokens, none shown)\n")
+    # with a depth too, a shown file deeper than it is folded away with its folder
+    assert draw_tree("repo", LEAVES, 1, SIZES.__getitem__, {"d/five.py"}) == (
+        "└── repo/\n    ├── top.py\n    ├── a/ (4 files, 3,110 tokens, none shown)\n"
+        "    └── d/ (1 file, 5 tokens)\n")
+    assert draw_tree("repo", LEAVES, None, SIZES.__getitem__, set()) == (
+        "└── repo/ (6 files, 3,116 tokens, none shown)\n")
+
+
+def test_a_collapsed_folder_counts_the_files_only_the_tree_lists() -> None:
+    # --focus/--changed: files outside the chosen set are listed, not read (no tokens)
+    def tokens(path: str) -> int:
+        return SIZES[path] if path.startswith("a/b/c/") else UNREAD
+
+    assert draw_tree("repo", LEAVES, 1, tokens).endswith(
+        "    ├── a/ (4 files, 3,000 tokens in 2 read)\n    └── d/ (1 file, not read)\n")
+    assert draw_tree("repo", LEAVES, None, tokens, {"top.py"}).endswith(
+        "    └── d/ (1 file, not read, none shown)\n")
+
+
 def test_notes_say_each_step() -> None:
-    shape = FrameShape(depth=2, brief_skipped=True)
-    assert shape.notes[0].startswith("tree collapsed to depth 2 to fit the budget")
+    shape = FrameShape(depth=2, brief_skipped=True, fold=True, room=100)
+    assert shape.notes[0] == (
+        "tree shortened to fit the budget: each folder with no file shown is one line, and if "
+        "that is not enough so is every folder 2 levels down (N files, T tokens: what showing "
+        "them whole would cost)")
     assert shape.notes[1].startswith("Skipped list summarised by reason")
+    assert FrameShape(depth=1).notes[0].startswith(
+        "tree shortened to fit the budget: every folder 1 level down is one line")
     assert FrameShape().notes == []
 
 
@@ -91,7 +124,9 @@ def test_a_20000_file_tree_fits_small_budgets(large_tree: Path, budget: int) -> 
     assert result.files and result.files[0].path == "README.md"
     assert result.shape.brief_skipped and result.shape.depth is not None
     head = text.split("Directory structure:")[0]
-    assert f"Note: tree collapsed to depth {result.shape.depth} to fit the budget" in head
+    assert "Note: tree shortened to fit the budget" in head
+    # the tree never takes more than its room, whatever the budget kept
+    assert result.shape.fold and COUNTER.count(result.tree) <= result.shape.room
     assert "Note: Skipped list summarised by reason" in head
     assert f"budget: {20_001 - len(result.files):,} paths: " in text
     # the JSON digest shows the same files and tree, says the same, and lists every path
@@ -107,8 +142,9 @@ def test_a_20000_file_tree_fits_small_budgets(large_tree: Path, budget: int) -> 
 def test_every_format_shows_the_shaped_frame(large_tree: Path) -> None:
     result = digest(str(large_tree), max_tokens=6000)
     markdown, xml = result.render("markdown"), result.render("xml")
-    assert "- Note: tree collapsed to depth" in markdown and "paths: `" in markdown
-    assert "<note>tree collapsed to depth" in xml and '<reason name="budget" paths="' in xml
+    assert "- Note: tree shortened to fit the budget" in markdown and "paths: `" in markdown
+    assert "<note>tree shortened to fit the budget" in xml
+    assert '<reason name="budget" paths="' in xml
     assert len(markdown) < 60_000 and len(xml) < 60_000  # not one line per skipped path
 
 
@@ -132,7 +168,25 @@ def test_split_parts_and_stats_of_a_shaped_digest(large_tree: Path, tmp_path: Pa
     names = split.write_parts(result, 3000, str(tmp_path / "d.txt"))
     texts = [Path(name).read_text(encoding="utf-8") for name in names]
     assert len(texts) > 1 and all(COUNTER.count(text) <= 3000 for text in texts)
-    assert "Note: tree collapsed to depth" in texts[0] and "\nbudget: " in texts[0]
+    assert "Note: tree shortened to fit the budget" in texts[0] and "\nbudget: " in texts[0]
     listed = json.loads(stats.render_json(result))["skipped"]  # --stats lists every path
     assert len(listed) == len(result.skipped) == 20_001 - len(result.files)
     assert f"Skipped ({len(result.skipped):,} paths)" in stats.render_text(result)
+
+
+def test_every_kept_file_keeps_its_line_while_the_rest_fold(make_repo: MakeRepo) -> None:
+    files = {f"docs/part{i}/page{j}.rst": f"Page {i}.{j}\n\n" + "Words and more words. " * 60
+             for i in range(6) for j in range(8)}
+    files.update({f"src/pkg/m{i}.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(5)})
+    files["README.md"] = "# Project\n"
+    root = make_repo(files)
+    result = digest(str(root), max_tokens=2500)
+    assert result.shape.fold and COUNTER.count(result.render("text")) <= 2500
+    kept = {d.path for d in result.files}
+    assert {f"src/pkg/m{i}.py" for i in range(5)} <= kept
+    for part in range(6):  # a part with nothing kept is one line; its pages are not listed
+        folded = not any(path.startswith(f"docs/part{part}/") for path in kept)
+        assert (f"part{part}/ (8 files, " in result.tree) == folded
+    assert "[over budget]" in result.tree and "none shown)" in result.tree
+    for path in kept:  # each kept file has its own line
+        assert f" {path.rpartition('/')[2]}\n" in result.tree

@@ -121,22 +121,36 @@ class FileViews:
 @dataclass(frozen=True)
 class FrameShape:
     """How far a budget made the frame around the files give way (see
-    :mod:`gitdigest.plan.shape`): the tree drawn down to ``depth`` only (each folder at that
-    depth one line, ``folder/ (N files, T tokens)``), the Skipped section as counts by reason
-    (``brief_skipped``), and the summary without its optional lines (``lean``)."""
+    :mod:`gitdigest.plan.shape`): the tree with each folder that has no file shown as one line
+    (``fold``, while that tree takes at most ``room`` tokens), else drawn down to ``depth`` only
+    (each folder at that depth one line, ``folder/ (N files, T tokens)``), the Skipped section
+    as counts by reason (``brief_skipped``), and the summary without its optional lines
+    (``lean``)."""
 
     #: folders this deep (the root is 0) are drawn as one line each; None: the whole tree
     depth: int | None = None
     brief_skipped: bool = False
     lean: bool = False
+    #: fold the folders with no file shown first; ``depth`` applies when that is over ``room``
+    fold: bool = False
+    room: int = 0
 
     @property
     def notes(self) -> list[str]:
         """One short line per step taken, as the digest's summary says them."""
         notes = []
-        if self.depth is not None:
-            notes.append(f"tree collapsed to depth {self.depth} to fit the budget "
-                         "(folder/ (N files, T tokens): T = those files' tokens whole)")
+        whole = "(N files, T tokens: what showing them whole would cost)"
+        levels = f"{self.depth} level{'' if self.depth == 1 else 's'}"
+        if self.fold:
+            then = ("the whole tree is one line" if self.depth == 0 else
+                    f"so is every folder {levels} down" if self.depth else "")
+            notes.append("tree shortened to fit the budget: each folder with no file shown is "
+                         f"one line{f', and if that is not enough {then}' if then else ''} "
+                         + whole)
+        elif self.depth is not None:
+            what = ("the whole tree is one line" if self.depth == 0 else
+                    f"every folder {levels} down is one line")
+            notes.append(f"tree shortened to fit the budget: {what} {whole}")
         if self.brief_skipped:
             notes.append("Skipped list summarised by reason to fit the budget "
                          "(the JSON format lists every path)")

@@ -21,7 +21,7 @@ from ..core.records import (
 )
 from ..count.cache import Counts, TokenCache, cache_key
 from ..count.tokens import TokenCounter
-from .tree import draw_tree
+from .tree import UNREAD, draw_tree
 
 CUT_MARK = " [over budget]"
 
@@ -49,6 +49,7 @@ class Frame:
         #: why a change chose a file (shown after its name), and files only the tree shows
         self.why = why or {}
         self.context = context
+        self._context = frozenset(context)
         self._trees: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
         #: how far the budget made the frame give way (see :mod:`.shape`)
         self.shape = FrameShape()
@@ -80,7 +81,27 @@ class Frame:
             extra.append((entry.path, label))
         if extra:  # kept files are in digest order already; sort only when others join them
             leaves = sorted([*leaves, *extra], key=lambda leaf: order_key(leaf[0]))
-        return draw_tree(self.root, leaves, self.shape.depth, self._whole.get)
+        shape = self.shape
+        if not shape.fold or not kept:
+            return draw_tree(self.root, leaves, shape.depth, self._tokens)
+        # Fold the folders with nothing shown while that fits the room; else fold from depth
+        # d too, or draw the tree at depth d (measured to fit with every file cut), the
+        # shorter. With nothing kept it is the tree at depth d: the planner's first guess,
+        # made with every file cut, is then about the largest frame any split draws.
+        leaves = list(leaves)
+        shown = {d.path for d in kept}
+        folded = draw_tree(self.root, leaves, None, self._tokens, shown)
+        if self.count(folded) <= shape.room or shape.depth is None:
+            return folded  # several sources have no root to collapse: the fold is the least
+        deep = draw_tree(self.root, leaves, shape.depth, self._tokens)
+        folded = draw_tree(self.root, leaves, shape.depth, self._tokens, shown)
+        return folded if self.count(folded) <= min(shape.room, self.count(deep)) else deep
+
+    def _tokens(self, path: str) -> int | None:
+        """A file's whole-text tokens for a folded folder's line (:data:`.tree.UNREAD` for a
+        file only the tree shows; None: not a file)."""
+        tokens = self._whole.get(path)
+        return UNREAD if tokens is None and path in self._context else tokens
 
     def _label(self, path: str) -> str:
         why = self.why.get(path)

@@ -9,9 +9,17 @@ not all fit whole), the tree and the Skipped section together take at most
 
 1. the Skipped section becomes one line per reason, its count and first paths, when the whole
    list takes more than a third of that share (JSON and ``--stats`` still list every path);
-2. the tree collapses, deepest folders first: folders at depth d are drawn as one line each,
-   ``folder/ (N files, T tokens)`` (T: those files' tokens whole), for the largest d that
-   fits what the Skipped section left of the share;
+2. the tree folds: each folder with no file shown (every file under it cut, or only listed for
+   context) becomes one line at the highest level where that holds,
+   ``docs/ (83 files, 61,234 tokens, none shown)`` (T: those files' tokens whole), so every
+   file the digest shows keeps its line and its label, while that tree takes at most what the
+   Skipped section left of the share (the room). The kept files are chosen after the shape,
+   so the fold is drawn for each split the planner measures; over the room, the folded tree
+   collapses deepest folders first too (at depth d every folder is one line,
+   ``folder/ (N files, T tokens)``, for the largest d at which the tree with every file cut
+   fits the room), and over the room still, it is that tree unfolded, measured to fit. With
+   no file kept the tree is that one: the planner's first guess, made with every file cut,
+   is not far below the frame any split draws (the exact check corrects the rest);
 3. when the frame still takes more than :data:`FILES_FIRST` of the budget (a long prompt, a
    tiny budget), the summary drops its optional lines and the tree and the Skipped section
    go to their smallest.
@@ -23,6 +31,7 @@ Each step is said in the summary (a ``Note:`` line). Then the files are fitted i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..core.records import Document, FrameShape
 from .frame import Frame
@@ -50,10 +59,11 @@ def shape_frame(frame: Frame, documents: Sequence[Document], budget: int) -> Fra
     if brief:
         frame.reshape(FrameShape(brief_skipped=True))
         skipped = frame.count(frame.skipped_text(documents))
-    depth = None
-    if tree > share - skipped and frame.root is not None:
-        depth = _deepest_fitting(frame, documents, share - skipped, brief)
-    return _leaner(frame, documents, budget, FrameShape(depth, brief))
+    if tree <= share - skipped:
+        return _leaner(frame, documents, budget, FrameShape(None, brief))
+    room = share - skipped
+    depth = _deepest_fitting(frame, documents, room, brief) if frame.root is not None else None
+    return _leaner(frame, documents, budget, FrameShape(depth, brief, fold=True, room=room))
 
 
 def _files_compete(frame: Frame, documents: Sequence[Document], budget: int) -> bool:
@@ -79,13 +89,16 @@ def _deepest_fitting(frame: Frame, documents: Sequence[Document], room: int,
 def _leaner(frame: Frame, documents: Sequence[Document], budget: int,
             shape: FrameShape) -> FrameShape:
     """``shape``, or leaner ones in turn while the frame (every file cut) takes more than
-    :data:`FILES_FIRST` of the budget; the last is the smallest frame there is."""
+    :data:`FILES_FIRST` of the budget; the last is the smallest frame there is. A folding
+    shape is measured by the tree it falls back to, the largest it draws."""
     root = 0 if frame.root is not None else None
-    ladder = [shape, FrameShape(shape.depth, shape.brief_skipped, lean=True),
+    lean = replace(shape, lean=True)
+    ladder = [shape, lean,
               FrameShape(min(shape.depth, 1) if shape.depth is not None else 1, True, True),
               FrameShape(root, True, True)]
     for step in ladder:
-        frame.reshape(step)
+        frame.reshape(replace(step, fold=False))
         if frame.measure([], list(documents)) <= budget * FILES_FIRST:
             break
+    frame.reshape(step)
     return frame.shape
