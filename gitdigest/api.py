@@ -45,7 +45,7 @@ from .options import Options, text_key, transforms, unused
 from .output import clipboard
 from .output.compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .output.sink import open_sink
-from .plan.fit import budget_key, fit, is_source
+from .plan.fit import budget_key, fit, is_source, whole_or_cut
 from .plan.frame import Frame
 from .plan.shape import shape_frame
 from .read import names, secrets
@@ -238,10 +238,12 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     if listing.explicit:  # a file named as SOURCE is digested whatever it is
         settings = replace(settings, keep_generated=True)
     budgeted = budget is not None and not options.check
+    priority = PatternSet(options.priority, "--priority")
+    brief = _brief(options, budgeted, bool(change.tiers), priority)
     # the outline pass rides on the count: each file parsed as it is counted, in its worker
     outliner = views.Outliner(
         counter, compress=not options.line_numbers, question=options.query,
-        ranked=options.map or budgeted) if _parsed_early(options, budgeted) else None
+        ranked=options.map or budgeted, brief=brief) if _parsed_early(options, budgeted) else None
     reader = Reader(source, counter, settings, cache=cache, progress=progress, also=outliner)
     documents: list[Document] = []
     skipped = list(selection.skipped)
@@ -270,10 +272,9 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                                   lambda sections: make_frame(sections).measure([], documents))
         frame = make_frame(change.sections)
     kept, cut = documents, list[Document]()
-    priority = PatternSet(options.priority, "--priority")
     tier = change.tier if change.tiers else None
     analysis = _analysis(documents, reader, counter, options, priority, budgeted, cache,
-                         outliner)
+                         outliner, brief)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
     notes = [*(counting_notes or []), *unused(options, source.info), *listing.notes,
              *selection.notes, *_replaced(documents), *_unstripped(documents, options),
@@ -347,10 +348,24 @@ def _parsed_early(options: Options, budgeted: bool) -> bool:
                                      or options.query is not None or options.stats)
 
 
+def _brief(options: Options, budgeted: bool, tiered: bool, priority: PatternSet
+           ) -> Callable[[str], bool] | None:
+    """The files a budget shows only whole or cut, never outlined: tests, examples, data and
+    housekeeping (:func:`whole_or_cut`), whose outlines would come last anyway, and whose parse
+    was most of a cold budgeted run's extra time (numpy: 44%). None (every file outlined)
+    without a budget, or when an option shows or finds files by their outlines: ``--compress``,
+    ``--map``, ``--query`` (it matches every file's definitions), a change or ``--focus``
+    (``tiered``: a changed test comes first and may be compressed). ``--stats`` under a budget
+    describes that digest: no views for these files either."""
+    if not budgeted or options.compress or options.map or options.query is not None or tiered:
+        return None
+    return lambda path: whole_or_cut(path, priority)
+
+
 def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
               options: Options, priority: PatternSet, budgeted: bool,
-              cache: TokenCache | None = None, early: views.Outliner | None = None
-              ) -> views.Analysis | None:
+              cache: TokenCache | None = None, early: views.Outliner | None = None,
+              brief: Callable[[str], bool] | None = None) -> views.Analysis | None:
     """Views, importance and relevance when an option uses them: asked for outright, or for a
     budget or the stats. ``--query`` needs the compress extra; without it, ``--compress``,
     ``--map`` and budgets still outline what :func:`compress.outlinable` can (Python, by the
@@ -371,7 +386,7 @@ def _analysis(documents: list[Document], reader: Reader, counter: TokenCounter,
     return views.analyze(documents, reader, counter, compress=not options.line_numbers,
                          question=options.query, workers=options.workers,
                          ranked=ranked and (options.map or budgeted), cache=cache,
-                         early=early,
+                         early=early, brief=brief,
                          boosted=lambda path: priority.match(path) is not None,
                          commits=_recent_commits(reader.source) if options.query else ())
 

@@ -32,14 +32,15 @@ Counts = dict[str, tuple[int, int]]
 @functools.cache
 def tools_version() -> str:
     """A digest of what outlines and ranks depend on: the code of :mod:`.compress`,
-    :mod:`.outlines`, :mod:`.pyoutline`, :mod:`.rank`, :mod:`.views` and the grammar table,
+    :mod:`.outlines`, :mod:`.pyoutline`, :mod:`.names`, :mod:`.rank`, :mod:`.views` and the
+    grammar table,
     and what outlines files here: the installed tree-sitter and networkx versions (read from
     their ``.dist-info`` folders' names: one folder listing, no metadata parsing), or, without
     tree-sitter, the Python version whose parser outlines Python files (a cache shared by two
     installs never mixes their outlines)."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("compress.py", "outlines.py", "pyoutline.py", "rank.py", "views.py"):
+    for name in ("compress.py", "outlines.py", "pyoutline.py", "names.py", "rank.py", "views.py"):
         digest.update((here / name).read_bytes())
     digest.update((here.parent / "core" / "grammars.py").read_bytes())  # the language table
     made_by = _distributions() if backend() == "tree-sitter" else [VERSION]
@@ -60,12 +61,14 @@ def _distributions() -> list[str]:
                   and name.lower().startswith(("tree_sitter", "networkx")))
 
 
-def outline_key(document: Document, counter: str, compress: bool) -> str | None:
-    """The key of a file's outline entry (None when its text's sha256 is not known)."""
+def outline_key(document: Document, counter: str, compress: bool, *, brief: bool = False
+                ) -> str | None:
+    """The key of a file's outline entry (None when its text's sha256 is not known); a
+    ``brief`` file's entry (its names, no views: see ``views.analyze``) has a key of its own."""
     if not document.sha256:
         return None
     return cache_key("outline", tools_version(), counter, str(compress), document.path,
-                     document.sha256)
+                     document.sha256, *(("brief",) if brief else ()))
 
 
 def uses_key(document: Document) -> str | None:
@@ -75,11 +78,14 @@ def uses_key(document: Document) -> str | None:
     return cache_key("uses", tools_version(), document.sha256)
 
 
-def ranks_key(documents: Iterable[Document], boosted: Iterable[str]) -> str:
+def ranks_key(documents: Iterable[Document], boosted: Iterable[str],
+              brief: Iterable[str] = ()) -> str:
     """The key of the importance of a set of files (paths and contents) with these paths
-    favoured."""
+    favoured and these ``brief`` (their names found without a parse)."""
     parts = [f"{d.path}\0{d.sha256}" for d in documents]
-    return cache_key("ranks", tools_version(), *parts, "\0boosted", *boosted)
+    briefs = list(brief)
+    return cache_key("ranks", tools_version(), *parts, "\0boosted", *boosted,
+                     *(("\0brief", *briefs) if briefs else ()))
 
 
 def pack(value: Any) -> bytes:

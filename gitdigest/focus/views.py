@@ -18,7 +18,8 @@ from ..core.workers import can_fork, forked_pool, worker_count, worth_parallel
 from ..count.cache import TokenCache
 from ..count.tokens import TokenCounter, get_core
 from . import memo
-from .compress import outlinable, outline
+from .compress import language_of, outlinable, outline
+from .names import python_definitions
 from .rank import Uses
 
 Counts = dict[str, tuple[int, int]]  # view -> (tokens, block tokens)
@@ -74,6 +75,12 @@ class _Settings:
     compress: bool
     question: str | None
     rank: bool
+    #: files shown only whole or cut (see :func:`analyze`'s ``brief``); None: none
+    brief: Callable[[str], bool] | None = None
+
+    def is_brief(self, path: str) -> bool:
+        """Whether ``path`` gets no outline, only its definitions and uses."""
+        return self.brief is not None and self.brief(path)
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,8 @@ def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCou
             boosted: Callable[[str], bool] = lambda path: False,
             workers: int | None = None, ranked: bool = True,
             commits: Sequence[Sequence[str]] = (),
-            cache: TokenCache | None = None, early: Outliner | None = None) -> Analysis:
+            cache: TokenCache | None = None, early: Outliner | None = None,
+            brief: Callable[[str], bool] | None = None) -> Analysis:
     """Outline every file a grammar handles, count its views, rank all files by importance
     and, with ``question``, by relevance. ``compress`` False (e.g. under ``--line-numbers``,
     whose numbered text no grammar parses) keeps every file whole but still ranks them.
@@ -108,14 +116,17 @@ def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCou
     (and no question), outlines and ranks come from it when the files are unchanged
     (:mod:`.memo`), and what is parsed is stored there. ``early`` holds the files parsed
     already as they were counted (:class:`Outliner`, made with the same settings): they are
-    not read again."""
+    not read again. ``brief`` files (a budget's tests, examples and data, which it shows whole
+    or cuts) get no views and no parse: the names they define (:mod:`.names`, for Python) and
+    use still rank the rest as before."""
     from . import rank, retrieve
 
     wanted = [d for d in documents if question is not None or _is_code(d)]
-    settings = _Settings(contents, counter, compress, question, ranked or question is not None)
+    settings = _Settings(contents, counter, compress, question, ranked or question is not None,
+                         brief)
     found = early.found if early is not None and early.serves(settings) else _Found()
     fresh = [d for d in wanted if d.path in found.outlined]  # parsed as they were counted
-    remembered = _Memo(cache, counter.name, compress) if (
+    remembered = _Memo(cache, counter.name, compress, settings.is_brief) if (
         cache is not None and cache.enabled and question is None) else None
     importance = remembered.recall(wanted, found, boosted, settings.rank) if remembered else None
     parse = [d for d in wanted if found.missing(d.path, settings.rank and importance is None)]
@@ -180,11 +191,19 @@ class _Found:
 class _Memo:
     """The token cache's outline, uses and ranks entries for one tokenizer and setting."""
 
-    def __init__(self, cache: TokenCache, counter: str, compress: bool) -> None:
-        self.cache, self.counter, self.compress = cache, counter, compress
+    def __init__(self, cache: TokenCache, counter: str, compress: bool,
+                 brief: Callable[[str], bool]) -> None:
+        self.cache, self.counter, self.compress, self.brief = cache, counter, compress, brief
 
     def _outline_key(self, document: Document) -> str | None:
-        return memo.outline_key(document, self.counter, self.compress)
+        # a brief file's entry (names, no views) is apart: a run that outlines it never
+        # takes it for an outline without views, nor a brief run an outline for its names
+        return memo.outline_key(document, self.counter, self.compress,
+                                brief=self.brief(document.path))
+
+    def _ranks_key(self, wanted: list[Document], boosted: Callable[[str], bool]) -> str:
+        return memo.ranks_key(wanted, [d.path for d in wanted if boosted(d.path)],
+                              [d.path for d in wanted if self.brief(d.path)])
 
     def recall(self, wanted: list[Document], found: _Found, boosted: Callable[[str], bool],
                ranked: bool) -> dict[str, float] | None:
@@ -208,7 +227,7 @@ class _Memo:
                     found.definitions[document.path] = names
         if not ranked:
             return None
-        key = memo.ranks_key(wanted, [d.path for d in wanted if boosted(d.path)])
+        key = self._ranks_key(wanted, boosted)
         data = self.cache.get_blobs([key]).get(key)
         importance = memo.read_ranks(data) if data is not None else None
         if importance is None:
@@ -243,8 +262,7 @@ class _Memo:
     def remember_ranks(self, wanted: list[Document], boosted: Callable[[str], bool],
                        importance: dict[str, float]) -> None:
         """Store the importance of this set of files."""
-        key = memo.ranks_key(wanted, [d.path for d in wanted if boosted(d.path)])
-        self.cache.put_blobs([(key, memo.pack(importance))])
+        self.cache.put_blobs([(self._ranks_key(wanted, boosted), memo.pack(importance))])
 
 
 class Outliner:
@@ -254,9 +272,10 @@ class Outliner:
     is kept in the parent as it arrives; :func:`analyze` takes it as ``early``."""
 
     def __init__(self, counter: TokenCounter, *, compress: bool = True,
-                 question: str | None = None, ranked: bool = True) -> None:
+                 question: str | None = None, ranked: bool = True,
+                 brief: Callable[[str], bool] | None = None) -> None:
         self.settings = _Settings(None, counter, compress, question,
-                                  ranked or question is not None)
+                                  ranked or question is not None, brief)
         self.found = _Found()
 
     def __call__(self, document: Document, text: str) -> Parsed | None:
@@ -320,11 +339,15 @@ def _parse(document: Document, settings: _Settings, text: str | None = None) -> 
     counts: Counts = {}
     texts: dict[str, str] = {}
     uses = None
-    found = outline(path, text) if _is_code(document) else None
+    brief = _is_code(document) and settings.is_brief(path)
+    if brief and language_of(path) == "python":  # its names without a parse
+        names = python_definitions(text)
+        uses = rank.references(text) if settings.rank else Uses("", ())
+    found = outline(path, text) if _is_code(document) and names is None else None
     if found is not None:  # None: a Python file the standard library's parser cannot read
         names = frozenset(d.name for d in found.definitions)
         uses = rank.references(text) if settings.rank else Uses("", ())
-        if settings.compress:
+        if settings.compress and not brief:
             shown = {"compressed": found.compressed, "map": found.map_entry()}
             counts = _counts(settings.counter, document, shown["compressed"], shown["map"])
             texts = {view: shown[view] for view in counts}

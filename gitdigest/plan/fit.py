@@ -56,12 +56,21 @@ _DATA = re.compile(r"(?:^|/)(?:fixtures?|testdata|test_data|__snapshots__|snapsh
 
 #: the rank of the package's own source (see the list above)
 SOURCE = 2
+#: the first rank a budget shows only whole or cut, never outlined (tests, examples, data and
+#: housekeeping: see :func:`whole_or_cut`)
+WHOLE_OR_CUT = 5
 
 
 def is_source(path: str, priority: PatternSet | None = None) -> bool:
     """Whether ``path`` ranks as the package's own source (a file ``--priority`` names
     ranks first instead)."""
     return rank(path, priority) == SOURCE
+
+
+def whole_or_cut(path: str, priority: PatternSet | None = None) -> bool:
+    """Whether a budget shows ``path`` only whole or cuts it (rank :data:`WHOLE_OR_CUT` or
+    later): its outline would come after every source file's, so it is not parsed at all."""
+    return rank(path, priority) >= WHOLE_OR_CUT
 
 
 def rank(path: str, priority: PatternSet | None = None, *, top: int = 0) -> int:
