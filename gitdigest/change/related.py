@@ -18,27 +18,36 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 _PY_IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w. \t,]+)", re.MULTILINE)
-_PY_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*"
-                      r"(\([^)]*\)|[^\n#;]+)", re.MULTILINE)
-_JS = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*|^\s*import\s+)"""
-                 r"""['"]([^'"\n]+)['"]""", re.MULTILINE)
-_GO_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.MULTILINE)
+# Every pattern here runs on text the repository's author chose, so none may backtrack more
+# than linearly: no two adjacent quantifiers that can match the same characters (``\.*[\w.]*``,
+# ``\s*\(?\s*``), no ``^\s*`` under MULTILINE (it crosses blank lines, so every line start
+# rescans the run), and a bracketed group stops at the next opening bracket as well as the
+# closing one, so an unclosed bracket costs one scan to the next, not one to the end per line
+# (a comment inside Python's parentheses may hold brackets: it is read to its line's end).
+# tests/test_related_hostile.py checks each family on input that took the old patterns minutes.
+_PY_FROM = re.compile(r"^[ \t]*from[ \t]+(?=[\w.])(\.*)((?:\w[\w.]*)?)[ \t]+import[ \t]*"
+                      r"(\([^()#]*(?:#[^\n]*\n[^()#]*)*\)|[^\n#;]+)", re.MULTILINE)
+_PY_COMMENT = re.compile(r"#[^\n]*")
+_JS = re.compile(r"""(?:\bfrom\s*|\bimport\s*(?:\(\s*)?|\brequire\s*\(\s*)"""
+                 r"""['"]([^'"\n]+)['"]""")
+_GO_BLOCK_START = re.compile(r"^import\s*\(", re.MULTILINE)
 _GO_ONE = re.compile(r'^import\s+(?:[\w.]+\s+)?"([^"]+)"', re.MULTILINE)
 _GO_SPEC = re.compile(r'"([^"]+)"')
 _GO_MODULE = re.compile(r"^module\s+(\S+)", re.MULTILINE)
-_RS_MOD = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;", re.MULTILINE)
+_RS_MOD = re.compile(r"^[ \t]*(?:pub(?:\([^()]*\))?\s+)?mod\s+(\w+)\s*;", re.MULTILINE)
 _RS_USE = re.compile(r"\buse\s+((?:crate|super|self)(?:::\w+)+)")
-_JAVA = re.compile(r"^\s*import\s+(?:static\s+)?([\w.]+(?:\.\*)?)\s*;", re.MULTILINE)
+_JAVA = re.compile(r"^[ \t]*import\s+(?:static\s+)?([\w.]+(?:\.\*)?)\s*;", re.MULTILINE)
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")  # tsconfig is JSON with comments and commas
-_JSON_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
+_JSON_SPECIAL = re.compile(r'["/]')  # where a string or a comment may start
+_JSON_STRING_SPECIAL = re.compile(r'["\\]')  # where a string may end or escape
 
-_JVM_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)", re.MULTILINE)
-_JVM_IMPORT = re.compile(r"^\s*import\s+(\w+(?:\.\w+)*)(?:\.\{([^}]*)\})?", re.MULTILINE)
-_SWIFT = re.compile(r"^\s*(?:@testable\s+)?import\s+(?:\w+\s+)?(\w+)", re.MULTILINE)
-_DART = re.compile(r"""^\s*(?:import|export|part)\s+['"]([^'"]+)['"]""", re.MULTILINE)
-_LUA = re.compile(r"""\brequire\s*\(?\s*['"]([\w./-]+)['"]""")
-_SHELL = re.compile(r"""^\s*(?:source|\.)\s+['"]?([\w./-]+)""", re.MULTILINE)
-_ELIXIR = re.compile(r"^\s*(?:alias|import|require|use)\s+([A-Z][\w.]*)", re.MULTILINE)
+_JVM_PACKAGE = re.compile(r"^[ \t]*package\s+([\w.]+)", re.MULTILINE)
+_JVM_IMPORT = re.compile(r"^[ \t]*import\s+(\w+(?:\.\w+)*)(?:\.\{([^{}]*)\})?", re.MULTILINE)
+_SWIFT = re.compile(r"^[ \t]*(?:@testable\s+)?import\s+(?:\w+\s+)?(\w+)", re.MULTILINE)
+_DART = re.compile(r"""^[ \t]*(?:import|export|part)\s+['"]([^'"]+)['"]""", re.MULTILINE)
+_LUA = re.compile(r"""\brequire\s*(?:\(\s*)?['"]([\w./-]+)['"]""")
+_SHELL = re.compile(r"""^[ \t]*(?:source|\.)\s+['"]?([\w./-]+)""", re.MULTILINE)
+_ELIXIR = re.compile(r"^[ \t]*(?:alias|import|require|use)\s+([A-Z][\w.]*)", re.MULTILINE)
 _HASKELL = re.compile(r"^import\s+(?:qualified\s+)?([A-Z][\w.]*)", re.MULTILINE)
 _JULIA = re.compile(r"""\binclude\s*\(\s*"([^"]+)"\s*\)""")
 _ZIG = re.compile(r"""@import\s*\(\s*"([^"]+\.zig)"\s*\)""")
@@ -53,6 +62,10 @@ _BY_PATH = (".swift", ".dart", ".lua", ".sh", ".bash", ".ex", ".exs", ".hs", ".j
 LANGUAGE_EXTENSIONS = (".py", ".pyi", *_JS_EXTENSIONS, ".go", ".rs", ".java", *_JVM, *_BY_PATH)
 
 Read = Callable[[str], str | None]
+
+#: how much of each file the import scan reads: imports sit at a file's top, and a cap keeps a
+#: hostile or generated file from costing more than this however the patterns behave
+SCAN_LIMIT = 256 * 1024
 
 
 class Graph:
@@ -98,7 +111,8 @@ class Graph:
 
     def _text(self, path: str) -> str:
         if path not in self._texts:
-            self._texts[path] = self._read(path)
+            text = self._read(path)
+            self._texts[path] = None if text is None else text[:SCAN_LIMIT]
         return self._texts[path] or ""
 
     def _imports_of(self, path: str) -> set[str]:
@@ -126,6 +140,7 @@ class Graph:
                 found |= self._python_module(name)
         for match in _PY_FROM.finditer(text):
             dots, module, names = match.groups()
+            names = _PY_COMMENT.sub("", names)  # words in a comment name no module
             # each imported name may be a submodule; the package itself counts only when
             # some name is not (it is then an attribute the package defines)
             if dots:
@@ -164,9 +179,8 @@ class Graph:
             if name not in ("tsconfig.json", "jsconfig.json"):
                 continue
             try:
-                data = json.loads(_TRAILING_COMMA.sub(r"\1", _JSON_COMMENT.sub(
-                    lambda m: m.group(0) if m.group(0).startswith('"') else "",
-                    self._text(path))))
+                data = json.loads(_TRAILING_COMMA.sub(r"\1",
+                                                      _without_comments(self._text(path))))
                 options = data.get("compilerOptions") or {}
                 folder = posixpath.dirname(path)
                 base = posixpath.normpath(posixpath.join(folder, options.get("baseUrl", ".")))
@@ -225,7 +239,7 @@ class Graph:
 
     def _go_imports(self, text: str) -> set[str]:
         specs = [*_GO_ONE.findall(text)]
-        for block in _GO_BLOCK.findall(text):
+        for block in _go_blocks(text):
             specs += _GO_SPEC.findall(block)
         found: set[str] = set()
         for spec in specs:
@@ -387,6 +401,57 @@ class Graph:
             if hits:
                 return hits
         return set()
+
+
+def _go_blocks(text: str) -> list[str]:
+    """The insides of the ``import ( ... )`` blocks: each from its opening to the next ``)``.
+    Scanned by hand, since a pattern would rescan to the end from every unclosed block."""
+    blocks = []
+    position = 0
+    while (start := _GO_BLOCK_START.search(text, position)) is not None:
+        close = text.find(")", start.end())
+        if close < 0:
+            break  # no block after this one closes either
+        blocks.append(text[start.end():close])
+        position = close + 1
+    return blocks
+
+
+def _without_comments(text: str) -> str:
+    """JSON-with-comments (tsconfig.json) without its ``//`` and ``/* */`` comments, strings
+    kept whole. One pass: a pattern would rescan to the end from every unclosed ``/*`` or
+    string. An unclosed comment is kept, so the text stays invalid JSON, as it was."""
+    kept = []
+    done = 0  # text[:done] is decided
+    position = 0
+    while (special := _JSON_SPECIAL.search(text, position)) is not None:
+        at = special.start()
+        if text[at] == '"':
+            position = _string_end(text, at + 1)
+        elif text.startswith("//", at):
+            end = text.find("\n", at)
+            kept.append(text[done:at])
+            done = position = len(text) if end < 0 else end
+        elif text.startswith("/*", at):
+            end = text.find("*/", at + 2)
+            if end < 0:
+                break
+            kept.append(text[done:at])
+            done = position = end + 2
+        else:
+            position = at + 1
+    kept.append(text[done:])
+    return "".join(kept)
+
+
+def _string_end(text: str, position: int) -> int:
+    """Just past the ``"`` that closes the string whose text starts at ``position`` (the
+    text's end if none does), stepping over backslash escapes."""
+    while (special := _JSON_STRING_SPECIAL.search(text, position)) is not None:
+        if text[special.start()] == '"':
+            return special.start() + 1
+        position = special.start() + 2
+    return len(text)
 
 
 def _python_index(paths: set[str]) -> dict[str, list[str]]:
