@@ -7,7 +7,7 @@ appearing as an identifier in another file's text. Entry points (README, ``__mai
 modules, files defining ``main``) and ``--priority`` files get a larger share of the random
 jumps (the personalization vector), which lifts them and what they use.
 
-numpy (and networkx, for ``--query``'s graph) are imported only here, only when a ranking is
+numpy (and scipy, for ``--query``'s graph) are imported only here, only when a ranking is
 asked for.
 """
 
@@ -19,7 +19,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 _ENTRY = re.compile(r"(?:^|/)(?:__main__\.py|cli\.[a-z]+|main\.[a-z]+|index\.[jt]sx?|"
@@ -89,17 +88,24 @@ def importance(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Use
     return {path: breadth[path] / total for path in paths}
 
 
-def reference_graph(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Uses]
-                    ) -> Any:
-    """The weighted networkx DiGraph from each file that uses a name to the files defining it
-    (see :func:`importance` for the weights); its nodes are the files of ``uses``."""
-    import networkx
+@dataclass(frozen=True)
+class TwoWay:
+    """The reference graph with its edges made two-way (a use back to its definer counts
+    half), as networkx's ``pagerank`` sees it: its nodes (sorted) and its adjacency, in CSR
+    form (``indptr``, ``indices``, ``data``: a run that finds it in the cache builds nothing)."""
 
-    graph = networkx.DiGraph()
-    graph.add_nodes_from(sorted(uses))
-    for (user, owner), weight in sorted(_weights(definitions, uses).items()):
-        graph.add_edge(user, owner, weight=weight)
-    return graph
+    paths: list[str]
+    indptr: list[int]
+    indices: list[int]
+    data: list[float]
+
+
+def reference_graph(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Uses]
+                    ) -> TwoWay:
+    """The graph from each file that uses a name to the files defining it (see
+    :func:`importance` for the weights), made two-way (:func:`two_way`); its nodes are the
+    files of ``uses``."""
+    return two_way(sorted(uses), _weights(definitions, uses))
 
 
 def _weights(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Uses]
@@ -165,23 +171,56 @@ def _pagerank(paths: list[str], weights: Mapping[tuple[str, str], float], jumps:
     return [float(value) for value in x]
 
 
-def around(graph: Any, seeds: Mapping[str, float]) -> dict[str, float]:
-    """Personalised PageRank over ``graph`` with its edges made two-way (a use back to its
-    definer counts half), the random jumps landing on ``seeds`` in proportion: the files
-    close to the seeds in the reference graph, as shares adding up to 1 (empty without
-    seeds)."""
-    import networkx
+def two_way(paths: list[str], weights: Mapping[tuple[str, str], float]) -> TwoWay:
+    """The graph of ``paths`` (sorted) with ``weights`` on its edges, made two-way, its matrix
+    built as networkx builds it for ``pagerank`` (the edges of each node in the order they
+    were first added, through scipy's COO form), so the same floats come out."""
+    import scipy.sparse
 
-    jumps = {path: weight for path, weight in seeds.items() if weight > 0 and path in graph}
+    index = {path: i for i, path in enumerate(paths)}
+    both: dict[str, dict[str, float]] = {path: {} for path in paths}
+    for (user, owner), weight in sorted(weights.items()):
+        both[user][owner] = weight + both[user].get(owner, 0.0)
+        both[owner][user] = weight / 2 + both[owner].get(user, 0.0)
+    rows = [index[user] for user in paths for _ in both[user]]
+    cols = [index[owner] for user in paths for owner in both[user]]
+    data = [weight for user in paths for weight in both[user].values()]
+    count = len(paths)
+    matrix = scipy.sparse.coo_array((data, (rows, cols)), shape=(count, count), dtype=float
+                                    ).asformat("csr")
+    return TwoWay(paths, matrix.indptr.tolist(), matrix.indices.tolist(),
+                  matrix.data.tolist())
+
+
+def around(graph: TwoWay, seeds: Mapping[str, float]) -> dict[str, float]:
+    """Personalised PageRank over ``graph`` (:func:`two_way`), the random jumps landing on
+    ``seeds`` in proportion: the files close to the seeds in the reference graph, as shares
+    adding up to 1 (empty without seeds).
+
+    The arithmetic is networkx's ``pagerank`` (its scipy power iteration: the same matrix,
+    the same operations in the same order, so the same floats), without building a networkx
+    graph on every run (sympy: 5 s)."""
+    import numpy
+    import scipy.sparse
+
+    known = set(graph.paths)
+    jumps = {path: weight for path, weight in seeds.items() if weight > 0 and path in known}
     if not jumps:
         return {}
-    both = networkx.DiGraph()
-    both.add_nodes_from(sorted(graph.nodes))
-    for user, owner, weight in sorted(graph.edges(data="weight")):
-        both.add_edge(user, owner, weight=weight + (both.get_edge_data(user, owner) or {}
-                                                    ).get("weight", 0.0))
-        both.add_edge(owner, user, weight=weight / 2 + (both.get_edge_data(owner, user) or {}
-                                                        ).get("weight", 0.0))
-    found: dict[str, float] = networkx.pagerank(both, personalization=jumps, weight="weight",
-                                                tol=1e-10, max_iter=500)
-    return found
+    count = len(graph.paths)
+    matrix = scipy.sparse.csr_array((numpy.array(graph.data, dtype=float), graph.indices,
+                                     graph.indptr), shape=(count, count))
+    out = matrix.sum(axis=1)
+    out[out != 0] = 1.0 / out[out != 0]
+    matrix = scipy.sparse.dia_array((out.T, 0), shape=matrix.shape).tocsr() @ matrix
+    x = numpy.repeat(1.0 / count, count)
+    personal = numpy.array([jumps.get(path, 0) for path in graph.paths], dtype=float)
+    personal /= personal.sum()
+    dangling = numpy.where(out == 0)[0]
+    alpha = 0.85
+    for _ in range(500):
+        last = x
+        x = alpha * (x @ matrix + sum(x[dangling]) * personal) + (1 - alpha) * personal
+        if numpy.absolute(x - last).sum() < count * 1e-10:
+            break
+    return dict(zip(graph.paths, map(float, x), strict=True))
