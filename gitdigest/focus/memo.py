@@ -117,7 +117,7 @@ def read_graph(data: bytes) -> TwoWay | None:
     weights = numpy.frombuffer(rest, dtype="<f8", count=edges, offset=8 * (count + 1 + edges))
     if indptr[-1] != edges or (edges and not 0 <= indices.min() <= indices.max() < count):
         return None
-    return TwoWay([str(p) for p in paths], indptr.tolist(), indices.tolist(), weights.tolist())
+    return TwoWay([str(p) for p in paths], indptr, indices, weights)
 
 
 def pack(value: Any) -> bytes:

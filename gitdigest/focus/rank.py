@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 _ENTRY = re.compile(r"(?:^|/)(?:__main__\.py|cli\.[a-z]+|main\.[a-z]+|index\.[jt]sx?|"
@@ -87,17 +88,18 @@ def importance(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Use
     return {path: breadth[path] / total for path in paths}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TwoWay:
     """The reference graph with its edges made two-way (a use back to its definer counts
     half), as networkx's ``pagerank`` sees it: its nodes (sorted) and its adjacency, in
-    scipy's CSR form (``indptr``, ``indices``, ``data``: a run that finds it in the cache
-    builds nothing)."""
+    scipy's CSR form, as numpy arrays (``indptr`` and ``indices`` int64, ``data`` float64:
+    sympy's 420,000 edges as Python numbers would take 28 MB; a run that finds the graph in
+    the cache builds nothing)."""
 
     paths: list[str]
-    indptr: list[int]
-    indices: list[int]
-    data: list[float]
+    indptr: Any
+    indices: Any
+    data: Any
 
 
 def reference_graph(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Uses]
@@ -187,7 +189,11 @@ def two_way(paths: list[str], weights: Mapping[tuple[str, str], float]) -> TwoWa
         indptr[source + 1] += 1
     for i in range(len(paths)):
         indptr[i + 1] += indptr[i]
-    return TwoWay(paths, indptr, [target for _, target in edges], [both[e] for e in edges])
+    import numpy
+
+    return TwoWay(paths, numpy.array(indptr, dtype=numpy.int64),
+                  numpy.array([target for _, target in edges], dtype=numpy.int64),
+                  numpy.array([both[e] for e in edges], dtype=float))
 
 
 def around(graph: TwoWay, seeds: Mapping[str, float]) -> dict[str, float]:
