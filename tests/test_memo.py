@@ -47,3 +47,26 @@ def test_malformed_entries_are_misses(tmp_path) -> None:  # type: ignore[no-unty
         assert memo.read_uses(memo.uses_entry(references(""))) == references("")
     finally:
         cache.close()
+
+
+def test_a_warm_query_run_parses_nothing_and_scores_as_an_uncached_one(
+        make_repo: MakeRepo) -> None:
+    pytest.importorskip("bm25s")  # the whole compress extra: --query needs it
+    files = {f"pkg/m{i}.py": f"def f{i}(x):\n    '''Solve it.'''\n    return g{i + 1}(x) * {i}\n"
+             * (i + 1) for i in range(12)}
+    files["README.md"] = "# Pkg\nSolvers for piecewise equations.\n"
+    files["pkg/piecewise.py"] = "class Piecewise:\n    def solve(self):\n        return f1(2)\n"
+    root = make_repo(files)
+    asked = "how does solve handle piecewise equations"
+    uncached = digest(str(root), max_tokens=900, query=asked, workers=1, cache=False)
+    before = compress.parses
+    cold = digest(str(root), max_tokens=900, query=asked, workers=1)
+    assert compress.parses - before == 13  # each Python file parsed once
+    before = compress.parses
+    warm = digest(str(root), max_tokens=900, query=asked, workers=1)
+    other = digest(str(root), max_tokens=900, query="what does f3 return", workers=1)
+    assert compress.parses == before  # nothing parsed again, whatever the question
+    for run in (cold, warm):
+        assert run.views == uncached.views  # scores, reasons and importance alike
+        assert run.render("text") == uncached.render("text")
+    assert other.views["pkg/m3.py"].score == max(v.score or 0 for v in other.views.values())

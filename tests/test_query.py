@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 from collections import Counter
 from pathlib import Path
@@ -14,7 +15,19 @@ from click.testing import CliRunner
 from gitdigest import digest
 from gitdigest.cli import cli
 from gitdigest.focus import rank as rank_module
-from gitdigest.focus.query import _plain_bm25, bm25, stem, words
+from gitdigest.focus.compress import outline
+from gitdigest.focus.query import (
+    Counted,
+    _plain_bm25,
+    bm25,
+    counted,
+    document_counted,
+    document_words,
+    forms,
+    stem,
+    tally,
+    words,
+)
 from gitdigest.focus.retrieve import is_test, name_hits, parse, path_hits, relevance, subject_of
 from gitdigest.plan import fit as fit_module
 
@@ -136,6 +149,10 @@ def test_tests_are_paired_with_the_code_they_test() -> None:
     assert is_test("tests/conftest.py") and not is_test("src/testing.py")
 
 
+def _counted(corpus: dict[str, list[str]], question: str) -> dict[str, Counted]:
+    return {path: counted(seen, parse(question).words) for path, seen in corpus.items()}
+
+
 def test_a_relevant_test_lifts_its_module_and_ranks_below_it() -> None:
     corpus = {"src/views.py": words("class View: pass"),
               "src/other.py": words("def helper(): pass"),
@@ -144,7 +161,8 @@ def test_a_relevant_test_lifts_its_module_and_ranks_below_it() -> None:
                    "tests/test_views.py": frozenset()}
     uses = {path: rank_module.references(" ".join(text)) for path, text in corpus.items()}
     graph = rank_module.reference_graph(definitions, uses)
-    found = relevance("dispatch the request", corpus, definitions, graph, {})
+    found = relevance("dispatch the request", _counted(corpus, "dispatch the request"),
+                      definitions, graph, {})
     assert found["src/views.py"].score > found["src/other.py"].score
     assert found["src/views.py"].score > found["tests/test_views.py"].score > 0
 
@@ -156,7 +174,8 @@ def test_a_test_of_no_one_file_lifts_nothing() -> None:
               "tests/conftest.py": words("dispatch dispatch dispatch request fixture")}
     definitions: dict[str, frozenset[str]] = {"tests/conftest.py": frozenset()}
     graph = rank_module.reference_graph(definitions, {})
-    found = relevance("dispatch the request", corpus, definitions, graph, {})
+    found = relevance("dispatch the request", _counted(corpus, "dispatch the request"),
+                      definitions, graph, {})
     assert found["tests/conftest.py"].score > 0
     assert found[".gitignore"].score == found[".editorconfig"].score == 0
 
@@ -182,6 +201,40 @@ def test_plain_bm25_matches_bm25s() -> None:
     for path in plain:
         assert abs(plain[path] - with_extra[path]) < 1e-4
     assert plain["a"] > plain["c"] > plain["b"] == 0
+
+
+def test_bm25_from_counts_is_bm25s_bit_for_bit() -> None:
+    bm25s = pytest.importorskip("bm25s")
+    chance = random.Random(7)
+    vocabulary = [f"w{i}" for i in range(200)]
+    for _ in range(40):
+        corpus = {f"p{i}": [chance.choice(vocabulary[:chance.randint(1, 200)])
+                            for _ in range(chance.randint(0, 300))]
+                  for i in range(chance.randint(1, 40))}
+        asked = [*chance.sample(vocabulary, chance.randint(1, 5)), "unseen"]
+        paths = sorted(corpus)
+        retriever = bm25s.BM25()
+        retriever.index([corpus[p] or ["\x00"] for p in paths], show_progress=False)
+        expected = dict(zip(paths, map(float, retriever.get_scores(asked)), strict=True))
+        assert bm25(asked, corpus) == expected
+
+
+def test_counting_the_asked_words_equals_counting_every_word() -> None:
+    texts = [Path(__file__).read_text(), FLASKISH["src/tiny/app.py"], "",
+             "A I a1 THE The the Handles handled handling handle HANDLES process processes "
+             "registered registering Registers registerBlueprint URLPrefix url_prefixes x 1 22",
+             "\n".join(FLASKISH.values())]
+    for question in ("how are blueprints registered", "handle processes of the url prefix",
+                     "a I the", "register handling 22 x"):
+        asked = parse(question).words
+        for text in texts:
+            assert tally(text, forms(asked)) == counted(words(text), asked), (question, text)
+            found = outline("src/app.py", text)
+            names = frozenset(d.name for d in found.definitions) if found else frozenset()
+            heading = document_counted("src/tiny/url_prefix.py", names, tally(text, forms(asked)),
+                                       forms(asked))
+            assert heading == counted(document_words("src/tiny/url_prefix.py", names, text),
+                                      asked)
 
 
 # --- a small history: each commit's message is the question, its files the answer -----------

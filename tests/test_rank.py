@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+
 import pytest
 
 from gitdigest import digest
+from gitdigest.focus import memo
 from gitdigest.focus.compress import outline
-from gitdigest.focus.rank import importance, is_entry_point, references
+from gitdigest.focus.rank import (
+    Uses,
+    _weights,
+    around,
+    importance,
+    is_entry_point,
+    reference_graph,
+    references,
+)
 
 from .conftest import MakeRepo
 
@@ -93,3 +105,48 @@ def test_pagerank_is_networkx_pagerank() -> None:
     found = dict(zip(paths, _pagerank(paths, weights, jumps), strict=True))
     assert found == pytest.approx(expected, rel=1e-9)
     assert found["pkg/util.py"] > found["pkg/extra.py"]
+
+
+def _networkx_around(definitions: dict[str, frozenset[str]], uses: dict[str, Uses],
+                     seeds: dict[str, float]) -> dict[str, float]:
+    """``around`` as it was written with networkx: a graph built per run, made two-way."""
+    import networkx
+
+    both = networkx.DiGraph()
+    both.add_nodes_from(sorted(uses))
+    for (user, owner), weight in sorted(_weights(definitions, uses).items()):
+        both.add_edge(user, owner, weight=weight + (both.get_edge_data(user, owner) or {}
+                                                    ).get("weight", 0.0))
+        both.add_edge(owner, user, weight=weight / 2 + (both.get_edge_data(owner, user) or {}
+                                                        ).get("weight", 0.0))
+    jumps = {path: weight for path, weight in seeds.items() if weight > 0 and path in both}
+    found: dict[str, float] = networkx.pagerank(both, personalization=jumps, weight="weight",
+                                                tol=1e-10, max_iter=500)
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pagerank_around_the_hits_equals_networkx(seed: int) -> None:
+    pytest.importorskip("networkx")
+    chance = random.Random(seed)
+    names = [f"name{i}" for i in range(40)] + ["_private", "main"]
+    paths = [f"pkg/m{i}.py" for i in range(chance.randint(2, 60))]
+    definitions = {p: frozenset(chance.sample(names, chance.randint(0, 4))) for p in paths}
+    uses = {p: Uses.of(Counter({n: chance.randint(1, 9) for n in chance.sample(
+        names, chance.randint(0, 12))})) for p in paths}
+    seeds = {p: chance.choice([0.0, 0.3, 1.0, 2.5]) for p in chance.sample(paths, 3)}
+    seeds["not/in/graph.md"] = 1.0
+    expected = _networkx_around(definitions, uses, seeds) if any(
+        w > 0 for p, w in seeds.items() if p in uses) else {}
+    graph = reference_graph(definitions, uses)
+    kept = memo.read_graph(memo.graph_entry(graph))
+    assert kept is not None and kept.paths == graph.paths
+    for name in ("indptr", "indices", "data"):  # the cache keeps every float
+        assert (getattr(kept, name) == getattr(graph, name)).all(), name
+    found = around(graph, seeds)
+    assert found.keys() == expected.keys()
+    for path, share in expected.items():
+        assert found[path] == pytest.approx(share, abs=1e-9)
+    if expected:  # the same floats: the same matrix, built in the same order
+        assert found == expected
+        assert sum(found.values()) == pytest.approx(1.0)

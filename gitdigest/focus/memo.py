@@ -1,11 +1,12 @@
 """What a budget derives from each file, remembered in the token cache: a file's outline,
 its views' texts and counts and the names it defines (one entry), the identifiers it uses
-(another, read only when the ranks must be computed again), and the ranks of a whole set of
-files. Keys name the content (the sha256 of the text shown), the tokenizer, the options that
-change the result and the tools that made it (:func:`tools_version`: this package's outline
-and ranking code and the tree-sitter wheels, or without them the Python version whose parser
-outlined), so a changed grammar or rule is a miss, never a stale hit. A run of an unchanged
-repository then parses nothing and ranks nothing."""
+(another, read only when the ranks must be computed again), and the ranks and the two-way
+reference graph (``--query``'s) of a whole set of files. Keys name the content (the sha256 of
+the text shown), the tokenizer, the options that change the result and the tools that made it
+(:func:`tools_version`: this package's outline and ranking code and the tree-sitter wheels,
+or without them the Python version whose parser outlined), so a changed grammar or rule is a
+miss, never a stale hit. A run of an unchanged repository then parses nothing and ranks
+nothing."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from ..core.records import Document
 from ..count.cache import TokenCache, cache_key
 from .compress import backend
 from .pyoutline import VERSION
-from .rank import Uses
+from .rank import TwoWay, Uses
 
 #: view -> (tokens, block tokens)
 Counts = dict[str, tuple[int, int]]
@@ -86,6 +87,43 @@ def ranks_key(documents: Iterable[Document], boosted: Iterable[str],
     briefs = list(brief)
     return cache_key("ranks", tools_version(), *parts, "\0boosted", *boosted,
                      *(("\0brief", *briefs) if briefs else ()))
+
+
+def graph_key(documents: Iterable[Document]) -> str:
+    """The key of the two-way reference graph of a set of files (paths and contents)."""
+    return cache_key("graph", tools_version(), *(f"{d.path}\0{d.sha256}" for d in documents))
+
+
+def graph_entry(graph: TwoWay) -> bytes:
+    """A graph entry: its paths (JSON), then its arrays as raw 64-bit numbers (every float
+    read back exactly, without parsing a number at a time)."""
+    import numpy
+
+    paths = pack(graph.paths)
+    return b"".join([len(paths).to_bytes(8, "little"), paths,
+                     numpy.asarray(graph.indptr, dtype="<i8").tobytes(),
+                     numpy.asarray(graph.indices, dtype="<i8").tobytes(),
+                     numpy.asarray(graph.data, dtype="<f8").tobytes()])
+
+
+def read_graph(data: bytes) -> TwoWay | None:
+    """A graph entry; None when malformed."""
+    import numpy
+
+    size = int.from_bytes(data[:8], "little")
+    paths = unpack(data[8:8 + size])
+    if not isinstance(paths, list):
+        return None
+    count, rest = len(paths), data[8 + size:]
+    edges = (len(rest) - 8 * (count + 1)) // 16
+    if edges < 0 or len(rest) != 8 * (count + 1) + 16 * edges:
+        return None
+    indptr = numpy.frombuffer(rest, dtype="<i8", count=count + 1)
+    indices = numpy.frombuffer(rest, dtype="<i8", count=edges, offset=8 * (count + 1))
+    weights = numpy.frombuffer(rest, dtype="<f8", count=edges, offset=8 * (count + 1 + edges))
+    if indptr[-1] != edges or (edges and not 0 <= indices.min() <= indices.max() < count):
+        return None
+    return TwoWay([str(p) for p in paths], indptr, indices, weights)
 
 
 def pack(value: Any) -> bytes:

@@ -7,8 +7,7 @@ appearing as an identifier in another file's text. Entry points (README, ``__mai
 modules, files defining ``main``) and ``--priority`` files get a larger share of the random
 jumps (the personalization vector), which lifts them and what they use.
 
-numpy (and networkx, for ``--query``'s graph) are imported only here, only when a ranking is
-asked for.
+numpy is imported only here, only when a ranking is asked for.
 """
 
 from __future__ import annotations
@@ -89,17 +88,26 @@ def importance(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Use
     return {path: breadth[path] / total for path in paths}
 
 
-def reference_graph(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Uses]
-                    ) -> Any:
-    """The weighted networkx DiGraph from each file that uses a name to the files defining it
-    (see :func:`importance` for the weights); its nodes are the files of ``uses``."""
-    import networkx
+@dataclass(frozen=True, eq=False)
+class TwoWay:
+    """The reference graph with its edges made two-way (a use back to its definer counts
+    half), as networkx's ``pagerank`` sees it: its nodes (sorted) and its adjacency, in
+    scipy's CSR form, as numpy arrays (``indptr`` and ``indices`` int64, ``data`` float64:
+    sympy's 420,000 edges as Python numbers would take 28 MB; a run that finds the graph in
+    the cache builds nothing)."""
 
-    graph = networkx.DiGraph()
-    graph.add_nodes_from(sorted(uses))
-    for (user, owner), weight in sorted(_weights(definitions, uses).items()):
-        graph.add_edge(user, owner, weight=weight)
-    return graph
+    paths: list[str]
+    indptr: Any
+    indices: Any
+    data: Any
+
+
+def reference_graph(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Uses]
+                    ) -> TwoWay:
+    """The graph from each file that uses a name to the files defining it (see
+    :func:`importance` for the weights), made two-way (:func:`two_way`); its nodes are the
+    files of ``uses``."""
+    return two_way(sorted(uses), _weights(definitions, uses))
 
 
 def _weights(definitions: Mapping[str, frozenset[str]], uses: Mapping[str, Uses]
@@ -165,23 +173,65 @@ def _pagerank(paths: list[str], weights: Mapping[tuple[str, str], float], jumps:
     return [float(value) for value in x]
 
 
-def around(graph: Any, seeds: Mapping[str, float]) -> dict[str, float]:
-    """Personalised PageRank over ``graph`` with its edges made two-way (a use back to its
-    definer counts half), the random jumps landing on ``seeds`` in proportion: the files
-    close to the seeds in the reference graph, as shares adding up to 1 (empty without
-    seeds)."""
-    import networkx
+def two_way(paths: list[str], weights: Mapping[tuple[str, str], float]) -> TwoWay:
+    """The graph of ``paths`` (sorted) with ``weights`` on its edges, made two-way: the matrix
+    networkx builds for ``pagerank`` (an edge's two directions added up as it adds them), in
+    canonical CSR form (by source, then target), as scipy stores it."""
+    index = {path: i for i, path in enumerate(paths)}
+    both: dict[tuple[int, int], float] = {}
+    for (user, owner), weight in sorted(weights.items()):
+        there, back = (index[user], index[owner]), (index[owner], index[user])
+        both[there] = weight + both.get(there, 0.0)
+        both[back] = weight / 2 + both.get(back, 0.0)
+    edges = sorted(both)
+    indptr = [0] * (len(paths) + 1)
+    for source, _ in edges:
+        indptr[source + 1] += 1
+    for i in range(len(paths)):
+        indptr[i + 1] += indptr[i]
+    import numpy
 
-    jumps = {path: weight for path, weight in seeds.items() if weight > 0 and path in graph}
+    return TwoWay(paths, numpy.array(indptr, dtype=numpy.int64),
+                  numpy.array([target for _, target in edges], dtype=numpy.int64),
+                  numpy.array([both[e] for e in edges], dtype=float))
+
+
+def around(graph: TwoWay, seeds: Mapping[str, float]) -> dict[str, float]:
+    """Personalised PageRank over ``graph`` (:func:`two_way`), the random jumps landing on
+    ``seeds`` in proportion: the files close to the seeds in the reference graph, as shares
+    adding up to 1 (empty without seeds).
+
+    The arithmetic is networkx's ``pagerank`` (its scipy power iteration), step for step on
+    numpy arrays: each row's weights added up in order (scipy's ``reduceat``), each file's
+    inflow added up by source (scipy's transposed product), the dangling mass by Python's
+    ``sum``, so the same floats come out (tested), without a networkx graph or scipy."""
+    import numpy
+
+    known = set(graph.paths)
+    jumps = {path: weight for path, weight in seeds.items() if weight > 0 and path in known}
     if not jumps:
         return {}
-    both = networkx.DiGraph()
-    both.add_nodes_from(sorted(graph.nodes))
-    for user, owner, weight in sorted(graph.edges(data="weight")):
-        both.add_edge(user, owner, weight=weight + (both.get_edge_data(user, owner) or {}
-                                                    ).get("weight", 0.0))
-        both.add_edge(owner, user, weight=weight / 2 + (both.get_edge_data(owner, user) or {}
-                                                        ).get("weight", 0.0))
-    found: dict[str, float] = networkx.pagerank(both, personalization=jumps, weight="weight",
-                                                tol=1e-10, max_iter=500)
-    return found
+    count = len(graph.paths)
+    indptr = numpy.asarray(graph.indptr, dtype=numpy.int64)
+    cols = numpy.asarray(graph.indices, dtype=numpy.int64)
+    data = numpy.asarray(graph.data, dtype=float)
+    sizes = numpy.diff(indptr)
+    rows = numpy.repeat(numpy.arange(count), sizes)
+    out = numpy.zeros(count)
+    sources = numpy.flatnonzero(sizes)
+    if len(sources):
+        out[sources] = numpy.add.reduceat(data, indptr[sources])
+    out[out != 0] = 1.0 / out[out != 0]
+    data = data * out[rows]  # each edge's share of its source's weight
+    x = numpy.repeat(1.0 / count, count)
+    personal = numpy.array([jumps.get(path, 0) for path in graph.paths], dtype=float)
+    personal /= personal.sum()
+    dangling = numpy.where(out == 0)[0]
+    alpha = 0.85
+    for _ in range(500):
+        last = x
+        flow = numpy.bincount(cols, weights=x[rows] * data, minlength=count)
+        x = alpha * (flow + sum(x[dangling]) * personal) + (1 - alpha) * personal
+        if numpy.absolute(x - last).sum() < count * 1e-10:
+            break
+    return dict(zip(graph.paths, map(float, x), strict=True))

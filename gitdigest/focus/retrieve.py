@@ -134,6 +134,9 @@ def name_hits(asked: Question, definitions: Mapping[str, frozenset[str]]) -> dic
 
 
 def _compound(name: str, wanted: set[str]) -> float:
+    lower = name.lower()
+    if not any(word in lower for word in wanted):  # each part is part of the name: fast
+        return 0.0
     parts = query.words(name)
     return _COMPOUND if len(parts) > 1 and all(p in wanted for p in parts) else 0.0
 
@@ -179,18 +182,19 @@ def cochanged(seeds: Mapping[str, float], commits: Sequence[Sequence[str]]
     return found
 
 
-def relevance(question: str, corpus: Mapping[str, list[str]],
-              definitions: Mapping[str, frozenset[str]], graph: object,
+def relevance(question: str, corpus: Mapping[str, query.Counted],
+              definitions: Mapping[str, frozenset[str]], graph: rank.TwoWay,
               importance: Mapping[str, float], commits: Sequence[Sequence[str]] = ()
               ) -> dict[str, Relevance]:
-    """Every file of ``corpus`` scored for ``question`` (0 to 1), with the reason;
-    ``commits`` are the files of each recent commit, newest first."""
+    """Every file of ``corpus`` (what BM25 reads of it: :func:`query.document_counted` for
+    the question's words) scored for ``question`` (0 to 1), with the reason; ``commits`` are
+    the files of each recent commit, newest first."""
     asked = parse(question)
     paths = sorted(corpus)
     signals = {
         "names": _normal(name_hits(asked, definitions)),
         "paths": _normal(path_hits(asked, paths)),
-        "text": _normal(query.bm25(asked.words, corpus)),
+        "text": _normal(query.bm25_counted(asked.words, corpus)),
     }
     seeds = {p: sum(signals[s].get(p, 0.0) for s in ("names", "paths")) + signals["text"].get(
         p, 0.0) ** 2 for p in paths}
@@ -226,7 +230,7 @@ def _pair_tests(raw: dict[str, float], paths: list[str]) -> dict[str, float]:
     return lifted
 
 
-def _why(asked: Question, seen: list[str], signals: Mapping[str, Mapping[str, float]],
+def _why(asked: Question, seen: query.Counted, signals: Mapping[str, Mapping[str, float]],
          path: str, important: float) -> str:
     matched = query.matched(asked.words, seen)
     parts = [f"matches {matched}" if matched else "no query word"]

@@ -17,7 +17,7 @@ from ..core.records import Contents, Document, FileViews, View
 from ..core.workers import can_fork, forked_pool, worker_count, worth_parallel
 from ..count.cache import TokenCache
 from ..count.tokens import TokenCounter, get_core
-from . import memo
+from . import memo, query, rank
 from .compress import language_of, outlinable, outline
 from .names import python_definitions
 from .rank import Uses
@@ -77,22 +77,37 @@ class _Settings:
     rank: bool
     #: files shown only whole or cut (see :func:`analyze`'s ``brief``); None: none
     brief: Callable[[str], bool] | None = None
+    #: with a question: the words of a text that BM25 counts (:func:`query.forms`)
+    forms: dict[str, str] | None = None
 
     def is_brief(self, path: str) -> bool:
         """Whether ``path`` gets no outline, only its definitions and uses."""
         return self.brief is not None and self.brief(path)
 
 
+def _settings_for(contents: Contents | None, counter: TokenCounter, compress: bool,
+                  question: str | None, ranked: bool,
+                  brief: Callable[[str], bool] | None = None) -> _Settings:
+    from .retrieve import parse
+
+    forms = query.forms(parse(question).words) if question is not None else None
+    return _Settings(contents, counter, compress, question, ranked or question is not None,
+                     brief, forms)
+
+
 @dataclass(frozen=True)
 class Parsed:
-    """What one file yields: view counts, the names it defines, the identifiers it uses and,
-    with a query, the words BM25 sees."""
+    """What one file yields: view counts, the names it defines, the identifiers it uses (all
+    left out when its outline is known already: ``outlined`` False) and, with a query, what
+    BM25 reads of its text (:func:`query.tally`; the path and names are added in the
+    parent)."""
 
     counts: Counts
     texts: dict[str, str]
     names: frozenset[str] | None
     uses: Uses | None
-    words: list[str] | None
+    words: query.Counted | None
+    outlined: bool = True
 
 
 _settings: _Settings | None = None  # shared with forked workers
@@ -112,26 +127,37 @@ def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCou
     whose numbered text no grammar parses) keeps every file whole but still ranks them.
     ``ranked`` False skips the importance graph (``--compress`` alone shows no order).
     ``commits`` (the files of recent commits) let ``question`` find files that change together.
-    Files are parsed by forked workers, as the documents stage counts them; with a ``cache``
-    (and no question), outlines and ranks come from it when the files are unchanged
+    Files are parsed by forked workers, as the documents stage counts them; with a ``cache``,
+    outlines, uses, ranks and the question's graph come from it when the files are unchanged
     (:mod:`.memo`), and what is parsed is stored there. ``early`` holds the files parsed
     already as they were counted (:class:`Outliner`, made with the same settings): they are
     not read again. ``brief`` files (a budget's tests, examples and data, which it shows whole
     or cuts) get no views and no parse: the names they define (:mod:`.names`, for Python) and
-    use still rank the rest as before."""
-    from . import rank, retrieve
+    use still rank the rest as before. A question is never cached: every other file is read
+    again for the counts of its words BM25 needs (in the same workers, outlined or not)."""
+    from . import retrieve
 
     wanted = [d for d in documents if question is not None or _is_code(d)]
-    settings = _Settings(contents, counter, compress, question, ranked or question is not None,
-                         brief)
+    settings = _settings_for(contents, counter, compress, question, ranked, brief)
     found = early.found if early is not None and early.serves(settings) else _Found()
     fresh = [d for d in wanted if d.path in found.outlined]  # parsed as they were counted
     remembered = _Memo(cache, counter.name, compress, settings.is_brief) if (
-        cache is not None and cache.enabled and question is None) else None
-    importance = remembered.recall(wanted, found, boosted, settings.rank) if remembered else None
-    parse = [d for d in wanted if found.missing(d.path, settings.rank and importance is None)]
-    for document, parsed in zip(parse, _parse_all(parse, settings, workers), strict=True):
+        cache is not None and cache.enabled) else None
+    graph = remembered.recall_graph(wanted) if remembered and question is not None else None
+    # the question's graph is made of every file's uses, even when the ranks are known
+    needs_uses = question is not None and graph is None
+    importance = remembered.recall(wanted, found, boosted, settings.rank,
+                                   uses=needs_uses) if remembered else None
+    uses = settings.rank and (importance is None or needs_uses)
+    parse = [d for d in wanted if found.missing(d.path, uses)]
+    jobs = [d for d in wanted if d.path not in found.corpus] if question is not None else parse
+    for document, parsed in zip(jobs, _parse_all(jobs, settings, workers, {
+            d.path for d in parse}), strict=True):
         found.add(document.path, parsed)
+    if settings.forms is not None:
+        found.corpus = {path: query.document_counted(path, found.definitions.get(path, ()),
+                                                     text, settings.forms)
+                        for path, text in found.corpus.items()}
     if remembered is not None:
         remembered.remember([*fresh, *parse], found, settings.rank)
     if importance is None:
@@ -142,8 +168,12 @@ def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCou
     counts, corpus = found.counts, found.corpus
     texts = (memo.Texts(found.texts, remembered.cache, found.stored) if remembered is not None
              else found.texts)
-    scores = retrieve.relevance(question, corpus, found.definitions, rank.reference_graph(
-        found.definitions, found.uses), importance, commits) if question is not None else {}
+    if question is not None and graph is None:
+        graph = rank.reference_graph(found.definitions, found.uses)
+        if remembered is not None:
+            remembered.cache.put_blobs([(memo.graph_key(wanted), memo.graph_entry(graph))])
+    scores = retrieve.relevance(question, corpus, found.definitions, graph, importance,
+                                commits) if question is not None and graph is not None else {}
     views = {}
     for document in documents:
         path = document.path
@@ -164,7 +194,8 @@ class _Found:
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
     definitions: dict[str, frozenset[str]] = field(default_factory=dict)
     uses: dict[str, Uses] = field(default_factory=dict)
-    corpus: dict[str, list[str]] = field(default_factory=dict)
+    #: with a question: what BM25 reads of each file (its text's, until the heading is added)
+    corpus: dict[str, query.Counted] = field(default_factory=dict)
     #: paths whose outline is known (from the cache or a parse), with or without views
     outlined: set[str] = field(default_factory=set)
     #: paths whose views' texts stay in the cache until shown: their keys there
@@ -172,6 +203,10 @@ class _Found:
 
     def add(self, path: str, parsed: Parsed) -> None:
         """One parse's results."""
+        if parsed.words is not None:
+            self.corpus[path] = parsed.words
+        if not parsed.outlined:
+            return
         self.outlined.add(path)
         if parsed.counts:
             self.counts[path] = parsed.counts
@@ -179,13 +214,12 @@ class _Found:
         if parsed.names is not None and parsed.uses is not None:
             self.definitions[path] = parsed.names
             self.uses[path] = parsed.uses
-        if parsed.words is not None:
-            self.corpus[path] = parsed.words
 
     def missing(self, path: str, uses: bool) -> bool:
-        """Whether the file must be parsed: its outline (or, with ``uses``, its uses) is not
-        known."""
-        return path not in self.outlined or (uses and path not in self.uses)
+        """Whether the file must be parsed: its outline (or, with ``uses``, the uses of a file
+        that has definitions) is not known."""
+        return path not in self.outlined or (
+            uses and path in self.definitions and path not in self.uses)
 
 
 class _Memo:
@@ -206,9 +240,9 @@ class _Memo:
                               [d.path for d in wanted if self.brief(d.path)])
 
     def recall(self, wanted: list[Document], found: _Found, boosted: Callable[[str], bool],
-               ranked: bool) -> dict[str, float] | None:
+               ranked: bool, uses: bool = False) -> dict[str, float] | None:
         """Fill ``found`` with the outlines known; the importance when known for this set
-        of files (else the uses known, to rank them again)."""
+        of files (else, or with ``uses``, the uses known, to rank them again)."""
         outlines = memo.get(self.cache, (self._outline_key(d) for d in wanted
                                          if d.path not in found.outlined))
         for document in wanted:
@@ -230,9 +264,15 @@ class _Memo:
         key = self._ranks_key(wanted, boosted)
         data = self.cache.get_blobs([key]).get(key)
         importance = memo.read_ranks(data) if data is not None else None
-        if importance is None:
+        if importance is None or uses:
             self._recall_uses(wanted, found)
         return importance
+
+    def recall_graph(self, wanted: list[Document]) -> rank.TwoWay | None:
+        """The two-way reference graph of this set of files, when known."""
+        key = memo.graph_key(wanted)
+        data = self.cache.get_blobs([key]).get(key)
+        return memo.read_graph(data) if data is not None else None
 
     def _recall_uses(self, wanted: list[Document], found: _Found) -> None:
         known = memo.get(self.cache, map(memo.uses_key, wanted))
@@ -274,8 +314,7 @@ class Outliner:
     def __init__(self, counter: TokenCounter, *, compress: bool = True,
                  question: str | None = None, ranked: bool = True,
                  brief: Callable[[str], bool] | None = None) -> None:
-        self.settings = _Settings(None, counter, compress, question,
-                                  ranked or question is not None, brief)
+        self.settings = _settings_for(None, counter, compress, question, ranked, brief)
         self.found = _Found()
 
     def __call__(self, document: Document, text: str) -> Parsed | None:
@@ -298,20 +337,24 @@ def _is_code(document: Document) -> bool:
             and outlinable(document.path))
 
 
-def _parse_all(documents: list[Document], settings: _Settings, workers: int | None
-               ) -> Iterator[Parsed]:
+def _parse_all(documents: list[Document], settings: _Settings, workers: int | None,
+               outline: set[str]) -> Iterator[Parsed]:
+    """Each document parsed (outlined when its path is in ``outline``, else only its words
+    counted for the question), in order."""
     global _settings
+    jobs = [(d, d.path in outline) for d in documents]
     if not (worth_parallel(workers, len(documents), sum(d.bytes for d in documents))
             and can_fork()):
-        yield from (_parse(d, settings) for d in documents)
+        yield from (_parse(d, settings, whole=whole) for d, whole in jobs)
         return
-    get_core(settings.counter.name)  # loaded once here; the workers share its pages
+    if outline:
+        get_core(settings.counter.name)  # loaded once here; the workers share its pages
     _settings = settings
     workers = worker_count(workers)
     try:
         with forked_pool(workers, _start_worker) as pool:
             chunk = max(2, len(documents) // (workers * 32))
-            yield from pool.imap(_parse_in_worker, documents, chunksize=chunk)
+            yield from pool.imap(_parse_in_worker, jobs, chunksize=chunk)
     finally:
         _settings = None
 
@@ -323,18 +366,20 @@ def _start_worker() -> None:
         source.reopen()
 
 
-def _parse_in_worker(document: Document) -> Parsed:
+def _parse_in_worker(job: tuple[Document, bool]) -> Parsed:
     assert _settings is not None
-    return _parse(document, _settings)
+    return _parse(job[0], _settings, whole=job[1])
 
 
-def _parse(document: Document, settings: _Settings, text: str | None = None) -> Parsed:
-    from . import query, rank
-
+def _parse(document: Document, settings: _Settings, text: str | None = None,
+           whole: bool = True) -> Parsed:
     path = document.path
     if text is None:
         assert settings.contents is not None
         text = settings.contents.load(replace(document, view="full"))
+    words = query.tally(text, settings.forms) if settings.forms is not None else None
+    if not whole:
+        return Parsed({}, {}, None, None, words, outlined=False)
     names: frozenset[str] | None = None
     counts: Counts = {}
     texts: dict[str, str] = {}
@@ -351,8 +396,6 @@ def _parse(document: Document, settings: _Settings, text: str | None = None) -> 
             shown = {"compressed": found.compressed, "map": found.map_entry()}
             counts = _counts(settings.counter, document, shown["compressed"], shown["map"])
             texts = {view: shown[view] for view in counts}
-    words = (query.document_words(path, names or (), text) if settings.question is not None
-             else None)
     return Parsed(counts, texts, names, uses, words)
 
 
