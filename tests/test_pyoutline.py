@@ -262,6 +262,31 @@ def test_a_file_python_cannot_parse_has_no_outline(text: str) -> None:
     assert time.monotonic() - started < 30
 
 
+_TRICKY = {
+    "hash-in-strings": "x = '#' + \"#\" + '''#''' + \"\"\"#\"\"\"  # real\n",
+    "escaped-quotes": "x = 'it\\'s # no' + \"say \\\"#\\\"\"  # yes 'quoted'\n",
+    "raw-and-bytes": "x = r'\\' # still in'  # after raw\ny = b'#' + rb\"\\\"#\"  # after bytes\n",
+    "f-strings": "x = f'{a!r:#>10}' + f\"{'#'}\" + F'''{b[\"#\"]}''' # f\n",
+    "nested-quotes": "x = \"it's # here\" + 'say \"#\"'  # there\n",
+    "continuations": "x = 1 + \\\n    2  # after\ns = 'a\\\n# not a comment'\n# line\n",
+    "multiline": "s = \"\"\"\n# not\n'''\n\"\" \\\"\"\" # yes\n\"\"\"\nt = ''''a' ''' # end\n",
+    "implicit-concatenation": "x = ('#'  # one\n     \"#\"\n     '#')  # two\n",
+    "unicode": "s = 'é#ü'  # ünïcode # twice\n# 日本\r\nt = 1\r\n",
+    "comment-only": "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n#\n",
+    "empty-strings": "x = '' + \"\" # a\ny = ''''''  # b\n",
+    "decorator-and-def": "@d  # deco\ndef f(a='#'):  # sig\n    return a  # body\n",
+}
+
+
+@pytest.mark.parametrize("text", list(_TRICKY.values()), ids=list(_TRICKY))
+def test_the_comment_scan_finds_what_the_tokenizer_finds(text: str) -> None:
+    compile(text, "tricky.py", "exec")  # the scan reads only source that parses
+    data = text.encode("utf-8")
+    found = pyoutline._comments(data, text)
+    assert found == pyoutline._tokenized_comments(data, text)
+    assert found and all(data[start:start + 1] == b"#" for start, _ in found)
+
+
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="the running Python reads `type`")
 def test_syntax_newer_than_the_interpreter_has_no_outline() -> None:
     assert pyoutline.outline("type Pair = tuple[int, int]\ndef f():\n    pass\n") is None

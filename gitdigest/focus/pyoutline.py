@@ -6,8 +6,9 @@ entry rather than cut.
 The spans are those tree-sitter's Python query finds — a definition from its ``def``,
 ``async`` or ``class`` to the end of its body, a body from its first statement (a decorator's
 ``@`` included) to its last (a closing ``;`` included), docstrings as the first statement of
-a module, class or function, comments from the tokenizer — and :mod:`.outlines` turns them
-into text with the same code, so ordinary code gets the same bytes. Where the two differ:
+a module, class or function, comments where the tokenizer finds them (found by a regular
+expression, see :func:`_comments`) — and :mod:`.outlines` turns them into text with the same
+code, so ordinary code gets the same bytes. Where the two differ:
 
 - a file the running Python cannot parse (a syntax error, Python 2, syntax newer than the
   interpreter, null bytes, nesting deeper than the parser allows, a lone carriage return as
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import sys
 import tokenize
 from dataclasses import dataclass
@@ -46,6 +48,9 @@ VERSION = "ast " + ".".join(map(str, sys.version_info[:3]))
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+#: the fields that hold statements (or except and case clauses, which hold statements), in the
+#: order ``_fields`` lists them; on a statement, a clause or a module no other field does
+_BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
 #: what the parser or tokenizer raise on a file they cannot read (a null byte is a ValueError
 #: before Python 3.12, an undecodable byte kept as a surrogate a UnicodeEncodeError)
 _UNREADABLE = (SyntaxError, ValueError, RecursionError, MemoryError, tokenize.TokenError)
@@ -85,8 +90,7 @@ class _Source:
         self.starts = [0]
         for line in self.lines[:-1]:
             self.starts.append(self.starts[-1] + len(line.encode("utf-8")) + 1)
-        # the tokenizer is most of the cost (pure Python before 3.12): only when it may find one
-        self.comments = sorted(self._comments(text)) if "#" in text else []
+        self.comments = _comments(self.data, text) if b"#" in self.data else []
 
     def outline(self) -> Outline:
         """The compressed text and definitions, as :func:`.compress.outline` gives them."""
@@ -110,22 +114,8 @@ class _Source:
         bodies = [item.body for item in found if item.function]
         return Outline("python", apply_edits(self.data, edits), nest(definitions, bodies))
 
-    def _comments(self, text: str) -> list[tuple[int, int]]:
-        found = []
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.COMMENT:
-                (row, col), (_, end) = token.start, token.end
-                stop = self._offset(row, end, chars=True)
-                # tree-sitter's comment runs to the "\n": a "\r" before it is the comment's
-                stop += self.data[stop:stop + 1] == b"\r"
-                found.append((self._offset(row, col, chars=True), stop))
-        return found
-
-    def _offset(self, line: int, column: int, chars: bool = False) -> int:
-        """The byte offset of ``line`` (1-based) and ``column`` (ast's: bytes; the
-        tokenizer's: characters)."""
-        if chars:
-            column = len(self.lines[line - 1][:column].encode("utf-8"))
+    def _offset(self, line: int, column: int) -> int:
+        """The byte offset of ``line`` (1-based) and ``column`` (ast's, in bytes)."""
         return self.starts[line - 1] + column
 
     def _definitions(self) -> list[_Found]:
@@ -137,8 +127,8 @@ class _Source:
             node = stack.pop()
             if isinstance(node, _DEFINITIONS):
                 found.append(self._found(node))
-            stack.extend(reversed([child for child in ast.iter_child_nodes(node) if isinstance(
-                child, (ast.stmt, ast.excepthandler, ast.match_case))]))
+            children = [child for field in _BLOCKS for child in getattr(node, field, ())]
+            stack.extend(reversed(children))
         return found
 
     def _found(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> _Found:
@@ -192,18 +182,66 @@ class _Source:
                 + MARKER.encode())
 
 
+#: a comment or a string literal, in bytes (quotes, "#" and "\\" are ASCII, so UTF-8 can be
+#: read byte by byte): a literal's prefix letters need no matching, its quote starts it
+_TOKENS = re.compile(
+    rb"(?P<comment>#[^\r\n]*)"
+    rb"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
+    rb'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    rb"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+    rb'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"',
+    re.DOTALL)
+#: an f-string: from Python 3.12 its expressions may reuse its quotes and hold comments, which
+#: the pattern above cannot follow
+_FSTRING = re.compile(rb"(?<![\w])[rRbBuU]?[fF][rR]?['\"]")
+
+
+def _comments(data: bytes, text: str) -> list[tuple[int, int]]:
+    """The byte span of every comment in ``data``, source :func:`ast.parse` read (so every
+    literal is closed), a "\\r" before the line's "\\n" included as tree-sitter has it.
+
+    A "#" outside a string literal starts a comment: the scan reads literals and comments
+    left to right as the tokenizer does, for a regular expression's cost rather than a token
+    object per word (the tokenizer was most of an outline's time)."""
+    if sys.version_info >= (3, 12) and _FSTRING.search(data):
+        return _tokenized_comments(data, text)
+    found = []
+    for match in _TOKENS.finditer(data):
+        if match.lastgroup == "comment":
+            stop = match.end()
+            stop += data[stop:stop + 1] == b"\r"
+            found.append((match.start(), stop))
+    return found
+
+
+def _tokenized_comments(data: bytes, text: str) -> list[tuple[int, int]]:
+    """The comments as :mod:`tokenize` finds them (slow: a Python object per token)."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line.encode("utf-8")) + 1)
+    found = []
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type == tokenize.COMMENT:
+            (row, col), (_, end) = token.start, token.end
+            first, stop = (starts[row - 1] + len(lines[row - 1][:column].encode("utf-8"))
+                           for column in (col, end))
+            # tree-sitter's comment runs to the "\n": a "\r" before it is the comment's
+            stop += data[stop:stop + 1] == b"\r"
+            found.append((first, stop))
+    return sorted(found)
+
+
+#: one string literal, whole: its prefix, its quote, then anything up to the same quote not
+#: escaped by a "\\", and nothing after (the tokenizer's rule, without its line rules)
+_ONE_LITERAL = re.compile(
+    rb"[rRbBuUfF]*(?:'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
+    rb'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    rb"|'[^'\\]*(?:\\.[^'\\]*)*'"
+    rb'|"[^"\\]*(?:\\.[^"\\]*)*")',
+    re.DOTALL)
+
+
 def _one_literal(raw: bytes) -> bool:
     """Whether ``raw`` is a single string literal: its closing quote is its last byte."""
-    prefix = len(raw) - len(raw.lstrip(b"rRbBuUfF"))
-    quote = next((q for q in (b'"""', b"'''", b'"', b"'") if raw.startswith(q, prefix)), None)
-    if quote is None:
-        return False
-    index = prefix + len(quote)
-    while index < len(raw):
-        if raw[index:index + 1] == b"\\":
-            index += 2
-        elif raw.startswith(quote, index):
-            return index + len(quote) == len(raw)
-        else:
-            index += 1
-    return False
+    return _ONE_LITERAL.fullmatch(raw) is not None
