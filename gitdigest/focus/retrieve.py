@@ -144,6 +144,7 @@ def _compound(name: str, wanted: set[str]) -> float:
 def path_hits(asked: Question, paths: list[str]) -> dict[str, float]:
     """Per file: a path or file name the question gives, or a file name made of asked words."""
     wanted = set(asked.words)
+    named_paths = set(asked.paths)
     stems: dict[str, list[str]] = {}
     for path in paths:
         stems.setdefault(posixpath.basename(path).split(".")[0].lower(), []).append(path)
@@ -153,8 +154,10 @@ def path_hits(asked: Question, paths: list[str]) -> dict[str, float]:
         share = sum(1 for p in parts if p in wanted) / len(parts) if parts else 0.0
         named = stem in asked.names
         for path in owners:
-            lower = path.lower()
-            given = any(lower == p or lower.endswith("/" + p) for p in asked.paths)
+            # the path itself or a tail of it after a "/": one set look-up per tail, so a long
+            # question naming many paths costs no more per file than a short one
+            parts = path.lower().split("/")
+            given = any("/".join(parts[i:]) in named_paths for i in range(len(parts)))
             score = 4.0 if given else (2.0 if named or share == 1 else share) / math.sqrt(
                 len(owners))
             if score > 0:
