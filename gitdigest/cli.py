@@ -515,6 +515,13 @@ def batch_command(state: _State, /, list_file: Any, output_dir: str, engine: str
                           f"(see {Path(output_dir) / 'manifest.jsonl'})")
 
 
+def _counted_as(result: Digest) -> str:
+    """What the token count is of, when the digest is written in another format: counts and
+    budgets are the text format's, and markup adds to them (JSON the most)."""
+    shown = result.options.format
+    return "" if shown == "text" else f" for the text format; the {shown} written is larger"
+
+
 def format_summary(result: Digest, written: list[str], *, copied: bool = False,
                    top: int = 5) -> str:
     """The human summary printed on stderr."""
@@ -526,7 +533,7 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
         f"Source:   {source_label(result.source)}",
         f"Files:    {result.summary.files} included, {result.summary.skipped} skipped"
         + (f" ({by_reason})" if by_reason else ""),
-        f"Tokens:   {result.summary.tokens:,} ({result.tokenizer}, exact)"
+        f"Tokens:   {result.summary.tokens:,} ({result.tokenizer}, exact{_counted_as(result)})"
         + (f", budget {result.budget:,}" if result.budget is not None else ""),
         "Windows:  " + ", ".join(_share(result, model)
                                  for model in summary_models(result.options.model)),

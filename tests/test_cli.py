@@ -56,6 +56,11 @@ def test_summary_on_stderr(make_repo: MakeRepo) -> None:
     assert f"(git, commit {result.source.commit[:12]})" in err  # type: ignore[index]
     assert "Largest:  big.py (" in err
     assert "skipped (ignored 1)" in err
+    # the count is the text format's: a JSON digest says so, for its markup adds to it
+    code, _, err = run(str(root), "-o", "-", "-f", "json")
+    assert code == 0
+    assert (f"Tokens:   {result.summary.tokens:,} (o200k_base, exact for the text format; "
+            "the json written is larger)") in err
 
 
 def test_json_to_a_named_file(make_repo: MakeRepo, tmp_path: Path) -> None:
