@@ -26,6 +26,7 @@ import ast
 import io
 import re
 import sys
+import threading
 import tokenize
 from dataclasses import dataclass
 
@@ -67,6 +68,39 @@ def outline(text: str) -> Outline | None:
         return None
 
 
+#: Python 3.10's parser turns a deep expression (``1 + 1 + …`` 200,000 times) into objects
+#: without a depth check and overflows the C stack (a crash, not an exception); a thread with
+#: this much stack, reserved and touched only as deep as the parse goes, holds any file
+#: :data:`gitdigest.focus.views.OUTLINE_LIMIT` lets through. 3.11 raises RecursionError.
+_DEEP_STACK = 1 << 30
+
+
+def _parse(text: str) -> ast.Module:
+    if sys.version_info >= (3, 11):
+        return ast.parse(text)
+    found: list[ast.Module | BaseException] = []
+
+    def parse() -> None:
+        try:
+            found.append(ast.parse(text))
+        except BaseException as error:  # handed to the caller's thread
+            found.append(error)
+
+    try:
+        previous = threading.stack_size(_DEEP_STACK)
+        try:
+            worker = threading.Thread(target=parse, name="gitdigest-ast")
+            worker.start()
+        finally:
+            threading.stack_size(previous)
+        worker.join()
+    except (RuntimeError, ValueError) as error:  # no thread that large here
+        raise MemoryError("no room for a deep parse") from error
+    if isinstance(found[0], BaseException):
+        raise found[0]
+    return found[0]
+
+
 @dataclass
 class _Found:
     """One definition: its span, its body's, its name, line and first statement."""
@@ -84,7 +118,7 @@ class _Source:
     """One file's text as bytes, with the byte offset of each line and its comments."""
 
     def __init__(self, text: str) -> None:
-        self.tree = ast.parse(text)
+        self.tree = _parse(text)
         self.data = text.encode("utf-8")
         self.lines = text.split("\n")
         self.starts = [0]
