@@ -233,7 +233,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     change = review.plan(source, options, selection, counter)
     context: list[str] = []
     if options.narrowed:
-        selection, context = review.narrow(selection, change)
+        selection, context = review.narrow(selection, change, options)
     settings = text_settings(options)
     if listing.explicit:  # a file named as SOURCE is digested whatever it is
         settings = replace(settings, keep_generated=True)
