@@ -29,6 +29,7 @@ from .core.records import (
     Prologue,
     Secret,
     Selection,
+    Skipped,
     SourceInfo,
     Summary,
     View,
@@ -233,7 +234,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     change = review.plan(source, options, selection, counter)
     context: list[str] = []
     if options.narrowed:
-        selection, context = review.narrow(selection, change)
+        selection, context = review.narrow(selection, change, options)
     settings = text_settings(options)
     if listing.explicit:  # a file named as SOURCE is digested whatever it is
         settings = replace(settings, keep_generated=True)
@@ -258,7 +259,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         made = Frame(info, prologue, selection.shown, counter,
                      single_file=listing.explicit, cache=cache, skipped=skipped,
                      budget=budget, sections=sections,
-                     why=change.why, context=context)
+                     why=change.why, context=context, draw_cut=not options.map)
         made.reshape(shape, documents)
         return made
 
@@ -285,15 +286,20 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         and (analysis is None or not analysis.ranked)) else {}
     if options.map:
         assert analysis is not None
-        kept, cut = _map(documents, analysis, frame, budget or MAP_BUDGET, priority, used)
         budget = budget or MAP_BUDGET
+        mapped, unmapped = _mapped(documents, analysis)
+        skipped += unmapped  # listed like any skip, and counted in the map's budget
+        frame = make_frame(change.sections)
+        shape = shape_frame(frame, mapped, budget)
+        kept, cut = _map(mapped, analysis, frame, budget, priority, used)
+        notes += frame.shape.notes
     elif budget is not None and not options.check:
         kept, cut = _fit_budget(documents, budget, frame, priority, tier, analysis, options,
                                 used)
         notes += [*frame.shape.notes, *_degraded(kept)]
     elif options.compress and analysis is not None:
         kept = [analysis.as_view(d, "compressed") or d for d in documents]
-    in_tree = cut if not options.map else []  # a map's tree shows only the files it maps
+    in_tree = cut  # marked in the tree (not a map's: it shows only the files it maps)
     skipped = frame.skipped_for(in_tree)
     found = sorted([*(s for d in kept for s in d.secrets),
                     *(s for item in skipped for s in item.secrets)],
@@ -470,22 +476,52 @@ def _key(analysis: views.Analysis, priority: PatternSet, with_query: bool = True
                                 analysis.score(d.path) if with_query else None, top=top)
 
 
-def _map(documents: list[Document], analysis: views.Analysis, frame: Frame, budget: int,
+def _mapped(documents: list[Document], analysis: views.Analysis
+            ) -> tuple[list[Document], list[Skipped]]:
+    """The map entries of the files that have one, and a skip for each file without one."""
+    mapped: list[Document] = []
+    unmapped: list[Skipped] = []
+    for document in documents:
+        shown = analysis.as_view(document, "map")
+        if shown is not None:
+            mapped.append(shown)
+            continue
+        path = document.path
+        other = compress.language_of(path) is not None and not compress.outlinable(path)
+        unmapped.append(Skipped(path, "no-definitions", UNOUTLINED if other else UNMAPPED))
+    return mapped, unmapped
+
+
+#: the details of a file ``--map`` leaves out: no definitions found, or none looked for
+UNMAPPED = "--map shows only files with definitions"
+UNOUTLINED = "--map outlines Python only without the compress extra"
+
+
+def _map(mapped: list[Document], analysis: views.Analysis, frame: Frame, budget: int,
          priority: PatternSet, used: dict[str, int]) -> tuple[list[Document], list[Document]]:
-    """The repository map: files with definitions, most important (or relevant) first, each
-    as its map entry, within ``budget``; the tree shows only the files mapped. Unranked
-    (without the compress extra), the most imported first (``used``: path -> importers)."""
-    mapped = [shown for d in documents if (shown := analysis.as_view(d, "map")) is not None]
+    """The repository map: the map entries (``mapped``), most important (or relevant) first,
+    within ``budget``; the tree shows only the files mapped, the Skipped section lists the
+    entries cut. Unranked (without the compress extra), the most imported first (``used``:
+    path -> importers)."""
     key = _key(analysis, priority) if analysis.ranked else (
         lambda d: budget_key(d, priority, used.get(d.path, 0)))
-    fitted = fit(mapped, budget, lambda kept, cut: frame.measure(kept, []), priority, key=key,
-                 overhead=_tree_line)
+    # a file kept adds its tree line, and takes its line out of a Skipped section listed in
+    # full (a section by reason hardly shrinks)
+    listed = not frame.shape.brief_skipped
+    fitted = fit(mapped, budget, frame.measure, priority, key=key,
+                 overhead=lambda d: _tree_line(d) - listed * _skip_line(d))
     return sorted(fitted.kept, key=key), fitted.cut
 
 
 def _tree_line(document: Document) -> int:
     """A rough, generous guess of the tokens a file's line adds to the tree (the fit checks)."""
     return 6 + len(document.path.rpartition("/")[2]) // 3
+
+
+def _skip_line(document: Document) -> int:
+    """A low guess of the tokens of a cut file's line in the Skipped section, ``path (budget:
+    N tokens did not fit in the budget of B)`` (the fit checks)."""
+    return 12 + len(document.path) // 8
 
 
 def _not_outlined(documents: list[Document], options: Options) -> list[str]:

@@ -149,8 +149,9 @@ def test_the_api_takes_the_bare_flags_as_true(make_repo: MakeRepo) -> None:
 def test_changed_digests_the_head_side_and_lists_deletions(branched: Path) -> None:
     result = digest(str(branched), since="main")
     assert [d.path for d in result.files] == ["settings.py", "util.py", "docs/new name.md"]
-    assert {s.path: s.reason for s in result.skipped} == {"gone.txt": "deleted",
-                                                           "logo.bin": "binary"}
+    assert {s.path: s.reason for s in result.skipped} == {
+        "gone.txt": "deleted", "logo.bin": "binary", "README.md": "outside-change",
+        "app.py": "outside-change", "zz_unchanged.py": "outside-change"}
     assert "app.py" in result.tree and "util.py [changed]" in result.tree
     data = json.loads(result.render("json"))
     assert data["diff"]["range"] == "main...HEAD"

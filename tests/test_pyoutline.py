@@ -398,6 +398,10 @@ def test_without_the_extra_compress_and_map_outline_python(make_repo: MakeRepo,
     assert mapped.returncode == 0, mapped.stderr
     assert "def app_1(app, value: int, *, strict: bool = False) -> int" in mapped.stdout
     assert "(web/main.js) is not mapped" in mapped.stderr
+    assert ("\nweb/main.js (no-definitions: --map outlines Python only without the compress "
+            "extra)\n") in mapped.stdout
+    assert "\nREADME.md (no-definitions: --map shows only files with definitions)\n" in (
+        mapped.stdout)
 
 
 def test_without_the_extra_no_python_means_the_extra_is_needed(make_repo: MakeRepo,

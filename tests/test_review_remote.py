@@ -93,7 +93,8 @@ def test_a_pull_request_url_digests_its_head(served: Served) -> None:
         result = digest(f"{served.http.url}/team/proj/{route}", since="main", cache=False)
         assert result.source.commit == _git(served.work, "rev-parse", "feature").strip()
         assert [d.path for d in result.files] == ["new.py", "util.py"]
-        assert {s.path: s.reason for s in result.skipped} == {"old.txt": "deleted"}
+        assert {s.path: s.reason for s in result.skipped} == {"old.txt": "deleted",
+                                                              "app.py": "outside-change"}
 
 
 def test_an_unpublished_pull_request_is_exit_2(served: Served) -> None:

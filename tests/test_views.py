@@ -119,6 +119,39 @@ def test_map_fits_its_default_budget_and_a_given_one(repo: Path) -> None:
     assert "guide.md" not in small.tree  # the map's tree shows only what it maps
 
 
+def test_map_lists_the_files_it_leaves_out(repo: Path) -> None:
+    result = digest(str(repo), map=True, max_tokens=500)
+    reasons = {s.path: s.reason for s in result.skipped}
+    assert {path for path, reason in reasons.items() if reason == "no-definitions"} == {
+        "README.md", "pyproject.toml", "docs/guide.md", "pkg/small.py"}
+    cut = {path for path, reason in reasons.items() if reason == "budget"}
+    mapped = {d.path for d in result.files}
+    assert mapped and cut and mapped | cut == {"pkg/core.py", "pkg/engine.py", "pkg/jobs.py",
+                                               "tests/test_core.py"}
+    text = result.render("text")
+    assert TokenCounter("o200k_base").count(text) == result.summary.tokens <= 500
+    assert result.summary.skipped == len(result.skipped)
+    assert f"SKIPPED: {len(result.skipped)} paths\n" in text
+    assert "\nREADME.md (no-definitions: --map shows only files with definitions)\n" in text
+    assert all(f"\n{path} (budget: " in text for path in cut)
+    assert not any(path.rpartition("/")[2] in result.tree for path in cut)  # the map's tree
+    data = json.loads(result.render("json"))
+    assert {s["path"]: s["reason"] for s in data["skipped"]} == reasons
+
+
+def test_a_map_of_many_files_meets_a_small_budget(make_repo: MakeRepo) -> None:
+    files = {f"pkg/m{i:03}.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(300)}
+    files.update({f"docs/d{i:03}.md": "# Notes\n" for i in range(200)})
+    result = digest(str(make_repo(files)), map=True, max_tokens=1500)
+    text = result.render("text")
+    assert TokenCounter("o200k_base").count(text) == result.summary.tokens <= 1500
+    assert "Skipped list summarised by reason" in text
+    assert "\nno-definitions: 200 paths: docs/d000.md, docs/d001.md, docs/d002.md, …\n" in text
+    cut = [s for s in result.skipped if s.reason == "budget"]
+    assert result.files and len(result.files) + len(cut) == 300
+    assert result.summary.skipped == len(result.skipped) == 500 - len(result.files)
+
+
 def test_stats_show_each_view(repo: Path) -> None:
     out = CliRunner().invoke(cli, [str(repo), "--stats", "-f", "json"])
     assert out.exit_code == 0, out.stderr

@@ -165,14 +165,32 @@ def focused(paths: Sequence[str], wanted: Sequence[str]) -> list[str]:
             if path in names or any(path.startswith(name + "/") for name in names)]
 
 
-def narrow(selection: Selection, change: Change) -> tuple[Selection, list[str]]:
-    """With ``--changed``: the selection cut to the chosen files (and deletions listed), and
-    the paths left out, which the tree still shows for context."""
+def narrow(selection: Selection, change: Change, options: Options
+           ) -> tuple[Selection, list[str]]:
+    """With ``--changed`` or ``--focus``: the selection cut to the chosen files, and the paths
+    left out, which the tree still shows for context. Nothing is dropped in silence: each
+    path left out is skipped with the reason :func:`left_out` gives, beside the selection's
+    own skips and the deletions."""
     chosen = change.why
     included = tuple(e for e in selection.included if e.path in chosen)
     context = [e.path for e in selection.included if e.path not in chosen]
-    skipped = (*(s for s in selection.skipped if s.path in chosen), *change.deleted)
+    reason, detail = left_out(options)
+    skipped = (*selection.skipped, *change.deleted,
+               *(Skipped(path, reason, detail) for path in context))
     return replace(selection, included=included, skipped=skipped), context
+
+
+def left_out(options: Options) -> tuple[str, str]:
+    """The reason and detail of a file a narrowing leaves out: ``outside-change`` (not
+    changed in the range, nor related) or ``outside-focus`` (not under ``--focus``, nor
+    related); the two options never come together."""
+    depth = options.related or (0 if options.changed_only else 1)
+    near = f"nor within {depth} import{'' if depth == 1 else 's'} of"
+    if options.changed_only:
+        return "outside-change", f"not changed in {options.change_range}" + (
+            f", {near} a changed file" if depth else "")
+    it = "it" if len(options.focus) == 1 else "them"
+    return "outside-focus", f"not in --focus {' '.join(options.focus)} {near} {it}"
 
 
 def also_fetch(options: Options) -> tuple[str, ...]:

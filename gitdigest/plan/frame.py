@@ -33,7 +33,8 @@ class Frame:
                  counter: TokenCounter, *, single_file: bool = False,
                  cache: TokenCache | None = None, skipped: Sequence[Skipped] = (),
                  budget: int | None = None, sections: str = "",
-                 why: dict[str, str] | None = None, context: Sequence[str] = ()) -> None:
+                 why: dict[str, str] | None = None, context: Sequence[str] = (),
+                 draw_cut: bool = True) -> None:
         self.info = info
         #: what was left out before any budget (a budget adds the files it cuts)
         self.skipped = skipped
@@ -50,6 +51,9 @@ class Frame:
         self.why = why or {}
         self.context = context
         self._context = frozenset(context)
+        #: whether the tree shows the files a budget cuts (a map's tree shows only its entries;
+        #: the Skipped section lists the cut files either way)
+        self.draw_cut = draw_cut
         self._trees: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
         #: how far the budget made the frame give way (see :mod:`.shape`)
         self.shape = FrameShape()
@@ -73,7 +77,7 @@ class Frame:
 
     def _draw(self, kept: Sequence[Document], cut: Sequence[Document]) -> str:
         leaves: Iterable[tuple[str, str]] = ((d.path, self._label(d.path)) for d in kept)
-        extra = [(d.path, self._label(d.path) + CUT_MARK) for d in cut]
+        extra = [(d.path, self._label(d.path) + CUT_MARK) for d in cut] if self.draw_cut else []
         extra += [(path, _name(path)) for path in self.context]
         for entry in self.shown:
             label = (f"{_name(entry.path)} -> {display(entry.target or '')}"

@@ -48,7 +48,7 @@ def shape_frame(frame: Frame, documents: Sequence[Document], budget: int) -> Fra
     """The fullest frame shape that leaves the files their room in ``budget``; ``frame``
     is left drawing in that shape."""
     frame.reshape(FrameShape(), documents)
-    if not documents or not _files_compete(frame, documents, budget):
+    if not _files_compete(frame, documents, budget):  # no file read: the frame may not fit
         return frame.shape
     share = max(int(budget * FRAME_SHARE), FRAME_FLOOR)
     tree = frame.count(frame.tree([], documents))
@@ -76,7 +76,9 @@ def _deepest_fitting(frame: Frame, documents: Sequence[Document], room: int,
                      brief: bool) -> int:
     """The largest depth at which the tree (every file cut) takes at most ``room`` tokens;
     0 (the root alone) when none does. Trees grow with depth: stop at the first too large."""
-    deepest = max(d.path.count("/") for d in documents)
+    # the files only the tree shows (outside --changed or --focus) may lie deeper
+    deepest = max((path.count("/") for path in [*(d.path for d in documents), *frame.context]),
+                  default=0)
     found = 0
     for depth in range(1, deepest + 1):
         frame.reshape(FrameShape(depth, brief))
