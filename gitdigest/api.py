@@ -46,7 +46,7 @@ from .options import Options, text_key, transforms, unused
 from .output import clipboard
 from .output.compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .output.sink import open_sink
-from .plan.fit import budget_key, fit, is_source, whole_or_cut
+from .plan.fit import CLEAR_SHARE, budget_key, fit, is_source, whole_or_cut
 from .plan.frame import Frame
 from .plan.shape import shape_frame
 from .read import names, secrets
@@ -472,8 +472,11 @@ def _views(analysis: views.Analysis, document: Document, options: Options
 
 def _key(analysis: views.Analysis, priority: PatternSet, with_query: bool = True,
          top: int = 0) -> Any:
+    clear = CLEAR_SHARE * max((v.score or 0.0 for v in analysis.views.values()),
+                              default=0.0)
     return lambda d: budget_key(d, priority, analysis.importance(d.path),
-                                analysis.score(d.path) if with_query else None, top=top)
+                                analysis.score(d.path) if with_query else None, top=top,
+                                clear=clear)
 
 
 def _mapped(documents: list[Document], analysis: views.Analysis

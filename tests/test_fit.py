@@ -9,7 +9,7 @@ from gitdigest import BudgetTooSmall, digest
 from gitdigest.cli import cli
 from gitdigest.core.records import Document, Entry
 from gitdigest.count.tokens import TokenCounter
-from gitdigest.plan.fit import fit, rank
+from gitdigest.plan.fit import CLEAR_SHARE, budget_key, fit, rank
 from gitdigest.select.ignores import PatternSet
 
 from .conftest import MakeRepo
@@ -180,11 +180,9 @@ def _document(path: str, tokens: int, view: str = "full") -> Document:
     return Document(Entry(path, "file"), tokens * 4, tokens, tokens, "utf-8", view=view)
 
 
-def test_protected_files_keep_room_wherever_they_come_in_the_order() -> None:
-    # in order: a (the most relevant), other.md, then p1 and p2, which are protected (what the
-    # order without a query showed); the frame is 100 tokens
-    whole = {"a.py": 500, "other.md": 130, "p1.py": 300, "p2.py": 300}
-    brief = {"a.py": 60, "p1.py": 20, "p2.py": 20}
+def _protected_fit(whole: dict[str, int], brief: dict[str, int], budget: int,
+                   protect: bool) -> dict[str, str]:
+    """Fit files in the order given, with a 100-token frame; the files named p… protected."""
     documents = [_document(path, tokens) for path, tokens in whole.items()]
     order = list(whole)
 
@@ -192,20 +190,40 @@ def test_protected_files_keep_room_wherever_they_come_in_the_order() -> None:
         entry = brief.get(document.path)
         return [document] + ([_document(document.path, entry, "map")] if entry else [])
 
-    def fitted(budget: int, protect: bool) -> dict[str, str]:
-        result = fit(documents, budget, lambda kept, cut: 100, key=lambda d: order.index(d.path),
-                     views=options, protected=(lambda d: d.path.startswith("p")) if protect
-                     else None)
-        assert result.tokens <= budget
-        return {d.path: d.view for d in result.kept}
+    result = fit(documents, budget, lambda kept, cut: 100, key=lambda d: order.index(d.path),
+                 views=options, protected=(lambda d: d.path.startswith("p")) if protect
+                 else None)
+    assert result.tokens <= budget
+    return {d.path: d.view for d in result.kept}
 
+
+def test_protected_files_keep_room_wherever_they_come_in_the_order() -> None:
+    # in order: a and x (the most relevant: the free lead), other.md, then p1 and p2, which
+    # are protected (what the order without a query showed)
+    whole = {"a.py": 500, "x.py": 10, "other.md": 130, "p1.py": 300, "p2.py": 300}
+    brief = {"a.py": 60, "p1.py": 20, "p2.py": 20}
     # without protection other.md takes the room p2's map entry needed
-    assert fitted(760, protect=False) == {"a.py": "full", "other.md": "full", "p1.py": "map"}
-    # with it, the first file is still whole and both protected files keep their map entry
-    assert fitted(760, protect=True) == {"a.py": "full", "p1.py": "map", "p2.py": "map"}
+    assert _protected_fit(whole, brief, 760, protect=False) == {
+        "a.py": "full", "x.py": "full", "other.md": "full", "p1.py": "map"}
+    # with it, the first files are still whole and both protected files keep their map entry
+    assert _protected_fit(whole, brief, 760, protect=True) == {
+        "a.py": "full", "x.py": "full", "p1.py": "map", "p2.py": "map"}
     # more room goes to the files in order: other.md, then p1 whole
-    assert fitted(1100, protect=True) == {"a.py": "full", "other.md": "full", "p1.py": "full",
-                                          "p2.py": "map"}
+    assert _protected_fit(whole, brief, 1100, protect=True) == {
+        "a.py": "full", "x.py": "full", "other.md": "full", "p1.py": "full", "p2.py": "map"}
+
+
+def test_the_first_files_are_whole_before_the_protected_files_get_room() -> None:
+    # the two most relevant files are whole if they fit the room at all, even when the
+    # protected files' map entries then do not all fit (LEAD_FREE): the top of the order
+    # whole before anything gets a map entry
+    whole = {"a.py": 500, "b.py": 130, "p1.py": 300, "p2.py": 300}
+    brief = {"a.py": 60, "b.py": 20, "p1.py": 20, "p2.py": 20}
+    assert _protected_fit(whole, brief, 760, protect=True) == {
+        "a.py": "full", "b.py": "full", "p1.py": "map"}
+    # the third file in order is not: it waits for the protected files' room
+    third = {"a.py": 500, "x.py": 10, "b.py": 130, "p1.py": 300, "p2.py": 300}
+    assert _protected_fit(third, brief, 760, protect=True)["b.py"] == "map"
 
 
 NESTED_READMES = {  # prose about side tools, each larger than every module's map entry
@@ -252,3 +270,21 @@ def test_each_source_of_several_keeps_its_own_readme_first(make_repo: MakeRepo) 
     # after them
     kept = {d.path for d in digest(sources, max_tokens=frame + readmes + 30).files}
     assert {"one/README.md", "two/README.md"} <= kept
+
+
+def test_a_weak_match_keeps_the_order_without_a_question() -> None:
+    # requests, "Merge commit from fork": workflows and docs sharing a word with the question
+    # took the room of utils.py at 64k. Only files clearly asked about (at least CLEAR_SHARE
+    # of the best score) go by relevance alone; the rest keep source before CI
+    ci, source = _document(".github/workflows/ci.yml", 50), _document("src/pkg/util.py", 50)
+    best = _document("src/pkg/asked.py", 50)
+    scores = {best.path: 0.9, ci.path: 0.3, source.path: 0.1}
+
+    def order(clear: float) -> list[str]:
+        return [d.path for d in sorted([ci, source, best], key=lambda d: budget_key(
+            d, relevance=scores[d.path], clear=clear))]
+
+    assert order(CLEAR_SHARE * 0.9) == [best.path, source.path, ci.path]
+    assert order(0.0) == [best.path, ci.path, source.path]  # relevance alone
+    scores[ci.path] = 0.6  # clearly asked about: first among the rest
+    assert order(CLEAR_SHARE * 0.9) == [best.path, ci.path, source.path]

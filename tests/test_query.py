@@ -28,7 +28,15 @@ from gitdigest.focus.query import (
     tally,
     words,
 )
-from gitdigest.focus.retrieve import is_test, name_hits, parse, path_hits, relevance, subject_of
+from gitdigest.focus.retrieve import (
+    fused,
+    is_test,
+    name_hits,
+    parse,
+    path_hits,
+    relevance,
+    subject_of,
+)
 from gitdigest.plan import fit as fit_module
 
 from .conftest import MakeRepo, git
@@ -463,6 +471,25 @@ def test_a_prose_question_keeps_every_source_file_the_plain_order_shows(
         assert source <= {d.path for d in asked.files}, budget
 
 
+def test_fusion_counts_ranks_not_values() -> None:
+    paths = ["a.py", "b.py", "c.py"]
+    signals = {"names": {"a.py": 1.0}, "paths": {"a.py": 1.0}, "text": {"a.py": 1.0, "b.py": 0.99},
+               "graph": {"a.py": 1.0}, "history": {"a.py": 1.0, "b.py": 0.01}}
+    scores = fused(signals, paths)
+    assert scores["a.py"] == pytest.approx(1.0)  # first in every signal
+    assert scores["c.py"] == 0.0
+    # a signal's values may be bunched or spread: only the order of the files counts
+    shrunk = {**signals, "text": {"a.py": 0.5, "b.py": 0.0001}}
+    assert fused(shrunk, paths) == scores
+    # equal values share a rank
+    tied = fused({**signals, "text": {"a.py": 1.0, "b.py": 1.0}}, paths)
+    assert tied["b.py"] > scores["b.py"]
+    # b, second by a hair in text and found by history, passes a file first in text alone
+    text_first = fused({name: {} for name in signals} | {"text": {"c.py": 1.0, "b.py": 0.99},
+                                                          "history": {"b.py": 0.01}}, paths)
+    assert text_first["b.py"] > text_first["c.py"]
+
+
 def test_a_tight_budget_still_shows_the_asked_file_whole(make_repo: MakeRepo,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     # at 800 tokens the map entries of every source file would take most of the room: only
@@ -474,8 +501,9 @@ def test_a_tight_budget_still_shows_the_asked_file_whole(make_repo: MakeRepo,
     assert {d.path: d.view for d in plain.files}.get("src/shop/pricing.py") != "full"
     assert {d.path: d.view for d in asked.files}["src/shop/pricing.py"] == "full"
     assert asked.summary.tokens <= 800
-    # every map entry kept, nothing is left to show it whole
+    # every map entry kept before any file is whole: nothing is left to show it whole
     monkeypatch.setattr(fit_module, "FLOOR_SHARE", 1.0)
+    monkeypatch.setattr(fit_module, "LEAD_FREE", 0)
     floored = digest(str(root), max_tokens=800, query=question)
     assert {d.path: d.view for d in floored.files}["src/shop/pricing.py"] != "full"
 

@@ -2,7 +2,8 @@
 
 Priority (first match decides; ``--priority`` beats all); within rank 2 the most important
 source first (:mod:`gitdigest.focus.rank`); ties, and ranks without importance, smaller files
-first. With ``--query`` the blended relevance decides first (:func:`budget_key`):
+first. With ``--query`` the files clearly asked about come first, by relevance, and the rest
+follow this order, by relevance within each rank (:func:`budget_key`):
 
 0. paths matching ``--priority`` patterns
 1. the README at the top (short, and it says what the code is for)
@@ -100,17 +101,27 @@ def rank(path: str, priority: PatternSet | None = None, *, top: int = 0) -> int:
     return 4
 
 
+#: with ``--query``, a file scoring at least this share of the best score is clearly asked
+#: about, and comes before the rest in relevance order alone; the rest keep the order without
+#: a question (source before docs before CI), by relevance within each rank
+CLEAR_SHARE = 0.5
+
+
 def budget_key(document: Document, priority: PatternSet | None = None,
                importance: float = 0.0, relevance: float | None = None, *,
-               top: int = 0) -> tuple[Any, ...]:
+               top: int = 0, clear: float = 0.0) -> tuple[Any, ...]:
     """Where ``document`` comes in the budget order (smaller first). One sort key, so other
     tiers (a diff's changed files, say) can go in front of it as one more element. ``top``:
-    as :func:`rank` takes it."""
+    as :func:`rank` takes it; ``clear``: the score from which a file is clearly asked about
+    (see :data:`CLEAR_SHARE`)."""
     path = document.path
     level = rank(path, priority, top=top)
     source = 0 if level in (0, SOURCE) and language_of(path) is not None else 1
     if relevance is not None:
-        return (level != 0, -relevance, level, source, document.block_tokens, path)
+        # a weak match (a CI file sharing a word with the question) does not jump the source
+        if relevance >= clear:
+            return (level != 0, 0, -relevance, level, source, document.block_tokens, path)
+        return (level != 0, 1, level, -relevance, source, document.block_tokens, path)
     return (level, source, -importance, document.block_tokens, path)
 
 
@@ -270,6 +281,8 @@ def _upgrade(document: Document, options: dict[int, list[Document]],
 
 #: how many of the first files in order are shown whole before the rest get a view
 LEAD_FILES = 12
+#: how many of the first files in order are shown whole before the floor is kept room for
+LEAD_FREE = 2
 
 
 def _lead(order: list[Document], cost: dict[int, list[int]], room: int, must: set[int]
@@ -278,13 +291,15 @@ def _lead(order: list[Document], cost: dict[int, list[int]], room: int, must: se
     protected files (``must``) leave at their cheapest (a file too large is passed over): the
     top of the order whole before any other file gets a view."""
     lead: list[int] = []
+    free = room
     left = room - sum(min(cost[i], default=0) for i in must)
-    for document in order[:LEAD_FILES]:
+    for index, document in enumerate(order[:LEAD_FILES]):
         own = cost[id(document)]
         extra = own[0] - (min(own) if id(document) in must else 0)
-        if extra <= left:
+        if extra <= left or (index < LEAD_FREE and extra <= free):
             lead.append(id(document))
             left -= extra
+            free -= extra
     return lead
 
 
