@@ -14,6 +14,8 @@
 - **tests**: a test's relevance lifts the file it tests (``test_views.py`` → ``views.py``),
   and tests and prose count less than code, so they do not crowd out the source;
 - the file's importance (:mod:`.rank`) breaks near ties.
+
+The signals are fused by rank (:func:`fused`), not by value.
 """
 
 from __future__ import annotations
