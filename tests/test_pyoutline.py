@@ -4,7 +4,7 @@ tree-sitter is not installed, hostile files fall back to no outline, and the cac
 mixes the two outliners' results.
 
 "Not installed" is real here: the child processes get a ``sitecustomize`` that puts None in
-``sys.modules`` for tree-sitter, every grammar wheel, networkx, scipy and bm25s, which is
+``sys.modules`` for tree-sitter, every grammar wheel and numpy, which is
 what ``import`` and ``importlib.util.find_spec`` see for a package that is not there."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from gitdigest.focus.outlines import MARKER
 
 from .conftest import MakeRepo
 
-EXTRA = sorted({"tree_sitter", "networkx", "scipy", "bm25s",
+EXTRA = sorted({"tree_sitter", "numpy",
                 *(grammar.module for grammar in GRAMMARS.values())})
 BLOCKER = f"""
 import sys

@@ -254,11 +254,12 @@ _ELISIONS = {"elixir": "do … end", "haskell": "= …"}
 
 
 class MissingExtra(UsageError, ImportError):
-    """tree-sitter, a grammar wheel, networkx or bm25s is not installed (exit 2)."""
+    """tree-sitter, a grammar wheel or numpy is not installed (exit 2)."""
 
 
-#: what ``gitdigest-cli[compress]`` installs besides the grammars (found without importing)
-_EXTRA = ("tree_sitter", "networkx", "scipy", "bm25s")
+#: what the compress extra installs besides the grammars and runs need (found without
+#: importing): tree-sitter parses; numpy ranks (PageRank) and scores (BM25)
+_EXTRA = ("tree_sitter", "numpy")
 
 
 def available() -> bool:
