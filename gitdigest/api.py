@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .change import history, related, review
 from .core import grammars, strip
-from .core.errors import CheckFailed, GitDigestError, UsageError
+from .core.errors import CheckFailed, GitDigestError, UsageError, install_hint
 from .core.paths import order_key
 from .core.records import (
     OWN_OUTPUT,
@@ -542,7 +542,7 @@ def _not_outlined(documents: list[Document], options: Options) -> list[str]:
             else ("is not mapped" if one else "are not mapped"))
     return [f"{len(other)} source file{'' if one else 's'} in other languages than Python "
             f"({other[0]}{'' if one else ', ...'}) {left}: without the compress extra, "
-            f"{option} outlines Python only (pip install 'gitdigest-cli[compress]')"]
+            f"{option} outlines Python only ({install_hint('compress')})"]
 
 
 def _unstripped(documents: list[Document], options: Options) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,13 +46,13 @@ def run_without(tmp_path: Path, modules: str, *args: str) -> subprocess.Complete
 @pytest.mark.parametrize(("blocked", "args", "line"), [
     # the mcp extra brings starlette and uvicorn, not jinja2: the page still cannot start
     ("jinja2", ["serve", "--port", "1"],
-     "the web page needs the web extra (jinja2 is missing): pip install 'gitdigest-cli[web]'"),
+     "the web page needs the web extra (jinja2 is missing): pip install '.[web]'"),
     ("uvicorn", ["serve", "--port", "1"],
-     "the web page needs the web extra (uvicorn is missing): pip install 'gitdigest-cli[web]'"),
-    ("mcp", ["mcp"], "the MCP server needs the mcp extra: pip install 'gitdigest-cli[mcp]'"),
-    ("pydantic", ["mcp"], "the MCP server needs the mcp extra: pip install 'gitdigest-cli[mcp]'"),
+     "the web page needs the web extra (uvicorn is missing): pip install '.[web]'"),
+    ("mcp", ["mcp"], "the MCP server needs the mcp extra: pip install '.[mcp]'"),
+    ("pydantic", ["mcp"], "the MCP server needs the mcp extra: pip install '.[mcp]'"),
     ("distributed,dask", ["batch", "list.txt", "-O", "out", "--engine", "dask"],
-     "--engine dask needs Dask: pip install 'gitdigest-cli[dask]'"),
+     "--engine dask needs Dask: pip install '.[dask]'"),
 ])
 def test_a_missing_extra_is_named_in_one_line(tmp_path: Path, blocked: str, args: list[str],
                                               line: str) -> None:
@@ -98,3 +99,15 @@ def test_query_without_numpy_names_the_extra(tmp_path: Path, make_repo: MakeRepo
     assert result.stderr.count("\n") == 1
     budgeted = run_without(tmp_path, "numpy", str(repo), "--max-tokens", "300", "-o", "-", "-q")
     assert budgeted.returncode == 0, budgeted.stderr
+
+
+def test_every_install_hint_is_written_once() -> None:
+    """The hints name the extra as the README installs gitdigest (``pip install '.[web]'`` in
+    the clone; ``gitdigest-cli`` is not on PyPI), all from one helper."""
+    from gitdigest.core.errors import install_hint
+
+    assert install_hint("compress") == "pip install '.[compress]'"
+    package = Path(__file__).parent.parent / "gitdigest"
+    written = {str(path.relative_to(package)) for path in package.rglob("*.py")
+               if re.search(r"pip install '|gitdigest-cli\[", path.read_text(encoding="utf-8"))}
+    assert written == {"core/errors.py"}

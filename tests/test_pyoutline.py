@@ -393,7 +393,7 @@ def test_without_the_extra_compress_and_map_outline_python(make_repo: MakeRepo,
     assert views == {"src/pkg/app.py": "compressed", "web/main.js": "full", "README.md": "full"}
     assert ("1 source file in other languages than Python (web/main.js) stays whole: without "
             "the compress extra, --compress outlines Python only (pip install "
-            "'gitdigest-cli[compress]')") in result.stderr
+            "'.[compress]')") in result.stderr
     mapped = without_extra(tmp_path, str(root), "--map", "-o", "-")
     assert mapped.returncode == 0, mapped.stderr
     assert "def app_1(app, value: int, *, strict: bool = False) -> int" in mapped.stdout
@@ -411,11 +411,11 @@ def test_without_the_extra_no_python_means_the_extra_is_needed(make_repo: MakeRe
         result = without_extra(tmp_path, str(root), option, "-o", "-")
         assert (result.returncode, result.stderr) == (
             2, f"gitdigest: error: {option} needs the compress extra: pip install "
-               "'gitdigest-cli[compress]'\n")
+               "'.[compress]'\n")
     result = without_extra(tmp_path, str(root), "--query", "steps", "-o", "-")
     assert (result.returncode, result.stderr) == (
         2, "gitdigest: error: --query needs the compress extra: pip install "
-           "'gitdigest-cli[compress]'\n")
+           "'.[compress]'\n")
 
 
 def test_without_the_extra_hostile_files_stay_whole_or_cut(make_repo: MakeRepo,

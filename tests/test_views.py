@@ -198,7 +198,7 @@ def test_tree_sitter_without_numpy(repo: Path, monkeypatch: pytest.MonkeyPatch) 
     out = CliRunner().invoke(cli, [str(repo), "--query", "steps", "-o", "-"])
     assert out.exit_code == 2
     assert out.stderr == ("gitdigest: error: --query needs the compress extra: pip install "
-                          "'gitdigest-cli[compress]'\n")
+                          "'.[compress]'\n")
     result = digest(str(repo), max_tokens=2600)
     assert "full" in {d.view for d in result.files} and result.summary.tokens <= 2600
     assert {d.view for d in result.files} & {"compressed", "map"}

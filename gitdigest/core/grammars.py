@@ -1,6 +1,6 @@
 """The tree-sitter grammars gitdigest knows: which file extension each handles, and loading one.
 
-The grammars ship compiled in their wheels (the ``gitdigest-cli[compress]`` extra), so loading one
+The grammars ship compiled in their wheels (the ``compress`` extra), so loading one
 reads a shared library from site-packages and downloads nothing. Nothing is imported until a
 grammar is asked for. Outlines (:mod:`gitdigest.focus.compress`) and the comment and blank-line
 transforms (:mod:`gitdigest.core.strip`) share this table, so they agree on every language.
