@@ -342,8 +342,8 @@ class Options:
     strip_comments: bool = option(
         False, "--strip-comments", keyed=True, transform=strip_comments,
         help="Remove comments from source files, as each language's grammar finds them "
-             "(never inside strings; docstrings stay). Needs the compress extra's grammars; "
-             "other files stay as they are.",
+             "(never inside strings; docstrings stay). Python always; other languages need "
+             "the compress extra's grammars; other files stay as they are.",
         words="Remove comments",
         plain="Remove comments from source code (never text inside strings).",
         needs="compress")
