@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .change import history, related, review
 from .core import grammars, strip
 from .core.errors import CheckFailed, GitDigestError, UsageError, install_hint
-from .core.paths import order_key
+from .core.paths import display, hides, order_key
 from .core.records import (
     OWN_OUTPUT,
     DigestData,
@@ -278,7 +278,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                          outliner, brief)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
     notes = [*(counting_notes or []), *unused(options, source.info), *listing.notes,
-             *selection.notes, *_replaced(documents), *_unstripped(documents, options)]
+             *selection.notes, *_hiding(documents, skipped), *_replaced(documents),
+             *_unstripped(documents, options)]
     # without the compress extra there is no PageRank: the most imported files come first
     used = _imported(source, documents) if (
         (options.map or (budget is not None and not options.check))
@@ -574,6 +575,22 @@ def _degraded(kept: list[Document]) -> list[str]:
             parts.append(f"{n} file{'' if one else 's'} {'is' if one else 'are'} shown "
                          + how.format(its="its" if one else "their"))
     return [f"to fit the budget, {' and '.join(parts)}"] if parts else []
+
+
+def _hiding(documents: list[Document], skipped: list[Skipped]) -> list[str]:
+    """The one note on paths holding characters that could hide or reorder a name on screen
+    (a bidirectional override, a zero-width or control character: Trojan Source), each named
+    as every format but JSON shows it, escaped."""
+    odd = sorted({path for path in [*(d.path for d in documents),
+                                    *(s.path for s in skipped if s.detail != OWN_OUTPUT)]
+                  if hides(path)}, key=order_key)
+    if not odd:
+        return []
+    one = len(odd) == 1
+    shown = [display(path) for path in odd[:5]] + ([f"{len(odd) - 5} more"] if odd[5:] else [])
+    return [f"{len(odd)} path{'' if one else 's'} hold{'s' if one else ''} characters that "
+            "could hide or reorder a name on screen (bidirectional, zero-width or control "
+            f"characters), shown escaped: {', '.join(shown)}"]
 
 
 def _replaced(documents: list[Document]) -> list[str]:

@@ -540,7 +540,7 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
         f"Content:  sha256 {result.fingerprint} (fingerprint)",
     ]
     lines += _change_lines(result)
-    largest = [f"{d.path} ({d.tokens:,})" for d in result.largest[:top]]
+    largest = [f"{display(d.path)} ({d.tokens:,})" for d in result.largest[:top]]
     if largest:
         lines.append("Largest:  " + ", ".join(largest))
     lines += _skipped_lines(result, written, copied, top)
