@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from .change import history, related, review
 from .core import grammars, strip
-from .core.errors import CheckFailed, GitDigestError, UsageError
-from .core.paths import order_key
+from .core.errors import CheckFailed, GitDigestError, UsageError, install_hint
+from .core.paths import display, hides, order_key
 from .core.records import (
     OWN_OUTPUT,
     DigestData,
@@ -150,7 +150,7 @@ def text_settings(options: Options) -> TextSettings:
     if options.secrets != "off":  # what decided "no secret here" is part of the key too
         key += f"|{secrets.engine()}"
     if options.strip_comments or options.strip_blank_lines:  # what reads the code decides too
-        key += f"|{grammars.fingerprint()}"
+        key += f"|{strip.fingerprint()}"
     return TextSettings(key, options.notebook_outputs, tuple(transforms(options)),
                         options.secrets, options.include_generated)
 
@@ -278,8 +278,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                          outliner, brief)
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
     notes = [*(counting_notes or []), *unused(options, source.info), *listing.notes,
-             *selection.notes, *_replaced(documents), *_unstripped(documents, options),
-             *_not_outlined(documents, options)]
+             *selection.notes, *_hiding(documents, skipped), *_replaced(documents),
+             *_unstripped(documents, options)]
     # without the compress extra there is no PageRank: the most imported files come first
     used = _imported(source, documents) if (
         (options.map or (budget is not None and not options.check))
@@ -299,6 +299,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         notes += [*frame.shape.notes, *_degraded(kept)]
     elif options.compress and analysis is not None:
         kept = [analysis.as_view(d, "compressed") or d for d in documents]
+    notes += _not_outlined(documents, cut if budget is not None and not options.check else [],
+                           options)
     in_tree = cut  # marked in the tree (not a map's: it shows only the files it maps)
     skipped = frame.skipped_for(in_tree)
     found = sorted([*(s for d in kept for s in d.secrets),
@@ -527,22 +529,31 @@ def _skip_line(document: Document) -> int:
     return 12 + len(document.path) // 8
 
 
-def _not_outlined(documents: list[Document], options: Options) -> list[str]:
-    """The one note on source files ``--compress`` or ``--map`` cannot outline here: in
-    languages other than Python, without tree-sitter (the compress extra)."""
-    if not (options.compress or options.map) or compress.backend() == "tree-sitter":
+def _not_outlined(documents: list[Document], cut: list[Document], options: Options
+                  ) -> list[str]:
+    """The one note on source files only the compress extra outlines (languages other than
+    Python, without tree-sitter), naming their languages: with ``--compress`` or ``--map``,
+    every such file; under a budget alone, those it left out (``cut``)."""
+    if compress.backend() == "tree-sitter":
         return []
-    other = [d.path for d in documents if d.kind == "text"
+    shown = options.compress or options.map
+    other = [d.path for d in (documents if shown else cut) if d.kind == "text"
              and compress.language_of(d.path) is not None and not compress.outlinable(d.path)]
     if not other:
         return []
-    option = "--compress" if options.compress else "--map"
     one = len(other) == 1
-    left = (("stays whole" if one else "stay whole") if options.compress
-            else ("is not mapped" if one else "are not mapped"))
-    return [f"{len(other)} source file{'' if one else 's'} in other languages than Python "
-            f"({other[0]}{'' if one else ', ...'}) {left}: without the compress extra, "
-            f"{option} outlines Python only (pip install 'gitdigest-cli[compress]')"]
+    if options.compress:
+        option, left = "--compress", "stays whole" if one else "stay whole"
+    elif options.map:
+        option, left = "--map", "is not mapped" if one else "are not mapped"
+    else:
+        option = "a budget"
+        left = f"{'was' if one else 'were'} left out to fit the budget"
+    languages = grammars.language_names(
+        language for path in other if (language := compress.language_of(path)) is not None)
+    return [f"{len(other)} file{'' if one else 's'} in {languages} {left}: the compress extra "
+            f"would outline {'it' if one else 'them'} ({install_hint('compress')}); without it, "
+            f"{option} outlines Python only"]
 
 
 def _unstripped(documents: list[Document], options: Options) -> list[str]:
@@ -564,6 +575,22 @@ def _degraded(kept: list[Document]) -> list[str]:
             parts.append(f"{n} file{'' if one else 's'} {'is' if one else 'are'} shown "
                          + how.format(its="its" if one else "their"))
     return [f"to fit the budget, {' and '.join(parts)}"] if parts else []
+
+
+def _hiding(documents: list[Document], skipped: list[Skipped]) -> list[str]:
+    """The one note on paths holding characters that could hide or reorder a name on screen
+    (a bidirectional override, a zero-width or control character: Trojan Source), each named
+    as every format but JSON shows it, escaped."""
+    odd = sorted({path for path in [*(d.path for d in documents),
+                                    *(s.path for s in skipped if s.detail != OWN_OUTPUT)]
+                  if hides(path)}, key=order_key)
+    if not odd:
+        return []
+    one = len(odd) == 1
+    shown = [display(path) for path in odd[:5]] + ([f"{len(odd) - 5} more"] if odd[5:] else [])
+    return [f"{len(odd)} path{'' if one else 's'} hold{'s' if one else ''} characters that "
+            "could hide or reorder a name on screen (bidirectional, zero-width or control "
+            f"characters), shown escaped: {', '.join(shown)}"]
 
 
 def _replaced(documents: list[Document]) -> list[str]:

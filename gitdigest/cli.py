@@ -393,7 +393,7 @@ def serve_command(host: str, port: int, allow_hosts: tuple[str, ...], allow_loca
                   cap_files: int, cap_size: str, git_timeout: float, time_limit: float,
                   rate: int, per_client: int, max_jobs: int, fresh_for: float, show_limit: str,
                   cache_dir: str | None, allow_unsandboxed_git: bool) -> None:
-    """Serve the web page and JSON API (needs the gitdigest-cli[web] extra)."""
+    """Serve the web page and JSON API (needs the web extra)."""
     from .options import parse_size
     from .web import WebSettings, serve
 
@@ -445,8 +445,8 @@ def mcp_command(transport: str, port: int, bind: str, public_hosts: tuple[str, .
                 roots: tuple[str, ...],
                 allow_private_hosts: bool, response_tokens: int, call_timeout: float,
                 max_total: str, max_files: int, allow_unsandboxed_git: bool) -> None:
-    """Serve gitdigest's tools to coding agents over the Model Context Protocol (needs
-    `pip install 'gitdigest-cli[mcp]'`)."""
+    """Serve gitdigest's tools to coding agents over the Model Context Protocol (needs the mcp
+    extra)."""
     _require_git_sandbox(allow_unsandboxed_git)
     from .mcp_server import launch
 
@@ -540,7 +540,7 @@ def format_summary(result: Digest, written: list[str], *, copied: bool = False,
         f"Content:  sha256 {result.fingerprint} (fingerprint)",
     ]
     lines += _change_lines(result)
-    largest = [f"{d.path} ({d.tokens:,})" for d in result.largest[:top]]
+    largest = [f"{display(d.path)} ({d.tokens:,})" for d in result.largest[:top]]
     if largest:
         lines.append("Largest:  " + ", ".join(largest))
     lines += _skipped_lines(result, written, copied, top)

@@ -102,7 +102,7 @@ class Spec:
     words: str = ""
     #: the help in plain words, when the help names other flags or command-line habits
     plain: str = ""
-    #: the optional extra the option needs (``pip install 'gitdigest-cli[EXTRA]'``)
+    #: the optional extra the option needs (see ``core.errors.install_hint``)
     needs: str = ""
 
 
@@ -284,7 +284,7 @@ class Options:
         False, "--compress",
         help="Show source files as outlines: imports, signatures, decorators, docstrings' first "
              "lines and constants; bodies become \u2026 (Python always; other languages need "
-             "gitdigest-cli[compress]).",
+             "the compress extra).",
         words="Outlines instead of whole files",
         plain=("Source files become their imports, signatures, docstrings and constants; bodies "
                "become \u2026"), needs="compress")
@@ -298,7 +298,7 @@ class Options:
     query: str | None = option(
         None, "--query", metavar="TEXT",
         help="Rank files by relevance to this question (offline BM25 blended with importance); "
-             "under a budget the most relevant files come first (needs gitdigest-cli[compress]).",
+             "under a budget the most relevant files come first (needs the compress extra).",
         words="Most relevant to",
         plain="A question: under a budget, the files most relevant to it come first.",
         needs="compress")
@@ -342,8 +342,8 @@ class Options:
     strip_comments: bool = option(
         False, "--strip-comments", keyed=True, transform=strip_comments,
         help="Remove comments from source files, as each language's grammar finds them "
-             "(never inside strings; docstrings stay). Needs the compress extra's grammars; "
-             "other files stay as they are.",
+             "(never inside strings; docstrings stay). Python always; other languages need "
+             "the compress extra's grammars; other files stay as they are.",
         words="Remove comments",
         plain="Remove comments from source code (never text inside strings).",
         needs="compress")

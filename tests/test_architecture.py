@@ -106,7 +106,7 @@ def _reaches(start: str) -> set[str]:
     ("gitdigest.options", {"gitdigest.core.errors", "gitdigest.core.textview",
                            "gitdigest.core.records", "gitdigest.core.strip",
                            "gitdigest.core.grammars"}),
-    ("gitdigest.core.strip", {"gitdigest.core.grammars"}),
+    ("gitdigest.core.strip", {"gitdigest.core.grammars", "gitdigest.core.errors"}),
     ("gitdigest.sources.netguard", {"gitdigest.core.errors"}),
 ])
 def test_foundations_import_no_stage(module: str, allowed: set[str]) -> None:

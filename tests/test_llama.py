@@ -61,7 +61,7 @@ def test_the_shipped_file_is_the_pinned_one(name: str) -> None:
 
 def test_missing_extra_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(SPECS["llama3"], "package", "llama_models_not_installed")
-    with pytest.raises(TokenizerError, match=r"pip install 'gitdigest-cli\[llama\]'"):
+    with pytest.raises(TokenizerError, match=r"pip install '\.\[llama\]'"):
         tokens.data_path("llama3")
 
 

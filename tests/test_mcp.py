@@ -382,4 +382,4 @@ def test_without_the_extra_the_command_says_what_to_install(tmp_path: Path) -> N
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr == ("gitdigest: error: the MCP server needs the mcp extra: "
-                             "pip install 'gitdigest-cli[mcp]'\n")
+                             "pip install '.[mcp]'\n")

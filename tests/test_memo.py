@@ -51,7 +51,7 @@ def test_malformed_entries_are_misses(tmp_path) -> None:  # type: ignore[no-unty
 
 def test_a_warm_query_run_parses_nothing_and_scores_as_an_uncached_one(
         make_repo: MakeRepo) -> None:
-    pytest.importorskip("bm25s")  # the whole compress extra: --query needs it
+    pytest.importorskip("numpy")  # the whole compress extra: --query needs it
     files = {f"pkg/m{i}.py": f"def f{i}(x):\n    '''Solve it.'''\n    return g{i + 1}(x) * {i}\n"
              * (i + 1) for i in range(12)}
     files["README.md"] = "# Pkg\nSolvers for piecewise equations.\n"

@@ -27,6 +27,27 @@ def test_files_come_before_folders() -> None:
                                             "src/a/x.py"]
 
 
+@pytest.mark.parametrize("char", [
+    *map(chr, range(0x202A, 0x202F)),  # embeddings and overrides (LRE, RLE, PDF, LRO, RLO)
+    *map(chr, range(0x2066, 0x206A)),  # isolates (LRI, RLI, FSI, PDI)
+    *map(chr, range(0x200B, 0x2010)),  # zero-width space, joiners, LRM, RLM
+    "\ufeff", "\u00ad", "\u061c", "\u2060", "\u2028", "\u2029", "\u0085", "\u00a0",
+    "\U000e0001",  # a language tag: invisible, outside the basic plane
+])
+def test_display_escapes_what_hides_or_reorders_a_name(char: str) -> None:
+    """Trojan Source: a name must not display as another one. Every invisible, format,
+    separator or control character is escaped by its code point, and the name quoted."""
+    code = f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+    assert display(f"src/a{char}b.py") == f'"src/a{code}b.py"'
+
+
+def test_display_leaves_printable_names_and_tells_bytes_from_characters() -> None:
+    assert display("d\u00e9j\u00e0/\u65e5\u672c/caf\u00e9 menu.py") == \
+        "d\u00e9j\u00e0/\u65e5\u672c/caf\u00e9 menu.py"
+    # an undecodable byte 0x85 and the character U+0085 are different names
+    assert display("a\udc85") == '"a\\x85"' and display("a\u0085") == '"a\\u0085"'
+
+
 def test_display_quotes_what_could_forge_structure() -> None:
     assert display("src/main.py") == "src/main.py"
     assert display("a\nFILE: b") == '"a\\nFILE: b"'

@@ -4,7 +4,7 @@ tree-sitter is not installed, hostile files fall back to no outline, and the cac
 mixes the two outliners' results.
 
 "Not installed" is real here: the child processes get a ``sitecustomize`` that puts None in
-``sys.modules`` for tree-sitter, every grammar wheel, networkx, scipy and bm25s, which is
+``sys.modules`` for tree-sitter, every grammar wheel and numpy, which is
 what ``import`` and ``importlib.util.find_spec`` see for a package that is not there."""
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from typing import Any
 
 import pytest
 
+from gitdigest import digest
 from gitdigest.core.grammars import GRAMMARS
 from gitdigest.focus import compress, pyoutline
 from gitdigest.focus.outlines import MARKER
 
 from .conftest import MakeRepo
 
-EXTRA = sorted({"tree_sitter", "networkx", "scipy", "bm25s",
+EXTRA = sorted({"tree_sitter", "numpy",
                 *(grammar.module for grammar in GRAMMARS.values())})
 BLOCKER = f"""
 import sys
@@ -391,17 +392,85 @@ def test_without_the_extra_compress_and_map_outline_python(make_repo: MakeRepo,
     assert result.returncode == 0, result.stderr
     views = {f["path"]: f["view"] for f in json.loads(result.stdout)["files"]}
     assert views == {"src/pkg/app.py": "compressed", "web/main.js": "full", "README.md": "full"}
-    assert ("1 source file in other languages than Python (web/main.js) stays whole: without "
-            "the compress extra, --compress outlines Python only (pip install "
-            "'gitdigest-cli[compress]')") in result.stderr
+    assert _warnings(result.stderr) == [
+        "1 file in JavaScript stays whole: the compress extra would outline it (pip install "
+        "'.[compress]'); without it, --compress outlines Python only"]
     mapped = without_extra(tmp_path, str(root), "--map", "-o", "-")
     assert mapped.returncode == 0, mapped.stderr
     assert "def app_1(app, value: int, *, strict: bool = False) -> int" in mapped.stdout
-    assert "(web/main.js) is not mapped" in mapped.stderr
+    assert _warnings(mapped.stderr) == [
+        "1 file in JavaScript is not mapped: the compress extra would outline it (pip install "
+        "'.[compress]'); without it, --map outlines Python only"]
     assert ("\nweb/main.js (no-definitions: --map outlines Python only without the compress "
             "extra)\n") in mapped.stdout
     assert "\nREADME.md (no-definitions: --map shows only files with definitions)\n" in (
         mapped.stdout)
+
+
+def _warnings(stderr: str) -> list[str]:
+    return [line.removeprefix("gitdigest: warning: ") for line in stderr.splitlines()
+            if line.startswith("gitdigest: warning: ")]
+
+
+def _go(name: str, count: int) -> str:
+    return "package app\n\n" + "".join(
+        f"// {name}{i} does step {i}.\nfunc {name.title()}{i}(x int) int {{\n"
+        + "".join(f"\tx = x*{j} + {i} // step {j}\n" for j in range(12)) + "\treturn x\n}\n\n"
+        for i in range(count))
+
+
+def test_without_the_extra_a_budget_names_the_languages_it_would_outline(
+        make_repo: MakeRepo, tmp_path: Path) -> None:
+    """A budget that leaves Go and Rust files out says, once, that the extra would outline
+    them; one that leaves nothing out, or runs with the extra, says nothing of it."""
+    root = make_repo({"README.md": "# app\n", "main.go": _go("main", 4), "util.go": _go("util", 4),
+                      "store.go": _go("store", 4), "src/lib.rs": "fn a() -> u8 {\n    1\n}\n"
+                      * 60, "tool.py": "def f():\n    return 1\n"})
+    result = without_extra(tmp_path, str(root), "--max-tokens", "900", "-o", "-", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    cut = sorted(s["path"] for s in json.loads(result.stdout)["skipped"])
+    assert cut  # the budget had to leave source out
+    assert _warnings(result.stderr) == [
+        f"{len(cut)} file{'s' * (len(cut) > 1)} in Go and Rust {'were' if len(cut) > 1 else 'was'}"
+        " left out to fit the budget: the compress extra would outline them (pip install "
+        "'.[compress]'); without it, a budget outlines Python only"]
+    roomy = without_extra(tmp_path, str(root), "--max-tokens", "100000", "-o", "-")
+    assert roomy.returncode == 0 and _warnings(roomy.stderr) == []
+    if compress.backend() == "tree-sitter":
+        assert not [n for n in digest(str(root), max_tokens=900).notes if "extra" in n]
+
+
+def test_without_the_extra_strip_comments_strips_python_and_names_the_rest(
+        make_repo: MakeRepo, tmp_path: Path) -> None:
+    """Python's comments go without the extra (its tokenizer finds them); the one warning
+    names the languages the extra would strip, every one, and what has no grammar."""
+    root = make_repo({"a.py": "x = '#kept'  # gone\n", "main.go": "package main\n// kept go\n",
+                      "web/app.js": "// kept js\n", "README.md": "# Title\n",
+                      "Makefile": "all:\n"})
+    result = without_extra(tmp_path, str(root), "--strip-comments", "-o", "-", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    files = {f["path"]: f["content"] for f in json.loads(result.stdout)["files"]}
+    assert files["a.py"] == "x = '#kept'\n"
+    assert "// kept go" in files["main.go"] and "// kept js" in files["web/app.js"]
+    assert _warnings(result.stderr) == [
+        "--strip-comments: 4 files kept as they are: Go and JavaScript need the compress extra "
+        "(pip install '.[compress]'; Python is stripped without it); Makefile and md have no "
+        "grammar"]
+
+
+def test_without_the_extra_python_comments_go_as_tree_sitter_takes_them(
+        tmp_path: Path) -> None:
+    pytest.importorskip("tree_sitter_python")
+    from gitdigest.core.strip import strip_comments
+
+    cases = {**_TRICKY, "source": SOURCE, "crlf": "x = 1  # a\r\n# b\r\ny = 2\r\n",
+             "undecodable": "x = 1  # caf\udce9\n"}
+    shown = python_without_extra(tmp_path, (
+        "import json, sys\nfrom gitdigest.core.strip import strip_comments\n"
+        f"cases = {cases!r}\n"
+        "print(json.dumps({k: strip_comments(v, 'a.py') for k, v in cases.items()}))\n"))
+    assert json.loads(shown) == {name: strip_comments(text, "a.py")
+                                 for name, text in cases.items()}
 
 
 def test_without_the_extra_no_python_means_the_extra_is_needed(make_repo: MakeRepo,
@@ -411,11 +480,11 @@ def test_without_the_extra_no_python_means_the_extra_is_needed(make_repo: MakeRe
         result = without_extra(tmp_path, str(root), option, "-o", "-")
         assert (result.returncode, result.stderr) == (
             2, f"gitdigest: error: {option} needs the compress extra: pip install "
-               "'gitdigest-cli[compress]'\n")
+               "'.[compress]'\n")
     result = without_extra(tmp_path, str(root), "--query", "steps", "-o", "-")
     assert (result.returncode, result.stderr) == (
         2, "gitdigest: error: --query needs the compress extra: pip install "
-           "'gitdigest-cli[compress]'\n")
+           "'.[compress]'\n")
 
 
 def test_without_the_extra_hostile_files_stay_whole_or_cut(make_repo: MakeRepo,

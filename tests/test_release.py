@@ -127,3 +127,19 @@ def test_the_image_goes_to_ghcr_from_the_same_wheel(workflow: dict[Any, Any]) ->
     assert steps["docker/login-action"]["with"]["registry"] == "ghcr.io"
     assert steps["docker/build-push-action"]["with"]["push"] is True
     assert steps["actions/download-artifact"]["with"]["name"] == "dist"
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[\s<>=!~;\[@]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+            for requirement in requirements}
+
+
+def test_the_compress_extra_installs_what_its_run_time_imports() -> None:
+    """tree-sitter, its grammars and numpy (ranking and BM25 run on numpy arrays); networkx,
+    scipy and bm25s only check that arithmetic, so they belong to the test extra."""
+    from gitdigest.core.grammars import GRAMMARS
+
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    grammars = {grammar.module.replace("_", "-") for grammar in GRAMMARS.values()}
+    assert _requirement_names(extras["compress"]) == {"tree-sitter", "numpy", *grammars}
+    assert {"networkx", "scipy", "bm25s"} <= _requirement_names(extras["test"])

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from gitdigest import digest
 from gitdigest.cli import cli
+from gitdigest.core.paths import display
 from gitdigest.count.tokens import TokenCounter
 from gitdigest.plan.tree import draw_tree
 
@@ -90,6 +92,44 @@ def test_file_names_cannot_forge_headers(make_repo: MakeRepo) -> None:
     text = digest(str(root)).render("text")
     assert 'FILE: "evil\\n=====' in text
     assert "\nFILE: x\n" not in text
+
+
+HIDING = {"invoice\u202efdp.txt": "MZ not really\n",  # RLO: displays as "invoicetxt.pdf"
+          "src/zero\u200bwidth.py": "x = 1\n", "lib\u2066/util\ufeff.py": "y = 2\n",
+          "logo\u202egnp.png": b"\x89PNG\r\n\x1a\n\0\0", "README.md": "# Project\n"}
+#: what each hiding path is shown as, in every format but JSON
+SHOWN = {"invoice\u202efdp.txt": '"invoice\\u202efdp.txt"',
+         "src/zero\u200bwidth.py": '"zero\\u200bwidth.py"',
+         "lib\u2066/util\ufeff.py": '"util\\ufeff.py"', "logo\u202egnp.png": '"logo\\u202egnp.png"'}
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def test_names_that_hide_or_reorder_text_are_shown_escaped(make_repo: MakeRepo,
+                                                           tmp_path: Path) -> None:
+    """Trojan Source in file names: the tree, the file headers and the Skipped list of every
+    format show the code points, the notes name each such path once, JSON keeps the names
+    (written with JSON's own escapes)."""
+    root = make_repo(HIDING)
+    result = digest(str(root))
+    assert {d.path for d in result.files} == set(HIDING) - {"logo\u202egnp.png"}
+    for fmt in ("text", "markdown", "xml", "json"):
+        rendered = result.render(fmt)
+        assert not _INVISIBLE.search(rendered), (fmt, _INVISIBLE.findall(rendered))
+        for shown in SHOWN.values() if fmt != "json" else ():
+            assert shown in rendered, (fmt, shown)
+    text = result.render("text")
+    assert 'FILE: "invoice\\u202efdp.txt"\n' in text and 'FILE: "src/zero\\u200bwidth.py"' in text
+    assert '"logo\\u202egnp.png" (' in text
+    assert '├── "lib\\u2066"/' in result.tree or '└── "lib\\u2066"/' in result.tree
+    data = json.loads(result.render("json"))
+    assert {f["path"] for f in data["files"]} == set(HIDING) - {"logo\u202egnp.png"}
+    assert [s["path"] for s in data["skipped"]] == ["logo\u202egnp.png"]
+    warned = [note for note in result.notes if "escaped" in note]
+    assert len(warned) == 1
+    assert all(display(path) in warned[0] for path in HIDING if path != "README.md")
+    out = CliRunner().invoke(cli, [str(root), "-o", str(tmp_path / "d.txt"), "--top", "9"])
+    assert out.exit_code == 0 and not _INVISIBLE.search(out.stderr), out.stderr
+    assert '"invoice\\u202efdp.txt"' in out.stderr
 
 
 def test_json_contract(make_repo: MakeRepo) -> None:

@@ -173,7 +173,7 @@ def test_map_and_stats_do_not_mix(make_repo: MakeRepo) -> None:
 @pytest.mark.skipif(shutil.which("strace") is None or not sys.platform.startswith("linux"),
                     reason="needs strace")
 def test_compress_map_and_query_open_no_network_socket(repo: Path, tmp_path: Path) -> None:
-    """Grammars, networkx and bm25s load and run with no network: strace sees every socket."""
+    """Grammars and the ranking load and run with no network: strace sees every socket."""
     log = tmp_path / "strace.log"
     result = subprocess.run(
         ["strace", "-f", "-qq", "-e", "trace=socket,connect", "-o", str(log), sys.executable,
@@ -188,9 +188,8 @@ def test_compress_map_and_query_open_no_network_socket(repo: Path, tmp_path: Pat
     assert "AF_INET" not in calls and "AF_INET6" not in calls, calls
 
 
-def test_without_the_ranking_half_of_the_extra(repo: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """tree-sitter without networkx, scipy or bm25s (``available()`` False): ``--query`` says
+def test_tree_sitter_without_numpy(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """tree-sitter without numpy, which ranks (``available()`` False): ``--query`` says
     what to install; budgets still get outlines, unranked (tests/test_pyoutline.py runs
     without tree-sitter at all)."""
     from gitdigest.focus import compress
@@ -199,7 +198,7 @@ def test_without_the_ranking_half_of_the_extra(repo: Path,
     out = CliRunner().invoke(cli, [str(repo), "--query", "steps", "-o", "-"])
     assert out.exit_code == 2
     assert out.stderr == ("gitdigest: error: --query needs the compress extra: pip install "
-                          "'gitdigest-cli[compress]'\n")
+                          "'.[compress]'\n")
     result = digest(str(repo), max_tokens=2600)
     assert "full" in {d.view for d in result.files} and result.summary.tokens <= 2600
     assert {d.view for d in result.files} & {"compressed", "map"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -201,6 +202,21 @@ def test_a_large_tree_starts_folded_below_the_digest(tmp_path: Path, scanner_rul
     assert '<details class="tree" id="tree" >' in page  # folded: 160 rows
     assert page.index('id="digest"') < page.index('id="tree"') < page.index('id="bars"')
     assert "Files (160 included, 0 skipped)" in page
+
+
+def test_the_result_page_shows_hiding_names_escaped(tmp_path: Path, scanner_rules: Path,
+                                                     make_repo: MakeRepo) -> None:
+    """A name with a right-to-left override reads as its code points in the tree and the
+    bars; only the buttons' data-path (what a click leaves out) holds the real name."""
+    repo = make_repo({"invoice\u202efdp.txt": "x\n" * 40, "a.py": "x = 1\n"}, name="roots/r")
+    (tmp_path / "home").mkdir()
+    args = ["--allow-local", "--root", str(repo.parent)]
+    with WebServer(args, isolated_env(tmp_path / "home", scanner_rules), tmp_path / "log") as web:
+        status, headers, _ = call(web.url + "/api/digest", {"source": str(repo)})
+        assert status == 200
+        page = urllib.request.urlopen(web.url + headers["X-Gitdigest-Result"]).read().decode()
+    assert page.count("&#34;invoice\\u202efdp.txt&#34;") >= 2  # the tree and the bars
+    assert "\u202e" not in re.sub(r'data-path="[^"]*"', "", page)
 
 
 @pytest.mark.slow

@@ -87,7 +87,7 @@ def test_the_page_speaks_in_words_not_flags() -> None:
     for field in form_fields():
         for text in (field.label, field.hint):
             assert text and "--" not in text, (field.name, text)
-            assert "repeatable" not in text and "gitdigest-cli[" not in text, (field.name, text)
+            assert "repeatable" not in text and "(needs the" not in text, (field.name, text)
         assert field.label != field.name.replace("_", "-")
 
 

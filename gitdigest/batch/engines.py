@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
-from ..core.errors import UsageError
+from ..core.errors import UsageError, install_hint
 from .manifest import Record
 from .task import Task, run_task
 
@@ -108,7 +108,7 @@ def _import_distributed() -> Any:
     try:
         import distributed
     except ImportError:
-        raise UsageError("--engine dask needs Dask: pip install 'gitdigest-cli[dask]'") from None
+        raise UsageError(f"--engine dask needs Dask: {install_hint('dask')}") from None
     return distributed
 
 

@@ -23,6 +23,12 @@ EXIT_CODES = (
 )
 
 
+def install_hint(extra: str) -> str:
+    """How to add the optional ``extra``, as the README installs gitdigest: from its clone
+    (``pip install .``; the distribution ``gitdigest-cli`` is not on PyPI yet)."""
+    return f"pip install '.[{extra}]'"
+
+
 class GitDigestError(Exception):
     """Base of every error gitdigest raises on purpose; ``exit_code`` is what the CLI returns."""
 

@@ -1,6 +1,6 @@
 """The tree-sitter grammars gitdigest knows: which file extension each handles, and loading one.
 
-The grammars ship compiled in their wheels (the ``gitdigest-cli[compress]`` extra), so loading one
+The grammars ship compiled in their wheels (the ``compress`` extra), so loading one
 reads a shared library from site-packages and downloads nothing. Nothing is imported until a
 grammar is asked for. Outlines (:mod:`gitdigest.focus.compress`) and the comment and blank-line
 transforms (:mod:`gitdigest.core.strip`) share this table, so they agree on every language.
@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import os
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -88,6 +89,23 @@ def language_of(path: str) -> str | None:
     """The language that handles ``path`` by its extension, or None (no grammar knows it)."""
     found = GRAMMARS.get(extension_of(path))
     return found.language if found else None
+
+
+#: how a language is written in a sentence, where its name is not just capitalized
+_NAMES = {"javascript": "JavaScript", "typescript": "TypeScript", "cpp": "C++", "csharp": "C#",
+          "php": "PHP", "ocaml": "OCaml"}
+
+
+def language_names(languages: Iterable[str]) -> str:
+    """``languages`` (as :data:`GRAMMARS` names them) for a sentence, sorted: "Go",
+    "Go and Rust", "C++, Go and Rust"."""
+    return and_list(sorted({_NAMES.get(language, language.capitalize())
+                            for language in languages}, key=str.lower))
+
+
+def and_list(words: list[str]) -> str:
+    """``words`` for a sentence: "a", "a and b", "a, b and c"."""
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
 
 
 _lock = threading.Lock()

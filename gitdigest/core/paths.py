@@ -28,20 +28,33 @@ def order_key(path: str) -> str:
 
 def display(path: str) -> str:
     """A one-line, unambiguous rendering of a path: control characters and undecodable bytes
-    are escaped and the whole name quoted, so a file name cannot forge digest structure."""
-    if not _UNSAFE.search(path):
+    are escaped and the whole name quoted, so a file name cannot forge digest structure; so
+    are the characters a screen does not show as themselves (bidirectional overrides and
+    isolates, zero-width and other format characters, line and paragraph separators, spaces
+    other than " ": whatever :meth:`str.isprintable` refuses), by code point (``\\u202e``),
+    so a name cannot display as another one (Trojan Source)."""
+    if not _UNSAFE.search(path) and path.isprintable():
         return path
-    out = []
-    for char in path:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif "\udc80" <= char <= "\udcff":
-            out.append(f"\\x{ord(char) - 0xDC00:02x}")
-        elif ord(char) < 0x20 or char == "\x7f":
-            out.append(f"\\x{ord(char):02x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+    return '"' + "".join(_escaped(char) for char in path) + '"'
+
+
+def hides(path: str) -> bool:
+    """Whether :func:`display` escapes a character of ``path`` that is neither a quote nor a
+    backslash: one that could hide, reorder or break the name."""
+    return not path.isprintable()
+
+
+def _escaped(char: str) -> str:
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    if "\udc80" <= char <= "\udcff":  # an undecodable byte: as the byte
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    if ord(char) < 0x20 or char == "\x7f":
+        return f"\\x{ord(char):02x}"
+    if char == " " or char.isprintable():
+        return char
+    # by code point, never as \\xNN: that would read as an undecodable byte
+    return f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
 
 
 def parents(path: str) -> list[str]:

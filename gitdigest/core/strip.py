@@ -2,10 +2,12 @@
 
 Both read the file as its language's tree-sitter grammar (:mod:`.grammars`) does, so only
 what the grammar calls a comment goes and no string literal is touched: a ``#`` inside a
-string stays, and so do Python docstrings (they are strings). A file no installed grammar
-handles keeps its comments; the run says how many such files there were
-(:func:`unhandled_note`). Kept on purpose: a shebang (``#!`` on the first line) and Go's
-``//go:`` and ``// +build`` directives, which change how a program builds.
+string stays, and so do Python docstrings (they are strings). Without its grammar (the
+compress extra), Python's comments are found by the standard library's tokenizer, the same
+spans. A file no installed grammar handles keeps its comments; the run says how many such
+files there were, and which languages the extra would strip (:func:`unhandled_note`). Kept
+on purpose: a shebang (``#!`` on the first line) and Go's ``//go:`` and ``// +build``
+directives, which change how a program builds.
 
 Blank lines outside strings go from code; in other text (prose, configuration) a run of
 blank lines becomes one, since a single blank line separates paragraphs.
@@ -13,16 +15,23 @@ blank lines becomes one, since a single blank line separates paragraphs.
 
 from __future__ import annotations
 
+import io
 import re
+import sys
 import threading
+import tokenize
 from collections.abc import Iterable
 from typing import Any
 
-from .grammars import GRAMMARS, extension_of, load
+from . import grammars
+from .errors import install_hint
+from .grammars import GRAMMARS, and_list, extension_of, language_names, language_of, load
 
 _DIRECTIVES = (b"#!", b"//go:", b"// +build", b"//line ")
 _BLANK_RUN = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
 _BLANK_LINE = re.compile(rb"[ \t\r\f\v]*")
+#: an undecodable byte, kept as a lone surrogate (from 3.12 the tokenizer refuses it)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def handles(path: str) -> bool:
@@ -37,15 +46,67 @@ def handles(path: str) -> bool:
     return True
 
 
+def strips(path: str) -> bool:
+    """Whether :func:`strip_comments` reads ``path`` as code here: an installed grammar does,
+    or it is Python (the standard library's tokenizer, without the grammar)."""
+    return language_of(path) == "python" or handles(path)
+
+
+def fingerprint() -> str:
+    """What reads code for the transforms, for the token cache key: the installed grammars
+    (:func:`grammars.fingerprint`), and without Python's, the Python whose tokenizer reads
+    Python files (a cache from before, or from an install with the grammar, never mixes)."""
+    if handles("a.py"):
+        return grammars.fingerprint()
+    return f"{grammars.fingerprint()}|tokenize {sys.version_info[0]}.{sys.version_info[1]}"
+
+
 def unhandled_note(paths: Iterable[str], option: str) -> str | None:
-    """One line saying which of ``paths`` no grammar handles, so ``option`` left them."""
-    left = [path for path in paths if not handles(path)]
+    """One line saying which of ``paths`` ``option`` left as they are: the languages the
+    compress extra's grammars would read (every one named), and the kinds no grammar reads."""
+    left = [path for path in paths if not strips(path)]
     if not left:
         return None
-    kinds = sorted({extension_of(path) or path.rpartition("/")[2] for path in left})
-    shown = ", ".join(kinds[:8]) + (", …" if len(kinds) > 8 else "")
-    return (f"{option}: {len(left)} file{'s' * (len(left) != 1)} in a language without an "
-            f"installed grammar kept as {'it is' if len(left) == 1 else 'they are'} ({shown})")
+    languages = {language for path in left if (language := language_of(path)) is not None}
+    parts = []
+    if languages:
+        parts.append(f"{language_names(languages)} need{'s' * (len(languages) == 1)} the "
+                     f"compress extra ({install_hint('compress')}; Python is stripped without "
+                     "it)")
+    kinds = sorted({extension_of(path) or path.rpartition("/")[2] for path in left
+                    if language_of(path) is None})
+    if kinds:
+        shown = kinds[:8] + ([f"{len(kinds) - 8} more"] if len(kinds) > 8 else [])
+        parts.append(f"{and_list(shown)} {'has' if len(kinds) == 1 else 'have'} no grammar")
+    return (f"{option}: {len(left)} file{'s' * (len(left) != 1)} kept as "
+            f"{'it is' if len(left) == 1 else 'they are'}: {'; '.join(parts)}")
+
+
+def python_comments(data: bytes, text: str) -> list[tuple[int, int]] | None:
+    """The byte span of every comment in the Python source ``text`` (``data``: its bytes,
+    undecodable ones kept as surrogates), as :mod:`tokenize` finds them, a "\\r" before the
+    line's "\\n" included as tree-sitter has it; None when the tokenizer cannot read ``text``
+    (an unclosed string or bracket: what looks like a comment may not be one)."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line.encode("utf-8", "surrogateescape")) + 1)
+    found = []
+    readable = _SURROGATE.sub("?", text)  # one character for one: the columns stay
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(readable).readline):
+            if token.type == tokenize.ERRORTOKEN:
+                return None
+            if token.type == tokenize.COMMENT:
+                (row, col), (_, end) = token.start, token.end
+                first, stop = (starts[row - 1]
+                               + len(lines[row - 1][:column].encode("utf-8", "surrogateescape"))
+                               for column in (col, end))
+                stop += data[stop:stop + 1] == b"\r"
+                found.append((first, stop))
+    except (SyntaxError, ValueError, tokenize.TokenError):
+        return None
+    return sorted(found)
 
 
 def _parse(text: str, path: str) -> tuple[bytes, Any, str] | None:
@@ -99,15 +160,12 @@ def _is_string_kind(kind: str) -> bool:
 def strip_comments(text: str, path: str = "") -> str:
     """``text`` without its comments, as the grammar for ``path`` finds them (unchanged when no
     grammar handles it). A line that held only a comment goes; no trailing spaces are left."""
-    parsed = _parse(text, path)
-    if parsed is None:
+    found = _comments(text, path)
+    if found is None:
         return text
-    data, tree, extension = parsed
+    data, comments = found
     edits = []
-    for node in _found(tree, extension, "comment"):
-        if node.parent is not None and _is_comment_kind(node.parent.type):
-            continue  # a doc comment inside its comment (Rust): the outer one goes
-        start, end = node.start_byte, node.end_byte
+    for start, end in comments:
         if data.startswith(_DIRECTIVES, start) and (start == 0 or not data.startswith(b"#!",
                                                                                       start)):
             continue
@@ -122,6 +180,23 @@ def strip_comments(text: str, path: str = "") -> str:
         position = max(position, end)
     out.append(data[position:])
     return b"".join(out).decode("utf-8", "surrogateescape")
+
+
+def _comments(text: str, path: str) -> tuple[bytes, list[tuple[int, int]]] | None:
+    """``text`` as bytes and its comments' byte spans, as the grammar for ``path`` finds them
+    or, for Python without its grammar, the tokenizer; None when neither reads it."""
+    parsed = _parse(text, path)
+    if parsed is not None:
+        data, tree, extension = parsed
+        # a doc comment inside its comment (Rust): the outer one goes
+        return data, [(node.start_byte, node.end_byte)
+                      for node in _found(tree, extension, "comment")
+                      if node.parent is None or not _is_comment_kind(node.parent.type)]
+    if language_of(path) != "python":
+        return None
+    data = text.encode("utf-8", "surrogateescape")
+    spans = python_comments(data, text)
+    return None if spans is None else (data, spans)
 
 
 def _span(data: bytes, start: int, end: int) -> tuple[int, int, bytes]:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 
+from ..core.errors import install_hint
 from ..notes.models import Model, find_model
 from ..options import AUTO, Options
 from .tokens import SPECS, available
 
 #: what ``auto`` counts with when no model, or no installed encoding of the model, decides
 FALLBACK = "o200k_base"
-#: how to get the encodings that are not a dependency (Meta's), as the README says it: from
-#: the clone
-_INSTALL_EXTRA = "pip install '.[llama]'"
+#: how to get the encodings that are not a dependency (Meta's)
+_INSTALL_EXTRA = install_hint("llama")
 
 
 def encoding_for(model: Model | None) -> str:

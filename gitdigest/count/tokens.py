@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import background
-from ..core.errors import TokenizerError
+from ..core.errors import TokenizerError, install_hint
 
 ENDOFTEXT = "<|endoftext|>"
 FIM_PREFIX = "<|fim_prefix|>"
@@ -56,7 +56,7 @@ _LLAMA3_PATTERN = (
     r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}"""
     r"""| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 )
-_LLAMA_EXTRA = "pip install 'gitdigest-cli[llama]'"
+_LLAMA_EXTRA = install_hint("llama")
 
 
 def _llama_specials(base: int) -> dict[str, int]:

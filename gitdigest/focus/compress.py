@@ -8,7 +8,7 @@ here stay whole (:func:`language_of` returns None).
 
 The same parse gives each file's definitions (:class:`Outline`), which the repository map and
 the importance ranking (:mod:`gitdigest.focus.rank`) use. tree-sitter and its grammar wheels are an
-optional extra (``gitdigest-cli[compress]``), imported only when an outline is asked for: they ship
+optional extra (``compress``), imported only when an outline is asked for: they ship
 compiled parsers, so nothing is downloaded at run time. Without tree-sitter, Python files are
 outlined by the standard library's parser (:mod:`.pyoutline`, same text for ordinary code) and
 files in other languages have no outline (:func:`outlinable`).
@@ -21,7 +21,7 @@ import importlib.util
 import threading
 from typing import Any
 
-from ..core.errors import UsageError
+from ..core.errors import UsageError, install_hint
 from ..core.grammars import GRAMMARS, extension_of, language_of, load
 from . import pyoutline
 from .outlines import (
@@ -254,15 +254,16 @@ _ELISIONS = {"elixir": "do … end", "haskell": "= …"}
 
 
 class MissingExtra(UsageError, ImportError):
-    """tree-sitter, a grammar wheel, networkx or bm25s is not installed (exit 2)."""
+    """tree-sitter, a grammar wheel or numpy is not installed (exit 2)."""
 
 
-#: what ``gitdigest-cli[compress]`` installs besides the grammars (found without importing)
-_EXTRA = ("tree_sitter", "networkx", "scipy", "bm25s")
+#: what the compress extra installs besides the grammars and runs need (found without
+#: importing): tree-sitter parses; numpy ranks (PageRank) and scores (BM25)
+_EXTRA = ("tree_sitter", "numpy")
 
 
 def available() -> bool:
-    """Whether ``gitdigest-cli[compress]`` is installed (checked without importing it)."""
+    """Whether the compress extra is installed (checked without importing it)."""
     return all(importlib.util.find_spec(name) is not None for name in _EXTRA)
 
 
@@ -283,8 +284,7 @@ def outlinable(path: str) -> bool:
 def require(what: str) -> None:
     """Raise :class:`MissingExtra` naming the option ``what`` when the extra is missing."""
     if not available():
-        raise MissingExtra(f"{what} needs the compress extra: "
-                           "pip install 'gitdigest-cli[compress]'")
+        raise MissingExtra(f"{what} needs the compress extra: {install_hint('compress')}")
 
 
 _lock = threading.Lock()
@@ -301,8 +301,8 @@ def _parser(extension: str) -> tuple[Any, Any]:
             try:
                 language = load(extension)
             except ImportError as error:
-                raise MissingExtra(f"{error.name} is not installed: pip install "
-                                   f"'gitdigest-cli[compress]'") from None
+                raise MissingExtra(f"{error.name} is not installed: "
+                                   f"{install_hint('compress')}") from None
             import tree_sitter
 
             _parsers[grammar.key] = (tree_sitter.Parser(language),

@@ -34,9 +34,9 @@ Counts = dict[str, tuple[int, int]]
 def tools_version() -> str:
     """A digest of what outlines and ranks depend on: the code of :mod:`.compress`,
     :mod:`.outlines`, :mod:`.pyoutline`, :mod:`.names`, :mod:`.rank`, :mod:`.views` and the
-    grammar table,
-    and what outlines files here: the installed tree-sitter and networkx versions (read from
-    their ``.dist-info`` folders' names: one folder listing, no metadata parsing), or, without
+    grammar table, and what outlines and ranks files here: the installed tree-sitter and numpy
+    versions (read from their ``.dist-info`` folders' names: one folder listing, no metadata
+    parsing), or, without
     tree-sitter, the Python version whose parser outlines Python files (a cache shared by two
     installs never mixes their outlines)."""
     digest = hashlib.sha256()
@@ -59,7 +59,7 @@ def _distributions() -> list[str]:
     except OSError:
         return []
     return sorted(name for name in names if name.endswith(".dist-info")
-                  and name.lower().startswith(("tree_sitter", "networkx")))
+                  and name.lower().startswith(("tree_sitter", "numpy")))
 
 
 def outline_key(document: Document, counter: str, compress: bool, *, brief: bool = False

@@ -23,13 +23,13 @@ recursion here; the parser's own limits raise, and the file gets no outline.
 from __future__ import annotations
 
 import ast
-import io
 import re
 import sys
 import threading
 import tokenize
 from dataclasses import dataclass
 
+from ..core.strip import python_comments
 from .outlines import (
     MARKER,
     Definition,
@@ -249,21 +249,12 @@ def _comments(data: bytes, text: str) -> list[tuple[int, int]]:
 
 
 def _tokenized_comments(data: bytes, text: str) -> list[tuple[int, int]]:
-    """The comments as :mod:`tokenize` finds them (slow: a Python object per token)."""
-    lines = text.split("\n")
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line.encode("utf-8")) + 1)
-    found = []
-    for token in tokenize.generate_tokens(io.StringIO(text).readline):
-        if token.type == tokenize.COMMENT:
-            (row, col), (_, end) = token.start, token.end
-            first, stop = (starts[row - 1] + len(lines[row - 1][:column].encode("utf-8"))
-                           for column in (col, end))
-            # tree-sitter's comment runs to the "\n": a "\r" before it is the comment's
-            stop += data[stop:stop + 1] == b"\r"
-            found.append((first, stop))
-    return sorted(found)
+    """The comments as :mod:`tokenize` finds them (slow: a Python object per token), as
+    ``--strip-comments`` finds them without the grammar."""
+    found = python_comments(data, text)
+    if found is None:
+        raise tokenize.TokenError("the tokenizer cannot read this file")
+    return found
 
 
 #: one string literal, whole: its prefix, its quote, then anything up to the same quote not

@@ -1,7 +1,7 @@
 """``gitdigest mcp``: the library as Model Context Protocol tools for coding agents.
 
 Named ``mcp_server`` so that ``import mcp`` inside it still finds the SDK (an optional extra,
-``pip install 'gitdigest-cli[mcp]'``). Only :mod:`.server` imports the SDK; the other modules are
+the ``mcp`` extra). Only :mod:`.server` imports the SDK; the other modules are
 plain Python over :mod:`gitdigest.api`: :mod:`.params` derives the tools' parameters from the
 option declarations, :mod:`.store` keeps large results and pages them, :mod:`.tools` does each
 tool's work under a :class:`.tools.Limits`.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.errors import UsageError
+from ..core.errors import UsageError, install_hint
 from ..options import parse_size
 
 
@@ -26,8 +26,8 @@ def launch(*, transport: str = "stdio", port: int = 8000, bind: str = "127.0.0.1
     except ImportError as error:  # the SDK or one of its own dependencies
         if (error.name or "gitdigest").startswith("gitdigest"):
             raise
-        raise UsageError("the MCP server needs the mcp extra: "
-                         "pip install 'gitdigest-cli[mcp]'") from None
+        raise UsageError(f"the MCP server needs the mcp extra: {install_hint('mcp')}"
+                         ) from None
     from .tools import Limits
 
     limits = Limits(roots=tuple(Path(root).resolve() for root in roots) or (Path.cwd(),),

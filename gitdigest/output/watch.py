@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import UsageError
+from ..core.errors import UsageError, install_hint
 from ..core.records import DigestData
 
 #: changes within this many milliseconds make one run (an editor's save is several writes)
@@ -99,8 +99,7 @@ def watch(root: Path, run: Callable[[], tuple[DigestData, list[str]]],
     try:
         from watchfiles import watch as watch_changes
     except ImportError:
-        raise UsageError("--watch needs the watch extra: pip install 'gitdigest-cli[watch]'"
-                         ) from None
+        raise UsageError(f"--watch needs the watch extra: {install_hint('watch')}") from None
     started = time.perf_counter()
     digest, written = run()
     relevant = Relevance(root, written)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from typing import Any, TextIO
 
@@ -17,7 +18,16 @@ def _path(path: str) -> str:
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """``value`` as JSON, UTF-8 as it is, except a character a screen does not show as itself
+    (a bidirectional override, a zero-width or other format character, a separator: what
+    :meth:`str.isprintable` refuses), written as its ``\\u`` escape: every JSON reader gets
+    the same strings (the real paths), and a person reading the file sees no name disguised
+    as another (Trojan Source)."""
+    text = json.dumps(value, ensure_ascii=False)
+    if text.isprintable():
+        return text
+    hidden = "".join(sorted(char for char in set(text) if not char.isprintable()))
+    return re.sub(f"[{re.escape(hidden)}]", lambda found: json.dumps(found[0])[1:-1], text)
 
 
 def source_block(digest: DigestData) -> dict[str, Any]:

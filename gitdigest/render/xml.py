@@ -1,7 +1,8 @@
 """XML in the shape Claude's documentation suggests (``<documents><document index="1">
 <source>path</source><document_content>...``), always well-formed: text is escaped (``]]>``
 included, as ``]]&gt;``), carriage returns survive as ``&#13;`` and characters XML 1.0 cannot
-hold become U+FFFD."""
+hold become U+FFFD. Paths are shown as the text format shows them (:func:`display`: an odd name
+quoted, with what could hide or reorder it escaped); the JSON format keeps the names."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from typing import TextIO
 
 from ..core.layout import FIRST, skipped_by_reason
+from ..core.paths import display
 from ..core.records import DigestData, SourceInfo
 
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -57,9 +59,9 @@ def render(digest: DigestData, out: TextIO) -> None:
                   f'head="{diff.head or ""}" tokens="{diff.tokens}">\n')
         for c in diff.files:
             counts = ' binary="true"' if c.binary else f' added="{c.added}" removed="{c.removed}"'
-            old = f' old_path="{attribute(c.old_path)}"' if c.old_path is not None else ""
+            old = f' old_path="{attribute(display(c.old_path))}"' if c.old_path is not None else ""
             omitted = f' omitted="{attribute(c.omitted)}"' if c.omitted else ""
-            out.write(f'<file status="{c.status}"{old}{counts}{omitted}>{escape(c.path)}'
+            out.write(f'<file status="{c.status}"{old}{counts}{omitted}>{escape(display(c.path))}'
                       "</file>\n")
         out.write(f"{_element('patch', diff.patch)}\n</diff>\n")
     if digest.history is not None:
@@ -76,8 +78,8 @@ def render(digest: DigestData, out: TextIO) -> None:
         why = digest.why.get(document.path)
         reason = f'<why>{escape(why)}</why>' if why else ""
         view = "" if document.view == "full" else f' view="{document.view}"'
-        out.write(f'<document index="{index}"{view}><source>{escape(document.path)}</source>'
-                  f'{reason}'
+        source = escape(display(document.path))
+        out.write(f'<document index="{index}"{view}><source>{source}</source>{reason}'
                   f"<document_content>{escape(content)}</document_content></document>\n")
     out.write("</documents>\n")
     if digest.shape.brief_skipped:
@@ -86,7 +88,7 @@ def render(digest: DigestData, out: TextIO) -> None:
     out.write("<skipped>\n")
     for item in digest.skipped:
         out.write(f'<file reason="{attribute(item.reason)}" detail="{attribute(item.detail)}">'
-                  f"{escape(item.path)}</file>\n")
+                  f"{escape(display(item.path))}</file>\n")
     out.write("</skipped>\n</digest>\n")
 
 
@@ -104,5 +106,6 @@ def _brief_skipped(digest: DigestData, out: TextIO) -> None:
     out.write(f'<skipped total="{len(digest.skipped)}">\n')
     for reason, paths in skipped_by_reason(digest.skipped):
         out.write(f'<reason name="{attribute(reason)}" paths="{len(paths)}">'
-                  + "".join(f"<file>{escape(p)}</file>" for p in paths[:FIRST]) + "</reason>\n")
+                  + "".join(f"<file>{escape(display(p))}</file>" for p in paths[:FIRST])
+                  + "</reason>\n")
     out.write("</skipped>\n</digest>\n")

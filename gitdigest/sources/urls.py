@@ -281,10 +281,9 @@ def _shown(text: str, limit: int = 200) -> str:
     """``text`` for a one-line error message: escaped, quoted when odd, and cut when long."""
     text = strip_credentials(text)  # a message never shows a URL's password
     cut = text if len(text) <= limit else text[:limit] + "..."
-    shown = display(cut)
-    # display() escapes C0 controls; escape the rest of what isprintable() refuses too,
-    # so a bidi override or a line separator cannot rearrange or split the message
-    return "".join(c if c.isprintable() or c in " " else f"\\u{ord(c):04x}" for c in shown)
+    # display() escapes what isprintable() refuses, so a bidi override or a line separator
+    # cannot rearrange or split the message
+    return display(cut)
 
 
 def _strip_git(name: str) -> str:

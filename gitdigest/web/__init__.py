@@ -1,4 +1,4 @@
-"""``gitdigest serve``: the web page and JSON API (needs the ``gitdigest-cli[web]`` extra).
+"""``gitdigest serve``: the web page and JSON API (needs the ``web`` extra).
 
 Importing this package imports nothing heavy: the app (Starlette, Jinja2) is built by
 :func:`gitdigest.web.app.create_app`, and :func:`serve` loads uvicorn only when it runs.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from ..core.errors import UsageError
+from ..core.errors import UsageError, install_hint
 from .settings import ENV, WebSettings
 
 __all__ = ["WebSettings", "serve"]
@@ -27,7 +27,7 @@ def serve(settings: WebSettings, host: str = "127.0.0.1", port: int = 8000,
         if (error.name or "gitdigest").startswith("gitdigest"):
             raise
         raise UsageError(f"the web page needs the web extra ({error.name} is missing): "
-                         "pip install 'gitdigest-cli[web]'") from None
+                         f"{install_hint('web')}") from None
     os.environ[ENV] = dataclasses.replace(settings, bind=host).to_env()
     uvicorn.run("gitdigest.web.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level="info", server_header=False)

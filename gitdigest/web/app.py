@@ -33,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import __version__
 from ..core.errors import GitDigestError
+from ..core.paths import display
 from .formspec import UNAVAILABLE, form_layout, options_from, schema_properties
 from .guard import Guard
 from .limits import Limiter, LimitReached, Limits
@@ -95,6 +96,8 @@ class WebApp:
         self.templates = Environment(loader=PackageLoader("gitdigest.web", "templates"),
                                      autoescape=select_autoescape(default=True))
         self.templates.filters["size"] = human_size
+        # a name as the digest shows it: what could hide or reorder it escaped (Trojan Source)
+        self.templates.filters["shown"] = display
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         """A rendered template with what every page shows (caps, version)."""

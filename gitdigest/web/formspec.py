@@ -89,9 +89,9 @@ class Section:
 
 
 def plain_help(help: str) -> str:
-    """A help text without the command line's habits: no "(repeatable)", no "(needs
-    gitdigest-cli[...])" (the page disables what is missing and says so)."""
-    text = re.sub(r"\s*\((?:repeatable|needs gitdigest\[\w+\])\)", "", help)
+    """A help text without the command line's habits: no "(repeatable)", no "(needs the ...
+    extra)" (the page disables what is missing and says so)."""
+    text = re.sub(r"\s*\((?:repeatable|needs the \w+ extra)\)", "", help)
     return text.strip()
 
 
