@@ -111,7 +111,7 @@ def test_first_visit_shows_the_form_built_from_the_options(served: Served, page:
     assert tuple(option.split(" ")[0] for option in options) == TOKENIZER_CHOICES
     words = page.inner_text("#digest-form")
     assert "Largest file to include" in words
-    assert "--" not in words and "repeatable" not in words and "gitdigest-cli[" not in words
+    assert "--" not in words and "repeatable" not in words and "needs the" not in words
     assert "At most 50,000 files" in page.text_content("#caps")
     page.click("#more summary")
     shot(page, "web-first-visit.png", tmp_path)
