@@ -198,8 +198,8 @@ def _protected_fit(whole: dict[str, int], brief: dict[str, int], budget: int,
 
 
 def test_protected_files_keep_room_wherever_they_come_in_the_order() -> None:
-    # in order: a and x (the most relevant: the free lead), other.md, then p1 and p2, which
-    # are protected (what the order without a query showed)
+    # in order: a and x (the most relevant), other.md, then p1 and p2, which are protected
+    # (what the order without a query showed)
     whole = {"a.py": 500, "x.py": 10, "other.md": 130, "p1.py": 300, "p2.py": 300}
     brief = {"a.py": 60, "p1.py": 20, "p2.py": 20}
     # without protection other.md takes the room p2's map entry needed
@@ -211,19 +211,6 @@ def test_protected_files_keep_room_wherever_they_come_in_the_order() -> None:
     # more room goes to the files in order: other.md, then p1 whole
     assert _protected_fit(whole, brief, 1100, protect=True) == {
         "a.py": "full", "x.py": "full", "other.md": "full", "p1.py": "full", "p2.py": "map"}
-
-
-def test_the_first_files_are_whole_before_the_protected_files_get_room() -> None:
-    # the two most relevant files are whole if they fit the room at all, even when the
-    # protected files' map entries then do not all fit (LEAD_FREE): the top of the order
-    # whole before anything gets a map entry
-    whole = {"a.py": 500, "b.py": 130, "p1.py": 300, "p2.py": 300}
-    brief = {"a.py": 60, "b.py": 20, "p1.py": 20, "p2.py": 20}
-    assert _protected_fit(whole, brief, 760, protect=True) == {
-        "a.py": "full", "b.py": "full", "p1.py": "map"}
-    # the third file in order is not: it waits for the protected files' room
-    third = {"a.py": 500, "x.py": 10, "b.py": 130, "p1.py": 300, "p2.py": 300}
-    assert _protected_fit(third, brief, 760, protect=True)["b.py"] == "map"
 
 
 NESTED_READMES = {  # prose about side tools, each larger than every module's map entry

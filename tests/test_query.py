@@ -501,9 +501,8 @@ def test_a_tight_budget_still_shows_the_asked_file_whole(make_repo: MakeRepo,
     assert {d.path: d.view for d in plain.files}.get("src/shop/pricing.py") != "full"
     assert {d.path: d.view for d in asked.files}["src/shop/pricing.py"] == "full"
     assert asked.summary.tokens <= 800
-    # every map entry kept before any file is whole: nothing is left to show it whole
+    # every map entry kept, nothing is left to show it whole
     monkeypatch.setattr(fit_module, "FLOOR_SHARE", 1.0)
-    monkeypatch.setattr(fit_module, "LEAD_FREE", 0)
     floored = digest(str(root), max_tokens=800, query=question)
     assert {d.path: d.view for d in floored.files}["src/shop/pricing.py"] != "full"
 

@@ -281,8 +281,6 @@ def _upgrade(document: Document, options: dict[int, list[Document]],
 
 #: how many of the first files in order are shown whole before the rest get a view
 LEAD_FILES = 12
-#: how many of the first files in order are shown whole before the floor is kept room for
-LEAD_FREE = 2
 
 
 def _lead(order: list[Document], cost: dict[int, list[int]], room: int, must: set[int]
@@ -291,15 +289,13 @@ def _lead(order: list[Document], cost: dict[int, list[int]], room: int, must: se
     protected files (``must``) leave at their cheapest (a file too large is passed over): the
     top of the order whole before any other file gets a view."""
     lead: list[int] = []
-    free = room
     left = room - sum(min(cost[i], default=0) for i in must)
-    for index, document in enumerate(order[:LEAD_FILES]):
+    for document in order[:LEAD_FILES]:
         own = cost[id(document)]
         extra = own[0] - (min(own) if id(document) in must else 0)
-        if extra <= left or (index < LEAD_FREE and extra <= free):
+        if extra <= left:
             lead.append(id(document))
             left -= extra
-            free -= extra
     return lead
 
 
