@@ -279,7 +279,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
     contents: Any = reader if analysis is None else views.ViewContents(reader, analysis.texts)
     notes = [*(counting_notes or []), *unused(options, source.info), *listing.notes,
              *selection.notes, *_hiding(documents, skipped), *_replaced(documents),
-             *_unstripped(documents, options)]
+             *_unstripped(documents, options), *_unasked(options.query)]
     # without the compress extra there is no PageRank: the most imported files come first
     used = _imported(source, documents) if (
         (options.map or (budget is not None and not options.check))
@@ -326,6 +326,21 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                   shape=frame.shape, contents_reader=contents, options=options)
 
 
+def _matchable(question: str) -> bool:
+    """Whether a question has a word, name or path to match (not only stop words)."""
+    asked = retrieve.parse(question)
+    return bool(asked.words or asked.names or asked.paths)
+
+
+def _unasked(question: str | None) -> list[str]:
+    """A warning when ``--query`` gives nothing to match (an empty question ranks every
+    file alike): the budget then keeps the plain order (see :func:`_fit_budget`)."""
+    if question is None or _matchable(question):
+        return []
+    return [f"--query {question.strip()[:60]!r} has no word to match (only stop words, "
+            "letters or digits): files keep the order without a question"]
+
+
 #: with --query, the most relevant files with an outline that always get a view under a
 #: budget (their map entry at least), whether the plain order shows them or not
 ASKED_KEPT = 5
@@ -362,10 +377,12 @@ def _brief(options: Options, budgeted: bool, tiered: bool, priority: PatternSet
     housekeeping (:func:`whole_or_cut`), whose outlines would come last anyway, and whose parse
     was most of a cold budgeted run's extra time (numpy: 44%). None (every file outlined)
     without a budget, or when an option shows or finds files by their outlines: ``--compress``,
-    ``--map``, ``--query`` (it matches every file's definitions), a change or ``--focus``
+    ``--map``, a ``--query`` with a word to match (it matches every file's definitions), a
+    change or ``--focus``
     (``tiered``: a changed test comes first and may be compressed). ``--stats`` under a budget
     describes that digest: no views for these files either."""
-    if not budgeted or options.compress or options.map or options.query is not None or tiered:
+    asked = options.query is not None and _matchable(options.query)
+    if not budgeted or options.compress or options.map or asked or tiered:
         return None
     return lambda path: whole_or_cut(path, priority)
 
@@ -431,7 +448,7 @@ def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: 
         group = lambda d: (tier(d.path) if tier else 0, key(d)[:2])  # noqa: E731
     fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
                  group=group)
-    if analysis is None or options.query is None:
+    if analysis is None or options.query is None or not _matchable(options.query):
         return fitted.kept, fitted.cut
     # The question reorders; it never shows less: every source file (not a test or an
     # example) the plain order shows keeps room for at least its map entry, and the most

@@ -527,3 +527,23 @@ def test_the_file_asked_about_always_gets_a_view(make_repo: MakeRepo,
     assert None not in views()
     monkeypatch.setattr("gitdigest.api.ASKED_KEPT", 0)  # what happened before
     assert None in views()
+
+
+def test_a_question_with_nothing_to_match_warns_and_keeps_the_plain_order(
+        make_repo: MakeRepo) -> None:
+    root = make_repo(SHOP)
+    plain = digest(str(root), max_tokens=1200)
+    for question in ("", "the of and", "a 1 b"):
+        asked = digest(str(root), max_tokens=1200, query=question)
+        assert [(d.path, d.view) for d in asked.files] == [(d.path, d.view) for d in plain.files]
+        assert any("has no word to match" in note for note in asked.notes), question
+    assert not any("has no word to match" in note
+                   for note in digest(str(root), max_tokens=1200, query="tax rate").notes)
+
+
+def test_why_gives_the_rank_in_each_signal_that_found_the_file(make_repo: MakeRepo) -> None:
+    root = make_repo(SHOP)
+    result = digest(str(root), query="tax_rate of a country", max_tokens=4000)
+    why = result.views["src/shop/pricing.py"].why
+    assert why is not None
+    assert why.startswith("matches ") and "names #1" in why and "text #1" in why, why

@@ -211,33 +211,42 @@ def relevance(question: str, corpus: Mapping[str, query.Counted],
                                   if p in corpus})
     raw = _pair_tests(fused(signals, paths), paths)
     top = _normal(dict(importance))
+    places = ranks(signals)
     result = {}
     for path in paths:
         factor = TEST_FACTOR if is_test(path) else 1.0 if path in definitions else PROSE_FACTOR
         score = factor * ((1 - IMPORTANCE_SHARE) * raw[path]
                           + IMPORTANCE_SHARE * top.get(path, 0.0))
-        result[path] = Relevance(round(score, 6), _why(asked, corpus[path], signals, path,
+        result[path] = Relevance(round(score, 6), _why(asked, corpus[path], places, path,
                                                        top.get(path, 0.0)))
     return result
+
+
+def ranks(signals: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, int]]:
+    """Per signal, each file it found (a value above 0) and its rank in it, from 1; files
+    with equal values share a rank."""
+    found: dict[str, dict[str, int]] = {}
+    for name in WEIGHTS:
+        values = signals[name]
+        ranked = sorted((v for v in values.values() if v > 0), reverse=True)
+        first: dict[float, int] = {}
+        for index, value in enumerate(ranked, 1):
+            first.setdefault(value, index)
+        found[name] = {path: first[value] for path, value in values.items() if value > 0}
+    return found
 
 
 def fused(signals: Mapping[str, Mapping[str, float]], paths: Sequence[str]
           ) -> dict[str, float]:
     """Reciprocal rank fusion of the signals: each signal adds its weight over
-    :data:`FUSION_K` plus the file's rank in it (files with equal values share a rank), scaled
-    so a file first in every signal scores 1. Ranks, not values: a signal whose values are
-    bunched (BM25 over hubs sharing the question's words) or spread (one name hit) counts by
-    its weight alone."""
+    :data:`FUSION_K` plus the file's rank in it (:func:`ranks`), scaled so a file first in
+    every signal scores 1. Ranks, not values: a signal whose values are bunched (BM25 over
+    hubs sharing the question's words) or spread (one name hit) counts by its weight alone."""
     total = dict.fromkeys(paths, 0.0)
-    for name, weight in WEIGHTS.items():
-        values = signals[name]
-        ranked = sorted((v for v in values.values() if v > 0), reverse=True)
-        first: dict[float, int] = {}
-        for index, value in enumerate(ranked):
-            first.setdefault(value, index)
-        for path, value in values.items():
-            if value > 0 and path in total:
-                total[path] += weight / (FUSION_K + first[value] + 1)
+    for name, places in ranks(signals).items():
+        for path, place in places.items():
+            if path in total:
+                total[path] += WEIGHTS[name] / (FUSION_K + place)
     top = sum(WEIGHTS.values()) / (FUSION_K + 1)
     return {path: value / top for path, value in total.items()}
 
@@ -258,10 +267,13 @@ def _pair_tests(raw: dict[str, float], paths: list[str]) -> dict[str, float]:
     return lifted
 
 
-def _why(asked: Question, seen: query.Counted, signals: Mapping[str, Mapping[str, float]],
+def _why(asked: Question, seen: query.Counted, places: Mapping[str, Mapping[str, int]],
          path: str, important: float) -> str:
+    """The words matched (stemmed, with counts), the file's rank in each signal that found
+    it (what :func:`fused` adds up) and its importance."""
     matched = query.matched(asked.words, seen)
     parts = [f"matches {matched}" if matched else "no query word"]
-    parts += [f"{name} {signals[name][path]:.2f}" for name in ("names", "paths", "graph", "history")
-              if signals[name].get(path, 0.0) >= 0.005]
+    found = [f"{name} #{places[name][path]}" for name in WEIGHTS if path in places[name]]
+    if found:
+        parts.append("ranks: " + ", ".join(found))
     return "; ".join([*parts, f"importance {important:.2f}"])
