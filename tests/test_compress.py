@@ -344,3 +344,21 @@ def test_docstrings_are_cut_at_a_paragraph_or_sentence_end() -> None:
     assert '    """Parse the text that the caller gives, on two lines."""' in found.compressed
     assert '    """Read a very long first paragraph."""' in found.compressed
     assert "second paragraph" not in found.compressed
+
+
+MANY = "".join(f"def step_{i:02}(value: int) -> int:\n    return value + {i}\n\n\n"
+               for i in range(30))
+
+
+def test_a_map_entry_lists_the_names_picked_first_in_file_order() -> None:
+    found = outline("steps.py", MANY)
+    assert found is not None
+    plain = found.map_entry().splitlines()
+    assert plain[-1] == f"{MARKER} 14 more" and "def step_25(value: int) -> int" not in plain
+    aimed = found.map_entry(lambda name: int(name in {"step_25", "step_03"})).splitlines()
+    assert aimed[-1] == f"{MARKER} 14 more" and len(aimed) == len(plain)
+    # the picked names first, then the rest top level first; written in file order
+    assert aimed[:4] == ["def step_00(value: int) -> int", "def step_01(value: int) -> int",
+                         "def step_02(value: int) -> int", "def step_03(value: int) -> int"]
+    assert "def step_25(value: int) -> int" in aimed
+    assert "def step_15(value: int) -> int" not in aimed  # the last plain one made room

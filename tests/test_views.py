@@ -266,3 +266,23 @@ def test_an_outliner_made_for_other_settings_is_not_used(repo: Path) -> None:
     documents = [d for d in reader.analyze(entries, 1) if isinstance(d, Document)]
     analysis = views.analyze(documents, reader, counter, workers=1, early=early)
     assert analysis.counts["pkg/core.py"]["compressed"]  # parsed again, with views
+
+
+def test_a_question_aims_the_map_entries_of_the_most_relevant_files(
+        make_repo: MakeRepo) -> None:
+    # cobra's command.go listed 16 of its 132 definitions, none of them the one asked about
+    steps = "".join(f"def step_{i:02}(value):\n    return value + {i}\n\n\n" for i in range(40))
+    root = make_repo({"README.md": "# Steps\n", "src/steps.py": steps,
+                      "src/other.py": "def other():\n    return 1\n"})
+    question = "step_37 returns a wrong value"
+
+    def entry(**options: object) -> str:
+        found = digest(str(root), map=True, **options)  # type: ignore[arg-type]
+        return {d.path: text for d, text in found.contents()}["src/steps.py"]
+
+    assert "def step_37(value)" not in entry() and "… 24 more" in entry()
+    assert "def step_37(value)" in entry(query=question) and "… 24 more" in entry(query=question)
+    # counted as shown: the budget stays exact
+    result = digest(str(root), query=question, max_tokens=200)
+    text = result.render("text")
+    assert TokenCounter("o200k_base").count(text) == result.summary.tokens <= 200

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = ["MAP_DEPTH", "MAP_LINES", "MARKER", "Definition", "Edit", "Outline",
@@ -53,11 +54,12 @@ class Outline:
     compressed: str
     definitions: tuple[Definition, ...]
 
-    def map_entry(self) -> str:
+    def map_entry(self, first: Callable[[str], int] | None = None) -> str:
         """The file's key definitions — top level and one level in (a class's public methods)
         — one signature a line, indented by nesting, at most :data:`MAP_LINES` of them (top
-        level first; ``… N more`` says what was left). A name defined again right after itself
-        (overloads, a property's setter) is listed once."""
+        level first, and before them the names ``first`` grades highest, e.g. those a
+        question asks about; ``… N more`` says what was left), in file order. A name defined
+        again right after itself (overloads, a property's setter) is listed once."""
         shown: list[Definition] = []
         previous = None
         for d in self.definitions:
@@ -67,7 +69,9 @@ class Outline:
                 shown.append(d)
             previous = (d.depth, d.name)
         if len(shown) > MAP_LINES:  # top-level names first, then members, in file order
-            keep = set(sorted(range(len(shown)), key=lambda i: (shown[i].depth, i))[:MAP_LINES])
+            grade = first or (lambda name: 0)
+            keep = set(sorted(range(len(shown)), key=lambda i: (
+                -grade(shown[i].name), shown[i].depth, i))[:MAP_LINES])
             more = len(shown) - MAP_LINES
             shown = [d for i, d in enumerate(shown) if i in keep]
             return "".join(f"{'  ' * d.depth}{d.signature}\n" for d in shown) + (

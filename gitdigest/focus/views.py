@@ -9,8 +9,9 @@ note, text, tail), so a budget stays exact whatever mix of views it ends up with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from ..core.layout import TAIL, block_head, view_note
 from ..core.records import Contents, Document, FileViews, View
@@ -20,7 +21,11 @@ from ..count.tokens import TokenCounter, get_core
 from . import memo, query, rank
 from .compress import language_of, outlinable, outline
 from .names import python_definitions
+from .outlines import MARKER
 from .rank import Uses
+
+if TYPE_CHECKING:
+    from .retrieve import Relevance
 
 Counts = dict[str, tuple[int, int]]  # view -> (tokens, block tokens)
 
@@ -174,6 +179,9 @@ def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCou
             remembered.cache.put_blobs([(memo.graph_key(wanted), memo.graph_entry(graph))])
     scores = retrieve.relevance(question, corpus, found.definitions, graph, importance,
                                 commits) if question is not None and graph is not None else {}
+    if question is not None and settings.compress:
+        _aim_maps([d for d in documents if d.path in scores], scores, question, settings,
+                  counts, texts)
     views = {}
     for document in documents:
         path = document.path
@@ -184,6 +192,46 @@ def analyze(documents: Sequence[Document], contents: Contents, counter: TokenCou
             own["map"][0] if "map" in own else None, round(importance.get(path, 0.0), 6),
             relevance.score if relevance else None, relevance.why if relevance else None)
     return Analysis(views, counts, texts, settings.rank)
+
+
+#: with a question, how many of the most relevant files get map entries that list the
+#: definitions asked about first (as many as a budget may show whole first)
+AIMED = 12
+
+
+def _aim_maps(documents: list[Document], scores: Mapping[str, Relevance], question: str,
+              settings: _Settings, counts: dict[str, Counts],
+              texts: dict[str, dict[str, str]]) -> None:
+    """The map entries of the :data:`AIMED` most relevant files, when they leave definitions
+    out (``… N more``), made again with the definitions the question names first: the entry
+    of cobra's ``command.go`` listed 16 of 132 and not ``minUsagePadding``, the name asked.
+    Only these few files are read and parsed again; the cache keeps the plain entries."""
+    from . import retrieve
+
+    asked = retrieve.parse(question)
+    names, words = set(asked.names), set(asked.words)
+    if not (names or words):
+        return
+
+    def picked(name: str) -> int:  # a name asked outright, then one sharing asked words
+        if name.lower() in names:
+            return 2 + len(name)  # the longest first: step_37 before step
+        return 1 if words.intersection(query.words(name)) else 0
+
+    top = sorted(documents, key=lambda d: (-scores[d.path].score, d.path))[:AIMED]
+    for document in top:
+        if "map" not in counts.get(document.path, {}):
+            continue
+        entry = texts[document.path]["map"]  # (from the cache, when it was not parsed now)
+        if not entry.rstrip("\n").rpartition("\n")[2].startswith(MARKER):
+            continue
+        assert settings.contents is not None
+        found = outline(document.path, settings.contents.load(replace(document, view="full")))
+        aimed = found.map_entry(picked) if found is not None else entry
+        if aimed != entry:
+            counts[document.path] = {**counts[document.path], "map": settings.counter.count_block(
+                block_head(document.path, view_note("map")), aimed, TAIL)}
+            texts[document.path] = {**texts[document.path], "map": aimed}
 
 
 @dataclass
