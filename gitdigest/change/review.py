@@ -203,7 +203,9 @@ def also_fetch(options: Options) -> tuple[str, ...]:
 def trim_diff(change: Change, budget: int, counter: TokenCounter,
               frame_tokens: Callable[[str], int]) -> Change:
     """``change`` with the hunks of its largest files left out (``# hunks left out: budget``)
-    until the frame with every file cut, ``frame_tokens(sections)``, fits in ``budget``."""
+    until the frame with every file cut, ``frame_tokens(sections)``, fits in ``budget``; a
+    diff that fits is kept whole. Files whose hunks are out already (``ignored``...) keep
+    their reason: cutting them saves nothing."""
     diff = change.diff
     if diff is None or frame_tokens(change.sections) <= budget:
         return change
@@ -213,8 +215,9 @@ def trim_diff(change: Change, budget: int, counter: TokenCounter,
     sizes = [counter.count(chunk) for chunk in chunks[1:]]
     over = frame_tokens(change.sections) - budget
     files = list(diff.files)
-    for index in sorted(range(len(files)), key=lambda i: (-sizes[i], i)):
-        if over <= 0:
+    shown = [i for i, file in enumerate(files) if not file.omitted]
+    for index in sorted(shown, key=lambda i: (-sizes[i], i)):
+        if over <= 0:  # the estimate says it fits: the exact count decides
             trimmed = _with_diff(change, replace(diff, files=tuple(files),
                                                  patch="".join(chunks)), counter)
             over = frame_tokens(trimmed.sections) - budget
@@ -223,7 +226,7 @@ def trim_diff(change: Change, budget: int, counter: TokenCounter,
         head = chunks[index + 1].partition("\n")[0]
         chunks[index + 1] = f"{head}\n# hunks left out: budget\n"
         files[index] = replace(files[index], omitted="budget")
-        over -= sizes[index]
+        over -= sizes[index] - counter.count(chunks[index + 1])
     return _with_diff(change, replace(diff, files=tuple(files), patch="".join(chunks)), counter)
 
 
