@@ -324,7 +324,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                       bytes=sum(d.bytes for d in kept), tokens=tokens, secrets=len(found))
     notes += _dominant(kept, tokens)
     if not kept:
-        notes.append(nothing_included(skipped, options.include, single_file=listing.explicit))
+        notes.append(review.nothing_changed(change, options) or nothing_included(
+            skipped, options.include, single_file=listing.explicit))
     return Digest(info, options.tokenizer, summary, frame.tree(drawn, in_tree), kept,
                   skipped, notes, prologue, options.format, budget, in_tree, found,
                   analysis.views if analysis else {},

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from ..core.errors import UsageError
 from ..core.layout import change_sections
+from ..core.paths import display
 from ..core.records import Diff, Entry, History, Selection, Skipped
 from ..count.tokens import TokenCounter
 from ..options import Options
@@ -191,6 +192,19 @@ def left_out(options: Options) -> tuple[str, str]:
             f", {near} a changed file" if depth else "")
     it = "it" if len(options.focus) == 1 else "them"
     return "outside-focus", f"not in --focus {' '.join(options.focus)} {near} {it}"
+
+
+def nothing_changed(change: Change, options: Options) -> str | None:
+    """The warning for a ``--changed``/``--since`` digest with no file in it because its range
+    has no changes (``--since main`` on main); None when the range changed something."""
+    diff = change.diff
+    if not options.changed_only or diff is None or diff.files:
+        return None
+    base = diff.base[:12]
+    sides = (f"the working tree and index match {base}" if diff.head is None
+             else f"base and head are both {base}" if diff.head == diff.base
+             else f"base {base} and head {diff.head[:12]} hold the same files")
+    return f"nothing included: {display(diff.range)} has no changes ({sides})"
 
 
 def also_fetch(options: Options) -> tuple[str, ...]:
