@@ -255,23 +255,26 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             skipped.append(result)
     shape = FrameShape()
 
-    def make_frame(sections: str) -> Frame:
+    def make_frame(sections: str, among: list[Document] = documents) -> Frame:
         made = Frame(info, prologue, selection.shown, counter,
                      single_file=listing.explicit, cache=cache, skipped=skipped,
                      budget=budget, sections=sections,
                      why=change.why, context=context, draw_cut=not options.map)
-        made.reshape(shape, documents)
+        made.reshape(shape, among)
         return made
+
+    def trim_diff(among: list[Document], limit: int) -> review.Change:
+        """The diff comes first, but a diff larger than the budget leaves out hunks, largest
+        file first, rather than leaving nothing: measured with the frame as it is shaped."""
+        return review.trim_diff(change, limit, counter,
+                                lambda sections: make_frame(sections, among).measure([], among))
 
     frame = make_frame(change.sections)
     if budget is not None and not options.check and not options.map:
         shape = shape_frame(frame, documents, budget)  # the tree and skips give way first
-    if budget is not None and not options.check and change.diff is not None:
-        # the diff comes first, but a diff larger than the budget leaves out hunks, largest
-        # file first, rather than leaving nothing
-        change = review.trim_diff(change, budget, counter,
-                                  lambda sections: make_frame(sections).measure([], documents))
-        frame = make_frame(change.sections)
+        if change.diff is not None:
+            change = trim_diff(documents, budget)
+            frame = make_frame(change.sections)
     kept, cut = documents, list[Document]()
     tier = change.tier if change.tiers else None
     analysis = _analysis(documents, reader, counter, options, priority, budgeted, cache,
@@ -289,8 +292,11 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         budget = budget or MAP_BUDGET
         mapped, unmapped = _mapped(documents, analysis)
         skipped += unmapped  # listed like any skip, and counted in the map's budget
-        frame = make_frame(change.sections)
+        frame = make_frame(change.sections, mapped)
         shape = shape_frame(frame, mapped, budget)
+        if change.diff is not None:  # the map's frame (shaped by its own budget) decides
+            change = trim_diff(mapped, budget)
+            frame = make_frame(change.sections, mapped)
         kept, cut = _map(mapped, analysis, frame, budget, priority, used)
         notes += frame.shape.notes
     elif budget is not None and not options.check:
@@ -318,7 +324,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                       bytes=sum(d.bytes for d in kept), tokens=tokens, secrets=len(found))
     notes += _dominant(kept, tokens)
     if not kept:
-        notes.append(nothing_included(skipped, options.include, single_file=listing.explicit))
+        notes.append(review.nothing_changed(change, options) or nothing_included(
+            skipped, options.include, single_file=listing.explicit))
     return Digest(info, options.tokenizer, summary, frame.tree(drawn, in_tree), kept,
                   skipped, notes, prologue, options.format, budget, in_tree, found,
                   analysis.views if analysis else {},

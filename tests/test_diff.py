@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from gitdigest import UsageError, digest
+from gitdigest.change import review
 from gitdigest.change.diff import Range, parse_range
 from gitdigest.cli import cli
 from gitdigest.count.tokens import TokenCounter
@@ -346,3 +347,66 @@ def test_history_holds_any_character_a_name_or_subject_may_hold(make_repo: MakeR
     assert commits[0].subject == subject and commits[0].author == "Eve\x1e\x1fEve"
     assert commits[0].files == ("a.py",)
     assert odd in commits[1].files
+
+
+#: many modules in folders: their tree and Skipped list drawn whole are far over 4,000 tokens,
+#: so a budget must shape them before it can tell how much room the diff has
+FOLDERS = {f"pkg/part{p}/sub/module_{i}.py": f"def f{i}():\n    return {i}\n"
+           for p in range(6) for i in range(60)}
+
+
+def _mapped_change(make_repo: MakeRepo, lines: int) -> Path:
+    """FOLDERS and a lockfile on ``base``, then a commit that changes the lockfile, a small
+    module and a module of ``lines`` new lines."""
+    root = make_repo({**FOLDERS, "uv.lock": "version = 1\n", "small.py": "A = 1\n",
+                      "big.py": "def big():\n    return 0\n"})
+    git(root, "branch", "base")
+    _commit(root, "change", {
+        "uv.lock": "version = 2\n", "small.py": "A = 2\n",
+        "big.py": "def big():\n    return 0\n" + "".join(
+            f"def value_{i}(x):\n    return x * {i} + {i * i}\n" for i in range(lines))})
+    return root
+
+
+@pytest.mark.parametrize("budget", [4000, 8000, None])
+def test_a_map_keeps_a_diff_that_fits_whole(make_repo: MakeRepo, budget: int | None) -> None:
+    # the diff was measured with the tree and Skipped list drawn whole (over any such
+    # budget), so every hunk was left out however much room there was
+    root = _mapped_change(make_repo, 3)
+    result = digest(str(root), since="base", map=True, max_tokens=budget)
+    assert result.diff is not None
+    assert {c.path: c.omitted for c in result.diff.files} == {
+        "big.py": "", "small.py": "", "uv.lock": "ignored (default:uv.lock)"}
+    assert "+A = 2" in result.diff.patch and "value_2" in result.diff.patch
+    assert "budget" not in result.diff.patch
+    text = result.render("text")
+    assert result.summary.tokens == TokenCounter("o200k_base").count(text) <= (budget or 4000)
+    assert "big.py" in {d.path for d in result.files}  # small.py defines nothing to map
+
+
+@pytest.mark.parametrize("budget", [1500, None])
+def test_a_map_leaves_out_the_largest_hunks_of_a_diff_too_big(make_repo: MakeRepo,
+                                                              budget: int | None) -> None:
+    # None: the map's own budget of 4,000, which the diff did not give way to (exit 2)
+    root = _mapped_change(make_repo, 300)
+    assert TokenCounter("o200k_base").count(
+        git(root, "diff", "base...HEAD", "--", "big.py")) > 5000
+    result = digest(str(root), since="base", map=True, max_tokens=budget)
+    assert result.diff is not None
+    assert {c.path: c.omitted for c in result.diff.files} == {
+        "big.py": "budget", "small.py": "", "uv.lock": "ignored (default:uv.lock)"}
+    assert "+A = 2" in result.diff.patch and "value_2" not in result.diff.patch
+    text = result.render("text")
+    assert result.summary.tokens == TokenCounter("o200k_base").count(text) <= (budget or 4000)
+
+
+def test_hunks_left_out_by_the_digest_keep_their_reason_when_all_else_is_cut(
+        make_repo: MakeRepo) -> None:
+    root = _mapped_change(make_repo, 3)
+    whole = digest(str(root), since="base")
+    counter = TokenCounter("o200k_base")
+    trimmed = review.trim_diff(review.Change(diff=whole.diff), 10, counter, counter.count)
+    assert trimmed.diff is not None
+    assert {c.path: c.omitted for c in trimmed.diff.files} == {
+        "big.py": "budget", "small.py": "budget", "uv.lock": "ignored (default:uv.lock)"}
+    assert "b/uv.lock\n# hunks left out: ignored (default:uv.lock)\n" in trimmed.diff.patch

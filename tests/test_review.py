@@ -158,3 +158,24 @@ def test_a_change_with_nothing_to_read_still_meets_its_budget(make_repo: MakeRep
     assert code == 0, err
     assert TokenCounter("o200k_base").count(out) <= 1000
     assert "\noutside-change: 360 paths: " in out and "\ndeleted: 1 path: gone.txt" in out
+
+
+def test_an_empty_range_says_it_has_no_changes(make_repo: MakeRepo) -> None:
+    root = make_repo(SHOP)
+    head = git(root, "rev-parse", "HEAD").strip()
+    code, out, err = _cli(str(root), "--since", "main", "--related", "--log", "-o", "-")
+    assert code == 0, err  # a run that includes nothing is a warning (docs/usage.md)
+    warnings = [line for line in err.splitlines() if line.startswith("gitdigest: warning:")]
+    assert warnings == [f"gitdigest: warning: nothing included: main...HEAD has no changes "
+                        f"(base and head are both {head[:12]})"]
+    assert "DIFF: main...HEAD" in out and "HISTORY: main...HEAD (0 commits)" in out
+    # the working tree against HEAD, and a narrowing that includes nothing for another reason
+    assert digest(str(root), diff="HEAD", changed=True).notes == [
+        f"nothing included: HEAD has no changes (the working tree and index match "
+        f"{head[:12]})"]
+    (root / "gone.txt").write_text("x\n")
+    git(root, "add", "gone.txt")
+    git(root, "commit", "-q", "-m", "add")
+    git(root, "rm", "-q", "gone.txt")
+    assert digest(str(root), diff="HEAD", changed=True).notes[-1].startswith(
+        "nothing included: all ")

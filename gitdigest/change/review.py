@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from ..core.errors import UsageError
 from ..core.layout import change_sections
+from ..core.paths import display
 from ..core.records import Diff, Entry, History, Selection, Skipped
 from ..count.tokens import TokenCounter
 from ..options import Options
@@ -193,6 +194,19 @@ def left_out(options: Options) -> tuple[str, str]:
     return "outside-focus", f"not in --focus {' '.join(options.focus)} {near} {it}"
 
 
+def nothing_changed(change: Change, options: Options) -> str | None:
+    """The warning for a ``--changed``/``--since`` digest with no file in it because its range
+    has no changes (``--since main`` on main); None when the range changed something."""
+    diff = change.diff
+    if not options.changed_only or diff is None or diff.files:
+        return None
+    base = diff.base[:12]
+    sides = (f"the working tree and index match {base}" if diff.head is None
+             else f"base and head are both {base}" if diff.head == diff.base
+             else f"base {base} and head {diff.head[:12]} hold the same files")
+    return f"nothing included: {display(diff.range)} has no changes ({sides})"
+
+
 def also_fetch(options: Options) -> tuple[str, ...]:
     """Revisions a remote source must fetch besides the digested one: the range's base."""
     if options.change_range is None:
@@ -203,7 +217,9 @@ def also_fetch(options: Options) -> tuple[str, ...]:
 def trim_diff(change: Change, budget: int, counter: TokenCounter,
               frame_tokens: Callable[[str], int]) -> Change:
     """``change`` with the hunks of its largest files left out (``# hunks left out: budget``)
-    until the frame with every file cut, ``frame_tokens(sections)``, fits in ``budget``."""
+    until the frame with every file cut, ``frame_tokens(sections)``, fits in ``budget``; a
+    diff that fits is kept whole. Files whose hunks are out already (``ignored``...) keep
+    their reason: cutting them saves nothing."""
     diff = change.diff
     if diff is None or frame_tokens(change.sections) <= budget:
         return change
@@ -213,8 +229,9 @@ def trim_diff(change: Change, budget: int, counter: TokenCounter,
     sizes = [counter.count(chunk) for chunk in chunks[1:]]
     over = frame_tokens(change.sections) - budget
     files = list(diff.files)
-    for index in sorted(range(len(files)), key=lambda i: (-sizes[i], i)):
-        if over <= 0:
+    shown = [i for i, file in enumerate(files) if not file.omitted]
+    for index in sorted(shown, key=lambda i: (-sizes[i], i)):
+        if over <= 0:  # the estimate says it fits: the exact count decides
             trimmed = _with_diff(change, replace(diff, files=tuple(files),
                                                  patch="".join(chunks)), counter)
             over = frame_tokens(trimmed.sections) - budget
@@ -223,7 +240,7 @@ def trim_diff(change: Change, budget: int, counter: TokenCounter,
         head = chunks[index + 1].partition("\n")[0]
         chunks[index + 1] = f"{head}\n# hunks left out: budget\n"
         files[index] = replace(files[index], omitted="budget")
-        over -= sizes[index]
+        over -= sizes[index] - counter.count(chunks[index + 1])
     return _with_diff(change, replace(diff, files=tuple(files), patch="".join(chunks)), counter)
 
 
