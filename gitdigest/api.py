@@ -340,12 +340,18 @@ def _matchable(question: str) -> bool:
 
 
 def _unasked(question: str | None) -> list[str]:
-    """A warning when ``--query`` gives nothing to match (an empty question ranks every
-    file alike): the budget then keeps the plain order (see :func:`_fit_budget`)."""
-    if question is None or _matchable(question):
+    """A warning when ``--query`` is longer than what is read of it, and when it gives
+    nothing to match (an empty question ranks every file alike): the budget then keeps the
+    plain order (see :func:`_fit_budget`)."""
+    if question is None:
         return []
-    return [f"--query {question.strip()[:60]!r} has no word to match (only stop words, "
-            "letters or digits): files keep the order without a question"]
+    limit = retrieve.QUESTION_LIMIT
+    notes = [f"--query is {len(question):,} characters: only the first {limit:,} are read"
+             ] if len(question) > limit else []
+    if _matchable(question):
+        return notes
+    return [*notes, f"--query {question.strip()[:60]!r} has no word to match (only stop "
+            "words, letters or digits): files keep the order without a question"]
 
 
 #: with --query, the most relevant files with an outline that always get a view under a

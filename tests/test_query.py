@@ -547,3 +547,31 @@ def test_why_gives_the_rank_in_each_signal_that_found_the_file(make_repo: MakeRe
     why = result.views["src/shop/pricing.py"].why
     assert why is not None
     assert why.startswith("matches ") and "names #1" in why and "text #1" in why, why
+
+
+def test_tests_lift_their_subjects_as_each_pair_alone_would() -> None:
+    from gitdigest.focus.retrieve import PAIR_SHARE, _pair_tests
+
+    paths = [*(f"pkg{i}/util.py" for i in range(30)), *(f"tests/t{i}/test_util.py"
+                                                          for i in range(30)),
+             "src/views.py", "tests/test_views.py", "tests/conftest.py", ".editorconfig"]
+    raw = {p: (i * 37 % 101) / 100 for i, p in enumerate(paths)}
+    naive = dict(raw)  # every test against every file of its name, the old way
+    for test in paths:
+        name = subject_of(test)
+        for target in paths:
+            if name and not is_test(target) and target.rsplit("/", 1)[-1].split(".")[0] == name:
+                naive[target] = max(naive[target], PAIR_SHARE * raw[test])
+    assert _pair_tests(raw, paths) == naive
+
+
+def test_only_the_first_characters_of_a_long_question_are_read(make_repo: MakeRepo) -> None:
+    from gitdigest.focus.retrieve import QUESTION_LIMIT
+
+    tail = " zebra_crossing"
+    question = "tax rate " + "x" * QUESTION_LIMIT + tail
+    assert "zebra_crossing" not in parse(question).names
+    assert "zebra_crossing" in parse("tax rate" + tail).names
+    root = make_repo(SHOP)
+    result = digest(str(root), query=question, max_tokens=1500)
+    assert any(f"only the first {QUESTION_LIMIT:,} are read" in note for note in result.notes)

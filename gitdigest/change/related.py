@@ -17,6 +17,8 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable
 
+from ..core.paths import display
+
 _PY_IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w. \t,]+)", re.MULTILINE)
 # Every pattern here runs on text the repository's author chose, so none may backtrack more
 # than linearly: no two adjacent quantifiers that can match the same characters (``\.*[\w.]*``,
@@ -485,8 +487,11 @@ def related(graph: Graph, changed: Iterable[str], depth: int) -> dict[str, tuple
         distance = seen[path][0] + 1
         if distance > depth:
             continue
-        steps = [(p, f"imports {path}") for p in sorted(graph.imported_by.get(path, ()))]
-        steps += [(p, f"imported by {path}") for p in sorted(graph.imports.get(path, ()))]
+        # the label is printed beside a tree line: the path escaped as the tree escapes it,
+        # so a file name cannot write lines of its own (a fake FILE: header)
+        name = display(path)
+        steps = [(p, f"imports {name}") for p in sorted(graph.imported_by.get(path, ()))]
+        steps += [(p, f"imported by {name}") for p in sorted(graph.imports.get(path, ()))]
         for neighbour, why in steps:
             if neighbour not in seen:
                 seen[neighbour] = (distance, why)
