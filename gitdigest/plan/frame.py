@@ -124,8 +124,10 @@ class Frame:
         """Every path left out when the budget cuts ``cut``, in digest order: the list the
         digest's Skipped section shows."""
         budget = self.budget or 0
-        skipped = [*self.skipped, *(Skipped(d.path, "budget", f"{d.block_tokens:,} tokens did "
-                                            f"not fit in the budget of {budget:,}") for d in cut)]
+        # the file's own tokens, as the summary, the tree and --stats count it (its block
+        # adds the FILE header: saying both cost every cut line 6 tokens more)
+        skipped = [*self.skipped, *(Skipped(d.path, "budget", f"{d.tokens:,} tokens did not "
+                                            f"fit in the budget of {budget:,}") for d in cut)]
         skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
         return skipped
 
