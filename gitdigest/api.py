@@ -259,7 +259,8 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         made = Frame(info, prologue, selection.shown, counter,
                      single_file=listing.explicit, cache=cache, skipped=skipped,
                      budget=budget, sections=sections,
-                     why=change.why, context=context, draw_cut=not options.map)
+                     why=change.why, context=context, draw_cut=not options.map,
+                     tiers=change.tiers)
         made.reshape(shape, among)
         return made
 
@@ -298,11 +299,11 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
             change = trim_diff(mapped, budget)
             frame = make_frame(change.sections, mapped)
         kept, cut = _map(mapped, analysis, frame, budget, priority, used)
-        notes += frame.shape.notes
+        notes += frame.shape_for(sorted(kept, key=lambda d: order_key(d.path)), cut).notes
     elif budget is not None and not options.check:
         kept, cut = _fit_budget(documents, budget, frame, priority, tier, analysis, options,
                                 used)
-        notes += [*frame.shape.notes, *_degraded(kept)]
+        notes += [*frame.shape_for(kept, cut).notes, *_degraded(kept)]
     elif options.compress and analysis is not None:
         kept = [analysis.as_view(d, "compressed") or d for d in documents]
     notes += _not_outlined(documents, cut if budget is not None and not options.check else [],
@@ -330,7 +331,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
                   skipped, notes, prologue, options.format, budget, in_tree, found,
                   analysis.views if analysis else {},
                   diff=change.diff, history=change.history, why=change.why,
-                  shape=frame.shape, contents_reader=contents, options=options)
+                  shape=frame.shape_for(drawn, in_tree), contents_reader=contents, options=options)
 
 
 def _matchable(question: str) -> bool:

@@ -170,7 +170,7 @@ def test_the_diff_is_counted_exactly_and_kept_first_under_a_budget(branched: Pat
     changed = {"settings.py", "util.py", "docs/new name.md"}
     others = sum(d.block_tokens for d in review.files if d.path not in changed)
     # room for the changed files and the SKIPPED lines of the files cut, not for the rest
-    cut_lines = sum(counter.count(f"{d.path} (budget: {d.block_tokens:,} tokens did not fit in "
+    cut_lines = sum(counter.count(f"{d.path} (budget: {d.tokens:,} tokens did not fit in "
                                   f"the budget of 99,999)\n") for d in review.files
                     if d.path not in changed)
     budget = review.summary.tokens - others + 40 + cut_lines + 20

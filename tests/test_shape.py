@@ -62,10 +62,11 @@ def test_folders_with_no_file_shown_fold_at_their_highest_level() -> None:
                     "    │   └── b/\n    │       ├── two.py\n"
                     "    │       └── c/ (2 files, 3,000 tokens, none shown)\n"
                     "    └── d/ (1 file, 5 tokens, none shown)\n")
-    # with a depth too, a shown file deeper than it is folded away with its folder
+    # with a depth too, a shown file deeper than it is folded away with its folder, which
+    # says so
     assert draw_tree("repo", LEAVES, 1, SIZES.__getitem__, {"d/five.py"}) == (
         "└── repo/\n    ├── top.py\n    ├── a/ (4 files, 3,110 tokens, none shown)\n"
-        "    └── d/ (1 file, 5 tokens)\n")
+        "    └── d/ (1 file, 5 tokens, 1 shown)\n")
     assert draw_tree("repo", LEAVES, None, SIZES.__getitem__, set()) == (
         "└── repo/ (6 files, 3,116 tokens, none shown)\n")
 
@@ -76,18 +77,24 @@ def test_a_collapsed_folder_counts_the_files_only_the_tree_lists() -> None:
         return SIZES[path] if path.startswith("a/b/c/") else UNREAD
 
     assert draw_tree("repo", LEAVES, 1, tokens).endswith(
-        "    ├── a/ (4 files, 3,000 tokens in 2 read)\n    └── d/ (1 file, not read)\n")
+        "    ├── a/ (4 files, 3,000 tokens in the 2 read, 2 not read)\n"
+        "    └── d/ (1 file, not read)\n")
     assert draw_tree("repo", LEAVES, None, tokens, {"top.py"}).endswith(
         "    └── d/ (1 file, not read, none shown)\n")
 
 
 def test_notes_say_each_step() -> None:
-    shape = FrameShape(depth=2, brief_skipped=True, fold=True, room=100)
-    assert shape.notes[0] == (
-        "tree shortened to fit the budget: each folder with no file shown is one line, and if "
-        "that is not enough so is every folder 2 levels down (N files, T tokens: what showing "
-        "them whole would cost)")
+    shape = FrameShape(depth=2, brief_skipped=True, fold=True, room=100, folded=1)
+    whole = " (N files, T tokens: what showing them whole would cost)"
+    assert shape.notes[0] == ("tree shortened to fit the budget: each folder with no file "
+                              "shown is one line" + whole)
     assert shape.notes[1].startswith("Skipped list summarised by reason")
+    assert FrameShape(fold=True, folded=2).notes[0].endswith(
+        "one line, and so are the other files of each open folder" + whole)
+    assert FrameShape(fold=True, folded=3, unlisted=2).notes[0] == (
+        "tree shortened to fit the budget: all that a folder holds and the digest does not "
+        "show is one line; 2 shown files have no line either (no room: the most important "
+        "keep theirs)" + whole)
     assert FrameShape(depth=1).notes[0].startswith(
         "tree shortened to fit the budget: every folder 1 level down is one line")
     assert FrameShape().notes == []
@@ -190,3 +197,35 @@ def test_every_kept_file_keeps_its_line_while_the_rest_fold(make_repo: MakeRepo)
     assert "[over budget]" in result.tree and "none shown)" in result.tree
     for path in kept:  # each kept file has its own line
         assert f" {path.rpartition('/')[2]}\n" in result.tree
+
+
+def test_a_focused_digest_keeps_the_shown_files_lines_and_folds_the_top(
+        make_repo: MakeRepo) -> None:
+    # as on flask: the tree had folded to depth 1, `src/ (28 files, …)`, so the shown files
+    # lost their lines and [focus] labels while 30 top-level files outside the focus kept theirs
+    files: dict[str, str | bytes] = {
+        f"notes_{i:02}.md": f"# Note {i}\n\n" + "Some words about the project. " * 20
+        for i in range(30)}
+    files.update({f"src/pkg/extra_{i:02}.py": f"def extra_{i}(x):\n    return x * {i}\n"
+                  for i in range(25)})
+    files.update({f"docs/page_{i:02}.md": f"Page {i}\n" + "Text. " * 50 for i in range(20)})
+    files["src/pkg/core.py"] = "from pkg.helpers import helper\nfrom pkg.models import Model\n\n" \
+        + "".join(f"def run_{i}(x):\n    return helper(Model(x)) + {i}\n\n" for i in range(40))
+    files["src/pkg/helpers.py"] = "def helper(x):\n    return x\n"
+    files["src/pkg/models.py"] = "class Model:\n    def __init__(self, x):\n        self.x = x\n"
+    root = make_repo(files)
+    for budget in (1500, 2500):
+        result = digest(str(root), focus=["src/pkg/core.py"], max_tokens=budget)
+        text = result.render("text")
+        assert COUNTER.count(text) == result.summary.tokens <= budget
+        assert {d.path for d in result.files} == {
+            "src/pkg/core.py", "src/pkg/helpers.py", "src/pkg/models.py"}
+        assert "    │       ├── core.py [focus]\n" in result.tree
+        assert "    │       ├── helpers.py [imported by src/pkg/core.py]\n" in result.tree
+        assert "    │       ├── models.py [imported by src/pkg/core.py]\n" in result.tree
+        # the files outside the focus give way first: the top's 30 notes are one line
+        assert "notes_00.md" not in result.tree
+        assert result.tree.endswith("    └── 30 more files (not read, none shown)\n")
+        assert "    │       └── 25 more files (not read, none shown)\n" in result.tree
+        assert result.shape.folded == 2 and not result.shape.unlisted
+        assert COUNTER.count(result.tree) <= result.shape.room

@@ -121,19 +121,24 @@ class FileViews:
 @dataclass(frozen=True)
 class FrameShape:
     """How far a budget made the frame around the files give way (see
-    :mod:`gitdigest.plan.shape`): the tree with each folder that has no file shown as one line
-    (``fold``, while that tree takes at most ``room`` tokens), else drawn down to ``depth`` only
-    (each folder at that depth one line, ``folder/ (N files, T tokens)``), the Skipped section
-    as counts by reason (``brief_skipped``), and the summary without its optional lines
-    (``lean``)."""
+    :mod:`gitdigest.plan.shape`): the tree with what is not shown folded (``fold``, while that
+    tree takes at most ``room`` tokens; with no file kept, the tree drawn down to ``depth``),
+    else drawn down to ``depth`` only (each folder at that depth one line,
+    ``folder/ (N files, T tokens)``), the Skipped section as counts by reason
+    (``brief_skipped``), and the summary without its optional lines (``lean``)."""
 
     #: folders this deep (the root is 0) are drawn as one line each; None: the whole tree
     depth: int | None = None
     brief_skipped: bool = False
     lean: bool = False
-    #: fold the folders with no file shown first; ``depth`` applies when that is over ``room``
+    #: fold what is not shown, keeping a line for each shown file, within ``room`` tokens
     fold: bool = False
     room: int = 0
+    #: as a split's tree was drawn: how far the fold went (1: folders with no file shown,
+    #: 2: and the other files of an open folder, 3: all an open folder holds not shown, as
+    #: :mod:`gitdigest.plan.tree` draws them), and how many shown files lost their line
+    folded: int = 0
+    unlisted: int = 0
 
     @property
     def notes(self) -> list[str]:
@@ -142,11 +147,15 @@ class FrameShape:
         whole = "(N files, T tokens: what showing them whole would cost)"
         levels = f"{self.depth} level{'' if self.depth == 1 else 's'}"
         if self.fold:
-            then = ("the whole tree is one line" if self.depth == 0 else
-                    f"so is every folder {levels} down" if self.depth else "")
-            notes.append("tree shortened to fit the budget: each folder with no file shown is "
-                         f"one line{f', and if that is not enough {then}' if then else ''} "
-                         + whole)
+            what = ("each folder with no file shown is one line" if self.folded < 2 else
+                    "each folder with no file shown is one line, and so are the other files "
+                    "of each open folder" if self.folded == 2 else
+                    "all that a folder holds and the digest does not show is one line")
+            if self.unlisted:
+                plural = "s have" if self.unlisted != 1 else " has"
+                what += (f"; {self.unlisted:,} shown file{plural} no line either (no room: "
+                         "the most important keep theirs)")
+            notes.append(f"tree shortened to fit the budget: {what} {whole}")
         elif self.depth is not None:
             what = ("the whole tree is one line" if self.depth == 0 else
                     f"every folder {levels} down is one line")

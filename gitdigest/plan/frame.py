@@ -6,7 +6,9 @@ built in one place for the planner and the renderers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from ..core.layout import TRAILER, preamble_parts, skipped_section
 from ..core.paths import display, order_key
@@ -21,7 +23,8 @@ from ..core.records import (
 )
 from ..count.cache import Counts, TokenCache, cache_key
 from ..count.tokens import TokenCounter
-from .tree import UNREAD, draw_tree
+from .fit import rank
+from .tree import ALL, FILES, FOLDERS, UNREAD, draw_tree
 
 CUT_MARK = " [over budget]"
 
@@ -34,7 +37,7 @@ class Frame:
                  cache: TokenCache | None = None, skipped: Sequence[Skipped] = (),
                  budget: int | None = None, sections: str = "",
                  why: dict[str, str] | None = None, context: Sequence[str] = (),
-                 draw_cut: bool = True) -> None:
+                 draw_cut: bool = True, tiers: Mapping[str, int] | None = None) -> None:
         self.info = info
         #: what was left out before any budget (a budget adds the files it cuts)
         self.skipped = skipped
@@ -51,10 +54,12 @@ class Frame:
         self.why = why or {}
         self.context = context
         self._context = frozenset(context)
+        #: a chosen file's distance from the change or the focus (0: chosen itself)
+        self.tiers = tiers or {}
         #: whether the tree shows the files a budget cuts (a map's tree shows only its entries;
         #: the Skipped section lists the cut files either way)
         self.draw_cut = draw_cut
-        self._trees: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
+        self._trees: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[str, FrameShape]] = {}
         #: how far the budget made the frame give way (see :mod:`.shape`)
         self.shape = FrameShape()
         self._whole: dict[str, int] = {}
@@ -70,12 +75,22 @@ class Frame:
     def tree(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
         """The tree: kept files, cut files marked, links and submodules (drawn once per split;
         the planner, the summary and the renderers all ask for it)."""
+        return self._drawn(kept, cut)[0]
+
+    def shape_for(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> FrameShape:
+        """The shape as the tree of this split is drawn: how far it folded, and how many
+        shown files lost their line (what the summary's notes say)."""
+        return self._drawn(kept, cut)[1]
+
+    def _drawn(self, kept: Sequence[Document], cut: Sequence[Document]
+               ) -> tuple[str, FrameShape]:
         key = (tuple(map(id, kept)), tuple(map(id, cut)))
         if key not in self._trees:
             self._trees = {key: self._draw(kept, cut)}  # only the latest split is asked again
         return self._trees[key]
 
-    def _draw(self, kept: Sequence[Document], cut: Sequence[Document]) -> str:
+    def _draw(self, kept: Sequence[Document], cut: Sequence[Document]
+              ) -> tuple[str, FrameShape]:
         leaves: Iterable[tuple[str, str]] = ((d.path, self._label(d.path)) for d in kept)
         extra = [(d.path, self._label(d.path) + CUT_MARK) for d in cut] if self.draw_cut else []
         extra += [(path, _name(path)) for path in self.context]
@@ -87,19 +102,36 @@ class Frame:
             leaves = sorted([*leaves, *extra], key=lambda leaf: order_key(leaf[0]))
         shape = self.shape
         if not shape.fold or not kept:
-            return draw_tree(self.root, leaves, shape.depth, self._tokens)
-        # Fold the folders with nothing shown while that fits the room; else fold from depth
-        # d too, or draw the tree at depth d (measured to fit with every file cut), the
-        # shorter. With nothing kept it is the tree at depth d: the planner's first guess,
-        # made with every file cut, is then about the largest frame any split draws.
+            # with nothing kept it is the tree at depth d: the planner's first guess, made
+            # with every file cut, is then about the largest frame any split draws
+            drawn = replace(shape, fold=False) if shape.fold else shape
+            return draw_tree(self.root, leaves, shape.depth, self._tokens), drawn
+        # What is not shown gives way first, a step at a time, while the tree is over the
+        # room; a shown file's line goes only when even the leanest fold is over it, and then
+        # the least important first (the budget order: --focus/--changed tier, then rank).
         leaves = list(leaves)
-        shown = {d.path for d in kept}
-        folded = draw_tree(self.root, leaves, None, self._tokens, shown)
-        if self.count(folded) <= shape.room or shape.depth is None:
-            return folded  # several sources have no root to collapse: the fold is the least
-        deep = draw_tree(self.root, leaves, shape.depth, self._tokens)
-        folded = draw_tree(self.root, leaves, shape.depth, self._tokens, shown)
-        return folded if self.count(folded) <= min(shape.room, self.count(deep)) else deep
+        shown = [d.path for d in kept]
+        for fold in (FOLDERS, FILES, ALL):
+            tree = draw_tree(self.root, leaves, None, self._tokens, shown, fold=fold)
+            if self.count(tree) <= shape.room:
+                return tree, replace(shape, folded=fold)
+        order = sorted(shown, key=self._importance)
+        low, high = 0, len(order) - 1  # the most lines that fit: more lines, a longer tree
+        best = draw_tree(self.root, leaves, None, self._tokens, shown, keep=(), fold=ALL)
+        while low < high:
+            middle = (low + high + 1) // 2
+            tree = draw_tree(self.root, leaves, None, self._tokens, shown,
+                             keep=order[:middle], fold=ALL)
+            if self.count(tree) <= shape.room:
+                low, best = middle, tree
+            else:
+                high = middle - 1
+        return best, replace(shape, folded=ALL, unlisted=len(order) - low)
+
+    def _importance(self, path: str) -> tuple[float, int, str]:
+        """Where a shown file comes in the budget order, near enough: its tier (the focused
+        or changed files first, then by distance), then its priority rank."""
+        return (self.tiers.get(path, math.inf), rank(path), order_key(path))
 
     def _tokens(self, path: str) -> int | None:
         """A file's whole-text tokens for a folded folder's line (:data:`.tree.UNREAD` for a
@@ -117,15 +149,18 @@ class Frame:
 
     def _preamble(self, kept: Sequence[Document], cut: Sequence[Document]
                   ) -> tuple[str, str, str]:
-        return preamble_parts(self.info, self.prologue, len(kept), self.tree(kept, cut),
-                              sections=self.sections, shape=self.shape)
+        tree, shape = self._drawn(kept, cut)
+        return preamble_parts(self.info, self.prologue, len(kept), tree,
+                              sections=self.sections, shape=shape)
 
     def skipped_for(self, cut: Sequence[Document]) -> list[Skipped]:
         """Every path left out when the budget cuts ``cut``, in digest order: the list the
         digest's Skipped section shows."""
         budget = self.budget or 0
-        skipped = [*self.skipped, *(Skipped(d.path, "budget", f"{d.block_tokens:,} tokens did "
-                                            f"not fit in the budget of {budget:,}") for d in cut)]
+        # the file's own tokens, as the summary, the tree and --stats count it (its block
+        # adds the FILE header: saying both cost every cut line 6 tokens more)
+        skipped = [*self.skipped, *(Skipped(d.path, "budget", f"{d.tokens:,} tokens did not "
+                                            f"fit in the budget of {budget:,}") for d in cut)]
         skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
         return skipped
 

@@ -9,20 +9,21 @@ not all fit whole), the tree and the Skipped section together take at most
 
 1. the Skipped section becomes one line per reason, its count and first paths, when the whole
    list takes more than a third of that share (JSON and ``--stats`` still list every path);
-2. the tree folds: each folder with no file shown (every file under it cut, or only listed for
-   context) becomes one line at the highest level where that holds,
-   ``docs/ (83 files, 61,234 tokens, none shown)`` (T: those files' tokens whole), so every
-   file the digest shows keeps its line and its label, while that tree takes at most what the
-   Skipped section left of the share (the room). The kept files are chosen after the shape,
-   so the fold is drawn for each split the planner measures; over the room, the folded tree
-   collapses deepest folders first too (at depth d every folder is one line,
-   ``folder/ (N files, T tokens)``, for the largest d at which the tree with every file cut
-   fits the room), and over the room still, it is that tree unfolded, measured to fit. With
-   no file kept the tree is that one: the planner's first guess, made with every file cut,
+2. the tree folds what the digest does not show, so every file it shows keeps its line and its
+   label, while that tree takes at most what the Skipped section left of the share (the
+   room): each folder with no file shown becomes one line at the highest level where that
+   holds, ``docs/ (83 files, 61,234 tokens, none shown)`` (T: those files' tokens whole);
+   then, over the room still, the files not shown of each open folder are one line
+   (``8 more files (…)``); then that line takes the folded folders too; and only then do
+   shown files lose their lines, the least important first (see :meth:`.Frame.tree`). The
+   kept files are chosen after the shape, so the fold is drawn for each split the planner
+   measures. With no file kept the tree is collapsed by depth instead (at depth d every
+   folder is one line, ``folder/ (N files, T tokens)``, for the largest d at which the tree
+   with every file cut fits the room): the planner's first guess, made with every file cut,
    is not far below the frame any split draws (the exact check corrects the rest);
 3. when the frame still takes more than :data:`FILES_FIRST` of the budget (a long prompt, a
    tiny budget), the summary drops its optional lines and the tree and the Skipped section
-   go to their smallest.
+   go to their smallest (depth 1, then the root alone, folding within what those take).
 
 Each step is said in the summary (a ``Note:`` line). Then the files are fitted in what is left
 (:func:`gitdigest.plan.fit.fit`), which checks the exact total.
@@ -102,5 +103,9 @@ def _leaner(frame: Frame, documents: Sequence[Document], budget: int,
         frame.reshape(replace(step, fold=False))
         if frame.measure([], list(documents)) <= budget * FILES_FIRST:
             break
+    if any(step is smallest for smallest in ladder[2:]):
+        # the smallest trees fold too, within what the depth tree takes: a file kept keeps
+        # its line before what is not shown does
+        step = replace(step, fold=True, room=frame.count(frame.tree([], documents)))
     frame.reshape(step)
     return frame.shape
