@@ -468,7 +468,8 @@ def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: 
     # example) the plain order shows keeps room for at least its map entry, and the most
     # relevant files get what is left.
     key = _key(analysis, priority, top=top)
-    shown = {d.path for d in fitted.kept if is_source(d.path, priority)}
+    shown = {d.path for d in fitted.kept if is_source(d.path, priority) or (
+        not whole_or_cut(d.path, priority) and analysis.as_view(d, "map") is not None)}
     # and the files asked about are never left out for lack of room for a whole text
     outlined = [d.path for d in sorted(documents, key=key)
                 if analysis.as_view(d, "map") is not None]

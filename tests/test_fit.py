@@ -275,3 +275,13 @@ def test_a_weak_match_keeps_the_order_without_a_question() -> None:
     assert order(0.0) == [best.path, ci.path, source.path]  # relevance alone
     scores[ci.path] = 0.6  # clearly asked about: first among the rest
     assert order(CLEAR_SHARE * 0.9) == [best.path, ci.path, source.path]
+
+
+def test_the_floor_passes_over_a_large_entry_to_keep_a_small_one() -> None:
+    # the protected files' cheapest views may take half the room (350 of 700): p1's map
+    # entry alone is more, p2's is small; p2 keeps its room though p1 comes first in order,
+    # and other.md, which would have taken it, is left out
+    whole = {"a.py": 300, "other.md": 395, "p1.py": 900, "p2.py": 200}
+    brief = {"p1.py": 400, "p2.py": 10}
+    kept = _protected_fit(whole, brief, 800, protect=True)
+    assert "p2.py" in kept and "p1.py" not in kept and "other.md" not in kept

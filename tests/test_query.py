@@ -461,12 +461,16 @@ def test_a_prose_question_keeps_every_source_file_the_plain_order_shows(
         make_repo: MakeRepo) -> None:
     # the docs answer this question by BM25 alone; the source files a budget shows without a
     # question must still be shown with it (a map entry at least), whatever the ranks are
-    root = make_repo(SHOP)
+    # (a setup.py with definitions too: requests' answer for "2.3.0 release" was one)
+    setup = ("from setuptools import setup\n\n\ndef read(name):\n    with open(name) as f:\n"
+             "        return f.read()\n\n\nsetup(name='shop', long_description=read('README'))\n")
+    root = make_repo({**SHOP, "setup.py": setup})
     question = "Customers can cancel an order; is shipping free; how is the discount applied"
     for budget in (1500, 3000):
         plain = digest(str(root), max_tokens=budget)
         asked = digest(str(root), max_tokens=budget, query=question)
-        source = {d.path for d in plain.files if d.path.startswith("src/")}
+        source = {d.path for d in plain.files if d.path.startswith("src/")
+                  or d.path == "setup.py"}
         assert source, budget
         assert source <= {d.path for d in asked.files}, budget
 

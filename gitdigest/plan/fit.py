@@ -346,8 +346,8 @@ def _floor(protected: list[Document], cost: dict[int, list[int]], room: int) -> 
     left = room * FLOOR_SHARE
     for document in protected:
         cheapest = min(cost[id(document)], default=0)
-        if cheapest > left:
-            break
+        if cheapest > left:  # passed over: a smaller one after it may still fit
+            continue
         must.add(id(document))
         left -= cheapest
     return must
