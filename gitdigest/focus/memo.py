@@ -95,12 +95,12 @@ def graph_key(documents: Iterable[Document]) -> str:
 
 
 def graph_entry(graph: TwoWay) -> bytes:
-    """A graph entry: its paths (JSON), then its arrays as raw 64-bit numbers (every float
-    read back exactly, without parsing a number at a time)."""
+    """A graph entry: its paths (JSON), its number of hubs, then its arrays as raw 64-bit
+    numbers (every float read back exactly, without parsing a number at a time)."""
     import numpy
 
     paths = pack(graph.paths)
-    return b"".join([len(paths).to_bytes(8, "little"), paths,
+    return b"".join([len(paths).to_bytes(8, "little"), paths, graph.hubs.to_bytes(8, "little"),
                      numpy.asarray(graph.indptr, dtype="<i8").tobytes(),
                      numpy.asarray(graph.indices, dtype="<i8").tobytes(),
                      numpy.asarray(graph.data, dtype="<f8").tobytes()])
@@ -114,7 +114,8 @@ def read_graph(data: bytes) -> TwoWay | None:
     paths = unpack(data[8:8 + size])
     if not isinstance(paths, list):
         return None
-    count, rest = len(paths), data[8 + size:]
+    hubs = int.from_bytes(data[8 + size:16 + size], "little")
+    count, rest = len(paths) + hubs, data[16 + size:]
     edges = (len(rest) - 8 * (count + 1)) // 16
     if edges < 0 or len(rest) != 8 * (count + 1) + 16 * edges:
         return None
@@ -123,7 +124,7 @@ def read_graph(data: bytes) -> TwoWay | None:
     weights = numpy.frombuffer(rest, dtype="<f8", count=edges, offset=8 * (count + 1 + edges))
     if indptr[-1] != edges or (edges and not 0 <= indices.min() <= indices.max() < count):
         return None
-    return TwoWay([str(p) for p in paths], indptr, indices, weights)
+    return TwoWay([str(p) for p in paths], indptr, indices, weights, hubs)
 
 
 def pack(value: Any) -> bytes:
