@@ -89,9 +89,8 @@ def frame_of(text: str) -> str:
     """How the frame gave way, from the summary's notes, and how many files are shown."""
     head = text[:20_000]
     said = []
-    depth = re.search(r"^Note: tree collapsed to depth (\d+)", head, re.M)
-    if depth:
-        said.append(f"tree depth {depth.group(1)}")
+    if "Note: tree shortened" in head:
+        said.append("tree folded")
     if "Note: Skipped list summarised" in head:
         said.append("Skipped by reason")
     if "Note: summary shortened" in head:
@@ -106,9 +105,9 @@ def frame_problems(text: str) -> list[str]:
     head = text[:20_000]
     if not head.startswith("Source:") or "\nDirectory structure:\n" not in head:
         problems.append("no summary or tree")
-    if re.search(r"/ \(\d[\d,]* files?, [\d,]+ tokens\)$", text, re.M) and \
-            "Note: tree collapsed" not in head:
-        problems.append("tree collapsed without a note")
+    if re.search(r"\(\d[\d,]* files?, [\d,]+ tokens[^)\n]*\)$", head, re.M) and \
+            "Note: tree shortened" not in head:
+        problems.append("tree folded without a note")
     if re.search(r"^\S+: [\d,]+ paths?: ", text, re.M) and "Note: Skipped list" not in head:
         problems.append("Skipped list summarised without a note")
     return problems
