@@ -491,7 +491,7 @@ def _imported(source: Source, documents: list[Document]) -> dict[str, int]:
 
     graph = related.Graph([d.path for d in documents], read)
     # an entry point (app.py, cli.py, __main__.py...) is imported by few, and counts as used
-    return {d.path: len(graph.imported_by.get(d.path, ())) + 2 * rank.is_entry_point(d.path)
+    return {d.path: graph.imported_by.count(d.path) + 2 * rank.is_entry_point(d.path)
             for d in documents}
 
 

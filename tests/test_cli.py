@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from gitdigest import digest
 from gitdigest.cli import cli
 
-from .conftest import MakeRepo
+from .conftest import MakeRepo, git
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
@@ -227,3 +227,29 @@ def test_python_m_in_a_checkout_of_a_dependency_imports_the_installed_one(
                            "-o", "-", "-q"], cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "FILE: src/app.py (map)" in done.stdout
+
+
+DEEP = "d/" * 1000 + "f.py"  # 2 KB: git checks it out, and Python's stack is 1,000 frames
+
+
+@pytest.mark.parametrize("options", [
+    [], ["--ref", "HEAD"], ["--no-gitignore", "--no-default-ignores"], ["--focus", DEEP],
+    ["-f", "json"], ["--tree-only", "-f", "json"], ["--max-tokens", "4000"],
+], ids=["plain", "ref", "no-ignores", "focus", "json", "tree-only-json", "budget"])
+def test_a_file_a_thousand_folders_deep_is_digested(make_repo: MakeRepo, tmp_path: Path,
+                                                   options: list[str]) -> None:
+    root = make_repo({"README.md": "# r\n"}, commit=False)
+    # mkdir -p: pathlib's and os.makedirs's own recursion cannot make this path either
+    subprocess.run(["mkdir", "-p", DEEP.rpartition("/")[0]], cwd=root, check=True)
+    (root / DEEP).write_text("x = 1\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "deep")
+    out = tmp_path / "out"
+    try:
+        code, _, err = run(".", "-o", str(out), "-q", *options, cwd=root)
+    finally:  # pytest's clean-up recurses too (shutil.rmtree before Python 3.13)
+        subprocess.run(["rm", "-rf", "d"], cwd=root, check=True)
+    assert code == 0, err
+    written = out.read_text(encoding="utf-8")
+    if "--max-tokens" not in options:  # the tree alone is over 4,000 tokens
+        assert ('"name": "f.py"' if "--tree-only" in options else DEEP) in written

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gitdigest import digest
+from gitdigest.select.ignores import DefaultIgnores, Hit, IgnoreFiles, PatternSet
 
 from .conftest import MakeRepo, git, write_files
 
@@ -86,3 +87,16 @@ def test_the_oracle_can_disagree(make_repo: MakeRepo, tmp_path: Path) -> None:
     root = make_repo(TREE, commit=False)
     write_files(root, {})
     assert _ours(root, exclude=["*.log"]) != _git_kept(root, ["*.md"], tmp_path)
+
+
+def test_rules_reach_a_path_five_thousand_folders_deep() -> None:
+    deep = "a/" * 5000 + "b/"
+    assert DefaultIgnores().match(deep + "node_modules/x/f.js") == Hit(
+        "default:node_modules/", "node_modules", deep + "node_modules")
+    assert DefaultIgnores().match(deep + "f.py") is None
+    assert PatternSet(["b/"], "-e").match(deep + "f.py") == "b/"
+    # ignore files at the top and 5,000 folders down: the deeper one's negation wins
+    files = IgnoreFiles({"": ["*.log"], deep.rstrip("/"): ["!keep.log"]})
+    assert files.match(deep + "keep.log") is None
+    assert files.match(deep + "drop.log") == Hit(".gitdigestignore:1:*.log")
+    assert files.match("a/" * 4000 + "f.log") == Hit(".gitdigestignore:1:*.log")

@@ -45,3 +45,16 @@ def test_an_unmerged_path_has_no_trusted_id(make_repo: MakeRepo) -> None:
     assert merge.returncode != 0  # a conflict: three stages of f.txt in the index
     fast = WorktreeSource(root, str(root))._index()
     assert fast == {"f.txt": None}
+
+
+def test_a_path_too_long_to_open_is_skipped_as_such(make_repo: MakeRepo) -> None:
+    root = make_repo({"top.md": "t\n"})
+    deep = "a/" * 5000 + "f.py"  # git holds it; no system call can open 10 KB of path
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=root, input=b"x\n",
+                          capture_output=True, check=True).stdout.decode().strip()
+    git(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{deep}")
+    listing = WorktreeSource(root, str(root)).listing()
+    assert [e.path for e in listing.entries] == ["top.md"]
+    size = len(os.fsencode(f"{root}/{deep}"))
+    assert [(s.path, s.reason, s.detail) for s in listing.skipped] == [
+        (deep, "unreadable", f"too long for this system to open ({size:,} bytes)")]

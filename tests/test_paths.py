@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from gitdigest.core.paths import display, link_inside, order_key
+from gitdigest.core.paths import display, inherited, link_inside, order_key
 
 
 def _tuple_key(path: str) -> tuple[tuple[int, str], ...]:
@@ -61,3 +61,18 @@ def test_display_quotes_what_could_forge_structure() -> None:
 )
 def test_link_inside(path: str, target: str, inside: bool) -> None:
     assert link_inside(path, target) is inside
+
+
+def test_inherited_takes_the_outermost_value_and_caches_every_folder() -> None:
+    asked: list[str] = []
+
+    def own(folder: str) -> str | None:
+        asked.append(folder)
+        return folder if folder.endswith("/x") else None
+
+    cache: dict[str, str | None] = {}
+    deep = "a/" * 5000 + "x/" + "b/" * 5000  # 5,000 levels over x: no recursion limit
+    assert inherited(deep.rstrip("/"), cache, own) == ("a/" * 5000 + "x")
+    assert len(asked) == 5001 and len(cache) == 10001  # nothing under x is asked
+    assert inherited("a/a", cache, own) is None and len(asked) == 5001  # cached
+    assert inherited("c/x", cache, own) == "c/x" and asked[-2:] == ["c", "c/x"]

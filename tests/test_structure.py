@@ -4,15 +4,16 @@ totals adding up, no contents; text or JSON, on stdout unless -o says otherwise.
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 from click.testing import CliRunner
 
 from gitdigest import UsageError, digest
 from gitdigest.cli import cli
-from gitdigest.render.structure import render_text, shape
+from gitdigest.render.structure import dumps, render_text, shape
 
-from .conftest import MakeRepo
+from .conftest import MakeRepo, git
 
 FILES = {"README.md": "# Demo\n\nA small project.\n", "src/app.py": "def main():\n    return 1\n",
          "src/lib/util.py": "X = 'a secret-free constant'\n", "docs/guide.md": "Guide text.\n",
@@ -63,3 +64,23 @@ def test_meaningless_combinations_fail(make_repo: MakeRepo, values: dict[str, ob
                                        message: str) -> None:
     with pytest.raises(UsageError, match=message):
         digest(str(make_repo(FILES)), **values)  # type: ignore[arg-type]
+
+
+def test_json_writer_matches_json_dumps() -> None:
+    value = {"a": [1, {"b": []}, {}, 'é"\n'], "c": None, "d": {"e": [[1.5, True], []]}}
+    for case in (value, [], {}, 3, "x", [value, [value]]):
+        assert dumps(case) == json.dumps(case, ensure_ascii=False, indent=1)
+
+
+def test_a_tree_deeper_than_the_stack_is_written(make_repo: MakeRepo) -> None:
+    root = make_repo({"top.md": "t\n"})
+    deep = "a/" * 1100 + "f.py"  # put in git's objects directly: no deep folders to make
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=root, input=b"x = 1\n",
+                          capture_output=True, check=True).stdout.decode().strip()
+    git(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{deep}")
+    git(root, "commit", "-qm", "deep")
+    for fmt in ("text", "json"):
+        result = CliRunner().invoke(cli, [str(root), "--ref", "HEAD", "--tree-only", "-q",
+                                          "-f", fmt])
+        assert result.exit_code == 0, result.stderr
+        assert ('"name": "f.py"' if fmt == "json" else "└── f.py (") in result.stdout

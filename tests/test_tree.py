@@ -89,3 +89,16 @@ def test_shown_files_without_a_line_are_counted_where_they_fold() -> None:
                     "1 not read, 1 shown)\n")
     assert draw_tree("r", FOLD_LEAVES, None, FOLD_SIZES.get, shown, keep=(), fold=ALL) == (
         "└── r/ (6 files, 140 tokens in the 5 read, 1 not read, 3 shown)\n")
+
+
+def test_a_path_five_thousand_folders_deep_is_drawn() -> None:
+    leaves = [("a/" * 5000 + "f.py", "f.py"), ("top.md", "top.md")]
+    lines = draw_tree("r", leaves).splitlines()
+    assert lines[:3] == ["└── r/", "    ├── top.md", "    └── a/"]
+    assert len(lines) == 5003 and lines[-1] == " " * 4 * 5001 + "└── f.py"
+    # under a budget too, what is not shown folded at every level
+    deep = [("a/" * 2500 + "g.py", "g.py"), ("a/" * 5000 + "f.py", "f.py")]
+    lines = draw_tree("r", deep, shown={deep[1][0]}, fold=ALL).splitlines()
+    assert len(lines) == 5003
+    assert lines[-2] == " " * 4 * 2501 + "│   " + " " * 4 * 2499 + "└── f.py"
+    assert lines[-1] == " " * 4 * 2501 + "└── 1 more file (0 tokens, none shown)"

@@ -15,7 +15,7 @@ import json
 import posixpath
 import re
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from ..core.paths import display
 
@@ -70,12 +70,83 @@ Read = Callable[[str], str | None]
 SCAN_LIMIT = 256 * 1024
 
 
+class Links(Mapping[str, set[str]]):
+    """File -> the files it links to, each Go package expanded to its files only when asked.
+
+    A Go import names a package (a folder), so every file in it is imported: N importers of a
+    package of M files are N x M file links (6,000 each way: 36 million, 4.6 GB). The graph
+    keeps the package once instead, N + M links, and this view answers per file as if each
+    link were there.
+    """
+
+    def __init__(self, direct: dict[str, set[str]], packages: dict[str, set[str]],
+                 files: dict[str, set[str]]) -> None:
+        self._direct = direct
+        self._packages = packages  # file -> the packages it links to (as a whole)
+        self._files = files  # package -> its files
+        # a key links to some file other than itself (checked without expanding anything)
+        self._keys = {path for path, found in direct.items() if _beyond(path, found)}
+        self._keys |= {path for path, held in packages.items()
+                       if any(_beyond(path, files[package]) for package in held)}
+
+    def _expand(self, path: str) -> set[str]:
+        found = set(self._direct.get(path, ()))
+        for package in self._packages.get(path, ()):
+            found |= self._files[package]
+        found.discard(path)
+        return found
+
+    def __getitem__(self, path: str) -> set[str]:
+        if path not in self._keys:
+            raise KeyError(path)
+        return self._expand(path)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def count(self, path: str) -> int:
+        """``len(self.get(path, ()))`` without building the set: a Go package's importers
+        counted for each of its files stay one count each."""
+        packages = [self._files[package] for package in self._packages.get(path, ())]
+        if len(packages) > 1:  # a file importing several packages: rare, and it is its own
+            return len(self._expand(path))
+        whole = packages[0] if packages else set()
+        extra = [p for p in self._direct.get(path, ()) if p not in whole and p != path]
+        return len(whole) - (path in whole) + len(extra)
+
+    def step(self, path: str, expanded: set[str]) -> set[str]:
+        """The files ``path`` links to, leaving out each package already in ``expanded``
+        (whoever expanded it first reached all its files) and adding the rest to it: a
+        walk reaches each package's files once, not once per file linking to it."""
+        found = set(self._direct.get(path, ()))
+        for package in self._packages.get(path, ()):
+            if package not in expanded:
+                expanded.add(package)
+                found |= self._files[package]
+        found.discard(path)
+        return found
+
+
+def _beyond(path: str, files: set[str]) -> bool:
+    """Whether ``files`` holds a file other than ``path``."""
+    return len(files) > 1 or (len(files) == 1 and path not in files)
+
+
 class Graph:
-    """Which repository file imports which, built from the files' text."""
+    """Which repository file imports which, built from the files' text.
+
+    ``imports`` and ``imported_by`` map a file to files; a Go package is held once, so they
+    stay as large as the imports written, not importers x files (see :class:`Links`).
+    """
 
     def __init__(self, paths: Iterable[str], read: Read) -> None:
         self.paths = set(paths)
-        self.imports: dict[str, set[str]] = {}
         self._read = read
         self._texts: dict[str, str | None] = {}
         self._python = _python_index(self.paths)
@@ -101,15 +172,35 @@ class Graph:
                 self._swift.setdefault(target, []).append(path)
         self._tsconfigs = self._load_tsconfigs()
         self._go = self._load_go_modules()
+        members: dict[str, set[str]] = {}  # Go package (folder) -> its files, tests aside
+        for folder, files in self._folders.items():
+            kept = {p for p in files if p.endswith(".go") and not p.endswith("_test.go")}
+            if kept:
+                members[folder] = kept
+        direct: dict[str, set[str]] = {}
+        uses: dict[str, set[str]] = {}  # file -> the Go packages it imports
         for path in sorted(self.paths):
-            if path.endswith(LANGUAGE_EXTENSIONS):
+            if path.endswith(".go"):
+                packages = self._go_imports(self._text(path)) & members.keys()
+                if packages:
+                    uses[path] = packages
+            elif path.endswith(LANGUAGE_EXTENSIONS):
                 found = self._imports_of(path) - {path}
                 if found:
-                    self.imports[path] = found
-        self.imported_by: dict[str, set[str]] = {}
-        for path, targets in self.imports.items():
+                    direct[path] = found
+        reverse: dict[str, set[str]] = {}
+        for path, targets in direct.items():
             for target in targets:
-                self.imported_by.setdefault(target, set()).add(path)
+                reverse.setdefault(target, set()).add(path)
+        users: dict[str, set[str]] = {}  # Go package -> the files that import it
+        for path, packages in uses.items():
+            for package in packages:
+                users.setdefault(package, set()).add(path)
+        # imported by: a file of a package links back to the package's importers
+        package_of = {path: {folder} for folder, files in members.items() if folder in users
+                      for path in files}
+        self.imports = Links(direct, uses, members)
+        self.imported_by = Links(reverse, package_of, users)
 
     def _text(self, path: str) -> str:
         if path not in self._texts:
@@ -123,8 +214,6 @@ class Graph:
             return self._python_imports(path, text)
         if path.endswith(_JS_EXTENSIONS):
             return self._js_imports(path, text)
-        if path.endswith(".go"):
-            return self._go_imports(text)
         if path.endswith(".rs"):
             return self._rust_imports(path, text)
         if path.endswith(_JVM):
@@ -240,6 +329,8 @@ class Graph:
         return sorted(modules, key=lambda item: -len(item[0]))
 
     def _go_imports(self, text: str) -> set[str]:
+        """The repository's Go packages (folders) ``text`` imports: a package's files are
+        reached through it (see :class:`Links`), not linked one by one."""
         specs = [*_GO_ONE.findall(text)]
         for block in _go_blocks(text):
             specs += _GO_SPEC.findall(block)
@@ -247,9 +338,7 @@ class Graph:
         for spec in specs:
             for module, folder in self._go:
                 if spec == module or spec.startswith(module + "/"):
-                    target = posixpath.join(folder, spec[len(module):].strip("/")).strip("/")
-                    found |= {p for p in self._folders.get(target, ())
-                              if p.endswith(".go") and not p.endswith("_test.go")}
+                    found.add(posixpath.join(folder, spec[len(module):].strip("/")).strip("/"))
                     break
         return found
 
@@ -482,6 +571,10 @@ def related(graph: Graph, changed: Iterable[str], depth: int) -> dict[str, tuple
     start = sorted(set(changed))
     seen: dict[str, tuple[int, str]] = {path: (0, "changed") for path in start}
     queue = deque(start)
+    # a Go package's importers, and its files, are all seen once one file has reached them
+    # (breadth first: at the fewest steps); the next file leaves them out
+    importers_of: set[str] = set()
+    files_of: set[str] = set()
     while queue:
         path = queue.popleft()
         distance = seen[path][0] + 1
@@ -490,8 +583,9 @@ def related(graph: Graph, changed: Iterable[str], depth: int) -> dict[str, tuple
         # the label is printed beside a tree line: the path escaped as the tree escapes it,
         # so a file name cannot write lines of its own (a fake FILE: header)
         name = display(path)
-        steps = [(p, f"imports {name}") for p in sorted(graph.imported_by.get(path, ()))]
-        steps += [(p, f"imported by {name}") for p in sorted(graph.imports.get(path, ()))]
+        steps = [(p, f"imports {name}")
+                 for p in sorted(graph.imported_by.step(path, importers_of))]
+        steps += [(p, f"imported by {name}") for p in sorted(graph.imports.step(path, files_of))]
         for neighbour, why in steps:
             if neighbour not in seen:
                 seen[neighbour] = (distance, why)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\udc80-\udcff\\\"]")
 _ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\", '"': '\\"'}
@@ -61,6 +65,26 @@ def parents(path: str) -> list[str]:
     """Every folder above ``path``, outermost first ("" is the root)."""
     parts = path.split("/")[:-1]
     return ["", *("/".join(parts[: i + 1]) for i in range(len(parts)))]
+
+
+def inherited(folder: str, cache: dict[str, _T | None],
+              own: Callable[[str], _T | None]) -> _T | None:
+    """What ``folder`` inherits from the first folder, outermost first, that ``own`` gives a
+    value for (None if none does), cached in ``cache`` for ``folder`` and every folder above.
+
+    A loop, not a recursion up the parents: a path 1,000 folders deep is valid (git checks
+    it out) and must not exhaust Python's stack.
+    """
+    pending = []
+    while folder and folder not in cache:
+        pending.append(folder)
+        folder = folder.rpartition("/")[0]
+    found = cache[folder] if folder else None
+    for name in reversed(pending):  # outermost first: a folder's value needs its parent's
+        if found is None:
+            found = own(name)
+        cache[name] = found
+    return found
 
 
 def link_inside(path: str, target: str) -> bool:

@@ -165,7 +165,26 @@ def _summary(label: str, count: _Count, told: bool, *, files: bool = True) -> st
     return f"{label} ({', '.join(facts)})"
 
 
-def _walk(folder: _Folder, prefix: str, pieces: list[str], fold: int, told: bool) -> None:
+def _walk(top: _Folder, prefix: str, pieces: list[str], fold: int, told: bool) -> None:
+    # a stack of the folders being drawn, not a recursion: a path 1,000 folders deep is valid
+    stack = [(_children(top, fold, told), 0, prefix)]
+    while stack:
+        children, index, prefix = stack.pop()
+        if index == len(children):
+            continue
+        stack.append((children, index + 1, prefix))
+        label, sub = children[index]
+        last = index == len(children) - 1
+        if sub is not None and sub.collapsed:
+            label, sub = _summary(label, sub.count, told), None
+        pieces += (prefix, "└── " if last else "├── ", label, "\n")
+        if sub is not None:
+            stack.append((_children(sub, fold, told), 0, prefix + ("    " if last else "│   ")))
+
+
+def _children(folder: _Folder, fold: int, told: bool) -> list[tuple[str, _Folder | None]]:
+    """A folder's lines in order: its leaves, its folders, then the line (``FILES``, ``ALL``)
+    that stands for what it holds and does not show."""
     children: list[tuple[str, _Folder | None]] = [(leaf, None) for leaf in folder.leaves]
     rest, others = _Count(), 0
     rest.merge(folder.rest)
@@ -182,10 +201,4 @@ def _walk(folder: _Folder, prefix: str, pieces: list[str], fold: int, told: bool
         label = (files if not others else f"{files} and {folders}" if own
                  else f"{others:,} more {folders}")
         children.append((_summary(label, rest, True, files=bool(others)), None))
-    for index, (label, sub) in enumerate(children):
-        last = index == len(children) - 1
-        if sub is not None and sub.collapsed:
-            label, sub = _summary(label, sub.count, told), None
-        pieces += (prefix, "└── " if last else "├── ", label, "\n")
-        if sub is not None:
-            _walk(sub, prefix + ("    " if last else "│   "), pieces, fold, told)
+    return children

@@ -52,18 +52,28 @@ def _label(name: str, folder: Folder) -> str:
     return f"{display(name)}/ ({files}, {folder.tokens:,} tokens)"
 
 
-def _draw(folder: Folder, prefix: str, lines: list[str]) -> None:
-    children: list[tuple[str, Folder | None, int]] = [
-        (name, None, tokens) for name, tokens in folder.files.items()]
-    children += [(name, sub, 0) for name, sub in folder.folders.items()]
-    for index, (name, sub, tokens) in enumerate(children):
+def _draw(top: Folder, prefix: str, lines: list[str]) -> None:
+    # a stack of the folders being drawn, not a recursion: a path 1,000 folders deep is valid
+    stack = [(_children(top), 0, prefix)]
+    while stack:
+        children, index, prefix = stack.pop()
+        if index == len(children):
+            continue
+        stack.append((children, index + 1, prefix))
+        name, sub, tokens = children[index]
         last = index == len(children) - 1
         branch = "└── " if last else "├── "
         if sub is None:
             lines.append(f"{prefix}{branch}{display(name)} ({tokens:,} tokens)")
         else:
             lines.append(f"{prefix}{branch}{_label(name, sub)}")
-            _draw(sub, prefix + ("    " if last else "│   "), lines)
+            stack.append((_children(sub), 0, prefix + ("    " if last else "│   ")))
+
+
+def _children(folder: Folder) -> list[tuple[str, Folder | None, int]]:
+    children: list[tuple[str, Folder | None, int]] = [
+        (name, None, tokens) for name, tokens in folder.files.items()]
+    return children + [(name, sub, 0) for name, sub in folder.folders.items()]
 
 
 def render_text(digest: DigestData) -> str:
@@ -83,19 +93,58 @@ def render_text(digest: DigestData) -> str:
     return "\n".join(lines) + "\n\n" + TRAILER
 
 
-def _as_json(name: str, folder: Folder) -> dict[str, object]:
-    return {"name": name, "files": folder.count, "tokens": folder.tokens, "bytes": folder.bytes,
-            "children": [*({"name": n, "tokens": t} for n, t in folder.files.items()),
-                         *(_as_json(n, sub) for n, sub in folder.folders.items())]}
+def _as_json(name: str, top: Folder) -> dict[str, object]:
+    tree: dict[str, object] = {}
+    todo = [(name, top, tree)]  # a stack, not a recursion: the tree is as deep as the paths
+    while todo:
+        name, folder, node = todo.pop()
+        children: list[dict[str, object]] = [
+            {"name": n, "tokens": t} for n, t in folder.files.items()]
+        node.update(name=name, files=folder.count, tokens=folder.tokens, bytes=folder.bytes,
+                    children=children)
+        for n, sub in folder.folders.items():
+            children.append({})
+            todo.append((n, sub, children[-1]))
+    return tree
 
 
 def render_json(digest: DigestData) -> str:
     """The sized tree as nested JSON (a folder has ``children``; a file has only tokens)."""
-    return json.dumps({
+    return dumps({
         "version": 1, "tokenizer": digest.tokenizer, "source": digest.source.name,
         "commit": digest.source.commit, "tree": _as_json(digest.source.name, shape(digest)),
         "skipped": [{"path": s.path, "reason": s.reason} for s in digest.skipped],
-    }, ensure_ascii=False, indent=1) + "\n"
+    }) + "\n"
+
+
+def dumps(value: object) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=1)`` with a stack of what is left to
+    write instead of json's recursion, which a tree 500 folders deep exhausts."""
+    out: list[str] = []
+    todo: list[str | tuple[object, int]] = [(value, 0)]
+    while todo:
+        task = todo.pop()
+        if isinstance(task, str):
+            out.append(task)
+            continue
+        item, depth = task
+        if isinstance(item, dict) and item:
+            pairs = [(json.dumps(key, ensure_ascii=False) + ": ", sub)
+                     for key, sub in item.items()]
+            opener, closer = "{", "}"
+        elif isinstance(item, list) and item:
+            pairs = [("", sub) for sub in item]
+            opener, closer = "[", "]"
+        else:
+            out.append(json.dumps(item, ensure_ascii=False))
+            continue
+        inner = "\n" + " " * (depth + 1)
+        steps: list[str | tuple[object, int]] = []
+        for index, (key, sub) in enumerate(pairs):
+            steps += [("," if index else opener) + inner + key, (sub, depth + 1)]
+        steps.append("\n" + " " * depth + closer)
+        todo += reversed(steps)
+    return "".join(out)
 
 
 def render(digest: DigestData) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pathspec
 
 from ..core.errors import UsageError
-from ..core.paths import parents
+from ..core.paths import inherited
 
 IGNORE_FILE = ".gitdigestignore"
 
@@ -131,16 +131,15 @@ class DefaultIgnores:
         return None
 
     def _folder(self, folder: str) -> Hit | None:
-        if folder in self._dir_cache:
-            return self._dir_cache[folder]
-        parent, _, name = folder.rpartition("/")
-        hit = self._folder(parent) if parent else None
-        if hit is None and name in self._dirs:
-            hit = Hit(f"default:{name}/", name, folder)
-        if hit is None and folder in self._marker_dirs:
-            hit = Hit(f"default:{self._marker_dirs[folder]}", name, folder)
-        self._dir_cache[folder] = hit
-        return hit
+        return inherited(folder, self._dir_cache, self._own)
+
+    def _own(self, folder: str) -> Hit | None:
+        name = folder.rpartition("/")[2]
+        if name in self._dirs:
+            return Hit(f"default:{name}/", name, folder)
+        if folder in self._marker_dirs:
+            return Hit(f"default:{self._marker_dirs[folder]}", name, folder)
+        return None
 
 
 class PatternSet:
@@ -164,11 +163,7 @@ class PatternSet:
         return hit if hit is not None else self._decide(path)
 
     def _folder(self, folder: str) -> str | None:
-        if folder not in self._folders:
-            parent = folder.rpartition("/")[0]
-            hit = self._folder(parent) if parent else None
-            self._folders[folder] = hit if hit is not None else self._decide(folder + "/")
-        return self._folders[folder]
+        return inherited(folder, self._folders, lambda name: self._decide(name + "/"))
 
     def _decide(self, path: str) -> str | None:
         result = self._spec.check_file(path)
@@ -189,6 +184,8 @@ class IgnoreFiles:
     def __init__(self, files: dict[str, list[str]]) -> None:
         self._specs = {folder: _compile(lines) for folder, lines in files.items()}
         self._dir_cache: dict[str, Hit | None] = {}
+        #: per folder, the folders at or above it that hold an ignore file, outermost first
+        self._chains: dict[str, tuple[str, ...]] = {"": ("",) if "" in self._specs else ()}
 
     @classmethod
     def load(cls, paths: Iterable[str], read: Callable[[str], bytes]) -> IgnoreFiles:
@@ -216,23 +213,30 @@ class IgnoreFiles:
         return Hit(rule) if rule is not None else None
 
     def _folder(self, folder: str) -> Hit | None:
-        if folder in self._dir_cache:
-            return self._dir_cache[folder]
-        parent = folder.rpartition("/")[0]
-        hit = self._folder(parent) if parent else None
-        if hit is None:
-            rule = self._decide(folder, is_dir=True)
-            hit = Hit(rule, folder=folder) if rule is not None else None
-        self._dir_cache[folder] = hit
-        return hit
+        return inherited(folder, self._dir_cache, self._own)
+
+    def _own(self, folder: str) -> Hit | None:
+        rule = self._decide(folder, is_dir=True)
+        return Hit(rule, folder=folder) if rule is not None else None
+
+    def _chain(self, folder: str) -> tuple[str, ...]:
+        # built down from the nearest known folder, shared while no ignore file adds to it:
+        # asking every folder above each path costs depth squared (5,000 deep: minutes)
+        pending = []
+        while folder not in self._chains:
+            pending.append(folder)
+            folder = folder.rpartition("/")[0]
+        chain = self._chains[folder]
+        for name in reversed(pending):
+            if name in self._specs:
+                chain = (*chain, name)
+            self._chains[name] = chain
+        return chain
 
     def _decide(self, path: str, *, is_dir: bool) -> str | None:
         decided: str | None = None
-        for folder in parents(path):
-            entry = self._specs.get(folder)
-            if entry is None:
-                continue
-            spec, origin = entry
+        for folder in self._chain(path.rpartition("/")[0]):
+            spec, origin = self._specs[folder]
             relative = path[len(folder) + 1 :] if folder else path
             result = spec.check_file(relative + "/" if is_dir else relative)
             if result.include is None or result.index is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import stat
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import GitError, SourceNotFound
-from ..core.paths import link_inside
+from ..core.paths import inherited, link_inside
 from ..core.records import Entry, Skipped, SourceInfo
 from .base import Listing, Source, attributes_may_apply
 from .gitcmd import attribute_query, empty_config, marked, run_git, split_z, user_excludes_file
@@ -182,8 +183,11 @@ class WorktreeSource(Source):
         full = self._prefix + path  # plain strings: pathlib costs 10x here
         try:
             st = os.lstat(full)
-        except OSError:
-            result.skipped.append(Skipped(path, "unreadable", "deleted from the working tree"))
+        except OSError as error:  # a path git holds but the system cannot open is not gone
+            detail = (f"too long for this system to open ({len(os.fsencode(full)):,}"
+                      " bytes)" if error.errno == errno.ENAMETOOLONG
+                      else "deleted from the working tree")
+            result.skipped.append(Skipped(path, "unreadable", detail))
             return
         kind = st.st_mode & _FORMAT
         if kind == stat.S_IFREG:  # most paths: tested first
@@ -206,19 +210,16 @@ class WorktreeSource(Source):
         """The symlink (path, target) that ``folder`` or a folder above it is, if any: git
         lists a tracked ``sub/a.txt`` even when ``sub`` is now a link, and opening it would
         read wherever the link points."""
-        if folder in self._links:
-            return self._links[folder]
-        parent = folder.rpartition("/")[0]
-        found = self._link_above(parent) if parent else None
-        if found is None:
-            full = self._prefix + folder
-            try:
-                if stat.S_ISLNK(os.lstat(full).st_mode):
-                    found = (folder, os.readlink(full))
-            except OSError:
-                pass  # gone: each file under it says so itself
-        self._links[folder] = found
-        return found
+        return inherited(folder, self._links, self._link_at)
+
+    def _link_at(self, folder: str) -> tuple[str, str] | None:
+        full = self._prefix + folder
+        try:
+            if stat.S_ISLNK(os.lstat(full).st_mode):
+                return (folder, os.readlink(full))
+        except OSError:
+            pass  # gone: each file under it says so itself
+        return None
 
     def _ignored(self) -> list[Skipped]:
         args = ["ls-files", "-z", "--others", "--ignored", "--directory", *self._excludes()]
