@@ -361,19 +361,38 @@ def _waiting(must: set[int], chosen: dict[int, Document]) -> Callable[[Document]
 
 def _shrink(documents: list[Document], order: list[Document], chosen: dict[int, Document],
             budget: int, measure: Measure) -> tuple[Fit, dict[int, Document]]:
-    """Drop the last files in budget order until the exact total is within ``budget``."""
-    chosen = dict(chosen)
-    while True:
-        kept = [chosen[id(d)] for d in documents if id(d) in chosen]
-        cut = [d for d in documents if id(d) not in chosen]
-        total = measure(kept, cut) + sum(d.block_tokens for d in kept)
-        if total <= budget:
-            return Fit(kept, cut, total), chosen
-        if not chosen:
+    """Drop the last files in budget order until the exact total is within ``budget``: the
+    fewest that fit, found by doubling the number dropped, then halving the gap (a measure
+    draws the whole tree: numpy's first fill dropped 23 files, 24 measures one at a time)."""
+    dropping = [id(d) for d in reversed(order) if id(d) in chosen]
+
+    def attempt(count: int) -> tuple[Fit, dict[int, Document]]:
+        gone = set(dropping[:count])
+        left = {key: shown for key, shown in chosen.items() if key not in gone}
+        kept = [left[id(d)] for d in documents if id(d) in left]
+        cut = [d for d in documents if id(d) not in left]
+        return Fit(kept, cut, measure(kept, cut) + sum(d.block_tokens for d in kept)), left
+
+    best = attempt(0)
+    low, step = 0, 1  # dropping ``low`` files is over the budget
+    while best[0].tokens > budget:
+        if low == len(dropping):
             raise BudgetTooSmall(f"a budget of {budget:,} tokens is smaller than the digest's "
-                              f"frame alone (summary, tree and Skipped list: {total:,} tokens)")
-        last = next(d for d in reversed(order) if id(d) in chosen)
-        del chosen[id(last)]
+                                 f"frame alone (summary, tree and Skipped list: "
+                                 f"{best[0].tokens:,} tokens)")
+        high = min(low + step, len(dropping))
+        tried = attempt(high)
+        if tried[0].tokens <= budget:
+            while high - low > 1:  # the fewest dropped between low (over) and high (within)
+                middle = (low + high) // 2
+                halfway = attempt(middle)
+                if halfway[0].tokens <= budget:
+                    high, tried = middle, halfway
+                else:
+                    low = middle
+            return tried
+        low, step, best = high, step * 2, tried
+    return best
 
 
 def _runs(order: list[Document], group: Callable[[Document], Any] | None
