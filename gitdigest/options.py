@@ -297,8 +297,9 @@ class Options:
                "(default 4,000)."), needs="compress")
     query: str | None = option(
         None, "--query", metavar="TEXT",
-        help="Rank files by relevance to this question (offline BM25 blended with importance); "
-             "under a budget the most relevant files come first (needs the compress extra).",
+        help="Rank files by relevance to this question (offline: BM25, names, paths, history "
+             "and the reference graph, fused by rank); under a budget the most relevant files "
+             "come first (needs the compress extra).",
         words="Most relevant to",
         plain="A question: under a budget, the files most relevant to it come first.",
         needs="compress")

@@ -203,8 +203,9 @@ def _aim_maps(documents: list[Document], scores: Mapping[str, Relevance], questi
               settings: _Settings, counts: dict[str, Counts],
               texts: dict[str, dict[str, str]]) -> None:
     """The map entries of the :data:`AIMED` most relevant files, when they leave definitions
-    out (``… N more``), made again with the definitions the question names first: the entry
-    of cobra's ``command.go`` listed 16 of 132 and not ``minUsagePadding``, the name asked.
+    out (``… N more``), made again keeping the definitions the question names (then those
+    sharing its words) among its lines: the entry of cobra's ``command.go`` lists 16 of its
+    132, and one asked about (``SetHelpTemplate``) was not among them.
     Only these few files are read and parsed again; the cache keeps the plain entries."""
     from . import retrieve
 
