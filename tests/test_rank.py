@@ -125,15 +125,23 @@ def _networkx_around(definitions: dict[str, frozenset[str]], uses: dict[str, Use
     return found
 
 
+def _random_files(chance: random.Random, count: int, files: tuple[int, int], defined: int,
+                  used: int) -> tuple[list[str], dict[str, frozenset[str]], dict[str, Uses]]:
+    """Files defining up to ``defined`` and using up to ``used`` of ``count`` names (and a
+    private one and ``main``), drawn from ``chance``."""
+    names = [f"name{i}" for i in range(count)] + ["_private", "main"]
+    paths = [f"pkg/m{i}.py" for i in range(chance.randint(*files))]
+    definitions = {p: frozenset(chance.sample(names, chance.randint(0, defined))) for p in paths}
+    uses = {p: Uses.of(Counter({n: chance.randint(1, 9) for n in chance.sample(
+        names, chance.randint(0, used))})) for p in paths}
+    return paths, definitions, uses
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_pagerank_around_the_hits_equals_networkx(seed: int) -> None:
     pytest.importorskip("networkx")
     chance = random.Random(seed)
-    names = [f"name{i}" for i in range(40)] + ["_private", "main"]
-    paths = [f"pkg/m{i}.py" for i in range(chance.randint(2, 60))]
-    definitions = {p: frozenset(chance.sample(names, chance.randint(0, 4))) for p in paths}
-    uses = {p: Uses.of(Counter({n: chance.randint(1, 9) for n in chance.sample(
-        names, chance.randint(0, 12))})) for p in paths}
+    paths, definitions, uses = _random_files(chance, 40, (2, 60), 4, 12)
     seeds = {p: chance.choice([0.0, 0.3, 1.0, 2.5]) for p in chance.sample(paths, 3)}
     seeds["not/in/graph.md"] = 1.0
     expected = _networkx_around(definitions, uses, seeds) if any(
@@ -203,11 +211,7 @@ def test_names_through_hubs_rank_as_every_edge_spelled_out(
     from gitdigest.focus import rank
 
     chance = random.Random(seed)
-    names = [f"name{i}" for i in range(10)] + ["_private", "main"]
-    paths = [f"pkg/m{i}.py" for i in range(chance.randint(20, 50))]
-    definitions = {p: frozenset(chance.sample(names, chance.randint(0, 6))) for p in paths}
-    uses = {p: Uses.of(Counter({n: chance.randint(1, 9) for n in chance.sample(
-        names, chance.randint(0, 10))})) for p in paths}
+    paths, definitions, uses = _random_files(chance, 10, (20, 50), 6, 10)
     seeds = {p: chance.choice([0.3, 1.0, 2.5]) for p in chance.sample(paths, 2)}
     boosted = set(chance.sample(paths, 2))
     expected = _old_importance(definitions, uses, boosted)

@@ -190,15 +190,20 @@ def test_serve_checks_its_own_options() -> None:
     assert "--allow-local and --root go together" in result.stderr
 
 
-def test_a_large_tree_starts_folded_below_the_digest(tmp_path: Path, scanner_rules: Path,
-                                                     make_repo: MakeRepo) -> None:
-    repo = make_repo({f"pkg/m{i:03}.py": f"x = {i}\n" for i in range(160)}, name="roots/big")
+def _result_page(repo: Path, tmp_path: Path, scanner_rules: Path) -> str:
+    """The result page a server allowed to read ``repo``'s folder gives for it."""
     (tmp_path / "home").mkdir()
     args = ["--allow-local", "--root", str(repo.parent)]
     with WebServer(args, isolated_env(tmp_path / "home", scanner_rules), tmp_path / "log") as web:
         status, headers, _ = call(web.url + "/api/digest", {"source": str(repo)})
         assert status == 200
-        page = urllib.request.urlopen(web.url + headers["X-Gitdigest-Result"]).read().decode()
+        return urllib.request.urlopen(web.url + headers["X-Gitdigest-Result"]).read().decode()
+
+
+def test_a_large_tree_starts_folded_below_the_digest(tmp_path: Path, scanner_rules: Path,
+                                                     make_repo: MakeRepo) -> None:
+    repo = make_repo({f"pkg/m{i:03}.py": f"x = {i}\n" for i in range(160)}, name="roots/big")
+    page = _result_page(repo, tmp_path, scanner_rules)
     assert '<details class="tree" id="tree" >' in page  # folded: 160 rows
     assert page.index('id="digest"') < page.index('id="tree"') < page.index('id="bars"')
     assert "Files (160 included, 0 skipped)" in page
@@ -209,12 +214,7 @@ def test_the_result_page_shows_hiding_names_escaped(tmp_path: Path, scanner_rule
     """A name with a right-to-left override reads as its code points in the tree and the
     bars; only the buttons' data-path (what a click leaves out) holds the real name."""
     repo = make_repo({"invoice\u202efdp.txt": "x\n" * 40, "a.py": "x = 1\n"}, name="roots/r")
-    (tmp_path / "home").mkdir()
-    args = ["--allow-local", "--root", str(repo.parent)]
-    with WebServer(args, isolated_env(tmp_path / "home", scanner_rules), tmp_path / "log") as web:
-        status, headers, _ = call(web.url + "/api/digest", {"source": str(repo)})
-        assert status == 200
-        page = urllib.request.urlopen(web.url + headers["X-Gitdigest-Result"]).read().decode()
+    page = _result_page(repo, tmp_path, scanner_rules)
     assert page.count("&#34;invoice\\u202efdp.txt&#34;") >= 2  # the tree and the bars
     assert "\u202e" not in re.sub(r'data-path="[^"]*"', "", page)
 
