@@ -113,7 +113,7 @@ class FileViews:
     map: int | None
     #: PageRank share over the definition/reference graph (0 for files outside it)
     importance: float = 0.0
-    #: the blended ``--query`` score and its reason (None without a query)
+    #: the fused ``--query`` score and its reason (None without a query)
     score: float | None = None
     why: str | None = None
 

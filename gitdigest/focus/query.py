@@ -1,4 +1,4 @@
-"""The text signal of ``--query`` (:mod:`.retrieve` blends it with the others): BM25 over each
+"""The text signal of ``--query`` (:mod:`.retrieve` fuses it with the others): BM25 over each
 file's path, the names it defines and its text, all split into words the same way: identifiers
 break on underscores and case (``register_blueprint`` and ``registerBlueprint`` both give
 ``register`` and ``blueprint``), words are lower-cased and lightly stemmed (``blueprints`` and
@@ -8,8 +8,8 @@ times, since they say what a file is about.
 A run keeps, per file, only what BM25 reads (:class:`Counted`): its length in words and how
 often each asked word occurs, counted in C (``Counter``) over the lower-cased words, so no
 list of every word of the repository is built (sympy: 3 million strings). The scores are
-bm25s's (the compress extra), computed from those counts with its float32 arithmetic: equal
-to it bit for bit (tested), without indexing every word.
+bm25s's, computed from those counts with its float32 arithmetic: equal to it bit for bit
+(tested against bm25s, a test dependency), without indexing every word.
 """
 
 from __future__ import annotations

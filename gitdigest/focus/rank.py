@@ -7,7 +7,8 @@ appearing as an identifier in another file's text. Entry points (README, ``__mai
 modules, files defining ``main``) and ``--priority`` files get a larger share of the random
 jumps (the personalization vector), which lifts them and what they use.
 
-numpy is imported only here, only when a ranking is asked for.
+numpy (the compress extra) is imported lazily, here and by :mod:`.query` and :mod:`.memo`,
+only when a ranking or a question asks for it.
 """
 
 from __future__ import annotations

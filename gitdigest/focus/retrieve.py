@@ -64,7 +64,7 @@ _COMPOUND = 2.0
 
 @dataclass(frozen=True)
 class Relevance:
-    """A file's blended score (0 to 1) and the reason, in words."""
+    """A file's fused score (0 to 1) and the reason, in words."""
 
     score: float
     why: str

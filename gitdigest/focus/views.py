@@ -68,7 +68,7 @@ class Analysis:
         return found.importance if found else 0.0
 
     def score(self, path: str) -> float | None:
-        """The blended ``--query`` score (None without a query)."""
+        """The fused ``--query`` score (None without a query)."""
         found = self.views.get(path)
         return found.score if found else None
 
