@@ -286,7 +286,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
              *_unstripped(documents, options), *_unasked(options.query)]
     # without the compress extra there is no PageRank: the most imported files come first
     used = _imported(source, documents) if (
-        (options.map or (budget is not None and not options.check))
+        (options.map or budgeted)
         and (analysis is None or not analysis.ranked)) else {}
     if options.map:
         assert analysis is not None
@@ -306,8 +306,7 @@ def _build(source: Source, options: Options, prologue: Prologue, budget: int | N
         notes += [*frame.shape_for(kept, cut).notes, *_degraded(kept)]
     elif options.compress and analysis is not None:
         kept = [analysis.as_view(d, "compressed") or d for d in documents]
-    notes += _not_outlined(documents, cut if budget is not None and not options.check else [],
-                           options)
+    notes += _not_outlined(documents, cut if budgeted else [], options)
     in_tree = cut  # marked in the tree (not a map's: it shows only the files it maps)
     skipped = frame.skipped_for(in_tree)
     found = sorted([*(s for d in kept for s in d.secrets),

@@ -87,10 +87,10 @@ def rank(path: str, priority: PatternSet | None = None, *, top: int = 0) -> int:
         return 1
     name = path.rpartition("/")[2]
     if (_README.match(path) or name in MANIFESTS) and _TESTS.search(path):
-        return 5  # a test folder's README or manifest goes with the tests
+        return WHOLE_OR_CUT  # a test folder's README or manifest goes with the tests
     # a side folder's README (release steps, benchmarks, a vendored tool) waits behind the
     # source: first, and smallest first, they took most of numpy's 4,000 tokens
-    if _DOCS_INDEX.match(path) or path.rpartition("/")[2] in MANIFESTS or _README.match(path):
+    if _DOCS_INDEX.match(path) or name in MANIFESTS or _README.match(path):
         return 3
     if _DATA.search(path):
         return 7
