@@ -42,6 +42,25 @@ def test_latin1_is_text_not_binary() -> None:
     assert decode_as(text.encode("latin-1"), decoded.charset) == text
 
 
+@pytest.mark.parametrize(
+    "text", ["café latin\n", "# résumé of the naïve café\nx = 1\n", "Größe der Datei äöü\n"])
+def test_a_short_latin1_text_reads_as_cp1252(text: str) -> None:
+    # the detector alone ties many code pages here and names cp1006 (Urdu) or cp1250
+    decoded = decode(text.encode("cp1252"))
+    assert decoded is not None
+    assert (decoded.text, decoded.charset) == (text, "cp1252")
+
+
+@pytest.mark.parametrize(
+    ("text", "charset"),
+    [("Привет мир, как дела\n", "cp1251"), ("Γειά σου κόσμε, τι κάνεις\n", "cp1253"),
+     ("Zażółć gęślą jaźń\n", "cp1250"), ("こんにちは世界、テストです\n", "shift_jis")])
+def test_other_legacy_encodings_are_not_read_as_cp1252(text: str, charset: str) -> None:
+    decoded = decode(text.encode(charset))
+    assert decoded is not None
+    assert decoded.text == text
+
+
 def test_utf8_beyond_the_first_kilobyte() -> None:
     text = "a" * 1023 + "é" + "b" * 100  # a 2-byte character straddles byte 1024
     decoded = decode(text.encode("utf-8"))

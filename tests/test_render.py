@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
+from xml.etree import ElementTree
 
 from click.testing import CliRunner
 
@@ -14,7 +17,7 @@ from gitdigest.core.paths import display
 from gitdigest.count.tokens import TokenCounter
 from gitdigest.plan.tree import draw_tree
 
-from .conftest import MakeRepo
+from .conftest import MakeRepo, write_files
 
 FILES = {
     "README.md": "# Project\n",
@@ -130,6 +133,31 @@ def test_names_that_hide_or_reorder_text_are_shown_escaped(make_repo: MakeRepo,
     out = CliRunner().invoke(cli, [str(root), "-o", str(tmp_path / "d.txt"), "--top", "9"])
     assert out.exit_code == 0 and not _INVISIBLE.search(out.stderr), out.stderr
     assert '"invoice\\u202efdp.txt"' in out.stderr
+
+
+def test_odd_names_and_legacy_bytes_in_every_section_and_format(make_repo: MakeRepo,
+                                                                 tmp_path: Path) -> None:
+    """A name that is not UTF-8, a hiding name, a changed line and a commit subject in
+    Latin-1: every format and section (Diff, History, --tree-only and --stats JSON) writes
+    them escaped or as U+FFFD; these runs used to end in an internal error (exit 70)."""
+    bad = os.fsdecode(b"bad\xff.py")
+    root = make_repo({bad: "x = 1\n", "invoice\u202efdp.txt": "a\n", "latin.txt": b"caf\xe9\n"})
+    write_files(root, {bad: "x = 2\n", "latin.txt": b"caf\xe9 au lait\n"})
+    subprocess.run(["git", "commit", "-qam", b"caf\xe9 change"], cwd=root, check=True)
+    runs = [[f, "--since", "HEAD~1"] for f in ("text", "markdown", "json", "xml")]
+    runs += [["xml", "--log", "2"], ["json", "--log", "2"], ["json", "--tree-only"],
+             ["json", "--stats"], ["text", "--stats"], ["text", "--tree-only"]]
+    for fmt, *options in runs:
+        out = CliRunner().invoke(cli, [str(root), "-f", fmt, *options, "-o", "-"])
+        assert out.exit_code == 0, (fmt, options, out.stderr)
+        assert not _INVISIBLE.search(out.stdout) and "\udcff" not in out.stdout
+        if fmt == "json":
+            json.loads(out.stdout)
+        elif fmt == "xml":
+            ElementTree.fromstring(out.stdout.encode())
+        if "--since" in options:  # the changed line in the patch
+            assert "caf\ufffd au lait" in out.stdout, (fmt, options)
+        assert ("bad\ufffd.py" if fmt == "json" else '"bad\\xff.py"') in out.stdout, fmt
 
 
 def test_json_contract(make_repo: MakeRepo) -> None:

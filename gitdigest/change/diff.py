@@ -129,7 +129,9 @@ def compute(place: Place, wanted: Range, secrets: str = "redact",
 
     files = [replace(change, omitted=omit(change.path))
              for change in _changes(git("--name-status", "-z"), git("--numstat", "-z"))]
-    patch = git("-p").decode("utf-8", "surrogateescape")
+    # git quotes odd names in the patch's headers; a changed line in another encoding is
+    # shown with U+FFFD for its bad bytes, as text digests show mixed-encoding files
+    patch = git("-p").decode("utf-8", "replace")
     chunks = split_patch(patch)
     if len(chunks) == len(files) + 1:  # one chunk per file, as git prints them
         for index, change in enumerate(files, start=1):

@@ -91,8 +91,23 @@ def _legacy(data: bytes) -> Decoded | None:
     best = from_bytes(data).best()
     if best is None:
         return None
-    charset = codecs.lookup(best.encoding).name
+    charset = "cp1252" if _reads_as_cp1252(data, best.chaos) else codecs.lookup(best.encoding).name
     try:
         return Decoded(data.decode(charset), charset)
     except (UnicodeDecodeError, LookupError):
         return None
+
+
+def _reads_as_cp1252(data: bytes, chaos: float) -> bool:
+    """Whether ``data`` reads as cleanly in cp1252 (Latin-1 as Windows writes it) as in the
+    detector's best guess. On a short text many code pages tie and the detector names the
+    first (``café`` came out as cp1006, Urdu); a source file in an 8-bit encoding is far
+    more often Western European than anything else, so cp1252 wins a tie and only a tie:
+    Cyrillic, Greek or Polish text read as cp1252 is a mess of accents and loses."""
+    from charset_normalizer.md import mess_ratio
+
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:  # five bytes cp1252 leaves undefined
+        return False
+    return mess_ratio(text[:_SAMPLE * 8], maximum_threshold=1.0) <= chaos

@@ -12,21 +12,22 @@ from ..core.records import Diff, DigestData, History, SourceInfo
 VERSION = 1
 
 
-def _path(path: str) -> str:
+def readable(path: str) -> str:
     """Undecodable bytes in a name become U+FFFD: JSON text must be valid Unicode."""
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _dump(value: Any) -> str:
+def visible(value: Any, indent: int | None = None) -> str:
     """``value`` as JSON, UTF-8 as it is, except a character a screen does not show as itself
     (a bidirectional override, a zero-width or other format character, a separator: what
     :meth:`str.isprintable` refuses), written as its ``\\u`` escape: every JSON reader gets
     the same strings (the real paths), and a person reading the file sees no name disguised
     as another (Trojan Source)."""
-    text = json.dumps(value, ensure_ascii=False)
-    if text.isprintable():
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    # json.dumps escapes control characters in strings: a raw newline is indentation
+    hidden = "".join(sorted(char for char in set(text) if not char.isprintable() and char != "\n"))
+    if not hidden:
         return text
-    hidden = "".join(sorted(char for char in set(text) if not char.isprintable()))
     return re.sub(f"[{re.escape(hidden)}]", lambda found: json.dumps(found[0])[1:-1], text)
 
 
@@ -34,14 +35,14 @@ def source_block(digest: DigestData) -> dict[str, Any]:
     """The ``source`` object."""
     block = _info_block(digest.source)
     if digest.source.sections:  # several sources: each with the section its paths start with
-        block["sections"] = [{"section": _path(part.name), **_info_block(part)}
+        block["sections"] = [{"section": readable(part.name), **_info_block(part)}
                              for part in digest.source.sections]
     return block
 
 
 def _info_block(info: SourceInfo) -> dict[str, Any]:
     return {"kind": info.kind, "location": info.location, "ref": info.ref,
-            "commit": info.commit, "subpath": _path(info.subpath), "host": info.host,
+            "commit": info.commit, "subpath": readable(info.subpath), "host": info.host,
             "repo": info.repo}
 
 
@@ -52,7 +53,7 @@ def summary_block(digest: DigestData) -> dict[str, Any]:
 
 def diff_block(diff: Diff) -> dict[str, Any]:
     """The ``diff`` object: the range, both commits, every file and the redacted patch."""
-    files = [{"path": _path(c.path), "old_path": c.old_path and _path(c.old_path),
+    files = [{"path": readable(c.path), "old_path": c.old_path and readable(c.old_path),
               "status": c.status, "added": c.added, "removed": c.removed, "binary": c.binary,
               "omitted": c.omitted}
              for c in diff.files]
@@ -63,30 +64,30 @@ def diff_block(diff: Diff) -> dict[str, Any]:
 def history_block(history: History) -> dict[str, Any]:
     """The ``history`` object: the commits, newest first."""
     commits = [{"id": c.id, "date": c.date, "author": c.author, "email": c.email,
-                "subject": c.subject, "files": [_path(p) for p in c.files]}
+                "subject": c.subject, "files": [readable(p) for p in c.files]}
                for c in history.commits]
     return {"range": history.range, "commits": commits, "tokens": history.tokens}
 
 
 def render(digest: DigestData, out: TextIO) -> None:
     """Write the JSON digest, streaming the files array."""
-    out.write(f'{{"version": {VERSION},\n "source": {_dump(source_block(digest))},\n'
-              f' "tokenizer": {_dump(digest.tokenizer)},\n'
-              f' "summary": {_dump(summary_block(digest))},\n')
+    out.write(f'{{"version": {VERSION},\n "source": {visible(source_block(digest))},\n'
+              f' "tokenizer": {visible(digest.tokenizer)},\n'
+              f' "summary": {visible(summary_block(digest))},\n')
     if digest.shape.notes:  # how a budget made the tree and the summary give way
-        out.write(f' "budget_notes": {_dump(digest.shape.notes)},\n')
+        out.write(f' "budget_notes": {visible(digest.shape.notes)},\n')
     if digest.prologue.instructions:  # optional keys: present only when asked for
-        out.write(f' "instructions": {_dump(digest.prologue.instructions)},\n')
+        out.write(f' "instructions": {visible(digest.prologue.instructions)},\n')
     if digest.prologue.notes is not None:
-        out.write(f' "notes": {_dump(digest.prologue.notes)},\n')
+        out.write(f' "notes": {visible(digest.prologue.notes)},\n')
     if digest.diff is not None:
-        out.write(f' "diff": {_dump(diff_block(digest.diff))},\n')
+        out.write(f' "diff": {visible(diff_block(digest.diff))},\n')
     if digest.history is not None:
-        out.write(f' "history": {_dump(history_block(digest.history))},\n')
-    out.write(f' "tree": {_dump(digest.tree)},\n')
+        out.write(f' "history": {visible(history_block(digest.history))},\n')
+    out.write(f' "tree": {visible(digest.tree)},\n')
     out.write(' "files": [')
     for index, (document, content) in enumerate(digest.contents()):
-        item = {"path": _path(document.path), "bytes": document.bytes,
+        item = {"path": readable(document.path), "bytes": document.bytes,
                 "tokens": document.tokens, "charset": document.charset, "view": document.view}
         ranked = digest.views.get(document.path)
         if ranked is not None and ranked.score is not None:  # --query: the score and why
@@ -94,12 +95,12 @@ def render(digest: DigestData, out: TextIO) -> None:
         if document.path in digest.why:  # why a reviewed change chose the file
             item["why"] = digest.why[document.path]
         item["content"] = content
-        out.write(("\n  " if index == 0 else ",\n  ") + _dump(item))
-    skipped = [{"path": _path(s.path), "reason": s.reason, "detail": _path(s.detail)}
+        out.write(("\n  " if index == 0 else ",\n  ") + visible(item))
+    skipped = [{"path": readable(s.path), "reason": s.reason, "detail": readable(s.detail)}
                for s in digest.skipped]
     out.write('],\n "skipped": [')
-    out.write(",".join("\n  " + _dump(item) for item in skipped))
-    found = [{"path": _path(s.path), "line": s.line, "rule": s.rule} for s in digest.secrets]
+    out.write(",".join("\n  " + visible(item) for item in skipped))
+    found = [{"path": readable(s.path), "line": s.line, "rule": s.rule} for s in digest.secrets]
     out.write('],\n "secrets": [')
-    out.write(",".join("\n  " + _dump(item) for item in found))
+    out.write(",".join("\n  " + visible(item) for item in found))
     out.write("]}\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -10,6 +9,7 @@ from ..core.layout import TRAILER
 from ..core.paths import display, parents
 from ..core.records import DigestData
 from ..output.sink import open_sink
+from .json import readable, visible
 
 
 @dataclass(frozen=True)
@@ -74,16 +74,16 @@ def _skipped_text(digest: DigestData) -> list[str]:
 def render_json(digest: DigestData) -> str:
     """The two tables as JSON."""
     folders, files = tables(digest)
-    return json.dumps({
+    return visible({
         "version": 1, "tokenizer": digest.tokenizer,
         "tokens": sum(d.tokens for d in digest.files), "digest_tokens": digest.summary.tokens,
-        "folders": [{"path": r.path, "tokens": r.tokens, "share": round(r.share, 6),
+        "folders": [{"path": readable(r.path), "tokens": r.tokens, "share": round(r.share, 6),
                      "files": r.files, "bytes": r.bytes} for r in folders],
-        "files": [{"path": r.path, "tokens": r.tokens, "share": round(r.share, 6),
+        "files": [{"path": readable(r.path), "tokens": r.tokens, "share": round(r.share, 6),
                    "bytes": r.bytes, **_views(digest, r.path)} for r in files],
-        "skipped": [{"path": s.path, "reason": s.reason, "detail": s.detail}
+        "skipped": [{"path": readable(s.path), "reason": s.reason, "detail": readable(s.detail)}
                     for s in digest.skipped],
-    }, ensure_ascii=False, indent=1) + "\n"
+    }, indent=1) + "\n"
 
 
 def _cell(digest: DigestData, path: str, view: str) -> str:

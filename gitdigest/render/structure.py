@@ -4,13 +4,13 @@ every file with its tokens (repomix ``--no-files``)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from ..core.layout import TRAILER, source_lines
 from ..core.paths import display
 from ..core.records import DigestData
 from ..output.sink import open_sink
+from .json import readable, visible
 
 
 @dataclass
@@ -99,9 +99,9 @@ def _as_json(name: str, top: Folder) -> dict[str, object]:
     while todo:
         name, folder, node = todo.pop()
         children: list[dict[str, object]] = [
-            {"name": n, "tokens": t} for n, t in folder.files.items()]
-        node.update(name=name, files=folder.count, tokens=folder.tokens, bytes=folder.bytes,
-                    children=children)
+            {"name": readable(n), "tokens": t} for n, t in folder.files.items()]
+        node.update(name=readable(name), files=folder.count, tokens=folder.tokens,
+                    bytes=folder.bytes, children=children)
         for n, sub in folder.folders.items():
             children.append({})
             todo.append((n, sub, children[-1]))
@@ -113,13 +113,14 @@ def render_json(digest: DigestData) -> str:
     return dumps({
         "version": 1, "tokenizer": digest.tokenizer, "source": digest.source.name,
         "commit": digest.source.commit, "tree": _as_json(digest.source.name, shape(digest)),
-        "skipped": [{"path": s.path, "reason": s.reason} for s in digest.skipped],
+        "skipped": [{"path": readable(s.path), "reason": s.reason} for s in digest.skipped],
     }) + "\n"
 
 
 def dumps(value: object) -> str:
-    """``json.dumps(value, ensure_ascii=False, indent=1)`` with a stack of what is left to
-    write instead of json's recursion, which a tree 500 folders deep exhausts."""
+    """``json.dumps(value, ensure_ascii=False, indent=1)``, hidden characters escaped as the
+    JSON digest escapes them (:func:`visible`), with a stack of what is left to write instead
+    of json's recursion, which a tree 500 folders deep exhausts."""
     out: list[str] = []
     todo: list[str | tuple[object, int]] = [(value, 0)]
     while todo:
@@ -129,14 +130,14 @@ def dumps(value: object) -> str:
             continue
         item, depth = task
         if isinstance(item, dict) and item:
-            pairs = [(json.dumps(key, ensure_ascii=False) + ": ", sub)
+            pairs = [(visible(key) + ": ", sub)
                      for key, sub in item.items()]
             opener, closer = "{", "}"
         elif isinstance(item, list) and item:
             pairs = [("", sub) for sub in item]
             opener, closer = "[", "]"
         else:
-            out.append(json.dumps(item, ensure_ascii=False))
+            out.append(visible(item))
             continue
         inner = "\n" + " " * (depth + 1)
         steps: list[str | tuple[object, int]] = []

@@ -71,7 +71,7 @@ def render(digest: DigestData, out: TextIO) -> None:
             out.write(f'<commit id="{commit.id}" date="{attribute(commit.date)}" '
                       f'author="{attribute(commit.author)}"{email}>'
                       f"{_element('subject', commit.subject)}"
-                      + "".join(_element("file", p) for p in commit.files) + "</commit>\n")
+                      + "".join(_element("file", display(p)) for p in commit.files) + "</commit>\n")
         out.write("</history>\n")
     out.write("<documents>\n")
     for index, (document, content) in enumerate(digest.contents(), start=1):
