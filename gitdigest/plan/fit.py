@@ -21,6 +21,7 @@ follow this order, by relevance within each rank (:func:`budget_key`):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -79,6 +80,13 @@ def rank(path: str, priority: PatternSet | None = None, *, top: int = 0) -> int:
     own folder (1 when several sources are each a top-level folder of the digest)."""
     if priority and priority.match(path) is not None:
         return 0
+    return _plain_rank(path, top)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _plain_rank(path: str, top: int) -> int:
+    """:func:`rank` without ``--priority``: a budgeted run asks it for each file some ten
+    times (the order, the views, the tree's fold), and the regexes are most of its cost."""
     if _HOUSEKEEPING.search(path):
         return 8
     if _EXAMPLES.search(path):  # an example's README and manifest too

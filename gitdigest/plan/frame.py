@@ -6,6 +6,7 @@ built in one place for the planner and the renderers.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -63,6 +64,13 @@ class Frame:
         #: how far the budget made the frame give way (see :mod:`.shape`)
         self.shape = FrameShape()
         self._whole: dict[str, int] = {}
+        # a budget measures many splits of the same files: names, labels and the Skipped
+        # list's order are worked out once
+        self._labels: dict[str, str] = {}
+        self._keys: dict[str, str] = {}
+        self._cuts: dict[tuple[str, int], Skipped] = {}
+        self._skipped_keys = sorted((order_key(s.path.rstrip("/")), i)
+                                    for i, s in enumerate(skipped))
 
     def reshape(self, shape: FrameShape, documents: Sequence[Document] = ()) -> None:
         """Draw the frame as ``shape`` says from now on; a collapsed folder's line adds up
@@ -99,7 +107,7 @@ class Frame:
                      if entry.kind == "symlink" else f"{_name(entry.path)}/ (submodule)")
             extra.append((entry.path, label))
         if extra:  # kept files are in digest order already; sort only when others join them
-            leaves = sorted([*leaves, *extra], key=lambda leaf: order_key(leaf[0]))
+            leaves = sorted([*leaves, *extra], key=lambda leaf: self._key(leaf[0]))
         shape = self.shape
         if not shape.fold or not kept:
             # with nothing kept it is the tree at depth d: the planner's first guess, made
@@ -140,8 +148,11 @@ class Frame:
         return UNREAD if tokens is None and path in self._context else tokens
 
     def _label(self, path: str) -> str:
-        why = self.why.get(path)
-        return f"{_name(path)} [{why}]" if why else _name(path)
+        label = self._labels.get(path)
+        if label is None:
+            why = self.why.get(path)
+            label = self._labels[path] = f"{_name(path)} [{why}]" if why else _name(path)
+        return label
 
     def text(self, kept: Sequence[Document], cut: Sequence[Document] = ()) -> str:
         """The text format's preamble (with the Diff and History sections)."""
@@ -157,12 +168,28 @@ class Frame:
         """Every path left out when the budget cuts ``cut``, in digest order: the list the
         digest's Skipped section shows."""
         budget = self.budget or 0
+        cuts = sorted((self._key(d.path), i) for i, d in enumerate(cut))
+        merged = heapq.merge(((key, False, i) for key, i in self._skipped_keys),
+                             ((key, True, i) for key, i in cuts))
+        return [self._cut(cut[i], budget) if is_cut else self.skipped[i]
+                for _, is_cut, i in merged]
+
+    def _cut(self, document: Document, budget: int) -> Skipped:
         # the file's own tokens, as the summary, the tree and --stats count it (its block
         # adds the FILE header: saying both cost every cut line 6 tokens more)
-        skipped = [*self.skipped, *(Skipped(d.path, "budget", f"{d.tokens:,} tokens did not "
-                                            f"fit in the budget of {budget:,}") for d in cut)]
-        skipped.sort(key=lambda s: order_key(s.path.rstrip("/")))
-        return skipped
+        key = (document.path, document.tokens)
+        item = self._cuts.get(key)
+        if item is None:
+            item = self._cuts[key] = Skipped(
+                document.path, "budget",
+                f"{document.tokens:,} tokens did not fit in the budget of {budget:,}")
+        return item
+
+    def _key(self, path: str) -> str:
+        key = self._keys.get(path)
+        if key is None:
+            key = self._keys[path] = order_key(path)
+        return key
 
     def measure(self, kept: list[Document], cut: list[Document]) -> int:
         """Exact tokens of the preamble, the Skipped section and the trailer (remembered by
