@@ -46,7 +46,7 @@ from .options import Options, text_key, transforms, unused
 from .output import clipboard
 from .output.compare import Manifest, differences, manifest_of, read_manifest, text_manifest
 from .output.sink import open_sink
-from .plan.fit import CLEAR_SHARE, budget_key, fit, is_source, whole_or_cut
+from .plan.fit import CLEAR_SHARE, budget_key, clear_answer, fit, is_source, whole_or_cut
 from .plan.frame import Frame
 from .plan.shape import shape_frame
 from .read import names, secrets
@@ -473,8 +473,9 @@ def _fit_budget(documents: list[Document], budget: int, frame: Frame, priority: 
     outlined = [d.path for d in sorted(documents, key=key)
                 if analysis.as_view(d, "map") is not None]
     shown.update(outlined[:ASKED_KEPT])
+    lead = clear_answer(documents, lambda path: analysis.score(path) or 0.0)
     fitted = fit(documents, budget, frame.measure, priority, tier, key=key, views=choices,
-                 protected=lambda d: d.path in shown)
+                 protected=lambda d: d.path in shown, lead=lead)
     return fitted.kept, fitted.cut
 
 

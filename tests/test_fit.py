@@ -9,7 +9,7 @@ from gitdigest import BudgetTooSmall, digest
 from gitdigest.cli import cli
 from gitdigest.core.records import Document, Entry
 from gitdigest.count.tokens import TokenCounter
-from gitdigest.plan.fit import CLEAR_SHARE, budget_key, fit, rank
+from gitdigest.plan.fit import CLEAR_MARGIN, CLEAR_SHARE, budget_key, clear_answer, fit, rank
 from gitdigest.select.ignores import PatternSet
 
 from .conftest import MakeRepo
@@ -181,8 +181,9 @@ def _document(path: str, tokens: int, view: str = "full") -> Document:
 
 
 def _protected_fit(whole: dict[str, int], brief: dict[str, int], budget: int,
-                   protect: bool) -> dict[str, str]:
-    """Fit files in the order given, with a 100-token frame; the files named p… protected."""
+                   protect: bool, lead: str | None = None) -> dict[str, str]:
+    """Fit files in the order given, with a 100-token frame; the files named p… protected;
+    ``lead``: the file shown whole before them."""
     documents = [_document(path, tokens) for path, tokens in whole.items()]
     order = list(whole)
 
@@ -192,7 +193,7 @@ def _protected_fit(whole: dict[str, int], brief: dict[str, int], budget: int,
 
     result = fit(documents, budget, lambda kept, cut: 100, key=lambda d: order.index(d.path),
                  views=options, protected=(lambda d: d.path.startswith("p")) if protect
-                 else None)
+                 else None, lead=next((d for d in documents if d.path == lead), None))
     assert result.tokens <= budget
     return {d.path: d.view for d in result.kept}
 
@@ -285,3 +286,29 @@ def test_the_floor_passes_over_a_large_entry_to_keep_a_small_one() -> None:
     brief = {"p1.py": 400, "p2.py": 10}
     kept = _protected_fit(whole, brief, 800, protect=True)
     assert "p2.py" in kept and "p1.py" not in kept and "other.md" not in kept
+
+
+def test_a_clear_answer_is_whole_before_the_floor() -> None:
+    # cobra's command.go (12,862 of 14,000 tokens of room) asked about by a clear margin was a
+    # map entry: the protected files' entries (about 2,300 tokens) left too little for it
+    whole = {"big.py": 800, "p1.py": 200, "p2.py": 200, "p3.py": 200}
+    brief = {"big.py": 60, "p1.py": 50, "p2.py": 50, "p3.py": 50}
+    assert _protected_fit(whole, brief, 1000, protect=True) == {
+        "big.py": "map", "p1.py": "full", "p2.py": "full", "p3.py": "full"}
+    # whole first; the protected files then share all it leaves (100 for the frame, 800 for
+    # big.py, 100 left: two map entries, the third passed over)
+    assert _protected_fit(whole, brief, 1000, protect=True, lead="big.py") == {
+        "big.py": "full", "p1.py": "map", "p2.py": "map"}
+    # too large to be whole at all: the lead is ignored, the floor as before
+    assert _protected_fit(whole, brief, 850, protect=True, lead="big.py") == (
+        _protected_fit(whole, brief, 850, protect=True))
+
+
+def test_a_clear_answer_needs_a_clear_margin() -> None:
+    documents = [_document(path, 10) for path in ("a.py", "b.py", "c.py")]
+    scores = {"a.py": 1.0, "b.py": CLEAR_MARGIN, "c.py": 0.1}
+    assert clear_answer(documents, scores.__getitem__) == documents[0]
+    scores["b.py"] = CLEAR_MARGIN + 0.01  # a close second: no clear answer
+    assert clear_answer(documents, scores.__getitem__) is None
+    assert clear_answer(documents, dict.fromkeys(scores, 0.0).__getitem__) is None
+    assert clear_answer(documents[:1], scores.__getitem__) is None

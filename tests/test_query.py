@@ -505,10 +505,32 @@ def test_a_tight_budget_still_shows_the_asked_file_whole(make_repo: MakeRepo,
     assert {d.path: d.view for d in plain.files}.get("src/shop/pricing.py") != "full"
     assert {d.path: d.view for d in asked.files}["src/shop/pricing.py"] == "full"
     assert asked.summary.tokens <= 800
-    # every map entry kept, nothing is left to show it whole
+    # every map entry kept, nothing is left to show it whole (but for a clear answer, below)
     monkeypatch.setattr(fit_module, "FLOOR_SHARE", 1.0)
+    monkeypatch.setattr(fit_module, "CLEAR_MARGIN", 0.0)
     floored = digest(str(root), max_tokens=800, query=question)
     assert {d.path: d.view for d in floored.files}["src/shop/pricing.py"] != "full"
+
+
+@pytest.mark.parametrize(("question", "path"), [("tax_rate of a country", "src/shop/pricing.py"),
+                                                ("how is shipping_cost computed",
+                                                 "src/shop/shipping.py")])
+def test_a_clear_answer_is_whole_before_the_floor(make_repo: MakeRepo,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  question: str, path: str) -> None:
+    # at 600 tokens the map entries the floor keeps leave the file asked about compressed;
+    # it scores clearly above every other file (0.75 against 0.51, 0.95 against 0.30), so it
+    # is whole first and the floor shares what it leaves
+    root = make_repo(SHOP)
+    asked = digest(str(root), max_tokens=600, query=question)
+    scores = sorted((v.score or 0.0 for v in asked.views.values()), reverse=True)
+    assert scores[1] <= fit_module.CLEAR_MARGIN * scores[0]
+    assert {d.path: d.view for d in asked.files}[path] == "full"
+    assert asked.summary.tokens <= 600
+    assert len(asked.files) > 1  # the floor still has room for other files' entries
+    monkeypatch.setattr(fit_module, "CLEAR_MARGIN", 0.0)  # what happened before
+    before = digest(str(root), max_tokens=600, query=question)
+    assert {d.path: d.view for d in before.files}[path] != "full"
 
 
 def test_the_file_asked_about_always_gets_a_view(make_repo: MakeRepo,
