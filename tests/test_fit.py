@@ -181,15 +181,19 @@ def _document(path: str, tokens: int, view: str = "full") -> Document:
 
 
 def _protected_fit(whole: dict[str, int], brief: dict[str, int], budget: int,
-                   protect: bool, lead: str | None = None) -> dict[str, str]:
+                   protect: bool, lead: str | None = None,
+                   compressed: dict[str, int] | None = None) -> dict[str, str]:
     """Fit files in the order given, with a 100-token frame; the files named p… protected;
-    ``lead``: the file shown whole before them."""
+    ``lead``: the file shown whole (or compressed) before them."""
     documents = [_document(path, tokens) for path, tokens in whole.items()]
     order = list(whole)
+    outlines = compressed or {}
 
     def options(document: Document) -> list[Document]:
-        entry = brief.get(document.path)
-        return [document] + ([_document(document.path, entry, "map")] if entry else [])
+        entry, outline = brief.get(document.path), outlines.get(document.path)
+        return ([document] + ([_document(document.path, outline, "compressed")] if outline
+                              else [])
+                + ([_document(document.path, entry, "map")] if entry else []))
 
     result = fit(documents, budget, lambda kept, cut: 100, key=lambda d: order.index(d.path),
                  views=options, protected=(lambda d: d.path.startswith("p")) if protect
@@ -302,6 +306,20 @@ def test_a_clear_answer_is_whole_before_the_floor() -> None:
     # too large to be whole at all: the lead is ignored, the floor as before
     assert _protected_fit(whole, brief, 850, protect=True, lead="big.py") == (
         _protected_fit(whole, brief, 850, protect=True))
+
+
+def test_a_clear_answer_too_large_to_be_whole_is_compressed_first() -> None:
+    # cobra, "how does ExecuteC find the command to run" at 16k: command.go (15,795 tokens,
+    # compressed 3,170) ended a 211-token map entry, completions.go (next best, at 0.54 of
+    # its score) whole: what the plain digest showed compressed, the question showed less
+    whole = {"big.py": 2000, "next.py": 500, "p1.py": 200, "p2.py": 200}
+    compressed = {"big.py": 400}
+    entries = {"big.py": 60, "next.py": 40, "p1.py": 50, "p2.py": 50}
+    shown = _protected_fit(whole, entries, 1000, protect=True, compressed=compressed)
+    assert shown.get("big.py") is None and shown["next.py"] == "full"
+    shown = _protected_fit(whole, entries, 1000, protect=True, lead="big.py",
+                           compressed=compressed)
+    assert shown["big.py"] == "compressed" and shown.get("next.py") != "full"
 
 
 def test_a_clear_answer_needs_a_clear_margin() -> None:

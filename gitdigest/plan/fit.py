@@ -190,8 +190,8 @@ def fit(documents: list[Document], budget: int, measure: Measure,
     gets a view only while each later protected file still has room for its cheapest one
     (``--query`` keeps every source file the order without a query shows). Over budget,
     unprotected files are dropped first. With ``protected``, ``lead`` (a clear answer to a
-    question) is shown whole before any of them is kept room for, when it fits the budget
-    with every other file cut; they then share all the room it leaves.
+    question) is shown whole, or else compressed, before any of them is kept room for, when
+    it fits the budget so with every other file cut; they then share all the room it leaves.
     """
     within = key or (lambda d: (rank(d.path, priority), d.block_tokens, d.path))
     order = sorted(documents, key=lambda d: (tier(d.path) if tier else 0, within(d)))
@@ -332,15 +332,16 @@ def _lead(order: list[Document], cost: dict[int, list[int]], room: int, must: se
 
 def _fits_alone(lead: Document, documents: list[Document], options: dict[int, list[Document]],
                 cost: dict[int, list[int]], budget: int, measure: Measure) -> bool:
-    """Whether ``lead`` whole fits ``budget`` with every other file cut; if it does, whole
-    becomes its only view (it is shown so or not at all)."""
-    whole = options[id(lead)][0]
-    if whole.view != "full":
-        return False
-    if cost[id(lead)][0] > budget - measure([whole], [d for d in documents if d is not lead]):
-        return False
-    options[id(lead)], cost[id(lead)] = [whole], cost[id(lead)][:1]
-    return True
+    """Whether ``lead`` fits ``budget`` with every other file cut, whole or else compressed;
+    if it does, the richest such view becomes its only one (it is shown so or not at all)."""
+    others = [d for d in documents if d is not lead]
+    for index, shown in enumerate(options[id(lead)]):
+        if shown.view == "map":  # as protected as any file: no lead
+            return False
+        if cost[id(lead)][index] <= budget - measure([shown], others):
+            options[id(lead)], cost[id(lead)] = [shown], [cost[id(lead)][index]]
+            return True
+    return False
 
 
 def _fit_protected(documents: list[Document], order: list[Document],
