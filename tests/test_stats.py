@@ -44,3 +44,22 @@ def test_top_sets_the_largest_list(make_repo: MakeRepo) -> None:
     result = CliRunner().invoke(cli, [str(make_repo(FILES)), "-o", "-", "--top", "1"])
     largest = next(line for line in result.stderr.splitlines() if line.startswith("Largest:"))
     assert largest.startswith("Largest:  a.py (") and "," not in largest.split("(", 1)[1][:-1]
+
+
+def test_a_budget_s_table_names_the_view_each_file_is_counted_in(make_repo: MakeRepo) -> None:
+    # under a budget the tokens are the shown view's: app.py's compressed 2,650, not its
+    # whole 13,810, under a header that said "full text"
+    files = {"big.py": "".join(f"def step_{i}(value):\n    total = value * {i}\n"
+                               f"    return total + {i}\n\n\n" for i in range(60)),
+             "small.py": "X = 1\n"}
+    root = make_repo(files)
+    compressed = {d.path: d.block_tokens for d in digest(str(root), compress=True).files}
+    probe = digest(str(root), max_tokens=10**6)
+    frame = probe.summary.tokens - sum(d.block_tokens for d in probe.files)
+    budget = frame + compressed["big.py"] + compressed["small.py"] + 200
+    text = CliRunner().invoke(cli, [str(root), "--stats", "-q", "--max-tokens", str(budget)])
+    assert "as the digest shows it" in text.stdout and "big.py (compressed)" in text.stdout
+    data = json.loads(CliRunner().invoke(cli, [str(root), "--stats", "-f", "json", "-q",
+                                               "--max-tokens", str(budget)]).stdout)
+    assert {f["path"]: f["view"] for f in data["files"]} == {"big.py": "compressed",
+                                                            "small.py": "full"}

@@ -53,12 +53,17 @@ def render_text(digest: DigestData) -> str:
         out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.bytes:>10,}  {display(r.path)}"
                 for r in files]
     else:  # what each view of a file costs (- : the file has no such view)
-        out += ["", "Tokens by file (full text, --compress outline, --map entry)",
+        shown = {d.path: d.view for d in digest.files}
+        budgeted = any(view != "full" for view in shown.values())
+        out += ["", "Tokens by file (" + ("as the digest shows it, its view after the path; "
+                                          if budgeted else "full text, ")
+                + "--compress outline, --map entry)",
                 f"{'tokens':>12}  {'share':>6}  {'bytes':>10}  {'compressed':>10}  {'map':>8}  "
                 "path"]
         out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.bytes:>10,}  "
                 f"{_cell(digest, r.path, 'compressed'):>10}  {_cell(digest, r.path, 'map'):>8}  "
-                f"{display(r.path)}" for r in files]
+                f"{display(r.path)}" + (f" ({shown[r.path]})" if shown[r.path] != "full" else "")
+                for r in files]
     return "\n".join(out + _skipped_text(digest)) + "\n\n" + TRAILER
 
 
@@ -74,13 +79,15 @@ def _skipped_text(digest: DigestData) -> list[str]:
 def render_json(digest: DigestData) -> str:
     """The two tables as JSON."""
     folders, files = tables(digest)
+    views = {d.path: d.view for d in digest.files}  # a budget's: whole, compressed or map
     return visible({
         "version": 1, "tokenizer": digest.tokenizer,
         "tokens": sum(d.tokens for d in digest.files), "digest_tokens": digest.summary.tokens,
         "folders": [{"path": readable(r.path), "tokens": r.tokens, "share": round(r.share, 6),
                      "files": r.files, "bytes": r.bytes} for r in folders],
         "files": [{"path": readable(r.path), "tokens": r.tokens, "share": round(r.share, 6),
-                   "bytes": r.bytes, **_views(digest, r.path)} for r in files],
+                   "bytes": r.bytes, "view": views[r.path], **_views(digest, r.path)}
+                  for r in files],
         "skipped": [{"path": readable(s.path), "reason": s.reason, "detail": readable(s.detail)}
                     for s in digest.skipped],
     }, indent=1) + "\n"
