@@ -330,3 +330,16 @@ def test_a_clear_answer_needs_a_clear_margin() -> None:
     assert clear_answer(documents, scores.__getitem__) is None
     assert clear_answer(documents, dict.fromkeys(scores, 0.0).__getitem__) is None
     assert clear_answer(documents[:1], scores.__getitem__) is None
+
+
+def test_a_refill_that_overshoots_asks_less_of_the_next_one() -> None:
+    # each kept file adds 10 tokens of frame (its tree line) beyond its block: the refill
+    # took x (25, fits the 30 left by its block, not with its line) and dropped it again,
+    # round after round, leaving the room unused (numpy, --focus, 599 of 4,000 tokens);
+    # y (15 + 10) fits
+    documents = [_document(path, tokens) for path, tokens in
+                 (("a.py", 300), ("x.py", 25), ("y.py", 15))]
+    result = fit(documents, 440, lambda kept, cut: 100 + 10 * len(kept),
+                 key=lambda d: documents.index(d))
+    assert [d.path for d in result.kept] == ["a.py", "y.py"]
+    assert result.tokens == 435
