@@ -343,3 +343,16 @@ def test_a_refill_that_overshoots_asks_less_of_the_next_one() -> None:
                  key=lambda d: documents.index(d))
     assert [d.path for d in result.kept] == ["a.py", "y.py"]
     assert result.tokens == 435
+
+
+def test_a_refill_that_only_raised_views_leaves_no_credit() -> None:
+    # flask at 64,000: a refill raised views only (the same files kept, 2 tokens under the
+    # budget); counting that as an overshoot of -2 gave the next refill 4 tokens instead of
+    # 2, and the file it added pushed flask/__init__.py out
+    from gitdigest.plan.fit import _overshot
+
+    kept = {1: _document("a.py", 10), 2: _document("b.py", 10)}
+    assert _overshot(kept, dict(kept), -2) == 0
+    assert _overshot(kept, dict(kept), 5) == 5
+    assert _overshot(kept, {1: kept[1]}, 5) == 0  # the refill kept a file: no overshoot
+    assert _overshot(kept, None, 5) == 0

@@ -229,7 +229,8 @@ def _overshot(kept: dict[int, Document], before: dict[int, Document] | None, ove
     open); asking the same of the next one would only add and drop the same files again
     (numpy, ``--focus numpy/linalg/_linalg.py`` at 4,000: 599 tokens left unused, four
     rounds adding a 539-token entry and dropping it)."""
-    return over if before is not None and kept.keys() == before.keys() else 0
+    # over <= 0: nothing was dropped (a refill that only raised views keeps the same files)
+    return over if over > 0 and before is not None and kept.keys() == before.keys() else 0
 
 
 _ROUNDS = 4  # refills after the first fit; each one only adds files that fit the slack
