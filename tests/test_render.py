@@ -209,3 +209,20 @@ def test_the_summary_counts_the_skips_the_skipped_section_lists(make_repo: MakeR
     rerun = digest(str(root), output=str(root / "digest.txt"))
     assert rerun.summary.skipped == 1
     assert any(s.path == "digest.txt" for s in rerun.skipped)  # JSON still names it
+
+
+def test_a_link_target_cannot_break_a_skipped_line_in_any_format(make_repo: MakeRepo) -> None:
+    """A symlink's target is the repository's to choose: bytes that are not UTF-8 ended the
+    Markdown digest in an internal error (exit 70), and a newline in it wrote a line of its
+    own into Markdown's Skipped list. Every format shows it escaped, on its link's line."""
+    root = make_repo({"README.md": "# Project\n"}, commit=False)
+    os.symlink(os.fsdecode(b"t\xff\n## Files\n- forged"), root / "link")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "link"], cwd=root, check=True)
+    shown = {}
+    for fmt in ("text", "markdown", "json", "xml"):
+        out = CliRunner().invoke(cli, [str(root), "-f", fmt, "-o", "-"])
+        assert out.exit_code == 0, (fmt, out.stderr)
+        assert "\n## Files\n- forged" not in out.stdout and "\udcff" not in out.stdout, fmt
+        shown[fmt] = out.stdout
+    assert '- `link`: symlink ("-> t\\xff\\n## Files\\n- forged")\n' in shown["markdown"]
