@@ -87,7 +87,8 @@ def render(digest: DigestData, out: TextIO) -> None:
         return
     out.write("<skipped>\n")
     for item in digest.skipped:
-        out.write(f'<file reason="{attribute(item.reason)}" detail="{attribute(item.detail)}">'
+        detail = attribute(display(item.detail))  # a link's target, a rule: the repository's
+        out.write(f'<file reason="{attribute(item.reason)}" detail="{detail}">'
                   f"{escape(display(item.path))}</file>\n")
     out.write("</skipped>\n</digest>\n")
 
