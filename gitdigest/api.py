@@ -628,7 +628,7 @@ def _hiding(documents: list[Document], skipped: list[Skipped]) -> list[str]:
 
 def _replaced(documents: list[Document]) -> list[str]:
     """A note per file read as UTF-8 with a few invalid bytes shown as U+FFFD."""
-    return [f"{d.path} is UTF-8 with a few invalid bytes: they are shown as U+FFFD"
+    return [f"{display(d.path)} is UTF-8 with a few invalid bytes: they are shown as U+FFFD"
             for d in documents if d.charset == UTF8_REPLACED]
 
 
