@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import math
+import shlex
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -627,7 +628,7 @@ def _hiding(documents: list[Document], skipped: list[Skipped]) -> list[str]:
 
 def _replaced(documents: list[Document]) -> list[str]:
     """A note per file read as UTF-8 with a few invalid bytes shown as U+FFFD."""
-    return [f"{d.path} is UTF-8 with a few invalid bytes: they are shown as U+FFFD"
+    return [f"{display(d.path)} is UTF-8 with a few invalid bytes: they are shown as U+FFFD"
             for d in documents if d.charset == UTF8_REPLACED]
 
 
@@ -637,10 +638,19 @@ DOMINANT_FLOOR = 8000
 
 def _dominant(kept: list[Document], tokens: int) -> list[str]:
     """A warning naming a file that is more than half of the digest (a logo, a data dump)."""
-    return [f"{d.path} is {d.block_tokens * 100 // tokens}% of the digest ({d.block_tokens:,} "
-            f"of {tokens:,} tokens); leave it out with -e '{d.path}' or lower --max-size"
+    return [f"{display(d.path)} is {d.block_tokens * 100 // tokens}% of the digest "
+            f"({d.block_tokens:,} of {tokens:,} tokens); {_leave_out(d.path)}"
             for d in kept if d.block_tokens * 2 > tokens and d.block_tokens >= DOMINANT_FLOOR
             and len(kept) > 1]
+
+
+def _leave_out(path: str) -> str:
+    """How to leave ``path`` out, as advice a person may paste into a shell: the repository
+    names its files, so the pattern is quoted for a POSIX shell (a name holding ``'; cmd;'``
+    must not run ``cmd``), and a name that has to be escaped to be shown gets no pattern."""
+    if display(path) != path:
+        return "lower --max-size to leave it out"
+    return f"leave it out with -e {shlex.quote(path)} or lower --max-size"
 
 
 def _files_from(source: Source, options: Options) -> listed_paths.FileList | None:

@@ -116,3 +116,12 @@ def test_a_mostly_utf8_file_is_named_in_a_warning(make_repo: MakeRepo) -> None:
     text = result.render("text")
     assert "valid é then invalid \ufffd\n" in text
     assert TokenCounter("o200k_base").count(text) == result.summary.tokens
+
+
+def test_the_warning_shows_the_mostly_utf8_files_name_escaped(make_repo: MakeRepo) -> None:
+    """The repository names the file: a newline in the name wrote a warning line of its own."""
+    name = "m.txt\ngitdigest: warning: all clear"
+    root = make_repo({name: "valid é then invalid ".encode() + b"\xff\n"})
+    assert [note for note in digest(str(root)).notes if "invalid bytes" in note] == [
+        '"m.txt\\ngitdigest: warning: all clear" is UTF-8 with a few invalid bytes: they are '
+        "shown as U+FFFD"]

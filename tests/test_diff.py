@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -410,3 +412,44 @@ def test_hunks_left_out_by_the_digest_keep_their_reason_when_all_else_is_cut(
     assert {c.path: c.omitted for c in trimmed.diff.files} == {
         "big.py": "budget", "small.py": "budget", "uv.lock": "ignored (default:uv.lock)"}
     assert "b/uv.lock\n# hunks left out: ignored (default:uv.lock)\n" in trimmed.diff.patch
+
+
+def _valid_unicode(value: object) -> bool:
+    """Whether every string in a JSON value is valid Unicode (no lone surrogate)."""
+    if isinstance(value, str):
+        return not any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return all(_valid_unicode(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_valid_unicode(item) for item in value)
+    return True
+
+
+def test_changed_names_and_ignore_rules_cannot_hide_or_break_the_diff(make_repo: MakeRepo
+                                                                       ) -> None:
+    """git writes names in the patch's headers as they are (core.quotePath is off), and a
+    file's hunks left out name the rule that skips it, from the repository's own ignore files:
+    a bidirectional override or zero-width character there showed raw in the Diff section,
+    and an ignore file in a folder whose name is not UTF-8 ended text and Markdown digests in
+    an internal error (exit 70). Every format shows them escaped; JSON's texts stay valid."""
+    odd = os.fsdecode(b"d\xff")
+    root = make_repo({"a.txt": "a\n"})
+    _commit(root, "change", {f"{odd}/.gitdigestignore": "*.py\n", f"{odd}/m.py": "x = 1\n",
+                             ".gitdigestignore": "hid\u202e*\n", "hid\u202ex.md": "y\n",
+                             "inv\u202efdp.txt": "z\n", "zero\u200bw.py": "w = 1\n"})
+    for fmt in ("text", "markdown", "xml", "json"):
+        out = CliRunner().invoke(cli, [str(root), "--since", "HEAD~1", "-f", fmt, "-o", "-"])
+        assert out.exit_code == 0, (fmt, out.stderr)
+        # the ignore file's own text holds its pattern: contents are shown as they are
+        assert not re.search("[\u202e\u200b\udcff]", out.stdout.replace("hid\u202e*\n", "")), fmt
+        if fmt == "json":
+            patch = json.loads(out.stdout)["diff"]["patch"]
+            assert _valid_unicode(json.loads(out.stdout)), fmt
+        elif fmt == "xml":
+            patch = ElementTree.fromstring(out.stdout.encode()).findtext("diff/patch") or ""
+        else:
+            patch = out.stdout
+        assert "diff --git a/inv\\u202efdp.txt b/inv\\u202efdp.txt\n" in patch, fmt
+        assert "+++ b/zero\\u200bw.py\n" in patch, fmt
+        assert '# hunks left out: ignored ("d\\xff/.gitdigestignore:1:*.py")' in patch, fmt
+        assert '# hunks left out: ignored (".gitdigestignore:1:hid\\u202e*")' in patch, fmt

@@ -109,3 +109,25 @@ def test_a_file_that_is_most_of_the_digest_is_named(make_repo: MakeRepo) -> None
     # most of a small digest, but small itself: not worth a warning
     small = digest(str(make_repo({"a.py": SOURCE, "b.sql": "SELECT 1;\n" * 500}, name="tiny")))
     assert not any("% of the digest" in note for note in small.notes)
+
+
+def test_the_advice_for_a_dominant_file_cannot_run_its_name(make_repo: MakeRepo) -> None:
+    """The warning printed the name raw inside ``-e '...'``: a name holding a quote made the
+    advice a shell command of the repository's choosing (``-e 'x'; touch PWNED; echo '.sql'``
+    runs ``touch`` when pasted), and one holding a newline wrote a warning line of its own.
+    The name is shown escaped, the pattern quoted for a POSIX shell, and a name that has to
+    be escaped to be shown gets no ``-e`` to paste."""
+    dump = "INSERT INTO t VALUES (1);\n" * 2000
+    cases = {"x'; touch PWNED; echo '.sql":
+             "-e 'x'\"'\"'; touch PWNED; echo '\"'\"'.sql' or lower --max-size",
+             "big\ngitdigest: warning: fake.sql":
+             '"big\\ngitdigest: warning: fake.sql" is 99% of the digest'}
+    for index, (name, advice) in enumerate(cases.items()):
+        root = make_repo({"src/app.py": SOURCE, name: dump}, name=f"r{index}")
+        ran = CliRunner().invoke(cli, [str(root), "-o", "-", "-q"])
+        assert ran.exit_code == 0
+        warned = [line for line in ran.stderr.splitlines() if "% of the digest" in line]
+        assert len(warned) == 1 and advice in warned[0], ran.stderr
+        assert not any(line.startswith("gitdigest: warning: fake") for line in
+                       ran.stderr.splitlines()), ran.stderr
+    assert warned[0].endswith("tokens); lower --max-size to leave it out")

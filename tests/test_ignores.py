@@ -4,13 +4,18 @@ them (an excludes file, or ``.gitignore`` files in place of ``.gitdigestignore``
 
 from __future__ import annotations
 
+import random
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pathspec
 import pytest
 
 from gitdigest import digest
-from gitdigest.select.ignores import DefaultIgnores, Hit, IgnoreFiles, PatternSet
+from gitdigest.select.ignores import DefaultIgnores, Hit, IgnoreFiles, PatternSet, linear
 
 from .conftest import MakeRepo, git, write_files
 
@@ -36,6 +41,7 @@ PATTERN_CASES = {
     "trailing spaces": ["notes.txt   "],
     "unicode": ["ü/"],
     "middle slash is anchored": ["lib/util.py", "src/lib/data.json"],
+    "many stars": ["*a*p*_*e*t*", "s*r*/*i*/*a*a*", "*e*r*d*n*"],
 }
 
 
@@ -100,3 +106,47 @@ def test_rules_reach_a_path_five_thousand_folders_deep() -> None:
     assert files.match(deep + "keep.log") is None
     assert files.match(deep + "drop.log") == Hit(".gitdigestignore:1:*.log")
     assert files.match("a/" * 4000 + "f.log") == Hit(".gitdigestignore:1:*.log")
+
+
+def test_a_pattern_of_many_stars_cannot_hold_a_run(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """``*a*a*a*a*a*b`` became a regex that Python's engine backtracks through in O(n^6) on a
+    250-character name that does not match: a repository's .gitdigestignore held the run for
+    hours. Now it takes the time any pattern does, and decides as git does. In a child, so a
+    hang fails instead of holding the suite."""
+    stars = "*a" * 5 + "*b"
+    root = make_repo({".gitdigestignore": stars + "\n", "a" * 240: "x\n", "ab.txt": "y\n",
+                      "aaaaab": "z\n"}, git_repo=False)
+    child = ("import sys; from gitdigest import digest\n"
+             "print(sorted(d.path for d in digest(sys.argv[1], cache=False).files))")
+    done = subprocess.run([sys.executable, "-c", child, str(root)], capture_output=True,
+                          text=True, timeout=60, check=True)
+    assert done.stdout == f"{['.gitdigestignore', 'a' * 240, 'ab.txt']}\n"
+    git(root, "init", "-q")
+    assert _git_kept(root, [stars], tmp_path) == {".gitdigestignore", "a" * 240, "ab.txt"}
+
+
+def test_linear_patterns_match_what_pathspec_matches() -> None:
+    """The rewritten regex of random patterns decides every random path as pathspec's own
+    does, folder mark included (it tells a folder rule from a file rule)."""
+    rnd = random.Random(7)
+    atoms = ["a", "b", "*", "*", "?", "/", "[ab]", "[!a]", "**", "\\*", "."]
+    checked = 0
+    for _ in range(3000):
+        line = "".join(rnd.choice(atoms) for _ in range(rnd.randint(1, 8)))
+        try:
+            patterns = pathspec.GitIgnoreSpec.from_lines([line]).patterns
+        except ValueError:
+            continue
+        for pattern in patterns:
+            if pattern.regex is None:
+                continue
+            ours = re.compile(linear(pattern.regex.pattern))
+            for _ in range(10):
+                path = "".join(rnd.choice("ab/.*") for _ in range(rnd.randint(1, 12)))
+                theirs, mine = pattern.regex.match(path), ours.match(path)
+                assert (theirs is None) == (mine is None), (line, path)
+                if theirs and mine:
+                    mark = theirs.groupdict().get("ps_d"), mine.groupdict().get("ps_d")
+                    assert mark[0] == mark[1], (line, path)
+                checked += 1
+    assert checked > 10_000

@@ -214,6 +214,27 @@ def test_strip_blank_lines_keeps_those_inside_strings() -> None:
     assert strip_comments("# Title\n", "README.md") == "# Title\n"
 
 
+#: a chain of 100,000 string literals joined by "+", between a head and a multi-line string
+DEEP = {"cat.js": ("var s = ", "'aa'", "var t = `a\n\nb`\n"),
+        "cat.go": ("package p\nvar s = ", '"aa"', "var t = `a\n\nb`\n")}
+
+
+@pytest.mark.parametrize("path", sorted(DEEP))
+def test_a_very_deep_expression_cannot_hold_the_strippers(path: str) -> None:
+    """The chain parses 100,000 levels deep: tree-sitter's query cursor, which keeps a match's
+    depth in 16 bits, never finished on it (--strip-blank-lines held a run of a hostile
+    repository without end). Run in a child, so that a hang fails instead of holding the
+    suite; the multi-line string keeps its blank line."""
+    head, literal, tail = DEEP[path]
+    chain = head + "+".join([literal] * 100_000)
+    child = ("import sys\nfrom gitdigest.core.strip import strip_blank_lines, strip_comments\n"
+             "text = sys.stdin.read()\n"
+             "sys.stdout.write(strip_blank_lines(strip_comments(text, sys.argv[1]), sys.argv[1]))")
+    done = subprocess.run([sys.executable, "-c", child, path], input=f"{chain}\n\n\n{tail}",
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout == f"{chain}\n{tail}"
+
+
 def test_stripped_digest_counts_exactly_the_text_shown(make_repo: MakeRepo) -> None:
     files = {f"src/a.{ext}": case[0] for ext, case in STRIPS.items()}
     files["notes.txt"] = "plain\n\n\n\ntext # not code\n"

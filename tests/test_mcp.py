@@ -191,6 +191,34 @@ def test_every_tool_on_a_local_repository(world: dict[str, Any]) -> None:
 
 
 @pytest.mark.slow
+def test_odd_names_leave_the_server_answering(world: dict[str, Any]) -> None:
+    """A repository chooses its file names and link targets: one that is not UTF-8 made every
+    tool's structured answer unserializable, which ended the whole server (and left the client
+    waiting). Its names arrive with U+FFFD, as in the CLI's JSON, and the server
+    answers the next call."""
+    hostile = world["base"] / "hostile"
+    write_files(hostile, {os.fsdecode(b"bad\xff.py"): "x = 1\n", "ok.py": "y = 2\n"})
+    os.symlink(os.fsdecode(b"t\xfe"), hostile / "link")
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-q", "-m", "odd")):
+        subprocess.run(["git", *args], cwd=hostile, check=True, env={**os.environ, **world["env"]})
+
+    async def main() -> None:
+        # a dead server leaves the client waiting: fail instead
+        with anyio.fail_after(120):
+            async with connect(world, "--root", str(hostile)) as session:
+                for tool in ("digest", "stats", "tree", "map"):
+                    data = (await ok(session, tool, source=".")).structured_content
+                    assert data is not None, tool
+                    named = {f["path"] for f in [*data["files"], *data["skipped"]]}
+                    assert "bad\ufffd.py" in named, tool
+                    assert {"path": "link", "reason": "symlink",
+                            "detail": "-> t\ufffd"} in data["skipped"], tool
+                assert text_of(await ok(session, "notes", lang="en")).startswith("# ")
+
+    anyio.run(main)
+
+
+@pytest.mark.slow
 def test_paging_through_a_large_digest(world: dict[str, Any]) -> None:
     """Under a small response cap, the first answer says the cap and how to page, and the pages
     put together are exactly the digest."""

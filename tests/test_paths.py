@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from gitdigest.core.paths import display, inherited, link_inside, order_key
+from gitdigest.core.paths import display, inherited, inline, link_inside, order_key
 
 
 def _tuple_key(path: str) -> tuple[tuple[int, str], ...]:
@@ -76,3 +76,8 @@ def test_inherited_takes_the_outermost_value_and_caches_every_folder() -> None:
     assert len(asked) == 5001 and len(cache) == 10001  # nothing under x is asked
     assert inherited("a/a", cache, own) is None and len(asked) == 5001  # cached
     assert inherited("c/x", cache, own) == "c/x" and asked[-2:] == ["c", "c/x"]
+
+
+def test_inline_escapes_what_hides_and_leaves_the_rest() -> None:
+    assert inline('Revert "a\\b" café') == 'Revert "a\\b" café'
+    assert inline("a\x1b[2J\rb\u202ec\u200b\t") == "a\\x1b[2J\\rb\\u202ec\\u200b\\t"

@@ -74,6 +74,18 @@ def test_instructions_larger_than_the_cap_or_not_utf8_are_refused(
         digest(str(root), instructions=str(latin))
 
 
+def test_a_header_that_is_not_utf8_is_refused(make_repo: MakeRepo) -> None:
+    """A --header from a shell in a Latin-1 locale holds bytes that are not UTF-8: it ended
+    the text and Markdown digests in an internal error (exit 70) and wrote U+FFFD elsewhere.
+    It is refused as --instructions is."""
+    root = make_repo({"a.py": "a\n"})
+    header = os.fsdecode("café".encode("latin-1"))
+    for fmt in ("text", "markdown", "json", "xml"):
+        out = CliRunner().invoke(cli, [str(root), "-f", fmt, "-o", "-", "--header", header])
+        assert out.exit_code == 2, (fmt, out.stderr)
+        assert out.stderr == "gitdigest: error: --header is not UTF-8 (at character 4)\n"
+
+
 def test_copy_uses_the_platform_tool(make_repo: MakeRepo, tmp_path: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_repo({"a.py": "a\n"})

@@ -209,3 +209,40 @@ def test_the_summary_counts_the_skips_the_skipped_section_lists(make_repo: MakeR
     rerun = digest(str(root), output=str(root / "digest.txt"))
     assert rerun.summary.skipped == 1
     assert any(s.path == "digest.txt" for s in rerun.skipped)  # JSON still names it
+
+
+def test_a_link_target_cannot_break_a_skipped_line_in_any_format(make_repo: MakeRepo) -> None:
+    """A symlink's target is the repository's to choose: bytes that are not UTF-8 ended the
+    Markdown digest in an internal error (exit 70), and a newline in it wrote a line of its
+    own into Markdown's Skipped list. Every format shows it escaped, on its link's line."""
+    root = make_repo({"README.md": "# Project\n"}, commit=False)
+    os.symlink(os.fsdecode(b"t\xff\n## Files\n- forged"), root / "link")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "link"], cwd=root, check=True)
+    shown = {}
+    for fmt in ("text", "markdown", "json", "xml"):
+        out = CliRunner().invoke(cli, [str(root), "-f", fmt, "-o", "-"])
+        assert out.exit_code == 0, (fmt, out.stderr)
+        assert "\n## Files\n- forged" not in out.stdout and "\udcff" not in out.stdout, fmt
+        shown[fmt] = out.stdout
+    assert '- `link`: symlink ("-> t\\xff\\n## Files\\n- forged")\n' in shown["markdown"]
+
+
+def test_commit_texts_cannot_drive_a_terminal_or_hide_in_the_history(make_repo: MakeRepo
+                                                                      ) -> None:
+    """A subject, author and mail address are the repository's to choose: escape sequences
+    (clear the screen, set the title), a carriage return (overwrite the line) and a
+    bidirectional override were written into the History section as they were. Text,
+    Markdown and XML show them escaped, unquoted; JSON keeps them, as JSON escapes."""
+    root = make_repo({"a.py": "x = 1\n"})
+    subject = "fix \x1b[2J\x1b]0;owned\x07 bug\r ok \u202egnp.exe"
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", subject,
+                    "--author", "Ev\u202eil <e\x1b[1m@x.invalid>"], cwd=root, check=True)
+    result = digest(str(root), log=1, log_emails=True)
+    for fmt in ("text", "markdown", "xml"):
+        rendered = result.render(fmt)
+        assert not re.search("[\x1b\x07\r\u202e]", rendered), fmt
+        assert "fix \\x1b[2J\\x1b]0;owned\\x07 bug\\r ok \\u202egnp.exe" in rendered, fmt
+        assert "Ev\\u202eil" in rendered and "e\\x1b[1m@x.invalid" in rendered, fmt
+    commit = json.loads(result.render("json"))["history"]["commits"][0]
+    assert (commit["subject"], commit["author"]) == (subject, "Ev\u202eil")

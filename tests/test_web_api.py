@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -217,6 +219,23 @@ def test_the_result_page_shows_hiding_names_escaped(tmp_path: Path, scanner_rule
     page = _result_page(repo, tmp_path, scanner_rules)
     assert page.count("&#34;invoice\\u202efdp.txt&#34;") >= 2  # the tree and the bars
     assert "\u202e" not in re.sub(r'data-path="[^"]*"', "", page)
+
+
+def test_the_result_page_draws_names_that_are_not_utf8(tmp_path: Path, scanner_rules: Path,
+                                                       make_repo: MakeRepo) -> None:
+    """A file name, a link target or the folder's own name that is not UTF-8 made the result
+    page an error 500 (the page is UTF-8 and they were written as they were): they are
+    shown escaped, the buttons' data-path holds U+FFFD, and a hiding link target reads as
+    its code points."""
+    repo = make_repo({os.fsdecode(b"bad\xff.py"): "x = 1\n", "a.py": "y = 2\n"},
+                     name=os.fsdecode(b"roots/od\xffd"), commit=False)
+    os.symlink(os.fsdecode(b"t\xfe" + "\u202e".encode()), repo / "link")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "odd"], cwd=repo, check=True)
+    page = _result_page(repo, tmp_path, scanner_rules)
+    assert "&#34;bad\\xff.py&#34;" in page and 'data-path="bad\ufffd.py"' in page
+    assert "\u202e" not in page and "\\xfe\\u202e" in page  # the link's title
+    assert "<h1>&#34;od\\xffd&#34;</h1>" in page  # the folder's own name
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core.errors import RemoteError, UsageError
+from ..core.paths import inline
 from ..core.records import Diff, FileChange, Secret
 from ..read import secrets as secret_scan
 from ..sources.gitcmd import GitFailed, GitTimeout, no_filters, run_git, split_z
@@ -138,12 +139,25 @@ def compute(place: Place, wanted: Range, secrets: str = "redact",
             if change.omitted:
                 head_line = chunks[index].partition("\n")[0]
                 chunks[index] = f"{head_line}\n# hunks left out: {change.omitted}\n"
+    chunks = [chunks[0], *map(_shown_head, chunks[1:])]
     found: list[Secret] = []
     if secrets != "off" and patch:
         files, found = _redact_names(files)
         chunks, in_patch = _redact(chunks, files)
         found += in_patch
     return Diff(wanted.text, base, head, tuple(files), "".join(chunks), secrets=tuple(found))
+
+
+def _shown_head(chunk: str) -> str:
+    """A file's part of the patch with its header lines (``diff --git``, ``---``/``+++``,
+    ``rename from``...: up to the first hunk) escaped where a screen would not show a
+    character as itself. git quotes a name with control characters, but with core.quotePath
+    off it writes a bidirectional override or a zero-width space as it is (Trojan Source);
+    the hunks are the file's text, shown as its contents are. The tab git ends a ``---`` or
+    ``+++`` line with after a name holding a space stays (git quotes a name's own tabs)."""
+    hunks = chunk.find("\n@@")
+    head, rest = (chunk, "") if hunks < 0 else (chunk[:hunks + 1], chunk[hunks + 1:])
+    return "\n".join("\t".join(map(inline, line.split("\t"))) for line in head.split("\n")) + rest
 
 
 def _changes(status: bytes, numstat: bytes) -> list[FileChange]:

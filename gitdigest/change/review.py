@@ -106,8 +106,10 @@ _OMITTED = frozenset({"ignored", "excluded", "too-large", "limit"})
 
 
 def _omitted(selection: Selection) -> Callable[[str], str]:
-    """Why a changed file's hunks stay out of the patch: the digest's rules skip it."""
-    reasons = {s.path: f"{s.reason} ({s.detail})" if s.detail else s.reason
+    """Why a changed file's hunks stay out of the patch: the digest's rules skip it. The
+    detail names the rule (its ignore file and pattern, the repository's to choose): shown
+    as the Skipped section shows it."""
+    reasons = {s.path: f"{s.reason} ({display(s.detail)})" if s.detail else s.reason
                for s in selection.skipped if s.reason in _OMITTED}
     folders = [path for path in reasons if path.endswith("/")]
 

@@ -125,6 +125,23 @@ def load(extension: str) -> Any:
         return _loaded[grammar.key]
 
 
+#: the deepest level at which a query's match may start: tree-sitter keeps a match's start
+#: depth in 16 bits, and a tree deeper than that (100,000 strings joined by "+", which a
+#: hostile file can hold in 700 KB) sends its query cursor into a run without end
+QUERY_DEPTH = 60_000
+
+
+def query_cursor(query: Any) -> Any:
+    """A ``tree_sitter.QueryCursor`` for ``query`` that starts no match below
+    :data:`QUERY_DEPTH`: what lies deeper is not found (a comment stays, a string's blank lines
+    go), and every query finishes."""
+    import tree_sitter
+
+    cursor = tree_sitter.QueryCursor(query)
+    cursor.set_max_start_depth(QUERY_DEPTH)
+    return cursor
+
+
 @cache
 def fingerprint() -> str:
     """The installed tree-sitter wheels, grammars included, by their ``.dist-info`` folders'

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .paths import display
+from .paths import display, inline
 from .records import OWN_OUTPUT, Diff, FrameShape, History, Prologue, Skipped, SourceInfo
 
 SEPARATOR = "=" * 48
@@ -152,8 +152,8 @@ def history_lines(history: History) -> str:
     """The History section's body: one line per commit, then the files it touched."""
     out = []
     for commit in history.commits:
-        who = commit.author + (f" <{commit.email}>" if commit.email else "")
-        out.append(f"{commit.id[:12]} {commit.date} {who}: {commit.subject}\n")
+        who = inline(commit.author) + (f" <{inline(commit.email)}>" if commit.email else "")
+        out.append(f"{commit.id[:12]} {commit.date} {who}: {inline(commit.subject)}\n")
         if commit.files:
             out.append("    " + ", ".join(display(p) for p in commit.files) + "\n")
     return "".join(out)

@@ -42,6 +42,16 @@ def display(path: str) -> str:
     return '"' + "".join(_escaped(char) for char in path) + '"'
 
 
+def inline(text: str) -> str:
+    """Free text for one line of a digest (a commit's subject, author or mail address): each
+    character a screen does not show as itself (an escape sequence's ESC, a carriage return,
+    a bidirectional override) escaped as :func:`display` escapes it in a name, but the text
+    left unquoted, quotes and backslashes as they are: a subject is read, not matched."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else _escaped(char) for char in text)
+
+
 def hides(path: str) -> bool:
     """Whether :func:`display` escapes a character of ``path`` that is neither a quote nor a
     backslash: one that could hide, reorder or break the name."""

@@ -25,7 +25,15 @@ from typing import Any
 
 from . import grammars
 from .errors import install_hint
-from .grammars import GRAMMARS, and_list, extension_of, language_names, language_of, load
+from .grammars import (
+    GRAMMARS,
+    and_list,
+    extension_of,
+    language_names,
+    language_of,
+    load,
+    query_cursor,
+)
 
 _DIRECTIVES = (b"#!", b"//go:", b"// +build", b"//line ")
 _BLANK_RUN = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
@@ -144,9 +152,7 @@ def _found(tree: Any, extension: str, what: str) -> list[Any]:
         query = _queries[key]
     if query is None:
         return []
-    import tree_sitter
-
-    return list(tree_sitter.QueryCursor(query).captures(tree.root_node).get("found", []))
+    return list(query_cursor(query).captures(tree.root_node).get("found", []))
 
 
 def _is_comment_kind(kind: str) -> bool:

@@ -22,7 +22,7 @@ import threading
 from typing import Any
 
 from ..core.errors import UsageError, install_hint
-from ..core.grammars import GRAMMARS, extension_of, language_of, load
+from ..core.grammars import GRAMMARS, extension_of, language_of, load, query_cursor
 from . import pyoutline
 from .outlines import (
     MARKER,
@@ -318,8 +318,6 @@ def outline(path: str, text: str) -> Outline | None:
         return None
     if GRAMMARS[extension].language == "python" and backend() == "ast":
         return pyoutline.outline(text)
-    import tree_sitter
-
     global parses
     parses += 1
     parser, query = _parser(extension)
@@ -332,7 +330,7 @@ def outline(path: str, text: str) -> Outline | None:
     bodies: list[tuple[int, int]] = []
     comments: list[tuple[int, int]] = []
     seen: set[tuple[int, int]] = set()
-    for _, match in tree_sitter.QueryCursor(query).matches(tree.root_node):
+    for _, match in query_cursor(query).matches(tree.root_node):
         if "comment" in match:
             node = match["comment"][0]
             comments.append((node.start_byte, node.end_byte))

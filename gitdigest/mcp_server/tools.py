@@ -25,7 +25,7 @@ from ..notes import notes_text
 from ..notes.models import format_table, models
 from ..options import Options
 from ..render import stats
-from ..render.json import VERSION, source_block
+from ..render.json import VERSION, readable, source_block
 from ..sources.netguard import NetworkPolicy
 from ..sources.urls import has_credentials, looks_remote
 from .params import FORBIDDEN_CHOICES, WITHHELD, names
@@ -240,6 +240,7 @@ class Tools:
         page = self.store.page(stored) if stored.lines else Page("", 1, 0, 0, 0, False)
         data.update(id=stored.id, uri=stored.uri, lines=stored.lines,
                     result_tokens=stored.tokens, truncated=page.cut)
+        data = _unicode(data)
         _fit_data(data, self.counter, self.data_cap)
         text = self._with_note(page, stored)
         if notes:
@@ -279,6 +280,19 @@ def structured(result: Digest) -> dict[str, Any]:
         "secrets": [{"path": s.path, "line": s.line, "rule": s.rule} for s in result.secrets],
     }
     return data
+
+
+def _unicode(value: Any) -> Any:
+    """``value`` with every string made valid Unicode (:func:`readable`): a name that is not
+    UTF-8 (a file, a link's target) holds surrogates that no JSON encoder writes, and the SDK
+    failing to send one answer ended the whole server."""
+    if isinstance(value, str):
+        return readable(value)
+    if isinstance(value, dict):
+        return {key: _unicode(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_unicode(item) for item in value]
+    return value
 
 
 def _fit_data(data: dict[str, Any], counter: TokenCounter, cap: int) -> None:

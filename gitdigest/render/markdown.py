@@ -104,5 +104,5 @@ def render(digest: DigestData, out: TextIO) -> None:
         out.write("\n## Skipped\n\n")
         for item in digest.skipped:
             out.write(f"- {_inline(display(item.path))}: {item.reason}"
-                      + (f" ({item.detail})" if item.detail else "") + "\n")
+                      + (f" ({display(item.detail)})" if item.detail else "") + "\n")
     out.write("\n" + TRAILER)

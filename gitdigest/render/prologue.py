@@ -25,6 +25,8 @@ def load_prologue(header: str | None, instructions: str | None, with_notes: bool
                   notes_lang: str = "ja", secrets: str = "redact") -> Prologue:
     """Read the instructions file and the notes that were asked for; ``secrets`` is the
     ``--secrets`` mode the prompt is scanned under."""
+    if header:
+        _check_utf8(header)
     parts: list[tuple[str, str]] = [("--header", header)] if header else []
     if instructions:
         parts.append(("--instructions", read_instructions(instructions)))
@@ -63,6 +65,15 @@ def read_instructions(path: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UsageError(f"{where}: not UTF-8 ({error.reason} at byte {error.start})") from None
+
+
+def _check_utf8(header: str) -> None:
+    """Refuse a ``--header`` that is not UTF-8: a command line in another locale gives its bytes
+    as surrogates, which no digest can write (refused as ``--instructions`` refuses them)."""
+    try:
+        header.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise UsageError(f"--header is not UTF-8 (at character {error.start + 1})") from None
 
 
 def _screened(option: str, text: str, mode: str) -> tuple[str, list[Secret]]:

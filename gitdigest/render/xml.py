@@ -10,7 +10,7 @@ import re
 from typing import TextIO
 
 from ..core.layout import FIRST, skipped_by_reason
-from ..core.paths import display
+from ..core.paths import display, inline
 from ..core.records import DigestData, SourceInfo
 
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -67,10 +67,10 @@ def render(digest: DigestData, out: TextIO) -> None:
     if digest.history is not None:
         out.write(f'<history range="{attribute(digest.history.range)}">\n')
         for commit in digest.history.commits:
-            email = f' email="{attribute(commit.email)}"' if commit.email else ""
+            email = f' email="{attribute(inline(commit.email))}"' if commit.email else ""
             out.write(f'<commit id="{commit.id}" date="{attribute(commit.date)}" '
-                      f'author="{attribute(commit.author)}"{email}>'
-                      f"{_element('subject', commit.subject)}"
+                      f'author="{attribute(inline(commit.author))}"{email}>'
+                      f"{_element('subject', inline(commit.subject))}"
                       + "".join(_element("file", display(p)) for p in commit.files) + "</commit>\n")
         out.write("</history>\n")
     out.write("<documents>\n")
@@ -87,7 +87,8 @@ def render(digest: DigestData, out: TextIO) -> None:
         return
     out.write("<skipped>\n")
     for item in digest.skipped:
-        out.write(f'<file reason="{attribute(item.reason)}" detail="{attribute(item.detail)}">'
+        detail = attribute(display(item.detail))  # a link's target, a rule: the repository's
+        out.write(f'<file reason="{attribute(item.reason)}" detail="{detail}">'
                   f"{escape(display(item.path))}</file>\n")
     out.write("</skipped>\n</digest>\n")
 

@@ -77,9 +77,40 @@ def _compile(lines: Iterable[str], label: str | None = None
                 raise UsageError(f"invalid {label} pattern {line!r}: {error}") from None
             continue
         for pattern in compiled:
+            if pattern.regex is not None:
+                pattern.regex = re.compile(linear(pattern.regex.pattern))
             patterns.append(pattern)
             origin.append((number, line))
     return pathspec.GitIgnoreSpec(patterns), origin
+
+
+#: what a ``*`` of a pattern becomes in pathspec's regex: any run of a name's characters
+_STAR = "[^/]*"
+#: a fixed-width piece of regex: literal or escaped characters, "?" (``[^/]``) and classes
+#: that cannot match "/" (pathspec lets ``[!a]`` match it: such a piece is left as it is)
+_FIXED = re.compile(r"(?:\\.|[^\\()*+?{}|^$.\[]|\[\^/\]|\[(?!\^)(?:\\.|[^\]\\/])+\])+")
+
+
+def linear(regex: str) -> str:
+    """pathspec's ``regex`` for a pattern, matching the same paths in linear time.
+
+    ``*a*a*a*b`` becomes ``[^/]*a[^/]*a[^/]*a[^/]*b``, which Python's engine backtracks
+    through in O(n^4) on a name of n characters that does not match: 10 s for one 250
+    character name, so a repository's ignore file could hold a run without end. As
+    :func:`fnmatch.translate` does, every star but the pattern's last, when a fixed piece
+    follows it, matches only up to the earliest place where that piece matches (an atomic
+    group, written as a lookahead and a backreference for Python 3.10): a later place never
+    lets more of the rest match, since neither the star nor the piece can cross a "/" the
+    other could not, and the next star takes up the difference.
+    """
+    parts = regex.split(_STAR)
+    out = [parts[0]]
+    for index, piece in enumerate(parts[1:], start=1):
+        if index < len(parts) - 1 and piece and _FIXED.fullmatch(piece):
+            out.append(f"(?=(?P<_star{index}>[^/]*?{piece}))(?P=_star{index})")
+        else:
+            out.append(_STAR + piece)
+    return "".join(out)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from starlette.staticfiles import StaticFiles
 from .. import __version__
 from ..core.errors import GitDigestError
 from ..core.paths import display
+from ..render.json import readable
 from .formspec import UNAVAILABLE, form_layout, options_from, schema_properties
 from .guard import Guard
 from .limits import Limiter, LimitReached, Limits
@@ -98,6 +99,9 @@ class WebApp:
         self.templates.filters["size"] = human_size
         # a name as the digest shows it: what could hide or reorder it escaped (Trojan Source)
         self.templates.filters["shown"] = display
+        # the real name where a click sends it back, valid Unicode: a page cannot hold the
+        # surrogates of a name that is not UTF-8 (they made the page an error 500)
+        self.templates.filters["readable"] = readable
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         """A rendered template with what every page shows (caps, version)."""
