@@ -193,7 +193,7 @@ def file_layer(table: dict[str, Any], where: str, profile: str | None = None, *,
                 raise UsageError(f"unknown key {key!r} in {origin}{hint}")
             value = _value(item, raw, origin)
             if folder is not None and spec_of(item).metavar == "FILE" and value != "-":
-                value = str(folder / value)  # an absolute value stays as it is
+                value = _inside(folder, value, f"{origin}: {key}")
             if name is not None and name != profile:
                 continue
             if remote and not allowed(item, "remote_config"):
@@ -201,6 +201,20 @@ def file_layer(table: dict[str, Any], where: str, profile: str | None = None, *,
                                  "configuration")
             layer.set(item.name, value, origin)
     return layer
+
+
+def _inside(folder: Path, value: str, what: str) -> str:
+    """``value`` (a file a configuration names) relative to ``folder``, the configuration
+    file's own, and inside it: a repository someone cloned could otherwise write a digest
+    over any file its user can write (``output = "../../.ssh/authorized_keys"``, with a
+    ``header`` of the attacker's key) or read any into it (``instructions``). Links are
+    followed; a path outside is given on the command line instead."""
+    path = folder / value  # an absolute value stays as it is
+    root = os.path.realpath(folder)
+    if os.path.commonpath([root, os.path.realpath(path)]) != root:
+        raise UsageError(f"{what} = {value!r} is outside the folder of its configuration "
+                         f"file ({folder}); give a path outside it on the command line")
+    return str(path)
 
 
 def _merge(given: Mapping[str, Any], layers: list[Layer], base: Mapping[str, Any] | None = None,

@@ -196,3 +196,36 @@ def test_another_tools_broken_pyproject_does_not_stop_a_digest(make_repo: MakeRe
     (root / "pyproject.toml").write_text("[tool.gitdigest]\ntop = \n")
     code, _, err = run("-q", "-o", "-", cwd=root)
     assert code == 2 and err.startswith("gitdigest: error: pyproject.toml: not valid TOML")
+
+
+@pytest.mark.parametrize(("key", "value"), [("output", "../victim"), ("output", "/tmp/x/victim"),
+                                            ("instructions", "../secret.txt"),
+                                            ("summary-json", "out/../../victim"),
+                                            ("output", "link/victim")])
+def test_a_local_configuration_reads_and_writes_only_inside_its_folder(
+        make_repo: MakeRepo, tmp_path: Path, key: str, value: str) -> None:
+    # a cloned repository's .gitdigest.toml wrote its header over ../victim (exit 0): with
+    # ../../.ssh/authorized_keys and an attacker's key as the header, that is a login
+    victim, secret = tmp_path / "victim", tmp_path / "secret.txt"
+    victim.write_text("mine\n")
+    secret.write_text("not for the digest\n")
+    root = make_repo({"a.py": "x = 1\n", ".gitdigest.toml":
+                      f'header = "ssh-ed25519 AAAA attacker"\n{key} = "{value}"\n'})
+    (root / "link").symlink_to(tmp_path, target_is_directory=True)  # inside, pointing out
+    code, out, err = run(".", "-q", cwd=root)
+    assert code == 2 and out == ""
+    assert err.startswith("gitdigest: error: ") and f"{key} = {value!r} is outside" in err
+    assert victim.read_text() == "mine\n"
+    assert not (root / "out").exists()
+
+
+def test_a_local_configuration_may_name_files_inside_its_folder(make_repo: MakeRepo) -> None:
+    root = make_repo({"a.py": "x = 1\n", "prompt.md": "Review this.\n",
+                      ".gitdigest.toml": 'output = "digests/d.txt"\ninstructions = "prompt.md"\n'})
+    (root / "digests").mkdir()
+    code, _, err = run(".", "-q", cwd=root)
+    assert code == 0, err
+    assert "Review this." in (root / "digests" / "d.txt").read_text()
+    # the command line may still name any path
+    code, out, _ = run(".", "-q", "-o", "-", "--instructions", "prompt.md", cwd=root)
+    assert code == 0 and "Review this." in out
