@@ -411,3 +411,17 @@ def test_without_the_extra_the_command_says_what_to_install(tmp_path: Path) -> N
     assert result.returncode == 2
     assert result.stderr == ("gitdigest: error: the MCP server needs the mcp extra: "
                              "pip install '.[mcp]'\n")
+
+
+def test_every_answer_leaves_as_valid_unicode() -> None:
+    # a lone surrogate (a name that is not UTF-8) reaching the SDK's encoder ended the whole
+    # server; whatever a tool returns is made valid where it leaves
+    from gitdigest.mcp_server.server import _result
+    from gitdigest.mcp_server.tools import Reply
+
+    result = _result(Reply("FILE: bad\udcff.py\n", {"files": [{"path": "bad\udcff.py"}],
+                                                     "note": ("x\udce9",)}))
+    sent = result.model_dump_json()
+    sent.encode("utf-8")  # what failed before
+    assert "bad\ufffd.py" in json.loads(sent)["content"][0]["text"]
+    assert json.loads(sent)["structured_content"]["files"][0]["path"] == "bad\ufffd.py"

@@ -33,8 +33,9 @@ from ..core.errors import GitDigestError
 from ..core.hostcheck import HostCheck, host_name, served_names
 from ..notes import LANGUAGES
 from ..options import AUTO, TOKENIZER_CHOICES
+from ..render.json import readable
 from .params import FORBIDDEN_CHOICES, WITHHELD, parameters
-from .tools import Limits, Reply, Tools
+from .tools import Limits, Reply, Tools, unicode_values
 
 INSTRUCTIONS = """\
 gitdigest turns a Git repository (a local folder inside the allowed roots, or an http(s)
@@ -67,8 +68,11 @@ def _error(message: str) -> types.CallToolResult:
 
 
 def _result(reply: Reply) -> types.CallToolResult:
-    return types.CallToolResult(content=[types.TextContent(type="text", text=reply.text)],
-                                structured_content=reply.data)
+    # every answer made valid Unicode where it leaves, whatever tool made it: a lone
+    # surrogate (a name that is not UTF-8) that reached the SDK's encoder ended the server
+    return types.CallToolResult(content=[types.TextContent(type="text",
+                                                           text=readable(reply.text))],
+                                structured_content=unicode_values(reply.data))
 
 
 class _Server(MCPServer[Any]):

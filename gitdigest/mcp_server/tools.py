@@ -240,7 +240,7 @@ class Tools:
         page = self.store.page(stored) if stored.lines else Page("", 1, 0, 0, 0, False)
         data.update(id=stored.id, uri=stored.uri, lines=stored.lines,
                     result_tokens=stored.tokens, truncated=page.cut)
-        data = _unicode(data)
+        data = unicode_values(data)
         _fit_data(data, self.counter, self.data_cap)
         text = self._with_note(page, stored)
         if notes:
@@ -282,16 +282,16 @@ def structured(result: Digest) -> dict[str, Any]:
     return data
 
 
-def _unicode(value: Any) -> Any:
+def unicode_values(value: Any) -> Any:
     """``value`` with every string made valid Unicode (:func:`readable`): a name that is not
     UTF-8 (a file, a link's target) holds surrogates that no JSON encoder writes, and the SDK
     failing to send one answer ended the whole server."""
     if isinstance(value, str):
         return readable(value)
     if isinstance(value, dict):
-        return {key: _unicode(item) for key, item in value.items()}
+        return {key: unicode_values(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_unicode(item) for item in value]
+        return [unicode_values(item) for item in value]
     return value
 
 
