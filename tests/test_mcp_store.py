@@ -58,6 +58,18 @@ def test_files_spans_and_grep(tmp_path: Path) -> None:
     assert [s.id for s in store.recent()] == [stored.id]
 
 
+def test_a_file_not_named_in_utf8_is_read_by_the_name_it_was_given(tmp_path: Path) -> None:
+    # the structured answer names it with U+FFFD and the text digest escaped; the store kept
+    # the real name, so read_digest(path=...) found neither
+    store = Store(COUNTER, 2000, tmp_path)
+    text = "FILE: \"bad\\xff.py\"\nx = 1\n"
+    stored = store.put(text, "t", {"bad\udcff.py": "x = 1\n"})
+    assert store.read_file(stored, "bad\ufffd.py") == "x = 1\n"
+    assert store.read_file(stored, '"bad\\xff.py"') == "x = 1\n"
+    with pytest.raises(UsageError):
+        store.read_file(stored, "bad.py")
+
+
 def test_ids_cannot_name_other_files(tmp_path: Path) -> None:
     store = Store(COUNTER, 100, tmp_path / "store")
     (tmp_path / "secret.txt").write_text("x")

@@ -22,6 +22,7 @@ from ..core.errors import UsageError
 from ..core.layout import SEPARATOR
 from ..core.paths import cache_dir, display
 from ..count.tokens import TokenCounter
+from ..render.json import readable
 
 _ID = re.compile(r"[0-9a-f]{12}")
 
@@ -161,6 +162,9 @@ class Store:
     def read_file(self, stored: Stored, path: str) -> str:
         """One file's text as the digest shows it."""
         files: dict[str, str] = stored.meta()["files"]
+        if path not in files:  # a name not UTF-8: as JSON gives it (U+FFFD) or text shows it
+            path = next((name for name in files if path in (readable(name), display(name))),
+                        path)
         if path not in files:
             near = [name for name in files if name.endswith(path.lstrip("./"))][:5]
             hint = f"; did you mean {', '.join(near)}" if near else ""
