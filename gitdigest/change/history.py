@@ -8,6 +8,7 @@ import os
 from dataclasses import replace
 
 from ..core.errors import UsageError
+from ..core.paths import readable
 from ..core.records import Commit, History, Secret
 from ..read import secrets as secret_scan
 from ..sources.gitcmd import GitFailed
@@ -40,19 +41,14 @@ def log(place: Place, revisions: list[str], label: str, *, limit: int | None = N
         _, commit_id, date, author, email, subject, _, *names = record.split("\0")
         if names:  # the file list starts on a new line
             names[0] = names[0].removeprefix("\n")
-        commits.append(Commit(commit_id, date, _text(author), _text(subject),
+        # a commit written in a legacy encoding without saying so has bytes that are not
+        # UTF-8: its texts show U+FFFD (file names keep theirs, escaped where shown)
+        commits.append(Commit(commit_id, date, readable(author), readable(subject),
                               tuple(name for name in names if name),
-                              _text(email) if emails else None))
+                              readable(email) if emails else None))
     if secrets == "off":
         return History(label, tuple(commits))
     return _redacted(History(label, tuple(commits)))
-
-
-def _text(field: str) -> str:
-    """A subject or author as text: a commit written in a legacy encoding without saying so
-    has bytes that are not UTF-8, shown as U+FFFD (file names keep theirs: paths are escaped
-    where they are shown)."""
-    return field.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _redacted(history: History) -> History:

@@ -42,6 +42,13 @@ def display(path: str) -> str:
     return '"' + "".join(_escaped(char) for char in path) + '"'
 
 
+def readable(text: str) -> str:
+    """``text`` as valid Unicode: the undecodable bytes a name or commit text kept (as lone
+    surrogates) become U+FFFD, for writers that must encode strictly (JSON, the MCP and web
+    answers) and for text only read, never used as a path (a commit's subject)."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def inline(text: str) -> str:
     """Free text for one line of a digest (a commit's subject, author or mail address): each
     character a screen does not show as itself (an escape sequence's ESC, a carriage return,

@@ -31,9 +31,9 @@ from pydantic import Field
 from .. import __version__
 from ..core.errors import GitDigestError
 from ..core.hostcheck import HostCheck, host_name, served_names
+from ..core.paths import readable
 from ..notes import LANGUAGES
 from ..options import AUTO, TOKENIZER_CHOICES
-from ..render.json import readable
 from .params import FORBIDDEN_CHOICES, WITHHELD, parameters
 from .tools import Limits, Reply, Tools, unicode_values
 

@@ -20,9 +20,8 @@ from typing import Any
 
 from ..core.errors import UsageError
 from ..core.layout import SEPARATOR
-from ..core.paths import cache_dir, display
+from ..core.paths import cache_dir, display, readable
 from ..count.tokens import TokenCounter
-from ..render.json import readable
 
 _ID = re.compile(r"[0-9a-f]{12}")
 

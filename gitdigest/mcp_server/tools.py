@@ -17,7 +17,7 @@ from typing import Any
 
 from ..api import Digest, open_digest
 from ..core.errors import UsageError
-from ..core.paths import display, parents
+from ..core.paths import display, parents, readable
 from ..count.encoding import counting
 from ..count.tokens import TokenCounter
 from ..focus import compress
@@ -25,7 +25,7 @@ from ..notes import notes_text
 from ..notes.models import format_table, models
 from ..options import Options
 from ..render import stats
-from ..render.json import VERSION, readable, source_block
+from ..render.json import VERSION, source_block
 from ..sources.netguard import NetworkPolicy
 from ..sources.urls import has_credentials, looks_remote
 from .params import FORBIDDEN_CHOICES, WITHHELD, names

@@ -7,14 +7,10 @@ import re
 from dataclasses import asdict
 from typing import Any, TextIO
 
+from ..core.paths import readable
 from ..core.records import Diff, DigestData, History, SourceInfo
 
 VERSION = 1
-
-
-def readable(path: str) -> str:
-    """Undecodable bytes in a name become U+FFFD: JSON text must be valid Unicode."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def visible(value: Any, indent: int | None = None) -> str:

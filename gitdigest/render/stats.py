@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ..core.layout import TRAILER
-from ..core.paths import display, parents
+from ..core.paths import display, parents, readable
 from ..core.records import DigestData
 from ..output.sink import open_sink
-from .json import readable, visible
+from .json import visible
 
 
 @dataclass(frozen=True)

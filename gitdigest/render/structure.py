@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..core.layout import TRAILER, source_lines
-from ..core.paths import display
+from ..core.paths import display, readable
 from ..core.records import DigestData
 from ..output.sink import open_sink
-from .json import readable, visible
+from .json import visible
 
 
 @dataclass

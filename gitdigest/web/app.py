@@ -33,8 +33,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import __version__
 from ..core.errors import GitDigestError
-from ..core.paths import display
-from ..render.json import readable
+from ..core.paths import display, readable
 from .formspec import UNAVAILABLE, form_layout, options_from, schema_properties
 from .guard import Guard
 from .limits import Limiter, LimitReached, Limits
