@@ -60,7 +60,10 @@ class Frame:
         #: whether the tree shows the files a budget cuts (a map's tree shows only its entries;
         #: the Skipped section lists the cut files either way)
         self.draw_cut = draw_cut
-        self._trees: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[str, FrameShape]] = {}
+        # a split's tree by its documents' ids; the entry holds the documents, so no other
+        # object can take one of their ids (and so this tree) while it stands
+        self._trees: dict[tuple[tuple[int, ...], tuple[int, ...]],
+                          tuple[list[Document], list[Document], str, FrameShape]] = {}
         #: how far the budget made the frame give way (see :mod:`.shape`)
         self.shape = FrameShape()
         self._whole: dict[str, int] = {}
@@ -93,9 +96,11 @@ class Frame:
     def _drawn(self, kept: Sequence[Document], cut: Sequence[Document]
                ) -> tuple[str, FrameShape]:
         key = (tuple(map(id, kept)), tuple(map(id, cut)))
-        if key not in self._trees:
-            self._trees = {key: self._draw(kept, cut)}  # only the latest split is asked again
-        return self._trees[key]
+        found = self._trees.get(key)
+        if found is None:  # only the latest split is asked again
+            self._trees = {key: (list(kept), list(cut), *self._draw(kept, cut))}
+            found = self._trees[key]
+        return found[2], found[3]
 
     def _draw(self, kept: Sequence[Document], cut: Sequence[Document]
               ) -> tuple[str, FrameShape]:
@@ -139,7 +144,7 @@ class Frame:
     def _importance(self, path: str) -> tuple[float, int, str]:
         """Where a shown file comes in the budget order, near enough: its tier (the focused
         or changed files first, then by distance), then its priority rank."""
-        return (self.tiers.get(path, math.inf), rank(path), order_key(path))
+        return (self.tiers.get(path, math.inf), rank(path), self._key(path))
 
     def _tokens(self, path: str) -> int | None:
         """A file's whole-text tokens for a folded folder's line (:data:`.tree.UNREAD` for a
