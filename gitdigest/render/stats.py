@@ -53,7 +53,7 @@ def render_text(digest: DigestData) -> str:
         out += [f"{r.tokens:>12,}  {r.share:>6.1%}  {r.bytes:>10,}  {display(r.path)}"
                 for r in files]
     else:  # what each view of a file costs (- : the file has no such view)
-        shown = {d.path: d.view for d in digest.files}
+        shown = _shown_views(digest)
         budgeted = any(view != "full" for view in shown.values())
         out += ["", "Tokens by file (" + ("as the digest shows it, its view after the path; "
                                           if budgeted else "full text, ")
@@ -79,7 +79,7 @@ def _skipped_text(digest: DigestData) -> list[str]:
 def render_json(digest: DigestData) -> str:
     """The two tables as JSON."""
     folders, files = tables(digest)
-    views = {d.path: d.view for d in digest.files}  # a budget's: whole, compressed or map
+    views = _shown_views(digest)
     return visible({
         "version": 1, "tokenizer": digest.tokenizer,
         "tokens": sum(d.tokens for d in digest.files), "digest_tokens": digest.summary.tokens,
@@ -91,6 +91,11 @@ def render_json(digest: DigestData) -> str:
         "skipped": [{"path": readable(s.path), "reason": s.reason, "detail": readable(s.detail)}
                     for s in digest.skipped],
     }, indent=1) + "\n"
+
+
+def _shown_views(digest: DigestData) -> dict[str, str]:
+    """The view each file is shown in (a budget's: whole, compressed or map entry)."""
+    return {d.path: d.view for d in digest.files}
 
 
 def _cell(digest: DigestData, path: str, view: str) -> str:
